@@ -1,0 +1,26 @@
+namespace RoleMining.SailPoint;
+
+/// <summary>
+/// Query for an enumeration over every page of a collection. <see cref="Filters"/> and <see cref="Sorters"/> are passed
+/// through unchanged in ISC's standard collection syntax (e.g. <c>name sw "A"</c>, <c>-name</c>).
+/// </summary>
+public sealed record CollectionQuery
+{
+    /// <summary>The largest page ISC serves.</summary>
+    public const int MaxPageSize = 250;
+
+    /// <summary>ISC <c>filters</c> expression, or null.</summary>
+    public string? Filters { get; init; }
+
+    /// <summary>ISC <c>sorters</c> expression (comma-separated, <c>-</c> for descending), or null.</summary>
+    public string? Sorters { get; init; }
+
+    /// <summary>Items requested per page, 1 to 250.</summary>
+    public int PageSize { get; init; } = MaxPageSize;
+
+    /// <summary>
+    /// Asks for <c>X-Total-Count</c> on the first page (<c>count=true</c>). The enumeration then stops exactly at the
+    /// total instead of asking for one more page. It costs the service some work, so it is off by default.
+    /// </summary>
+    public bool IncludeTotal { get; init; }
+}
