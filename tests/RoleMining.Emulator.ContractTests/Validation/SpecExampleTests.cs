@@ -1,4 +1,5 @@
 using RoleMining.Emulator.ContractTests.Spec;
+using RoleMining.Emulator.ContractTests.TestSupport;
 
 namespace RoleMining.Emulator.ContractTests.Validation;
 

@@ -1,6 +1,6 @@
 using Xunit.Abstractions;
 
-namespace RoleMining.Emulator.ContractTests;
+namespace RoleMining.Emulator.ContractTests.TestSupport;
 
 /// <summary>
 /// Theory data that shows up under a readable name. xUnit cuts string arguments at 50 characters in
