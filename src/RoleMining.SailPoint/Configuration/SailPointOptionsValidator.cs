@@ -1,0 +1,175 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace RoleMining.SailPoint;
+
+/// <summary>Start-up validation of <see cref="SailPointOptions"/>, including the nested budgets.</summary>
+internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SailPointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = Collect(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>For clients built without DI: the same checks, thrown as <see cref="OptionsValidationException"/>.</summary>
+    public static void ThrowIfInvalid(SailPointOptions options)
+    {
+        var failures = Collect(options);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SailPointOptions), failures);
+        }
+    }
+
+    /// <summary>HTTPS, or plain HTTP to this machine only (an emulator or a local proxy).</summary>
+    public static bool IsAllowedBaseUrl(Uri url) =>
+        url.IsAbsoluteUri
+        && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && IsLoopback(url)))
+        && string.IsNullOrEmpty(url.Query)
+        && string.IsNullOrEmpty(url.Fragment)
+        && string.IsNullOrEmpty(url.UserInfo);
+
+    private static bool IsLoopback(Uri url) =>
+        string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback)));
+
+    private static List<string> Collect(SailPointOptions options)
+    {
+        var failures = new List<string>();
+        if (options.BaseUrl is null)
+        {
+            failures.Add("SailPoint:BaseUrl is required (or set SAIL_BASE_URL), e.g. https://{tenant}.api.identitynow.com.");
+        }
+        else if (!IsAllowedBaseUrl(options.BaseUrl))
+        {
+            failures.Add("SailPoint:BaseUrl must be an absolute https URL without query or credentials; plain http is allowed only for 127.0.0.1, localhost or [::1].");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            failures.Add("SailPoint:ClientId is required (or set SAIL_CLIENT_ID).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientSecret))
+        {
+            failures.Add("SailPoint:ClientSecret is required (or set SAIL_CLIENT_SECRET).");
+        }
+
+        if (!SailPointApiVersions.IsSupported(options.ApiVersion))
+        {
+            failures.Add($"SailPoint:ApiVersion must be one of {string.Join(", ", SailPointApiVersions.All)}.");
+        }
+
+        if (options.TokenRenewalMargin < TimeSpan.Zero)
+        {
+            failures.Add("SailPoint:TokenRenewalMargin must not be negative.");
+        }
+
+        var rateLimit = options.RateLimit;
+        if (rateLimit is null)
+        {
+            failures.Add("SailPoint:RateLimit is required.");
+        }
+        else if (rateLimit.Enabled)
+        {
+            if (rateLimit.PermitLimit < 3)
+            {
+                failures.Add("SailPoint:RateLimit:PermitLimit must be 3 or more.");
+            }
+
+            if (rateLimit.Window <= TimeSpan.Zero)
+            {
+                failures.Add("SailPoint:RateLimit:Window must be positive.");
+            }
+
+            if (rateLimit.QueueLimit < 0)
+            {
+                failures.Add("SailPoint:RateLimit:QueueLimit must not be negative.");
+            }
+        }
+
+        var retry = options.Retry;
+        if (retry is null)
+        {
+            failures.Add("SailPoint:Retry is required.");
+        }
+        else
+        {
+            if (retry.MaxRetryAttempts is < 0 or > 50)
+            {
+                failures.Add("SailPoint:Retry:MaxRetryAttempts must be between 0 and 50.");
+            }
+
+            if (retry.BaseDelay < TimeSpan.Zero || retry.BaseDelay > TimeSpan.FromDays(1))
+            {
+                failures.Add("SailPoint:Retry:BaseDelay must be between 0 and 1 day.");
+            }
+
+            if (retry.MaxDelay < retry.BaseDelay)
+            {
+                failures.Add("SailPoint:Retry:MaxDelay must not be less than BaseDelay.");
+            }
+
+            if (retry.MaxRetryAfter < TimeSpan.Zero)
+            {
+                failures.Add("SailPoint:Retry:MaxRetryAfter must not be negative.");
+            }
+        }
+
+        var timeouts = options.Timeouts;
+        if (timeouts is null)
+        {
+            failures.Add("SailPoint:Timeouts is required.");
+        }
+        else
+        {
+            // Polly's timeout strategy accepts 10 ms to 24 h.
+            if (timeouts.Attempt < TimeSpan.FromMilliseconds(10) || timeouts.Attempt > TimeSpan.FromHours(24))
+            {
+                failures.Add("SailPoint:Timeouts:Attempt must be between 10 ms and 24 h.");
+            }
+
+            if (timeouts.Total < TimeSpan.FromMilliseconds(10) || timeouts.Total > TimeSpan.FromHours(24))
+            {
+                failures.Add("SailPoint:Timeouts:Total must be between 10 ms and 24 h.");
+            }
+            else if (timeouts.Total < timeouts.Attempt)
+            {
+                failures.Add("SailPoint:Timeouts:Total must not be less than Timeouts:Attempt.");
+            }
+        }
+
+        var breaker = options.CircuitBreaker;
+        if (breaker is null)
+        {
+            failures.Add("SailPoint:CircuitBreaker is required.");
+        }
+        else if (breaker.Enabled)
+        {
+            // Polly's circuit breaker bounds.
+            if (breaker.FailureRatio is <= 0 or > 1)
+            {
+                failures.Add("SailPoint:CircuitBreaker:FailureRatio must be above 0 and at most 1.");
+            }
+
+            if (breaker.MinimumThroughput < 2)
+            {
+                failures.Add("SailPoint:CircuitBreaker:MinimumThroughput must be 2 or more.");
+            }
+
+            if (breaker.SamplingDuration < TimeSpan.FromMilliseconds(500))
+            {
+                failures.Add("SailPoint:CircuitBreaker:SamplingDuration must be 500 ms or more.");
+            }
+
+            if (breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
+            {
+                failures.Add("SailPoint:CircuitBreaker:BreakDuration must be 500 ms or more.");
+            }
+        }
+
+        return failures;
+    }
+}

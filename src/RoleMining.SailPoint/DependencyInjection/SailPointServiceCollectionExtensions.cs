@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.SailPoint;
+using RoleMining.SailPoint.Http;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the SailPoint role-mining client.</summary>
+public static class SailPointServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IRoleMiningClient"/> with options bound from the configuration section
+    /// <paramref name="configurationSectionPath"/> (default <c>SailPoint</c>), the <c>SAIL_*</c> environment variables
+    /// as fallback, and validation at start-up.
+    /// </summary>
+    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, string configurationSectionPath = SailPointOptions.SectionName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services, services.AddOptions<SailPointOptions>().BindConfiguration(configurationSectionPath));
+    }
+
+    /// <summary>Registers <see cref="IRoleMiningClient"/> with options bound from <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, services.AddOptions<SailPointOptions>().Bind(configuration));
+    }
+
+    /// <summary>Registers <see cref="IRoleMiningClient"/> with options set by <paramref name="configure"/>.</summary>
+    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, Action<SailPointOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, services.AddOptions<SailPointOptions>().Configure(configure));
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<SailPointOptions> options)
+    {
+        options.ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SailPointOptions>, SailPointOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SailPointOptions>, SailPointEnvironmentFallback>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        // The pipeline owns timeouts (per attempt and total); HttpClient's own 100 s limit would cut streamed downloads.
+        services.AddHttpClient(SailPointHttpClientNames.Api, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(_ => true);
+        services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = TimeSpan.FromSeconds(100))
+            .RedactLoggedHeaders(_ => true);
+
+        services.TryAddSingleton(provider =>
+        {
+            var factory = provider.GetRequiredService<IHttpClientFactory>();
+            return new SailPointTransport(
+                provider.GetRequiredService<IOptions<SailPointOptions>>().Value,
+                () => factory.CreateClient(SailPointHttpClientNames.Api),
+                () => factory.CreateClient(SailPointHttpClientNames.Token),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>());
+        });
+        services.TryAddSingleton(provider => new RoleMiningClient(provider.GetRequiredService<SailPointTransport>()));
+        services.TryAddSingleton<IRoleMiningClient>(provider => provider.GetRequiredService<RoleMiningClient>());
+        return services;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text.Json;
+using RoleMining.SailPoint.Http;
+using RoleMining.SailPoint.Serialization;
+
+namespace RoleMining.SailPoint.Errors;
+
+/// <summary>Turns an unsuccessful response into a <see cref="SailPointException"/>.</summary>
+internal static class ErrorResponseReader
+{
+    // Error bodies are small; a cap keeps a misbehaving proxy from making us read a page of HTML into memory.
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    public static async Task<SailPointException> CreateExceptionAsync(
+        RoleMiningOperation operation, HttpResponseMessage response, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        var body = await TryReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        return new SailPointException(ToDetails(operation.OperationId, response.StatusCode, body, retryAfter) with
+        {
+            ResourceType = operation.ResourceType,
+            ResourceId = operation.ResourceId,
+        });
+    }
+
+    public static async Task<ErrorResponseBody?> TryReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = new byte[MaxErrorBodyBytes];
+                var length = 0;
+                int read;
+                while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+
+                return Parse(buffer.AsSpan(0, length));
+            }
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public static ErrorResponseBody? Parse(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, RoleMiningJsonContext.Default.ErrorResponseBody);
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a gateway's HTML page, a truncated body): the status alone has to do.
+            return null;
+        }
+    }
+
+    public static SailPointErrorDetails ToDetails(string operationId, HttpStatusCode status, ErrorResponseBody? body, TimeSpan? retryAfter)
+    {
+        var messages = body?.Messages is { Count: > 0 } dtoMessages
+            ? dtoMessages
+            : FallbackMessages(body);
+
+        return new SailPointErrorDetails
+        {
+            OperationId = operationId,
+            Kind = SailPointErrorKind.Service,
+            Status = status,
+            DetailCode = body?.DetailCode,
+            TrackingId = body?.TrackingId,
+            Messages = messages,
+            Causes = body?.Causes ?? [],
+            RetryAfter = retryAfter,
+        };
+    }
+
+    private static List<SailPointErrorMessage> FallbackMessages(ErrorResponseBody? body)
+    {
+        var messages = new List<SailPointErrorMessage>();
+        if (body is null)
+        {
+            return messages;
+        }
+
+        if (!string.IsNullOrWhiteSpace(body.Message))
+        {
+            messages.Add(new SailPointErrorMessage { Text = body.Message.Trim() });
+        }
+
+        if (body.Error is { } error)
+        {
+            var text = error.ValueKind switch
+            {
+                JsonValueKind.String => error.GetString(),
+                JsonValueKind.Object when error.TryGetProperty("message", out var nested) && nested.ValueKind == JsonValueKind.String => nested.GetString(),
+                JsonValueKind.Undefined or JsonValueKind.Null => null,
+                _ => error.GetRawText(),
+            };
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                messages.Add(new SailPointErrorMessage { Text = text.Trim() });
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(body.ErrorDescription))
+        {
+            messages.Add(new SailPointErrorMessage { Text = body.ErrorDescription.Trim() });
+        }
+
+        return messages;
+    }
+}

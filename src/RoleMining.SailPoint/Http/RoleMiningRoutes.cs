@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+
+namespace RoleMining.SailPoint.Http;
+
+/// <summary>
+/// Builds the relative URI and operationId of each role-mining call for one API version. The year versions and beta
+/// put the version first (<c>v2024/role-mining-sessions/...</c>); the per-resource version puts it after the resource
+/// (<c>role-mining-sessions/v1/...</c>) and suffixes operationIds with <c>V1</c>.
+/// </summary>
+internal sealed class RoleMiningRoutes
+{
+    private readonly string _sessions;
+    private readonly string _operationSuffix;
+    private readonly bool _experimental;
+
+    public RoleMiningRoutes(string apiVersion)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiVersion);
+        var version = apiVersion.ToLowerInvariant();
+        if (!SailPointApiVersions.IsSupported(version))
+        {
+            throw new ArgumentException($"Unsupported SailPoint API version '{apiVersion}'.", nameof(apiVersion));
+        }
+
+        ApiVersion = version;
+        var perResource = version == SailPointApiVersions.V1;
+        _sessions = perResource ? "role-mining-sessions/v1" : version + "/role-mining-sessions";
+        _operationSuffix = perResource ? "V1" : string.Empty;
+
+        // Every role-mining operation of v2024/v2025/v2026/v1 declares the header as required; beta declares none.
+        _experimental = version != SailPointApiVersions.Beta;
+    }
+
+    public string ApiVersion { get; }
+
+    public RoleMiningOperation GetSessions(PageRequest request) =>
+        Get("getRoleMiningSessions", WithPaging(_sessions, request), ResourceTypes.Session, null);
+
+    public RoleMiningOperation GetSession(string sessionId) =>
+        Get("getRoleMiningSession", Session(sessionId), ResourceTypes.Session, sessionId);
+
+    public RoleMiningOperation GetSessionStatus(string sessionId) =>
+        Get("getRoleMiningSessionStatus", Session(sessionId) + "/status", ResourceTypes.Session, sessionId);
+
+    public RoleMiningOperation GetPotentialRoleSummaries(string sessionId, PageRequest request) =>
+        Get("getPotentialRoleSummaries", WithPaging(Session(sessionId) + "/potential-role-summaries", request), ResourceTypes.Session, sessionId);
+
+    public RoleMiningOperation GetPotentialRole(string sessionId, string potentialRoleId) =>
+        Get("getPotentialRole", Session(sessionId) + "/potential-role-summaries/" + Escape(potentialRoleId), ResourceTypes.PotentialRole, potentialRoleId);
+
+    public RoleMiningOperation GetPotentialRoleIdentities(string sessionId, string potentialRoleId, PageRequest request) =>
+        Get("getIdentitiesPotentialRole", WithPaging(PotentialRole(sessionId, potentialRoleId) + "/identities", request), ResourceTypes.PotentialRole, potentialRoleId);
+
+    public RoleMiningOperation GetEntitlementPopularities(string sessionId, string potentialRoleId, PageRequest request) =>
+        Get("getEntitlementsPotentialRole", WithPaging(PotentialRole(sessionId, potentialRoleId) + "/entitlement-popularities", request), ResourceTypes.PotentialRole, potentialRoleId);
+
+    public RoleMiningOperation StartExport(string sessionId, string potentialRoleId) =>
+        new(Operation("exportRoleMiningPotentialRoleAsync"), HttpMethod.Post, PotentialRole(sessionId, potentialRoleId) + "/export-async", ResourceTypes.PotentialRole, potentialRoleId, _experimental);
+
+    public RoleMiningOperation GetExportStatus(string sessionId, string potentialRoleId, string exportId) =>
+        Get("exportRoleMiningPotentialRoleStatus", Export(sessionId, potentialRoleId, exportId), ResourceTypes.Export, exportId);
+
+    public RoleMiningOperation DownloadExport(string sessionId, string potentialRoleId, string exportId) =>
+        Get("downloadRoleMiningPotentialRoleZip", Export(sessionId, potentialRoleId, exportId) + "/download", ResourceTypes.Export, exportId);
+
+    private static string Escape(string segment)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(segment);
+        return Uri.EscapeDataString(segment);
+    }
+
+    private static string WithPaging(string path, PageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Offset, "Offset must be 0 or more.");
+        }
+
+        if (request.Limit is < 0 or > CollectionQuery.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Limit, "Limit must be between 0 and 250.");
+        }
+
+        var uri = new StringBuilder(path.Length + 64).Append(path);
+        uri.Append(CultureInfo.InvariantCulture, $"?offset={request.Offset}&limit={request.Limit}");
+        if (request.Count)
+        {
+            uri.Append("&count=true");
+        }
+
+        if (!string.IsNullOrEmpty(request.Filters))
+        {
+            uri.Append("&filters=").Append(Uri.EscapeDataString(request.Filters));
+        }
+
+        if (!string.IsNullOrEmpty(request.Sorters))
+        {
+            uri.Append("&sorters=").Append(Uri.EscapeDataString(request.Sorters));
+        }
+
+        return uri.ToString();
+    }
+
+    private string Session(string sessionId) => _sessions + "/" + Escape(sessionId);
+
+    private string PotentialRole(string sessionId, string potentialRoleId) =>
+        Session(sessionId) + "/potential-roles/" + Escape(potentialRoleId);
+
+    private string Export(string sessionId, string potentialRoleId, string exportId) =>
+        PotentialRole(sessionId, potentialRoleId) + "/export-async/" + Escape(exportId);
+
+    private string Operation(string operationId) => operationId + _operationSuffix;
+
+    private RoleMiningOperation Get(string operationId, string relativeUri, string resourceType, string? resourceId) =>
+        new(Operation(operationId), HttpMethod.Get, relativeUri, resourceType, resourceId, _experimental);
+
+    private static class ResourceTypes
+    {
+        public const string Session = "RoleMiningSession";
+        public const string PotentialRole = "PotentialRole";
+        public const string Export = "PotentialRoleExport";
+    }
+}

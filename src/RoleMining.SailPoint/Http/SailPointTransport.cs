@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using RoleMining.SailPoint.Authentication;
+using RoleMining.SailPoint.Diagnostics;
+using RoleMining.SailPoint.Errors;
+using RoleMining.SailPoint.Resilience;
+
+namespace RoleMining.SailPoint.Http;
+
+/// <summary>
+/// Sends one role-mining operation: rate-limit permit, bearer token, the Polly pipeline (total timeout, retry, circuit
+/// breaker, per-attempt timeout), one token renewal on 401, and the mapping of every failure to
+/// <see cref="SailPointException"/>. Shared by every <see cref="RoleMiningClient"/> of one registration.
+/// </summary>
+internal sealed class SailPointTransport : IDisposable
+{
+    private const string ExperimentalHeader = "X-SailPoint-Experimental";
+    private static readonly ProductInfoHeaderValue UserAgent = new("RoleMining.SailPoint", "1.0");
+    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
+    private static readonly MediaTypeWithQualityHeaderValue AcceptZip = new("application/zip");
+
+    private readonly Func<HttpClient> _httpClient;
+    private readonly string _baseUri;
+    private readonly SailPointTokenProvider _tokens;
+    private readonly RateLimiter? _rateLimiter;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline _attemptPipeline;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public SailPointTransport(
+        SailPointOptions options,
+        Func<HttpClient> apiHttpClient,
+        Func<HttpClient> tokenHttpClient,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        SailPointOptionsValidator.ThrowIfInvalid(options);
+        var baseUrl = options.BaseUrl!;
+
+        _httpClient = apiHttpClient;
+        _baseUri = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger("RoleMining.SailPoint.RoleMiningClient");
+        Routes = new RoleMiningRoutes(options.ApiVersion);
+        _tokens = new SailPointTokenProvider(
+            tokenHttpClient,
+            baseUrl,
+            options.ClientId!,
+            options.ClientSecret!,
+            options.TokenRenewalMargin,
+            timeProvider,
+            loggerFactory.CreateLogger("RoleMining.SailPoint.Authentication"));
+        _rateLimiter = options.RateLimit.Enabled ? SailPointRateLimiters.GetOrCreate(baseUrl, options.ClientId!, options.RateLimit) : null;
+        _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger);
+        _attemptPipeline = SailPointResiliencePipelines.BuildAttemptPipeline(options, timeProvider);
+    }
+
+    public RoleMiningRoutes Routes { get; }
+
+    public ILogger Logger => _logger;
+
+    /// <summary>How many tokens have been fetched (for diagnostics and tests).</summary>
+    public int TokenRenewals => _tokens.Renewals;
+
+    /// <summary>
+    /// Sends the operation and returns its successful response; JSON bodies are already buffered, downloads
+    /// (<paramref name="streamResponse"/>) are not. Any failure is thrown as <see cref="SailPointException"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(
+        RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var activity = SailPointTelemetry.Source.StartActivity(operation.OperationId, ActivityKind.Client);
+        activity?.SetTag("sailpoint.operation_id", operation.OperationId);
+        activity?.SetTag("http.request.method", operation.Method.Method);
+        activity?.SetTag("sailpoint.resource_type", operation.ResourceType);
+
+        var started = _timeProvider.GetTimestamp();
+        var state = new OperationState(this, operation, content, streamResponse);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(SailPointResiliencePipelines.OperationKey, operation);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipeline.ExecuteAsync(
+                static (context, state) => state.Transport.AttemptAsync(state, context.CancellationToken),
+                context,
+                state).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception) is { } mapped)
+        {
+            activity?.SetTag("sailpoint.attempts", state.Attempts);
+            activity?.SetStatus(ActivityStatusCode.Error, mapped.Kind.ToString());
+            Log.OperationFailed(_logger, operation.OperationId, 0, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.Kind.ToString(), null);
+            throw mapped;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        activity?.SetTag("sailpoint.attempts", state.Attempts);
+        activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var failure = await ErrorResponseReader.CreateExceptionAsync(
+                operation, response, RetryAfterHeader.Read(response, _timeProvider), cancellationToken).ConfigureAwait(false);
+            activity?.SetStatus(ActivityStatusCode.Error, failure.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            activity?.SetTag("sailpoint.tracking_id", failure.TrackingId);
+            Log.OperationFailed(
+                _logger,
+                operation.OperationId,
+                failure.StatusCode,
+                state.Attempts,
+                _timeProvider.GetElapsedTime(started).TotalMilliseconds,
+                failure.DetailCode,
+                failure.TrackingId);
+            throw failure;
+        }
+    }
+
+    public void Dispose() => _tokens.Dispose();
+
+    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception)
+    {
+        SailPointErrorDetails Details(SailPointErrorKind kind, string reason) => new()
+        {
+            OperationId = operation.OperationId,
+            Kind = kind,
+            Reason = reason,
+            ResourceType = operation.ResourceType,
+            ResourceId = operation.ResourceId,
+        };
+
+        return exception switch
+        {
+            SailPointException sailPoint => sailPoint,
+            TokenRequestException { InnerException: SailPointException refused } => refused,
+            TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached"), token.InnerException),
+            BrokenCircuitException broken => new SailPointException(
+                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break"), broken),
+            TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
+            RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message), limited),
+            HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, exception.Message), exception),
+            OperationCanceledException => new SailPointException(Details(SailPointErrorKind.Timeout, "the request was cancelled by a timeout"), exception),
+            _ => null,
+        };
+    }
+
+    private async ValueTask<HttpResponseMessage> AttemptAsync(OperationState state, CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(null, cancellationToken).ConfigureAwait(false);
+        var response = await SendOnceAsync(state, token.Value, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || state.TokenRenewed)
+        {
+            return response;
+        }
+
+        // The token was revoked or expired early. Renew once per operation (shared with concurrent callers) and resend.
+        // A 401 means the request was not processed, so this is safe for POST as well.
+        state.TokenRenewed = true;
+        Log.TokenRejected(_logger, state.Operation.OperationId);
+        response.Dispose();
+        token = await _tokens.GetTokenAsync(token.Value, cancellationToken).ConfigureAwait(false);
+        return await SendOnceAsync(state, token.Value, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
+    {
+        if (_rateLimiter is not null)
+        {
+            var waitStarted = _timeProvider.GetTimestamp();
+            using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            if (!lease.IsAcquired)
+            {
+                throw new RateLimiterRejectedException();
+            }
+
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.RateLimitWait(_logger, state.Operation.OperationId, _timeProvider.GetElapsedTime(waitStarted).TotalMilliseconds);
+            }
+        }
+
+        var attempt = Interlocked.Increment(ref state.Attempts);
+        var started = _timeProvider.GetTimestamp();
+        try
+        {
+            var response = await _attemptPipeline.ExecuteAsync(
+                static (arguments, token) => arguments.State.Transport.SendHttpAsync(arguments.State, arguments.AccessToken, token),
+                (State: state, AccessToken: accessToken),
+                cancellationToken).ConfigureAwait(false);
+
+            var operation = state.Operation;
+            Log.AttemptCompleted(
+                _logger,
+                operation.OperationId,
+                operation.Method.Method,
+                (int)response.StatusCode,
+                attempt,
+                _timeProvider.GetElapsedTime(started).TotalMilliseconds,
+                response.IsSuccessStatusCode ? null : TrackingIdOf(response));
+            return response;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not RateLimiterRejectedException)
+        {
+            Log.AttemptFailed(
+                _logger,
+                state.Operation.OperationId,
+                state.Operation.Method.Method,
+                attempt,
+                _timeProvider.GetElapsedTime(started).TotalMilliseconds,
+                exception.GetType().Name,
+                exception);
+            throw;
+        }
+    }
+
+    private async ValueTask<HttpResponseMessage> SendHttpAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
+    {
+        var operation = state.Operation;
+        using var request = new HttpRequestMessage(operation.Method, new Uri(_baseUri + operation.RelativeUri, UriKind.Absolute));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        request.Headers.UserAgent.Add(UserAgent);
+        request.Headers.Accept.Add(AcceptJson);
+        if (state.StreamResponse)
+        {
+            request.Headers.Accept.Add(AcceptZip);
+        }
+
+        if (operation.SendsExperimentalHeader)
+        {
+            request.Headers.TryAddWithoutValidation(ExperimentalHeader, "true");
+        }
+
+        request.Content = state.Content?.Invoke();
+
+        var response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // JSON bodies are read inside the attempt, so a connection that breaks mid-body is retried like any other
+            // transient failure. A download stays a stream; only its error bodies (small) are read here.
+            if (!state.StreamResponse || !response.IsSuccessStatusCode)
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private static string? TrackingIdOf(HttpResponseMessage response)
+    {
+        try
+        {
+            // Buffered above, so this reads memory, not the network.
+            var body = response.Content.ReadAsStream();
+            if (!body.CanSeek || body.Length == 0 || body.Length > 64 * 1024)
+            {
+                return null;
+            }
+
+            var bytes = new byte[body.Length];
+            body.ReadExactly(bytes);
+            body.Position = 0;
+            return ErrorResponseReader.Parse(bytes)?.TrackingId;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Per-operation state shared by its attempts.</summary>
+    private sealed class OperationState(SailPointTransport transport, RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse)
+    {
+        public int Attempts;
+
+        public SailPointTransport Transport { get; } = transport;
+
+        public RoleMiningOperation Operation { get; } = operation;
+
+        public Func<HttpContent>? Content { get; } = content;
+
+        public bool StreamResponse { get; } = streamResponse;
+
+        public bool TokenRenewed { get; set; }
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+using RoleMining.SailPoint.Diagnostics;
+using RoleMining.SailPoint.Http;
+
+namespace RoleMining.SailPoint.Resilience;
+
+/// <summary>
+/// Builds the Polly v8 pipelines: total timeout → retry → circuit breaker around each operation, and a per-attempt
+/// timeout inside it. One pipeline instance is shared per registration, so its circuit state is shared too.
+/// </summary>
+internal static class SailPointResiliencePipelines
+{
+    public static readonly ResiliencePropertyKey<RoleMiningOperation> OperationKey = new("sailpoint.operation");
+
+    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.Timeouts.Total });
+
+        if (options.Retry.MaxRetryAttempts > 0)
+        {
+            var maxRetryAfter = options.Retry.MaxRetryAfter;
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.Retry.MaxRetryAttempts,
+                Delay = options.Retry.BaseDelay,
+                MaxDelay = options.Retry.MaxDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = arguments =>
+                {
+                    var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
+                    if (!TransientFailures.IsRetryable(arguments.Outcome, operation))
+                    {
+                        return ValueTask.FromResult(false);
+                    }
+
+                    // A wait beyond the budget fails now rather than holding the caller for minutes.
+                    var retryAfter = arguments.Outcome.Result is { } response ? RetryAfterHeader.Read(response, timeProvider) : null;
+                    return ValueTask.FromResult(retryAfter is null || retryAfter <= maxRetryAfter);
+                },
+
+                // Retry-After is the service's own instruction: waited for exactly, without jitter or cap.
+                DelayGenerator = arguments => ValueTask.FromResult(
+                    arguments.Outcome.Result is { } response ? RetryAfterHeader.Read(response, timeProvider) : null),
+                OnRetry = arguments =>
+                {
+                    var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
+                    Log.RetryScheduled(
+                        logger,
+                        operation.OperationId,
+                        arguments.AttemptNumber + 2,
+                        arguments.RetryDelay.TotalMilliseconds,
+                        Describe(arguments.Outcome));
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        if (options.CircuitBreaker.Enabled)
+        {
+            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = options.CircuitBreaker.FailureRatio,
+                MinimumThroughput = options.CircuitBreaker.MinimumThroughput,
+                SamplingDuration = options.CircuitBreaker.SamplingDuration,
+                BreakDuration = options.CircuitBreaker.BreakDuration,
+                ShouldHandle = arguments => ValueTask.FromResult(TransientFailures.IsCircuitFailure(arguments.Outcome)),
+                OnOpened = arguments =>
+                {
+                    Log.CircuitOpened(logger, arguments.BreakDuration.TotalSeconds, Describe(arguments.Outcome));
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    Log.CircuitHalfOpened(logger);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    Log.CircuitClosed(logger);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The time budget of one HTTP attempt (until the response headers, or the whole body for JSON calls).</summary>
+    public static ResiliencePipeline BuildAttemptPipeline(SailPointOptions options, TimeProvider timeProvider) =>
+        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.Timeouts.Attempt })
+            .Build();
+
+    private static string Describe(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result is { } response
+            ? "HTTP " + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : outcome.Exception?.GetType().Name ?? "unknown";
+}

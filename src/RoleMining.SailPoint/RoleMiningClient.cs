@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RoleMining.SailPoint.Diagnostics;
+using RoleMining.SailPoint.Http;
+using RoleMining.SailPoint.Models;
+using RoleMining.SailPoint.Serialization;
+
+namespace RoleMining.SailPoint;
+
+/// <summary>
+/// The ISC role-mining client. Register it with <c>services.AddSailPointRoleMining(...)</c>, or build one without DI
+/// with <see cref="Create"/>. Thread-safe; one instance serves the whole process.
+/// </summary>
+public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
+{
+    private readonly SailPointTransport _transport;
+    private readonly RoleMiningRoutes _routes;
+    private readonly IDisposable? _owned;
+
+    internal RoleMiningClient(SailPointTransport transport, IDisposable? owned = null)
+    {
+        _transport = transport;
+        _routes = transport.Routes;
+        _owned = owned;
+    }
+
+    /// <summary>The API version this client calls.</summary>
+    public string ApiVersion => _routes.ApiVersion;
+
+    /// <summary>How many access tokens this client has fetched so far.</summary>
+    public int TokenRenewals => _transport.TokenRenewals;
+
+    private ILogger Logger => _transport.Logger;
+
+    /// <summary>
+    /// Builds a client without dependency injection. <paramref name="handler"/> replaces the HTTP stack (a proxy, a
+    /// test handler); it is not disposed with the client.
+    /// </summary>
+    public static RoleMiningClient Create(SailPointOptions options, HttpMessageHandler? handler = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        SailPointOptionsValidator.ThrowIfInvalid(options);
+        var httpClient = handler is null
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }, disposeHandler: true)
+            : new HttpClient(handler, disposeHandler: false);
+        httpClient.Timeout = Timeout.InfiniteTimeSpan;
+        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient));
+    }
+
+    /// <inheritdoc />
+    public Task<RoleMiningSession> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return GetJsonAsync(_routes.GetSession(sessionId), RoleMiningJsonContext.Default.RoleMiningSession, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<RoleMiningSessionStatus> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return GetJsonAsync(_routes.GetSessionStatus(sessionId), RoleMiningJsonContext.Default.RoleMiningSessionStatus, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) =>
+        EnumerateAsync(GetSessionsPageAsync, query, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Page<RoleMiningSession>> GetSessionsPageAsync(PageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return GetPageAsync(_routes.GetSessions(request), request, RoleMiningJsonContext.Default.ListRoleMiningSession, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return EnumerateAsync((request, token) => GetPotentialRoleSummariesPageAsync(sessionId, request, token), query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<Page<PotentialRoleSummary>> GetPotentialRoleSummariesPageAsync(string sessionId, PageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentNullException.ThrowIfNull(request);
+        return GetPageAsync(_routes.GetPotentialRoleSummaries(sessionId, request), request, RoleMiningJsonContext.Default.ListPotentialRoleSummary, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        return GetJsonAsync(_routes.GetPotentialRole(sessionId, potentialRoleId), RoleMiningJsonContext.Default.PotentialRoleSummary, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PotentialRole> GetPotentialRoleAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        return GetJsonAsync(_routes.GetPotentialRole(sessionId, potentialRoleId), RoleMiningJsonContext.Default.PotentialRole, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        return EnumerateAsync((request, token) => GetPotentialRoleIdentitiesPageAsync(sessionId, potentialRoleId, request, token), query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<Page<RoleMiningIdentity>> GetPotentialRoleIdentitiesPageAsync(string sessionId, string potentialRoleId, PageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        ArgumentNullException.ThrowIfNull(request);
+        return GetPageAsync(_routes.GetPotentialRoleIdentities(sessionId, potentialRoleId, request), request, RoleMiningJsonContext.Default.ListRoleMiningIdentity, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        return EnumerateAsync(
+            (request, token) => GetPageAsync(_routes.GetEntitlementPopularities(sessionId, potentialRoleId, request), request, RoleMiningJsonContext.Default.ListRoleMiningEntitlement, token),
+            query,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<PotentialRoleExport> StartExportAsync(string sessionId, string potentialRoleId, PotentialRoleExportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        ArgumentNullException.ThrowIfNull(request);
+        var operation = _routes.StartExport(sessionId, potentialRoleId);
+
+        // A fresh content per attempt: a retried request cannot reuse one that was already sent.
+        using var response = await _transport.SendAsync(
+            operation,
+            () => JsonContent.Create(request, RoleMiningJsonContext.Default.PotentialRoleExportRequest),
+            streamResponse: false,
+            cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(operation, response, RoleMiningJsonContext.Default.PotentialRoleExport, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<PotentialRoleExport> GetExportStatusAsync(string sessionId, string potentialRoleId, string exportId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(exportId);
+        return GetJsonAsync(_routes.GetExportStatus(sessionId, potentialRoleId, exportId), RoleMiningJsonContext.Default.PotentialRoleExport, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<ExportDownload> DownloadExportAsync(string sessionId, string potentialRoleId, string exportId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(exportId);
+        var operation = _routes.DownloadExport(sessionId, potentialRoleId, exportId);
+        var response = await _transport.SendAsync(operation, null, streamResponse: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var content = response.Content;
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var disposition = content.Headers.ContentDisposition;
+            var fileName = (disposition?.FileNameStar ?? disposition?.FileName)?.Trim('"');
+            return new ExportDownload(stream, content.Headers.ContentLength, fileName, content.Headers.ContentType?.MediaType, response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Releases what <see cref="Create"/> made; a client from DI owns nothing.</summary>
+    public void Dispose() => _owned?.Dispose();
+
+    private async Task<T> GetJsonAsync<T>(RoleMiningOperation operation, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var response = await _transport.SendAsync(operation, null, streamResponse: false, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(operation, response, typeInfo, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Page<T>> GetPageAsync<T>(RoleMiningOperation operation, PageRequest request, JsonTypeInfo<List<T>> typeInfo, CancellationToken cancellationToken)
+    {
+        using var response = await _transport.SendAsync(operation, null, streamResponse: false, cancellationToken).ConfigureAwait(false);
+        var items = await ReadJsonAsync(operation, response, typeInfo, cancellationToken).ConfigureAwait(false);
+        int? total = null;
+        if (response.Headers.TryGetValues("X-Total-Count", out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            total = parsed;
+        }
+
+        return new Page<T>(items, request.Offset, request.Limit, total);
+    }
+
+    private static async Task<T> ReadJsonAsync<T>(RoleMiningOperation operation, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        T? value;
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException exception)
+        {
+            throw InvalidResponse(operation, response.StatusCode, "the body is not the JSON the spec describes", exception);
+        }
+
+        return value ?? throw InvalidResponse(operation, response.StatusCode, "the body is empty or null", null);
+    }
+
+    private static SailPointException InvalidResponse(RoleMiningOperation operation, HttpStatusCode status, string reason, Exception? inner) =>
+        new(new SailPointErrorDetails
+        {
+            OperationId = operation.OperationId,
+            Kind = SailPointErrorKind.InvalidResponse,
+            Status = status,
+            Reason = reason,
+            ResourceType = operation.ResourceType,
+            ResourceId = operation.ResourceId,
+        }, inner);
+
+    /// <summary>
+    /// Pages through a collection with <c>offset</c>/<c>limit</c> until a short page, an empty page or the known total;
+    /// no cap. A 400 at an offset that is exactly the end of the data (some ISC endpoints answer so) ends the enumeration.
+    /// </summary>
+    private async IAsyncEnumerable<T> EnumerateAsync<T>(
+        Func<PageRequest, CancellationToken, Task<Page<T>>> fetchPage,
+        CollectionQuery? query,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        query ??= new CollectionQuery();
+        if (query.PageSize is < 1 or > CollectionQuery.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, "PageSize must be between 1 and 250.");
+        }
+
+        var offset = 0;
+        int? total = null;
+        var previousPageWasFull = false;
+        while (true)
+        {
+            var request = new PageRequest
+            {
+                Offset = offset,
+                Limit = query.PageSize,
+                Filters = query.Filters,
+                Sorters = query.Sorters,
+                Count = query.IncludeTotal && offset == 0,
+            };
+
+            Page<T> page;
+            try
+            {
+                page = await fetchPage(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SailPointException exception) when (
+                exception.Status == HttpStatusCode.BadRequest && offset > 0 && (offset == total || previousPageWasFull))
+            {
+                Log.BadRequestAtEndOfData(Logger, exception.OperationId, offset);
+                yield break;
+            }
+
+            total ??= page.TotalCount;
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            offset += page.Items.Count;
+            previousPageWasFull = page.Items.Count >= query.PageSize;
+            if (!previousPageWasFull || (total is { } known && offset >= known))
+            {
+                yield break;
+            }
+        }
+    }
+
+    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient) : IDisposable
+    {
+        public void Dispose()
+        {
+            transport.Dispose();
+            httpClient.Dispose();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RoleMining.SailPoint.Authentication;
+using RoleMining.SailPoint.Errors;
+using RoleMining.SailPoint.Models;
+
+namespace RoleMining.SailPoint.Serialization;
+
+/// <summary>
+/// Source-generated serialization of every body this client reads or writes: no reflection at run time and the
+/// fastest System.Text.Json path for large identity pages.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(RoleMiningSession))]
+[JsonSerializable(typeof(List<RoleMiningSession>))]
+[JsonSerializable(typeof(RoleMiningSessionStatus))]
+[JsonSerializable(typeof(PotentialRoleSummary))]
+[JsonSerializable(typeof(List<PotentialRoleSummary>))]
+[JsonSerializable(typeof(PotentialRole))]
+[JsonSerializable(typeof(RoleMiningIdentity))]
+[JsonSerializable(typeof(List<RoleMiningIdentity>))]
+[JsonSerializable(typeof(RoleMiningEntitlement))]
+[JsonSerializable(typeof(List<RoleMiningEntitlement>))]
+[JsonSerializable(typeof(PotentialRoleExportRequest))]
+[JsonSerializable(typeof(PotentialRoleExport))]
+[JsonSerializable(typeof(ErrorResponseBody))]
+[JsonSerializable(typeof(TokenResponse))]
+internal sealed partial class RoleMiningJsonContext : JsonSerializerContext;
+
+/// <summary>The JSON settings of the role-mining API, for code that reads or writes its bodies (the emulator, tests).</summary>
+public static class RoleMiningJson
+{
+    /// <summary>camelCase names, nulls left out, the client's converters; read-only.</summary>
+    public static JsonSerializerOptions Options => RoleMiningJsonContext.Default.Options;
+}
