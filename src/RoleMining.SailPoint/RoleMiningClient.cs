@@ -281,6 +281,8 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             total ??= page.TotalCount;
             foreach (var item in page.Items)
             {
+                // A page holds up to 250 items; a caller that cancels mid-page should not have to read the rest.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return item;
             }
 

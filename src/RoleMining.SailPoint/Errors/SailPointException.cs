@@ -127,10 +127,14 @@ public sealed class SailPointException : Exception
             text.Append(". ").Append(details.DetailCode);
         }
 
-        var firstMessage = details.Messages?.FirstOrDefault(message => !string.IsNullOrWhiteSpace(message.Text));
-        if (firstMessage?.Text is { } messageText)
+        var messages = details.Messages?
+            .Select(message => message.Text)
+            .Where(messageText => !string.IsNullOrWhiteSpace(messageText))
+            .Take(3)
+            .ToList();
+        if (messages is { Count: > 0 })
         {
-            text.Append(": ").Append(messageText);
+            text.Append(": ").AppendJoin("; ", messages);
         }
 
         if (details.TrackingId is not null)

@@ -1,0 +1,229 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace RoleMining.SailPoint.Tests.Configuration;
+
+public sealed class SailPointOptionsTests
+{
+    private static readonly Dictionary<string, string?> ValidSettings = new()
+    {
+        ["SailPoint:BaseUrl"] = "https://acme.api.identitynow.com",
+        ["SailPoint:ClientId"] = "client",
+        ["SailPoint:ClientSecret"] = "secret-value",
+    };
+
+    [Theory]
+    [InlineData("https://acme.api.identitynow.com")]
+    [InlineData("http://127.0.0.1:5080/")]
+    [InlineData("http://localhost:5080")]
+    [InlineData("http://[::1]:5080")]
+    public void Https_and_loopback_http_are_accepted(string baseUrl)
+    {
+        var options = Valid();
+        options.BaseUrl = new Uri(baseUrl);
+
+        Assert.True(new SailPointOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("http://acme.api.identitynow.com")]
+    [InlineData("http://10.0.0.5:5080")]
+    [InlineData("ftp://acme.api.identitynow.com")]
+    [InlineData("https://user:pass@acme.api.identitynow.com")]
+    public void Plain_http_to_another_machine_and_other_schemes_are_rejected(string baseUrl)
+    {
+        var options = Valid();
+        options.BaseUrl = new Uri(baseUrl);
+
+        var result = new SailPointOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("BaseUrl", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_secret_is_rejected_by_name()
+    {
+        var options = Valid();
+        options.ClientSecret = " ";
+
+        var result = new SailPointOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("ClientSecret", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("v2024")]
+    [InlineData("v2025")]
+    [InlineData("V2026")]
+    [InlineData("beta")]
+    [InlineData("v1")]
+    public void Supported_versions_are_accepted(string version)
+    {
+        var options = Valid();
+        options.ApiVersion = version;
+
+        Assert.True(new SailPointOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("v3")]
+    [InlineData("2024")]
+    [InlineData("")]
+    public void Unsupported_versions_are_rejected(string version)
+    {
+        var options = Valid();
+        options.ApiVersion = version;
+
+        var result = new SailPointOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("ApiVersion", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Budgets_outside_what_the_pipeline_accepts_are_rejected()
+    {
+        var options = Valid();
+        options.RateLimit.PermitLimit = 0;
+        options.Timeouts.Attempt = TimeSpan.Zero;
+        options.CircuitBreaker.FailureRatio = 2;
+
+        var failures = new SailPointOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Contains(failures, failure => failure.Contains("PermitLimit", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("Timeouts:Attempt", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("FailureRatio", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Registration_validates_at_start_up()
+    {
+        var settings = new Dictionary<string, string?>(ValidSettings) { ["SailPoint:BaseUrl"] = "http://acme.api.identitynow.com" };
+        using var provider = Provider(settings, environment: null);
+
+        var startup = provider.GetRequiredService<IStartupValidator>();
+
+        var failure = Assert.Throws<OptionsValidationException>(startup.Validate);
+        Assert.Contains("BaseUrl", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Registration_binds_the_section_including_nested_budgets()
+    {
+        var settings = new Dictionary<string, string?>(ValidSettings)
+        {
+            ["SailPoint:ApiVersion"] = "beta",
+            ["SailPoint:RateLimit:PermitLimit"] = "40",
+            ["SailPoint:Retry:MaxRetryAttempts"] = "2",
+            ["SailPoint:Timeouts:Attempt"] = "00:00:05",
+        };
+        using var provider = Provider(settings, environment: null);
+
+        var options = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+
+        Assert.Equal("beta", options.ApiVersion);
+        Assert.Equal(40, options.RateLimit.PermitLimit);
+        Assert.Equal(2, options.Retry.MaxRetryAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Timeouts.Attempt);
+        Assert.IsType<RoleMiningClient>(provider.GetRequiredService<IRoleMiningClient>());
+    }
+
+    [Fact]
+    public void Sail_environment_variables_fill_what_configuration_leaves_out()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["SAIL_BASE_URL"] = "https://fromenv.api.identitynow.com",
+            ["SAIL_CLIENT_ID"] = "env-client",
+            ["SAIL_CLIENT_SECRET"] = "env-secret",
+        };
+        using var provider = Provider(new Dictionary<string, string?>(), environment);
+
+        var options = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+
+        Assert.Equal(new Uri("https://fromenv.api.identitynow.com"), options.BaseUrl);
+        Assert.Equal("env-client", options.ClientId);
+        Assert.Equal("env-secret", options.ClientSecret);
+    }
+
+    [Fact]
+    public void An_explicit_configuration_value_wins_over_the_environment()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["SAIL_BASE_URL"] = "https://fromenv.api.identitynow.com",
+            ["SAIL_CLIENT_ID"] = "env-client",
+            ["SAIL_CLIENT_SECRET"] = "env-secret",
+        };
+        using var provider = Provider(ValidSettings, environment);
+
+        var options = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+
+        Assert.Equal(new Uri("https://acme.api.identitynow.com"), options.BaseUrl);
+        Assert.Equal("client", options.ClientId);
+        Assert.Equal("secret-value", options.ClientSecret);
+    }
+
+    [Fact]
+    public void The_action_overload_registers_a_working_client()
+    {
+        var services = new ServiceCollection();
+        services.AddSailPointRoleMining(options =>
+        {
+            options.BaseUrl = new Uri("http://127.0.0.1:5080");
+            options.ClientId = "client";
+            options.ClientSecret = "secret";
+            options.ApiVersion = "v1";
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var client = Assert.IsType<RoleMiningClient>(provider.GetRequiredService<IRoleMiningClient>());
+
+        Assert.Equal("v1", client.ApiVersion);
+        Assert.Same(client, provider.GetRequiredService<IRoleMiningClient>());
+    }
+
+    [Fact]
+    public void ToString_never_shows_the_secret()
+    {
+        var options = Valid();
+
+        Assert.DoesNotContain("secret-value", options.ToString(), StringComparison.Ordinal);
+        Assert.Contains("client", options.ToString(), StringComparison.Ordinal);
+    }
+
+    private static SailPointOptions Valid() => new()
+    {
+        BaseUrl = new Uri("https://acme.api.identitynow.com"),
+        ClientId = "client",
+        ClientSecret = "secret-value",
+    };
+
+    private static ServiceProvider Provider(Dictionary<string, string?> settings, Dictionary<string, string?>? environment)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName));
+
+        // Replace the process-environment fallback with a fixed one, so the test does not depend on the machine.
+        services.AddSingleton<IPostConfigureOptions<SailPointOptions>>(
+            new SailPointEnvironmentFallback(name => environment is not null && environment.TryGetValue(name, out var value) ? value : null));
+        services.RemoveAll<IPostConfigureOptions<SailPointOptions>>(descriptor => descriptor.ImplementationType == typeof(SailPointEnvironmentFallback));
+        return services.BuildServiceProvider();
+    }
+}
+
+internal static class ServiceCollectionTestExtensions
+{
+    public static void RemoveAll<T>(this IServiceCollection services, Func<ServiceDescriptor, bool> predicate)
+    {
+        foreach (var descriptor in services.Where(descriptor => descriptor.ServiceType == typeof(T) && predicate(descriptor)).ToList())
+        {
+            services.Remove(descriptor);
+        }
+    }
+}

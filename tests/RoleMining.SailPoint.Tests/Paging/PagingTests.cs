@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text;
+using RoleMining.SailPoint.Tests.Infrastructure;
+
+namespace RoleMining.SailPoint.Tests.Paging;
+
+public sealed class PagingTests
+{
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(250, 2)]
+    [InlineData(251, 2)]
+    [InlineData(1_001, 5)]
+    public async Task Every_item_is_returned_with_no_cap(int total, int expectedRequests)
+    {
+        var handler = IdentityServer(total);
+        using var client = TestClients.Create(handler);
+
+        var ids = await client.GetPotentialRoleIdentitiesAsync("s1", "p1").Select(identity => identity.Id).ToListAsync();
+
+        Assert.Equal(Enumerable.Range(0, total).Select(Id), ids);
+        Assert.Equal(expectedRequests, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task The_known_total_saves_the_last_request_and_is_asked_for_once()
+    {
+        var handler = IdentityServer(500, sendTotal: true);
+        using var client = TestClients.Create(handler);
+
+        var count = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = true }).CountAsync();
+
+        Assert.Equal(500, count);
+        var queries = handler.ApiRequests.Select(request => request.Uri.Query).ToList();
+        Assert.Equal(["?offset=0&limit=250&count=true", "?offset=250&limit=250"], queries);
+    }
+
+    [Fact]
+    public async Task A_400_exactly_at_the_end_of_the_data_ends_the_enumeration()
+    {
+        var handler = IdentityServer(500, badRequestAtEnd: true);
+        using var client = TestClients.Create(handler);
+
+        var count = await client.GetPotentialRoleIdentitiesAsync("s1", "p1").CountAsync();
+
+        Assert.Equal(500, count);
+        Assert.Equal(3, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task A_400_on_the_first_page_is_an_error()
+    {
+        var handler = new StubHandler { Api = (_, _) => Task.FromResult(StubHandler.Json(HttpStatusCode.BadRequest, """{"detailCode":"400.1 Bad Request Content"}""")) };
+        using var client = TestClients.Create(handler);
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(async () => await client.GetPotentialRoleIdentitiesAsync("s1", "p1").CountAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, failure.Status);
+    }
+
+    [Fact]
+    public async Task A_400_after_a_short_page_is_never_asked_for_because_the_short_page_ends_it()
+    {
+        var handler = IdentityServer(260, badRequestAtEnd: true);
+        using var client = TestClients.Create(handler, null);
+
+        var count = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { PageSize = 100 }).CountAsync();
+
+        Assert.Equal(260, count);
+        Assert.Equal(3, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task Filters_and_sorters_are_passed_through_unchanged()
+    {
+        var handler = IdentityServer(0);
+        using var client = TestClients.Create(handler);
+
+        await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { Filters = "name sw \"A\"", Sorters = "-name", PageSize = 50 }).CountAsync();
+
+        var query = Assert.Single(handler.ApiRequests).Uri.Query;
+        Assert.Equal("?offset=0&limit=50&filters=name%20sw%20%22A%22&sorters=-name", query);
+    }
+
+    [Fact]
+    public async Task A_single_page_reports_its_total_and_whether_more_follows()
+    {
+        var handler = IdentityServer(600, sendTotal: true);
+        using var client = TestClients.Create(handler);
+
+        var page = await client.GetPotentialRoleIdentitiesPageAsync("s1", "p1", new PageRequest { Offset = 250, Limit = 250, Count = true });
+
+        Assert.Equal(600, page.TotalCount);
+        Assert.Equal(250, page.Items.Count);
+        Assert.Equal(Id(250), page.Items[0].Id);
+        Assert.True(page.HasMore);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(251)]
+    public async Task A_page_size_outside_1_to_250_is_refused(int pageSize)
+    {
+        using var client = TestClients.Create(new StubHandler());
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
+            await client.GetSessionsAsync(new CollectionQuery { PageSize = pageSize }).CountAsync());
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_enumeration_stops_promptly()
+    {
+        var handler = IdentityServer(10_000);
+        using var client = TestClients.Create(handler);
+        using var cancellation = new CancellationTokenSource();
+        var seen = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var identity in client.GetPotentialRoleIdentitiesAsync("s1", "p1", cancellationToken: cancellation.Token))
+            {
+                if (++seen == 300)
+                {
+                    await cancellation.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(300, seen);
+        Assert.Equal(2, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_slow_page_does_not_wait_for_it()
+    {
+        var handler = new StubHandler
+        {
+            Api = async (_, _) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(20));
+                return StubHandler.Json(HttpStatusCode.OK, "[]");
+            },
+        };
+        using var client = TestClients.Create(handler);
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await client.GetPotentialRoleIdentitiesAsync("s1", "p1", cancellationToken: cancellation.Token).CountAsync());
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
+    }
+
+    internal static string Id(int index) => $"identity-{index:D6}";
+
+    /// <summary>Serves <paramref name="total"/> identities by offset/limit, like ISC.</summary>
+    private static StubHandler IdentityServer(int total, bool sendTotal = false, bool badRequestAtEnd = false) => new()
+    {
+        Api = (request, _) =>
+        {
+            var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query);
+            var offset = int.Parse(query["offset"] ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            var limit = int.Parse(query["limit"] ?? "250", System.Globalization.CultureInfo.InvariantCulture);
+            if (badRequestAtEnd && offset > 0 && offset >= total)
+            {
+                return Task.FromResult(StubHandler.Json(HttpStatusCode.BadRequest, """{"detailCode":"400.1 Bad Request Content"}"""));
+            }
+
+            var json = new StringBuilder("[");
+            for (var index = offset; index < Math.Min(total, offset + limit); index++)
+            {
+                json.Append(index == offset ? string.Empty : ",").Append($$$"""{"id":"{{{Id(index)}}}","name":"Name {{{index}}}","attributes":{"department":"IT"}}""");
+            }
+
+            var response = StubHandler.Json(HttpStatusCode.OK, json.Append(']').ToString());
+            if (sendTotal && query["count"] == "true")
+            {
+                response.Headers.TryAddWithoutValidation("X-Total-Count", total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return Task.FromResult(response);
+        },
+    };
+}

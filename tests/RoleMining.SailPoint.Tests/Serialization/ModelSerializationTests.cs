@@ -1,0 +1,89 @@
+using System.Text.Json;
+using RoleMining.SailPoint.Models;
+using RoleMining.SailPoint.Serialization;
+
+namespace RoleMining.SailPoint.Tests.Serialization;
+
+public sealed class ModelSerializationTests
+{
+    [Fact]
+    public void Enum_values_are_read_from_their_wire_names()
+    {
+        var export = JsonSerializer.Deserialize<PotentialRoleExport>("""{"exportId":"e1","status":"IN_PROGRESS","minEntitlementPopularity":5,"includeCommonAccess":false}""", RoleMiningJson.Options)!;
+
+        Assert.Equal(PotentialRoleExportState.InProgress, export.Status);
+        Assert.Equal("e1", export.ExportId);
+        Assert.Equal(5, export.MinEntitlementPopularity);
+        Assert.False(export.IncludeCommonAccess);
+    }
+
+    [Fact]
+    public void An_enum_value_ISC_adds_later_reads_as_unknown_instead_of_failing()
+    {
+        var session = JsonSerializer.Deserialize<RoleMiningSession>(
+            """{"id":"s1","status":{"state":"ARCHIVED_IN_2030"},"type":"HYBRID","scopingMethod":7}""", RoleMiningJson.Options)!;
+
+        Assert.Equal("s1", session.Id);
+        Assert.Equal(RoleMiningSessionState.Unknown, session.Status!.State);
+        Assert.Equal(RoleMiningRoleType.Unknown, session.Type);
+        Assert.Equal(RoleMiningSessionScopingMethod.Unknown, session.ScopingMethod);
+    }
+
+    [Fact]
+    public void Enums_are_written_with_their_wire_names()
+    {
+        var json = JsonSerializer.Serialize(new PotentialRoleExport { ExportId = "e1", Status = PotentialRoleExportState.Success }, RoleMiningJson.Options);
+
+        Assert.Contains("\"status\":\"SUCCESS\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("minEntitlementPopularity", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"createdBy":{"id":"u1","displayName":"Ann"}}""", "u1", "Ann")]
+    [InlineData("""{"createdBy":"Dummy"}""", null, "Dummy")]
+    public void CreatedBy_reads_the_object_and_the_string_form(string json, string? id, string? displayName)
+    {
+        var summary = JsonSerializer.Deserialize<PotentialRoleSummary>(json, RoleMiningJson.Options)!;
+
+        Assert.Equal(id, summary.CreatedBy!.Id);
+        Assert.Equal(displayName, summary.CreatedBy.DisplayName);
+    }
+
+    [Fact]
+    public void CreatedBy_may_be_null() =>
+        Assert.Null(JsonSerializer.Deserialize<RoleMiningSession>("""{"createdBy":null}""", RoleMiningJson.Options)!.CreatedBy);
+
+    [Fact]
+    public void Identity_attributes_keep_null_values()
+    {
+        var identity = JsonSerializer.Deserialize<RoleMiningIdentity>(
+            """{"id":"i1","name":"Allene","attributes":{"department":"IT","manager":null}}""", RoleMiningJson.Options)!;
+
+        Assert.Equal("IT", identity.Attributes!["department"]);
+        Assert.True(identity.Attributes.ContainsKey("manager"));
+        Assert.Null(identity.Attributes["manager"]);
+    }
+
+    [Fact]
+    public void The_spec_example_of_a_session_reads_completely()
+    {
+        // The example of RoleMiningSessionResponse in spec/sailpoint/v2024/schemas/RoleMiningSessionResponse.yaml.
+        const string json = """
+            {"scope":{"identityIds":[],"criteria":"source.name:DataScienceDataset","attributeFilterCriteria":null},
+             "scopingMethod":"AUTO_RM","minNumIdentitiesInPotentialRole":20,"pruneThreshold":70,"prescribedPruneThreshold":83,
+             "potentialRoleCount":8,"potentialRolesReadyCount":4,"status":{"state":"POTENTIAL_ROLES_PROCESSING"},"type":"SPECIALIZED",
+             "emailRecipientId":null,"createdBy":null,"identityCount":0,"saved":false,"name":null,"dataFilePath":null,
+             "id":"602ba738-cf48-499b-a780-7b67b3fc1ecf","createdDate":"2021-09-08T16:11:05.348Z","modifiedDate":"2021-09-08T16:11:05.348Z"}
+            """;
+
+        var session = JsonSerializer.Deserialize<RoleMiningSession>(json, RoleMiningJson.Options)!;
+
+        Assert.Equal("602ba738-cf48-499b-a780-7b67b3fc1ecf", session.Id);
+        Assert.Equal(RoleMiningSessionScopingMethod.AutoRm, session.ScopingMethod);
+        Assert.Equal(RoleMiningSessionState.PotentialRolesProcessing, session.Status!.State);
+        Assert.Equal(RoleMiningRoleType.Specialized, session.Type);
+        Assert.Equal(83, session.PrescribedPruneThreshold);
+        Assert.Equal("source.name:DataScienceDataset", session.Scope!.Criteria);
+        Assert.Equal(new DateTimeOffset(2021, 9, 8, 16, 11, 5, 348, TimeSpan.Zero), session.CreatedDate);
+    }
+}
