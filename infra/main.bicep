@@ -1,0 +1,191 @@
+// Role-mining automation on Azure Functions (Flex Consumption), provisioned by `azd up` or
+// `az deployment sub create --template-file infra/main.bicep --parameters infra/main.parameters.json` (docs/deploy.md).
+//
+// Resources, all in one resource group: a user-assigned identity; a storage account without shared keys holding the
+// deployment package, the export artifacts, the job documents and the step queues; Log Analytics and Application
+// Insights with local auth disabled; a Key Vault (RBAC) with the SailPoint client secret; the Function App and its plan;
+// least-privilege role assignments.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment (azd env name); part of every resource name and tag.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource; it must offer the Flex Consumption plan.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Principal id of the deploying user or pipeline, given data-plane roles to inspect storage and set the secret. Empty: none.')
+param principalId string = ''
+
+@description('Principal type of principalId.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param principalType string = 'User'
+
+@description('SailPoint tenant API base URL, https://{tenant}.api.identitynow.com.')
+param sailPointBaseUrl string
+
+@description('SailPoint OAuth client id (personal access token id or API client id).')
+param sailPointClientId string
+
+@description('SailPoint OAuth client secret, written to Key Vault. Empty: not written (set it in Key Vault afterwards).')
+@secure()
+param sailPointClientSecret string = ''
+
+@description('Version of the SailPoint role-mining API.')
+@allowed([
+  'v2024'
+  'v2025'
+  'v2026'
+  'beta'
+  'v1'
+])
+param sailPointApiVersion string = 'v2024'
+
+@description('NCRONTAB schedule (six fields, UTC) of the export sweep; the default runs nightly at 02:00.')
+param exportSchedule string = '0 0 2 * * *'
+
+@description('Turn on Key Vault purge protection (recommended for production).')
+param enablePurgeProtection bool = false
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+// Names the app's code also uses (tests/RoleMining.Infrastructure.Tests keeps them in step).
+var artifactContainerName = 'role-mining-exports'
+var jobContainerName = 'role-mining-jobs'
+var deploymentContainerName = 'app-package'
+var queueNames = [
+  'export-start'
+  'export-poll'
+  'export-download'
+  'export-start-poison'
+  'export-poll-poison'
+  'export-download-poison'
+]
+var sailPointClientSecretName = 'sailpoint-client-secret'
+
+var functionAppName = 'func-rolemining-${resourceToken}'
+var storageAccountName = 'st${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-rolemining-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: storageAccountName
+    location: location
+    tags: tags
+    containerNames: [
+      deploymentContainerName
+      artifactContainerName
+      jobContainerName
+    ]
+    queueNames: queueNames
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'app/key-vault.bicep' = {
+  name: 'keyVault'
+  scope: rg
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+    sailPointClientSecretName: sailPointClientSecretName
+    sailPointClientSecret: sailPointClientSecret
+    enablePurgeProtection: enablePurgeProtection
+  }
+}
+
+// Before the app: its first start resolves the Key Vault reference and opens storage with these roles.
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
+}
+
+module functionApp 'app/function-app.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    sailPointBaseUrl: sailPointBaseUrl
+    sailPointClientId: sailPointClientId
+    sailPointApiVersion: sailPointApiVersion
+    sailPointClientSecretUri: keyVault.outputs.sailPointSecretUri
+    exportSchedule: exportSchedule
+  }
+  dependsOn: [
+    rbac
+  ]
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = functionApp.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_ARTIFACT_CONTAINER string = artifactContainerName
+output AZURE_STORAGE_JOB_CONTAINER string = jobContainerName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output SAILPOINT_CLIENT_SECRET_NAME string = sailPointClientSecretName
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
