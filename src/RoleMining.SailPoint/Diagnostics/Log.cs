@@ -50,6 +50,10 @@ internal static partial class Log
         Message = "SailPoint {OperationId}: 400 at offset {Offset} read as the end of the data")]
     public static partial void BadRequestAtEndOfData(ILogger logger, string operationId, int offset);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning,
+        Message = "SailPoint {OperationId} failed without an answer after {Attempts} attempt(s) in {ElapsedMs:0.0} ms: {ErrorKind}")]
+    public static partial void OperationFailedWithoutAnswer(ILogger logger, string operationId, int attempts, double elapsedMs, SailPointErrorKind errorKind);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug,
         Message = "SailPoint {OperationId}: waited {WaitMs:0.0} ms for a rate-limit permit")]
     public static partial void RateLimitWait(ILogger logger, string operationId, double waitMs);

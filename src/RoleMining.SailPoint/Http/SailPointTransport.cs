@@ -99,7 +99,15 @@ internal sealed class SailPointTransport : IDisposable
         {
             activity?.SetTag("sailpoint.attempts", state.Attempts);
             activity?.SetStatus(ActivityStatusCode.Error, mapped.Kind.ToString());
-            Log.OperationFailed(_logger, operation.OperationId, 0, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.Kind.ToString(), null);
+            if (mapped.Status is { } status)
+            {
+                Log.OperationFailed(_logger, operation.OperationId, (int)status, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.DetailCode, mapped.TrackingId);
+            }
+            else
+            {
+                Log.OperationFailedWithoutAnswer(_logger, operation.OperationId, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.Kind);
+            }
+
             throw mapped;
         }
         finally
