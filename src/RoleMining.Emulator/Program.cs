@@ -1,4 +1,2 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "RoleMining emulator");
+await using var app = RoleMining.Emulator.EmulatorApplication.Build(args);
 await app.RunAsync();

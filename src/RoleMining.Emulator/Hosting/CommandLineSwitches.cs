@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace RoleMining.Emulator;
+
+/// <summary>
+/// Friendly command-line switches, translated to configuration keys before the host reads its arguments
+/// (<c>--seed 7</c> is <c>--Emulator:Tenant:Seed 7</c>). Any <c>--Emulator:...</c> key works as well.
+/// </summary>
+public static class CommandLineSwitches
+{
+    private static readonly Dictionary<string, (string Key, Func<string, string> Convert)> Switches = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--seed"] = ("Emulator:Tenant:Seed", Same),
+        ["--sessions"] = ("Emulator:Tenant:SessionCount", Same),
+        ["--min-identities"] = ("Emulator:Tenant:MinIdentitiesPerPotentialRole", Same),
+        ["--max-identities"] = ("Emulator:Tenant:MaxIdentitiesPerPotentialRole", Same),
+        ["--extra-attributes"] = ("Emulator:Tenant:ExtraAttributes", Same),
+        ["--client-id"] = ("Emulator:ClientId", Same),
+        ["--token-lifetime"] = ("Emulator:TokenLifetime", Seconds),
+        ["--rate-limit"] = ("Emulator:RateLimit:Enabled", OnOff),
+        ["--rate-limit-permits"] = ("Emulator:RateLimit:PermitLimit", Same),
+        ["--rate-limit-window"] = ("Emulator:RateLimit:Window", Seconds),
+        ["--compression"] = ("Emulator:Exports:Compression", Compression),
+        ["--export-queued"] = ("Emulator:Exports:QueuedFor", Seconds),
+        ["--export-in-progress"] = ("Emulator:Exports:InProgressFor", Seconds),
+        ["--fault-seed"] = ("Emulator:Faults:Seed", Same),
+        ["--latency-ms"] = ("Emulator:Faults:Default:Latency", Milliseconds),
+        ["--error-share"] = ("Emulator:Faults:Default:ServerErrorShare", Same),
+        ["--throttle-share"] = ("Emulator:Faults:Default:TooManyRequestsShare", Same),
+        ["--reset-share"] = ("Emulator:Faults:Default:ConnectionResetShare", Same),
+        ["--export-error-share"] = ("Emulator:Faults:Default:ExportErrorShare", Same),
+    };
+
+    /// <summary>The switch that takes a comma-separated list of identity counts for extra potential roles.</summary>
+    public const string ExtraRolesSwitch = "--extra-roles";
+
+    /// <summary>The friendly switches this class understands, for help texts.</summary>
+    public static IReadOnlyCollection<string> Names => [.. Switches.Keys, ExtraRolesSwitch];
+
+    /// <summary>Rewrites friendly switches (<c>--name value</c> or <c>--name=value</c>) as <c>--Key=value</c>; other
+    /// arguments pass through unchanged.</summary>
+    public static string[] Translate(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var translated = new List<string>(args.Count);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var argument = args[i];
+            var equals = argument.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? argument[..equals] : argument;
+            var isExtraRoles = string.Equals(name, ExtraRolesSwitch, StringComparison.OrdinalIgnoreCase);
+            if (!isExtraRoles && !Switches.ContainsKey(name))
+            {
+                translated.Add(argument);
+                continue;
+            }
+
+            string value;
+            if (equals > 0)
+            {
+                value = argument[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"The switch '{name}' needs a value.", nameof(args));
+            }
+
+            if (isExtraRoles)
+            {
+                var counts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                for (var index = 0; index < counts.Length; index++)
+                {
+                    translated.Add(string.Create(CultureInfo.InvariantCulture, $"--Emulator:Tenant:AdditionalPotentialRoleIdentityCounts:{index}={counts[index]}"));
+                }
+
+                continue;
+            }
+
+            var (key, convert) = Switches[name];
+            translated.Add($"--{key}={convert(value)}");
+        }
+
+        return [.. translated];
+    }
+
+    private static string Same(string value) => value;
+
+    private static string OnOff(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "on" or "true" or "yes" or "1" => "true",
+        "off" or "false" or "no" or "0" => "false",
+        _ => throw new ArgumentException($"Expected on or off, not '{value}'.", nameof(value)),
+    };
+
+    private static string Seconds(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture)
+            : value;
+
+    private static string Milliseconds(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
+            ? TimeSpan.FromMilliseconds(milliseconds).ToString("c", CultureInfo.InvariantCulture)
+            : value;
+
+    private static string Compression(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "none" or "nocompression" or "off" => "NoCompression",
+        "optimal" or "on" => "Optimal",
+        "fastest" => "Fastest",
+        "smallest" or "smallestsize" => "SmallestSize",
+        _ => value,
+    };
+}
