@@ -58,7 +58,7 @@ internal static class TokenEndpoint
             return;
         }
 
-        if (clientId is null || clientSecret is null || !FixedTimeEquals(clientId, options.ClientId) || !FixedTimeEquals(clientSecret, options.ClientSecret))
+        if (clientId is null || clientSecret is null || !IsKnownClient(options, clientId, clientSecret))
         {
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_client", "Bad credentials");
             return;
@@ -122,6 +122,18 @@ internal static class TokenEndpoint
         {
             return false;
         }
+    }
+
+    private static bool IsKnownClient(EmulatorOptions options, string clientId, string clientSecret)
+    {
+        if (string.Equals(clientId, options.ClientId, StringComparison.Ordinal))
+        {
+            return FixedTimeEquals(clientSecret, options.ClientSecret);
+        }
+
+        return options.AdditionalClients is not null
+            && options.AdditionalClients.TryGetValue(clientId, out var secret)
+            && FixedTimeEquals(clientSecret, secret);
     }
 
     private static bool FixedTimeEquals(string actual, string expected) =>

@@ -19,6 +19,12 @@ public sealed class EmulatorOptions
     [MinLength(1)]
     public string ClientSecret { get; set; } = "rolemining-emulator-secret";
 
+    /// <summary>Further client credentials (client id to secret) that the token endpoint accepts; each client id has
+    /// its own rate-limit window. Secrets are never logged.</summary>
+#pragma warning disable CA2227 // The configuration binder and object initialisers set this dictionary.
+    public Dictionary<string, string> AdditionalClients { get; set; } = new(StringComparer.Ordinal);
+#pragma warning restore CA2227
+
     /// <summary>Lifetime of issued access tokens; ISC issues tokens of about 749 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromSeconds(749);
@@ -45,6 +51,7 @@ public sealed class EmulatorOptions
     {
         target.ClientId = ClientId;
         target.ClientSecret = ClientSecret;
+        target.AdditionalClients = AdditionalClients;
         target.TokenLifetime = TokenLifetime;
         target.Tenant = Tenant;
         target.RateLimit = RateLimit;
