@@ -1,0 +1,120 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace RoleMining.Exports;
+
+/// <summary>Settings of the export workflow, bound from the configuration section <c>Exports</c> and validated at start-up.</summary>
+public sealed class ExportWorkflowOptions
+{
+    /// <summary>The default configuration section.</summary>
+    public const string SectionName = "Exports";
+
+    /// <summary>How export status is polled.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportPollingOptions Polling { get; set; } = new();
+
+    /// <summary>Limits the downloaded zip must respect, and the CSV files it must hold.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportArchiveOptions Archive { get; set; } = new();
+
+    /// <summary>
+    /// Deliveries of one message before it is poison and its job fails with the last error. The Functions host's
+    /// <c>maxDequeueCount</c> (host.json) must be set to the same value.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First delay before the in-process driver retries a failed step; doubled each attempt, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest delay between retries of the in-process driver.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a claim on a job (while starting the export or downloading it) lasts unless renewed; a live step renews it
+    /// every third of this. A crashed step's job is taken over once its lease ran out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Steps the in-process driver runs at once.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>Where the filesystem stores keep their files (used when the filesystem stores are registered).</summary>
+    [Required]
+    public ExportFileSystemOptions FileSystem { get; set; } = new();
+}
+
+/// <summary>Polling of export status: exponential backoff with jitter, within a total wait.</summary>
+public sealed class ExportPollingOptions
+{
+    /// <summary>Delay before the first status poll, and the base of the backoff.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest delay between two polls.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long an export may stay <c>QUEUED</c> or <c>IN_PROGRESS</c> before its job fails.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
+    public TimeSpan TotalWait { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Random share (0 to 1) by which each delay may be shortened or lengthened, so polls do not march in step.</summary>
+    [Range(0d, 1d)]
+    public double JitterRatio { get; set; } = 0.2;
+}
+
+/// <summary>What a downloaded export zip must look like; anything else is rejected before a byte is unpacked.</summary>
+public sealed class ExportArchiveOptions
+{
+    /// <summary>The CSV entries of the emulator and of ISC exports as documented.</summary>
+    public static IReadOnlyList<string> DefaultExpectedEntries { get; } = ["identities.csv", "entitlements.csv"];
+
+    /// <summary>
+    /// The entry names the zip must hold, and nothing else. Empty means <see cref="DefaultExpectedEntries"/> (a default list
+    /// here would be appended to, not replaced, by configuration binding).
+    /// </summary>
+#pragma warning disable CA2227 // Bound from configuration.
+    public List<string> ExpectedEntries { get; set; } = [];
+#pragma warning restore CA2227
+
+    /// <summary>Largest uncompressed size of one entry.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxEntryBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest uncompressed size of all entries together.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxTotalBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest ratio of uncompressed to compressed size of an entry (a zip bomb reaches hundreds or more).</summary>
+    [Range(1d, 100_000d)]
+    public double MaxCompressionRatio { get; set; } = 200;
+
+    /// <summary>Entries smaller than this (uncompressed) are not held to <see cref="MaxCompressionRatio"/>: tiny repetitive files compress very well.</summary>
+    [Range(0L, long.MaxValue)]
+    public long CompressionRatioThresholdBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The expected entries in effect.</summary>
+    public IReadOnlyList<string> EffectiveExpectedEntries => ExpectedEntries is { Count: > 0 } ? ExpectedEntries : DefaultExpectedEntries;
+}
+
+/// <summary>Folders of the filesystem stores.</summary>
+public sealed class ExportFileSystemOptions
+{
+    /// <summary>Root of the artifact layout (<c>{sessionId}/{potentialRoleId}/{jobId}/...</c>).</summary>
+    public string? ArtifactRoot { get; set; }
+
+    /// <summary>Folder of the job documents; default <c>{ArtifactRoot}/.jobs</c>.</summary>
+    public string? JobRoot { get; set; }
+
+    /// <summary>The job folder in effect.</summary>
+    public string? EffectiveJobRoot => !string.IsNullOrWhiteSpace(JobRoot)
+        ? JobRoot
+        : string.IsNullOrWhiteSpace(ArtifactRoot) ? null : Path.Combine(ArtifactRoot, ".jobs");
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.Exports;
+using RoleMining.Exports.Storage.FileSystem;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the export workflow.</summary>
+public static class RoleMiningExportsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the workflow (steps, <see cref="ExportWorkflow"/>, <see cref="ExportJobService"/>,
+    /// <see cref="ExportSweepPlanner"/>) with options bound from the configuration section
+    /// <paramref name="configurationSectionPath"/> and validated at start-up. Stores and queue come from the returned
+    /// builder (filesystem, in-process) or from the host (Azure adapters); <see cref="RoleMining.SailPoint.IRoleMiningClient"/>
+    /// from <c>AddSailPointRoleMining</c>.
+    /// </summary>
+    public static RoleMiningExportsBuilder AddRoleMiningExports(this IServiceCollection services, string configurationSectionPath = ExportWorkflowOptions.SectionName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().BindConfiguration(configurationSectionPath));
+    }
+
+    /// <summary>Registers the workflow with options bound from <paramref name="configuration"/>.</summary>
+    public static RoleMiningExportsBuilder AddRoleMiningExports(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Bind(configuration));
+    }
+
+    /// <summary>Registers the workflow with options set by <paramref name="configure"/>.</summary>
+    public static RoleMiningExportsBuilder AddRoleMiningExports(this IServiceCollection services, Action<ExportWorkflowOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Configure(configure));
+    }
+
+    private static RoleMiningExportsBuilder AddCore(IServiceCollection services, OptionsBuilder<ExportWorkflowOptions> options)
+    {
+        options.ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.TryAddSingleton<StartExportStep>();
+        services.TryAddSingleton<PollExportStep>();
+        services.TryAddSingleton<DownloadExportStep>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, StartExportStep>(provider => provider.GetRequiredService<StartExportStep>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, PollExportStep>(provider => provider.GetRequiredService<PollExportStep>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, DownloadExportStep>(provider => provider.GetRequiredService<DownloadExportStep>()));
+        services.TryAddSingleton<ExportWorkflow>();
+        services.TryAddSingleton<ExportJobService>();
+        services.TryAddSingleton<ExportSweepPlanner>();
+        services.TryAddSingleton<ExportArtifactCatalog>();
+        return new RoleMiningExportsBuilder(services);
+    }
+}
+
+/// <summary>Chooses the stores and the queue of the export workflow.</summary>
+public sealed class RoleMiningExportsBuilder
+{
+    internal RoleMiningExportsBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Job documents and artifacts in folders (<see cref="ExportWorkflowOptions.FileSystem"/>; the artifact root is then
+    /// required).
+    /// </summary>
+    public RoleMiningExportsBuilder UseFileSystemStores()
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportFileSystemOptionsValidator>());
+        Services.TryAddSingleton<IExportJobStore>(provider => new FileSystemExportJobStore(
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.EffectiveJobRoot!,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<FileSystemExportJobStore>>()));
+        Services.TryAddSingleton<IExportArtifactStore>(provider => new FileSystemExportArtifactStore(
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!));
+        return this;
+    }
+
+    /// <summary>The in-memory queue and its runner (<see cref="InProcessExportRunner"/>), for the command line.</summary>
+    public RoleMiningExportsBuilder UseInProcessQueue()
+    {
+        Services.TryAddSingleton(provider => new InProcessExportQueue(provider.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<IExportQueue>(provider => provider.GetRequiredService<InProcessExportQueue>());
+        Services.TryAddSingleton<InProcessExportRunner>();
+        return this;
+    }
+}

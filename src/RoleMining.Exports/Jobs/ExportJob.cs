@@ -1,0 +1,89 @@
+using System.Text.Json.Serialization;
+
+namespace RoleMining.Exports;
+
+/// <summary>
+/// One export of one potential role: the JSON document a job store keeps, read by status endpoints and updated by the
+/// steps with optimistic concurrency. Besides what a reader wants (state, times, export id, artifacts, failure), it keeps
+/// the bookkeeping that makes at-least-once delivery safe: the <see cref="Sequence"/> of the one message that may move it
+/// on, the message that last moved it, and the <see cref="Lease"/> of a step at work.
+/// </summary>
+public sealed record ExportJob
+{
+    /// <summary>Job id: 32 lowercase hex characters.</summary>
+    public required string JobId { get; init; }
+
+    /// <summary>The role-mining session.</summary>
+    public required string SessionId { get; init; }
+
+    /// <summary>The potential role.</summary>
+    public required string PotentialRoleId { get; init; }
+
+    /// <summary>The export parameters sent to SailPoint.</summary>
+    public ExportRequestOptions Options { get; init; } = ExportRequestOptions.Default;
+
+    /// <summary>The caller's idempotency key, when the job was created with one.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Where the job is.</summary>
+    public ExportJobState State { get; init; }
+
+    /// <summary>When the job was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the job document last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When a start step first claimed the job.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the job reached <see cref="ExportJobState.Succeeded"/> or <see cref="ExportJobState.Failed"/>.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Attempts at the current stage (start, poll, download); reset when the job moves on.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The last error a step met, kept for the failure reason of a poison message.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>SailPoint's export id, once SailPoint accepted the export.</summary>
+    public string? ExportId { get; init; }
+
+    /// <summary>The last export status SailPoint reported (<c>QUEUED</c>, <c>IN_PROGRESS</c>, <c>SUCCESS</c>, <c>ERROR</c>).</summary>
+    public string? ExportStatus { get; init; }
+
+    /// <summary>Status polls made so far.</summary>
+    public int PollCount { get; init; }
+
+    /// <summary>When polling began: the total wait is measured from here.</summary>
+    public DateTimeOffset? PollingSince { get; init; }
+
+    /// <summary>The stored files; filled when the job succeeds.</summary>
+    public IReadOnlyList<ExportArtifact> Artifacts { get; init; } = [];
+
+    /// <summary>Why the job failed; null unless <see cref="State"/> is <see cref="ExportJobState.Failed"/>.</summary>
+    public ExportFailure? Failure { get; init; }
+
+    /// <summary>The sequence number of the one message that may move the job on; any other is a stale duplicate.</summary>
+    public int Sequence { get; init; } = 1;
+
+    /// <summary>The step the message with <see cref="Sequence"/> runs.</summary>
+    public ExportStep NextStep { get; init; } = ExportStep.Start;
+
+    /// <summary>When that message is due (it was sent with a delay up to this time).</summary>
+    public DateTimeOffset? NextStepDueAt { get; init; }
+
+    /// <summary>The id of the message whose step last moved the job on (see <see cref="ExportMessage.MessageId"/>).</summary>
+    public string? AdvancedByMessageId { get; init; }
+
+    /// <summary>The claim of a step at work, if any.</summary>
+    public ExportJobLease? Lease { get; init; }
+
+    /// <summary>Whether the job is final.</summary>
+    [JsonIgnore]
+    public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;
+
+    /// <summary>Whether the job is on its way or done well: the sweep does not start another export for its role.</summary>
+    [JsonIgnore]
+    public bool IsActiveOrSucceeded => State != ExportJobState.Failed;
+}

@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace RoleMining.Exports;
+
+/// <summary>Job ids and the ids that become path segments of the artifact layout.</summary>
+public static partial class ExportJobIds
+{
+    /// <summary>A new random job id.</summary>
+    public static string NewJobId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The job id an idempotency key maps to: a retried request with the same key lands on the same job document, so
+    /// create-if-absent in the store is all the de-duplication needed (no separate key index to keep consistent).
+    /// </summary>
+    public static string FromIdempotencyKey(string idempotencyKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("rolemining-export-job:" + idempotencyKey));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    /// <summary>Whether <paramref name="id"/> is safe as one path segment (SailPoint ids are UUIDs or 32 hex characters).</summary>
+    public static bool IsSafeSegment(string? id) => id is not null && SafeSegment().IsMatch(id);
+
+    /// <summary>Throws unless <paramref name="id"/> is safe as one path segment.</summary>
+    public static void ThrowIfUnsafe(string? id, string parameterName)
+    {
+        if (!IsSafeSegment(id))
+        {
+            throw new ArgumentException($"'{id}' is not a valid id: use letters, digits, '.', '_' or '-' (at most 128), starting with a letter or digit.", parameterName);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SafeSegment();
+}

@@ -1,0 +1,373 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.Exports.Diagnostics;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Exports;
+
+/// <summary>
+/// Step 3: under a lease, streams the zip into a staging file while computing its SHA-256 (never whole in memory),
+/// verifies it (<see cref="ExportArchiveInspector"/>), unpacks the CSV files beside it, counts their rows, publishes
+/// the files, writes <c>manifest.json</c> last and only then marks the job succeeded. A failed or interrupted attempt
+/// leaves staging files at most, which the next attempt removes; a crash after the manifest was published is finished
+/// by adopting it instead of downloading again.
+/// </summary>
+public sealed class DownloadExportStep : ExportStepBase
+{
+    /// <summary>The zip may exceed the unpacked size by this much (headers, directory) before the download is cut off.</summary>
+    private const long ZipOverheadAllowance = 16 * 1024 * 1024;
+
+    private readonly IRoleMiningClient _client;
+    private readonly IExportArtifactStore _artifacts;
+    private readonly ExportArchiveInspector _inspector;
+
+    /// <summary>Creates the step.</summary>
+    public DownloadExportStep(
+        IRoleMiningClient client,
+        IExportJobStore jobs,
+        IExportArtifactStore artifacts,
+        IOptions<ExportWorkflowOptions> options,
+        TimeProvider timeProvider,
+        ILogger<DownloadExportStep> logger)
+        : base(jobs, options, timeProvider, logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(artifacts);
+        _client = client;
+        _artifacts = artifacts;
+        _inspector = new ExportArchiveInspector(Options.Archive);
+    }
+
+    /// <inheritdoc />
+    public override ExportStep HandledStep => ExportStep.Download;
+
+    /// <inheritdoc />
+    public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        StoredExportJob claimed;
+        while (true)
+        {
+            var (stored, early) = await AdmitAsync(message, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return early!;
+            }
+
+            if (stored.Job.State != ExportJobState.Downloading || stored.Job.ExportId is null)
+            {
+                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
+            }
+
+            var (written, deferred) = await TryClaimAsync(message, stored, job => job, cancellationToken).ConfigureAwait(false);
+            if (deferred is not null)
+            {
+                return deferred;
+            }
+
+            if (written is not null)
+            {
+                claimed = written;
+                break;
+            }
+        }
+
+        var holder = HoldLease(claimed);
+        await using (holder.ConfigureAwait(false))
+        {
+            var job = claimed.Job;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken);
+            try
+            {
+                var adopted = await TryReadManifestAsync(job, linked.Token).ConfigureAwait(false);
+                if (adopted is not null)
+                {
+                    Log.ManifestAdopted(Logger, job.JobId, job.ExportId!);
+                    return await FinishSucceededAsync(message, holder, adopted.Files, adopted.CompletedAt).ConfigureAwait(false);
+                }
+
+                await DeleteStagingAsync(job, linked.Token).ConfigureAwait(false);
+                var files = await DownloadVerifyAndStageAsync(job, holder.LeaseId, linked.Token).ConfigureAwait(false);
+                if (!await holder.ConfirmAsync(linked.Token).ConfigureAwait(false))
+                {
+                    Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
+                    return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+                }
+
+                var completedAt = TimeProvider.GetUtcNow();
+                await PublishAsync(job, holder.LeaseId, files, completedAt, linked.Token).ConfigureAwait(false);
+                var result = await FinishSucceededAsync(message, holder, files, completedAt).ConfigureAwait(false);
+                await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                return result;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Shutdown or crash: the staging files and the lease stay; whoever takes over removes the former.
+                throw;
+            }
+            catch (OperationCanceledException) when (holder.LostToken.IsCancellationRequested)
+            {
+                Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
+                return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+            }
+            catch (InvalidExportArchiveException exception) when (!exception.IsTransient)
+            {
+                await DeleteJobFilesAsync(job).ConfigureAwait(false);
+                return await FinishFailedAsync(message, holder, ExportFailureKind.InvalidArchive,
+                    $"The zip of export '{job.ExportId}' failed verification: {exception.Message} Nothing was stored. Ask SailPoint support about the export, or adjust Exports:Archive if the content is legitimate.",
+                    exception).ConfigureAwait(false);
+            }
+            catch (SailPointException exception) when (IsGone(exception) || exception.Status == HttpStatusCode.Forbidden)
+            {
+                await DeleteJobFilesAsync(job).ConfigureAwait(false);
+                return await FinishFailedAsync(message, holder, ExportFailureKind.DownloadRejected,
+                    $"SailPoint refused to serve the zip of export '{job.ExportId}': {exception.Message} The export may have expired; start a new export job.",
+                    exception).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                await RecordFailedAttemptAsync(message, exception, holder).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Removes every file of the job's folder (published or staged): used when the job fails without a manifest.</summary>
+    public async Task DeleteJobFilesAsync(ExportJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        try
+        {
+            var prefix = ExportArtifactLayout.JobFolder(job) + "/";
+            var items = new List<ArtifactItem>();
+            await foreach (var item in _artifacts.ListAsync(prefix, CancellationToken.None).ConfigureAwait(false))
+            {
+                items.Add(item);
+            }
+
+            // The manifest goes first, so that a folder is never complete-looking while it is being emptied.
+            foreach (var item in items.OrderBy(item => item.Path.EndsWith("/" + ExportArtifactLayout.ManifestFileName, StringComparison.Ordinal) ? 0 : 1))
+            {
+                await _artifacts.DeleteAsync(item.Path, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.StagingCleanupFailed(Logger, job.JobId, exception);
+        }
+    }
+
+    private async Task<List<ExportArtifact>> DownloadVerifyAndStageAsync(ExportJob job, string attemptId, CancellationToken cancellationToken)
+    {
+        var zipStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ZipFileName);
+        var (zipSize, zipSha256) = await DownloadToStagingAsync(job, zipStaging, cancellationToken).ConfigureAwait(false);
+
+        IReadOnlyList<ExtractedEntry> entries;
+        var zip = await _artifacts.OpenReadAsync(zipStaging, cancellationToken).ConfigureAwait(false)
+            ?? throw new IOException($"The staged zip '{zipStaging}' vanished before it could be verified.");
+        await using (zip.ConfigureAwait(false))
+        {
+            entries = await _inspector.VerifyAndExtractAsync(
+                zip,
+                (name, token) => _artifacts.OpenStagingWriteAsync(ExportArtifactLayout.StagingPath(job, attemptId, name), token),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var files = new List<ExportArtifact>
+        {
+            new()
+            {
+                Name = ExportArtifactLayout.ZipFileName,
+                Path = ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ZipFileName),
+                Size = zipSize,
+                Sha256 = zipSha256,
+            },
+        };
+        foreach (var entry in entries)
+        {
+            var staged = ExportArtifactLayout.StagingPath(job, attemptId, entry.Name);
+            var csv = await _artifacts.OpenReadAsync(staged, cancellationToken).ConfigureAwait(false)
+                ?? throw new IOException($"The staged file '{staged}' vanished before its rows could be counted.");
+            long rows;
+            await using (csv.ConfigureAwait(false))
+            {
+                rows = await CsvRowCounter.CountDataRowsAsync(csv, entry.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            files.Add(new ExportArtifact
+            {
+                Name = entry.Name,
+                Path = ExportArtifactLayout.FilePath(job, entry.Name),
+                Size = entry.Size,
+                Sha256 = entry.Sha256,
+                RowCount = rows,
+            });
+        }
+
+        return files;
+    }
+
+    /// <summary>Streams the zip into the staging file, hashing as it goes; checks the length the service announced.</summary>
+    private async Task<(long Size, string Sha256)> DownloadToStagingAsync(ExportJob job, string stagingPath, CancellationToken cancellationToken)
+    {
+        var limit = Options.Archive.MaxTotalBytes + ZipOverheadAllowance;
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long size = 0;
+        var download = await _client.DownloadExportAsync(job.SessionId, job.PotentialRoleId, job.ExportId!, cancellationToken).ConfigureAwait(false);
+        await using (download.ConfigureAwait(false))
+        {
+            var target = await _artifacts.OpenStagingWriteAsync(stagingPath, cancellationToken).ConfigureAwait(false);
+            await using (target.ConfigureAwait(false))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(81920);
+                try
+                {
+                    int read;
+                    while ((read = await download.Content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        size += read;
+                        if (size > limit)
+                        {
+                            throw new InvalidExportArchiveException(ExportArchiveProblem.TotalTooLarge, null,
+                                $"The export zip is larger than {limit:N0} bytes (Exports:Archive:MaxTotalBytes plus headers); the download was cut off.");
+                        }
+
+                        sha256.AppendData(buffer, 0, read);
+                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+
+            if (download.Length is { } announced && announced != size)
+            {
+                throw new InvalidExportArchiveException(ExportArchiveProblem.Truncated, null,
+                    $"The export download ended after {size:N0} of the {announced:N0} bytes announced.");
+            }
+        }
+
+        return (size, Convert.ToHexStringLower(sha256.GetHashAndReset()));
+    }
+
+    /// <summary>Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end.</summary>
+    private async Task PublishAsync(ExportJob job, string attemptId, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            await _artifacts.PublishAsync(ExportArtifactLayout.StagingPath(job, attemptId, file.Name), file.Path, cancellationToken).ConfigureAwait(false);
+        }
+
+        var manifest = new ExportManifest
+        {
+            JobId = job.JobId,
+            SessionId = job.SessionId,
+            PotentialRoleId = job.PotentialRoleId,
+            Options = job.Options,
+            ExportId = job.ExportId!,
+            CreatedAt = job.CreatedAt,
+            StartedAt = job.StartedAt,
+            CompletedAt = completedAt,
+            Files = files,
+        };
+        var manifestStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ManifestFileName);
+        var target = await _artifacts.OpenStagingWriteAsync(manifestStaging, cancellationToken).ConfigureAwait(false);
+        await using (target.ConfigureAwait(false))
+        {
+            await target.WriteAsync(ExportsJson.SerializeManifest(manifest), cancellationToken).ConfigureAwait(false);
+        }
+
+        await _artifacts.PublishAsync(manifestStaging, ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ExportManifest?> TryReadManifestAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        var stream = await _artifacts.OpenReadAsync(ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                var manifest = await ExportsJson.DeserializeManifestAsync(stream, cancellationToken).ConfigureAwait(false);
+                return string.Equals(manifest.JobId, job.JobId, StringComparison.Ordinal)
+                    && string.Equals(manifest.ExportId, job.ExportId, StringComparison.Ordinal)
+                    ? manifest
+                    : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task DeleteStagingAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var staged = new List<string>();
+            await foreach (var item in _artifacts.ListAsync(ExportArtifactLayout.StagingPrefix(job), cancellationToken).ConfigureAwait(false))
+            {
+                staged.Add(item.Path);
+            }
+
+            foreach (var path in staged)
+            {
+                await _artifacts.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.StagingCleanupFailed(Logger, job.JobId, exception);
+        }
+    }
+
+    private async Task<ExportStepResult> FinishSucceededAsync(ExportMessage message, JobLeaseHolder holder, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt)
+    {
+        var written = await holder.FinishAsync(job => job with
+        {
+            State = ExportJobState.Succeeded,
+            Artifacts = files,
+            CompletedAt = completedAt,
+            UpdatedAt = TimeProvider.GetUtcNow(),
+            Sequence = job.Sequence + 1,
+            AdvancedByMessageId = message.MessageId,
+            NextStepDueAt = null,
+            Lease = null,
+            Failure = null,
+            LastError = null,
+        }, CancellationToken.None).ConfigureAwait(false);
+        if (written is null)
+        {
+            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
+            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+        }
+
+        var zip = files.FirstOrDefault(file => file.Name == ExportArtifactLayout.ZipFileName);
+        Log.JobSucceeded(Logger, written.Job.JobId, written.Job.ExportId!, zip?.Size ?? 0, files.Count, ExportArtifactLayout.JobFolder(written.Job));
+        return ExportStepResult.Of(ExportStepOutcome.Succeeded, written.Job);
+    }
+
+    private async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
+    {
+        var written = await holder.FinishAsync(job => Failed(job, kind, reason, Describe(exception)), CancellationToken.None).ConfigureAwait(false);
+        if (written is null)
+        {
+            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
+            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+        }
+
+        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
+    }
+}

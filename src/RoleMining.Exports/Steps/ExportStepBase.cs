@@ -1,0 +1,251 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.Exports.Diagnostics;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Exports;
+
+/// <summary>
+/// What every step shares: admitting a message (is it the one the job waits for, a stale duplicate, or the redelivery of
+/// a message whose follow-up may have been lost?), moving the job on, failing it, claiming it with a lease, and recording
+/// a failed attempt. Every write names the ETag it read; on a conflict the step re-reads and decides again.
+/// </summary>
+public abstract class ExportStepBase : IExportStep
+{
+    private const int MaxErrorLength = 2000;
+
+    /// <summary>Creates the step.</summary>
+    protected ExportStepBase(IExportJobStore jobs, IOptions<ExportWorkflowOptions> options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        Jobs = jobs;
+        Options = options.Value;
+        TimeProvider = timeProvider;
+        Logger = logger;
+    }
+
+    /// <inheritdoc />
+    public abstract ExportStep HandledStep { get; }
+
+    /// <summary>The job store.</summary>
+    protected IExportJobStore Jobs { get; }
+
+    /// <summary>The workflow settings.</summary>
+    protected ExportWorkflowOptions Options { get; }
+
+    /// <summary>The clock.</summary>
+    protected TimeProvider TimeProvider { get; }
+
+    /// <summary>The logger.</summary>
+    protected ILogger Logger { get; }
+
+    /// <inheritdoc />
+    public abstract Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the job and decides whether <paramref name="message"/> may act on it. Returns the job when it may; otherwise
+    /// the result to return (job missing, stale duplicate, or the follow-up sent again).
+    /// </summary>
+    protected async Task<(StoredExportJob? Job, ExportStepResult? Result)> AdmitAsync(ExportMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var stored = await Jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return (null, ExportStepResult.Of(ExportStepOutcome.JobNotFound, null));
+        }
+
+        var job = stored.Job;
+        if (!job.IsTerminal && message.Sequence == job.Sequence && message.Step == job.NextStep)
+        {
+            return (stored, null);
+        }
+
+        if (!job.IsTerminal && message.Sequence == job.Sequence - 1
+            && string.Equals(job.AdvancedByMessageId, message.MessageId, StringComparison.Ordinal))
+        {
+            // This very message moved the job on, and is here again: its handler may have died before sending the
+            // follow-up. Sending it again is safe: of two copies of one sequence, only one can move the job.
+            Log.FollowUpResent(Logger, message.Step, message.MessageId, job.JobId, job.NextStep);
+            var now = TimeProvider.GetUtcNow();
+            var delay = job.NextStepDueAt is { } due && due > now ? due - now : TimeSpan.Zero;
+            var followUp = new ScheduledExportMessage(ExportMessage.Create(job.NextStep, job.JobId, job.Sequence, now), delay);
+            return (null, ExportStepResult.Of(ExportStepOutcome.FollowUpResent, job, followUp));
+        }
+
+        Log.DuplicateDropped(Logger, message.Step, message.MessageId, job.JobId, message.Sequence, job.Sequence, job.State);
+        return (null, ExportStepResult.Of(ExportStepOutcome.Duplicate, job));
+    }
+
+    /// <summary>
+    /// The job moved on to <paramref name="state"/>, waiting for a <paramref name="nextStep"/> message after
+    /// <paramref name="delay"/>; returns the changed job and that message.
+    /// </summary>
+    protected (ExportJob Job, ScheduledExportMessage Next) Advance(ExportJob job, ExportMessage by, ExportJobState state, ExportStep nextStep, TimeSpan delay)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(by);
+        var now = TimeProvider.GetUtcNow();
+        var advanced = job with
+        {
+            State = state,
+            Sequence = job.Sequence + 1,
+            NextStep = nextStep,
+            NextStepDueAt = now + delay,
+            AdvancedByMessageId = by.MessageId,
+            Attempts = 0,
+            LastError = null,
+            Lease = null,
+            UpdatedAt = now,
+        };
+        return (advanced, new ScheduledExportMessage(ExportMessage.Create(nextStep, job.JobId, advanced.Sequence, now), delay));
+    }
+
+    /// <summary>The job failed for a reason a person can act on.</summary>
+    protected ExportJob Failed(ExportJob job, ExportFailureKind kind, string reason, string? lastError = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var now = TimeProvider.GetUtcNow();
+        Log.JobFailed(Logger, job.JobId, HandledStep, kind, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
+        return job with
+        {
+            State = ExportJobState.Failed,
+            Failure = new ExportFailure { Kind = kind, Reason = reason, Step = HandledStep },
+            LastError = lastError is null ? job.LastError : Truncate(lastError),
+            Lease = null,
+            CompletedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>
+    /// Fails the job unless it moved on meanwhile (then the message is stale and nothing is written). Returns the result.
+    /// </summary>
+    protected async Task<ExportStepResult> FailAsync(ExportMessage message, StoredExportJob stored, ExportFailureKind kind, string reason, string? lastError, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        while (true)
+        {
+            var failed = Failed(stored.Job, kind, reason, lastError);
+            if (await Jobs.TryReplaceAsync(failed, stored.ETag, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return ExportStepResult.Of(ExportStepOutcome.Failed, failed);
+            }
+
+            var (fresh, result) = await AdmitAsync(message, cancellationToken).ConfigureAwait(false);
+            if (fresh is null)
+            {
+                return result!;
+            }
+
+            stored = fresh;
+        }
+    }
+
+    /// <summary>A lease for this execution, valid from now for the configured duration.</summary>
+    protected ExportJobLease NewLease() => new()
+    {
+        LeaseId = Guid.NewGuid().ToString("N"),
+        ExpiresAt = TimeProvider.GetUtcNow() + Options.LeaseDuration,
+    };
+
+    /// <summary>
+    /// Claims the admitted job for this execution, or tells to defer the message while another execution's lease is live.
+    /// Null claim and null result: the write conflicted, re-admit and decide again.
+    /// </summary>
+    protected async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> TryClaimAsync(
+        ExportMessage message, StoredExportJob stored, Func<ExportJob, ExportJob> claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(claim);
+        var job = stored.Job;
+        var now = TimeProvider.GetUtcNow();
+        if (job.Lease is { } lease)
+        {
+            if (lease.ExpiresAt > now)
+            {
+                // Someone is at work (or died recently): come back when the lease runs out, then take over if need be.
+                var delay = lease.ExpiresAt - now + TimeSpan.FromMilliseconds(50);
+                Log.Deferred(Logger, HandledStep, job.JobId, delay.TotalMilliseconds, lease.ExpiresAt);
+                return (null, ExportStepResult.Of(ExportStepOutcome.Deferred, job, new ScheduledExportMessage(message, delay)));
+            }
+
+            Log.LeaseTakenOver(Logger, HandledStep, job.JobId, lease.ExpiresAt);
+        }
+
+        var claimed = claim(job) with { Lease = NewLease(), UpdatedAt = now };
+        var written = await Jobs.TryReplaceAsync(claimed, stored.ETag, cancellationToken).ConfigureAwait(false);
+        return (written, null);
+    }
+
+    /// <summary>Holds the lease of a claimed job until the step finishes.</summary>
+    internal JobLeaseHolder HoldLease(StoredExportJob claimed) => new(claimed, Jobs, TimeProvider, Options.LeaseDuration, Logger);
+
+    /// <summary>
+    /// Records a failed attempt on the job (last error, attempt count) and gives up a lease this execution holds, so that
+    /// the retry does not wait for it to expire. Best effort: the retry happens whether or not this write succeeds.
+    /// </summary>
+    internal async Task RecordFailedAttemptAsync(ExportMessage message, Exception exception, JobLeaseHolder? holder)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(exception);
+        var error = Describe(exception);
+        try
+        {
+            if (holder is not null)
+            {
+                var released = await holder.FinishAsync(job => job with
+                {
+                    Lease = null,
+                    Attempts = job.Attempts + 1,
+                    LastError = error,
+                    UpdatedAt = TimeProvider.GetUtcNow(),
+                }, CancellationToken.None).ConfigureAwait(false);
+                Log.StepAttemptFailed(Logger, HandledStep, message.JobId, released?.Job.Attempts ?? 0, error, exception);
+                return;
+            }
+
+            for (var tries = 0; tries < 5; tries++)
+            {
+                var stored = await Jobs.GetAsync(message.JobId, CancellationToken.None).ConfigureAwait(false);
+                if (stored is null || stored.Job.IsTerminal || stored.Job.Sequence != message.Sequence)
+                {
+                    return;
+                }
+
+                var updated = stored.Job with { Attempts = stored.Job.Attempts + 1, LastError = error, UpdatedAt = TimeProvider.GetUtcNow() };
+                if (await Jobs.TryReplaceAsync(updated, stored.ETag, CancellationToken.None).ConfigureAwait(false) is not null)
+                {
+                    Log.StepAttemptFailed(Logger, HandledStep, message.JobId, updated.Attempts, error, exception);
+                    return;
+                }
+            }
+        }
+        catch (Exception recordException) when (recordException is not OperationCanceledException)
+        {
+            // The original failure matters more; the message is retried either way.
+            Log.StepAttemptFailed(Logger, HandledStep, message.JobId, 0, error, exception);
+        }
+    }
+
+    /// <summary>A one-line description of a failure, without secrets (SailPoint exceptions never carry any).</summary>
+    protected internal static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Truncate($"{exception.GetType().Name}: {exception.Message}");
+    }
+
+    /// <summary>Whether a failed read (status, download) says the export is gone for good, not that the call failed.</summary>
+    protected static bool IsGone(SailPointException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone;
+    }
+
+    private static string Truncate(string text) => text.Length <= MaxErrorLength ? text : text[..MaxErrorLength] + "...";
+}

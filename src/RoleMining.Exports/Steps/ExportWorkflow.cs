@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.Exports.Diagnostics;
+
+namespace RoleMining.Exports;
+
+/// <summary>
+/// The entry points a host calls: <see cref="HandleAsync"/> for a message from any step queue (runs the step, then sends
+/// its follow-up messages), and <see cref="HandlePoisonMessageAsync"/> for a message that failed too often (its job fails
+/// with the last error, never silently dropped). The Functions app's queue triggers and the in-process driver call the
+/// very same methods.
+/// </summary>
+public sealed class ExportWorkflow
+{
+    private readonly Dictionary<ExportStep, IExportStep> _steps;
+    private readonly IExportQueue _queue;
+    private readonly IExportJobStore _jobs;
+    private readonly DownloadExportStep? _download;
+    private readonly ExportWorkflowOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ExportWorkflow> _logger;
+
+    /// <summary>Creates the workflow over its steps.</summary>
+    public ExportWorkflow(
+        IEnumerable<IExportStep> steps,
+        IExportQueue queue,
+        IExportJobStore jobs,
+        IOptions<ExportWorkflowOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ExportWorkflow> logger)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        var list = steps.ToList();
+        _steps = list.ToDictionary(step => step.HandledStep);
+        foreach (var step in Enum.GetValues<ExportStep>())
+        {
+            if (!_steps.ContainsKey(step))
+            {
+                throw new ArgumentException($"No implementation of the {step} step was given.", nameof(steps));
+            }
+        }
+
+        _download = list.OfType<DownloadExportStep>().FirstOrDefault();
+        _queue = queue;
+        _jobs = jobs;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Runs the step <paramref name="message"/> names and sends the messages it schedules. Throws when the step failed in
+    /// a way worth retrying: the host then delivers the message again (the Functions host after its visibility timeout,
+    /// the in-process driver after a backoff). A delivery past <see cref="ExportWorkflowOptions.MaxAttempts"/> is handled
+    /// as poison at once.
+    /// </summary>
+    public async Task<ExportStepResult> HandleAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(delivery);
+        using var activity = ExportsTelemetry.StartStep(message, delivery);
+        using var scope = _logger.BeginScope(new Dictionary<string, object>
+        {
+            ["JobId"] = message.JobId,
+            ["Step"] = message.Step.ToString(),
+            ["Sequence"] = message.Sequence,
+            ["MessageId"] = message.MessageId,
+            ["Attempt"] = delivery.DequeueCount,
+        });
+        Log.StepReceived(_logger, message.Step, message.JobId, message.MessageId, message.Sequence, delivery.DequeueCount);
+
+        if (delivery.DequeueCount > _options.MaxAttempts)
+        {
+            var job = await HandlePoisonMessageAsync(message, null, cancellationToken).ConfigureAwait(false);
+            return ExportStepResult.Of(job?.State == ExportJobState.Failed ? ExportStepOutcome.Failed : ExportStepOutcome.Duplicate, job);
+        }
+
+        var result = await _steps[message.Step].ExecuteAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+        if (result.Job is { } current)
+        {
+            activity.TagJob(current);
+        }
+
+        foreach (var next in result.Messages)
+        {
+            await _queue.SendAsync(next.Message, next.Delay, cancellationToken).ConfigureAwait(false);
+        }
+
+        activity?.SetTag("rolemining.outcome", result.Outcome.ToString());
+        Log.StepCompleted(_logger, message.Step, message.JobId, result.Outcome, result.Job?.State, result.Job?.SessionId, result.Job?.PotentialRoleId, result.Job?.ExportId);
+        return result;
+    }
+
+    /// <summary>
+    /// Fails the job of a message that kept failing (the Functions poison-queue trigger calls this; so does the in-process
+    /// driver once the attempts ran out), with the last error recorded on the job or <paramref name="lastError"/>. A stale
+    /// message (its job moved on or ended) changes nothing. Returns the job as it is afterwards.
+    /// </summary>
+    public async Task<ExportJob?> HandlePoisonMessageAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        while (true)
+        {
+            var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return null;
+            }
+
+            var job = stored.Job;
+            if (job.IsTerminal || job.Sequence != message.Sequence || job.NextStep != message.Step)
+            {
+                return job;
+            }
+
+            var error = job.LastError ?? lastError ?? "no error was recorded";
+            var attempts = Math.Max(job.Attempts, _options.MaxAttempts);
+            var now = _timeProvider.GetUtcNow();
+            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} "
+                + "Check that SailPoint is reachable and the credentials are valid, then start a new export job.";
+            var failed = job with
+            {
+                State = ExportJobState.Failed,
+                Failure = new ExportFailure { Kind = ExportFailureKind.RepeatedFailure, Reason = reason, Step = message.Step },
+                LastError = error,
+                Lease = null,
+                CompletedAt = now,
+                UpdatedAt = now,
+            };
+            if (await _jobs.TryReplaceAsync(failed, stored.ETag, cancellationToken).ConfigureAwait(false) is null)
+            {
+                continue;
+            }
+
+            Log.Poisoned(_logger, message.Step, message.MessageId, message.JobId, attempts, error);
+            Log.JobFailed(_logger, job.JobId, message.Step, ExportFailureKind.RepeatedFailure, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
+            if (message.Step == ExportStep.Download && _download is not null)
+            {
+                await _download.DeleteJobFilesAsync(failed).ConfigureAwait(false);
+            }
+
+            return failed;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.Exports.Diagnostics;
+using RoleMining.SailPoint;
+using RoleMining.SailPoint.Models;
+
+namespace RoleMining.Exports;
+
+/// <summary>
+/// Step 1: claims the job (optimistic concurrency, with a lease) BEFORE calling <c>export-async</c>, so that of any
+/// number of copies of the start message only one calls SailPoint; records the export id and schedules the first poll.
+/// <para>
+/// The one residual window: the claimer dies (or stalls past its lease, which a live claimer renews) after SailPoint
+/// accepted the export but before the export id was written. The lease then runs out, another execution takes over and
+/// starts a second export; the first is orphaned in SailPoint (the job still uses exactly one). Once the call returned,
+/// the export id is written even if the step is being cancelled, so a graceful shutdown does not open the window.
+/// </para>
+/// <para>
+/// A start call that fails without a clear answer (5xx, timeout, broken connection) is not retried: SailPoint may have
+/// started the export, and there is no way to look it up. The job fails as <see cref="ExportFailureKind.StartUncertain"/>;
+/// the next sweep or a new request starts a new job. A call SailPoint provably did not take (429, the client's rate
+/// limiter or open circuit, failed authentication) is retried; a refusal (4xx) fails the job.
+/// </para>
+/// </summary>
+public sealed class StartExportStep : ExportStepBase
+{
+    private readonly IRoleMiningClient _client;
+
+    /// <summary>Creates the step.</summary>
+    public StartExportStep(IRoleMiningClient client, IExportJobStore jobs, IOptions<ExportWorkflowOptions> options, TimeProvider timeProvider, ILogger<StartExportStep> logger)
+        : base(jobs, options, timeProvider, logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+    }
+
+    /// <inheritdoc />
+    public override ExportStep HandledStep => ExportStep.Start;
+
+    /// <inheritdoc />
+    public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        StoredExportJob claimed;
+        while (true)
+        {
+            var (stored, early) = await AdmitAsync(message, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return early!;
+            }
+
+            if (stored.Job.State is not (ExportJobState.Queued or ExportJobState.Started))
+            {
+                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
+            }
+
+            var (written, deferred) = await TryClaimAsync(message, stored, job => job with
+            {
+                State = ExportJobState.Started,
+                StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            if (deferred is not null)
+            {
+                return deferred;
+            }
+
+            if (written is not null)
+            {
+                claimed = written;
+                break;
+            }
+        }
+
+        var holder = HoldLease(claimed);
+        await using (holder.ConfigureAwait(false))
+        {
+            var job = claimed.Job;
+            PotentialRoleExport export;
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken))
+            {
+                try
+                {
+                    export = await _client.StartExportAsync(job.SessionId, job.PotentialRoleId, job.Options.ToRequest(), linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // A shutdown or crash mid-call: the lease stays, and whoever takes over after it expires decides.
+                    throw;
+                }
+                catch (OperationCanceledException) when (holder.LostToken.IsCancellationRequested)
+                {
+                    Log.LeaseLost(Logger, HandledStep, job.JobId, null);
+                    return ExportStepResult.Of(ExportStepOutcome.LeaseLost, job);
+                }
+                catch (SailPointException exception) when (IsProvablyNotAccepted(exception))
+                {
+                    await RecordFailedAttemptAsync(message, exception, holder).ConfigureAwait(false);
+                    throw;
+                }
+                catch (SailPointException exception) when (IsRefusal(exception))
+                {
+                    return await FinishFailedAsync(message, holder, ExportFailureKind.StartRejected,
+                        $"SailPoint refused to start the export: {exception.Message} Check that session '{job.SessionId}' and potential role '{job.PotentialRoleId}' exist and that the API client has the scope iai:access-modeling:manage.",
+                        exception).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    return await FinishFailedAsync(message, holder, ExportFailureKind.StartUncertain,
+                        $"Starting the export failed without a clear answer: {exception.Message} SailPoint may or may not have started it; it was not retried so that this job never causes two exports. Start a new export job.",
+                        exception).ConfigureAwait(false);
+                }
+            }
+
+            if (string.IsNullOrEmpty(export.ExportId))
+            {
+                return await FinishFailedAsync(message, holder, ExportFailureKind.StartUncertain,
+                    "SailPoint accepted the export request but answered without an export id, so the export cannot be followed. Start a new export job.",
+                    null).ConfigureAwait(false);
+            }
+
+            // Once SailPoint took the request, the export id is recorded even during a shutdown (CancellationToken.None).
+            ScheduledExportMessage? next = null;
+            var now = TimeProvider.GetUtcNow();
+            var firstPoll = PollBackoff.Delay(0, Options.Polling.InitialDelay, Options.Polling.MaxDelay, Options.Polling.JitterRatio);
+            var recorded = await holder.FinishAsync(current =>
+            {
+                var (advanced, poll) = Advance(current, message, ExportJobState.Polling, ExportStep.Poll, firstPoll);
+                next = poll;
+                return advanced with
+                {
+                    ExportId = export.ExportId,
+                    ExportStatus = StatusText(export.Status),
+                    PollingSince = now,
+                    PollCount = 0,
+                };
+            }, CancellationToken.None).ConfigureAwait(false);
+
+            if (recorded is null)
+            {
+                Log.LeaseLost(Logger, HandledStep, job.JobId, export.ExportId);
+                return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+            }
+
+            Log.ExportStarted(Logger, export.ExportId, job.JobId, job.SessionId, job.PotentialRoleId);
+            return ExportStepResult.Of(ExportStepOutcome.Advanced, recorded.Job, next!);
+        }
+    }
+
+    internal static string StatusText(PotentialRoleExportState state) => state switch
+    {
+        PotentialRoleExportState.Queued => "QUEUED",
+        PotentialRoleExportState.InProgress => "IN_PROGRESS",
+        PotentialRoleExportState.Success => "SUCCESS",
+        PotentialRoleExportState.Error => "ERROR",
+        _ => "UNKNOWN",
+    };
+
+    /// <summary>Failures where SailPoint certainly did not take the request: safe to send it again.</summary>
+    private static bool IsProvablyNotAccepted(SailPointException exception) =>
+        exception.IsRateLimited
+        || exception.Kind is SailPointErrorKind.CircuitOpen or SailPointErrorKind.RateLimited or SailPointErrorKind.Authentication;
+
+    /// <summary>A clear refusal: a 4xx other than 408 (timeout) and 429 (handled above).</summary>
+    private static bool IsRefusal(SailPointException exception) =>
+        exception.Status is { } status && (int)status is >= 400 and < 500 && status != HttpStatusCode.RequestTimeout;
+
+    private async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception? exception)
+    {
+        var written = await holder.FinishAsync(job => Failed(job, kind, reason, exception is null ? null : Describe(exception)), CancellationToken.None).ConfigureAwait(false);
+        if (written is null)
+        {
+            Log.LeaseLost(Logger, HandledStep, message.JobId, null);
+            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+        }
+
+        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
+    }
+}

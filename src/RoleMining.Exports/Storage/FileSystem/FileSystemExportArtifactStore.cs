@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+
+namespace RoleMining.Exports.Storage.FileSystem;
+
+/// <summary>
+/// Artifacts as files under a root folder. Staging files are written in place; publishing renames them over the final
+/// name, which is atomic on one volume: a reader sees the old file, the new one, or none, never part of one.
+/// </summary>
+public sealed class FileSystemExportArtifactStore : IExportArtifactStore
+{
+    private const int BufferSize = 81920;
+    private readonly string _root;
+
+    /// <summary>Creates a store in <paramref name="root"/> (created if missing).</summary>
+    public FileSystemExportArtifactStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>The root folder.</summary>
+    public string Root => _root;
+
+    /// <summary>The full file path of a relative artifact path (for a person or a tool that wants the file).</summary>
+    public string GetFullPath(string path) => Resolve(path);
+
+    /// <inheritdoc />
+    public Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var fullPath = Resolve(stagingPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        Stream stream = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        return Task.FromResult(stream);
+    }
+
+    /// <inheritdoc />
+    public Task PublishAsync(string stagingPath, string path, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var source = Resolve(stagingPath);
+        var target = Resolve(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(source, target, overwrite: true);
+        RemoveEmptyStagingFolders(Path.GetDirectoryName(source)!);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            Stream stream = new FileStream(Resolve(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous);
+            return Task.FromResult<Stream?>(stream);
+        }
+        catch (FileNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ArtifactItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+
+        // Start at the deepest folder the prefix names, so listing one job does not walk the whole tree.
+        var folder = prefix.LastIndexOf('/') is var slash and > 0 ? Resolve(prefix[..slash]) : _root;
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        var items = new List<ArtifactItem>();
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var relative = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (relative.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                items.Add(new ArtifactItem(relative, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+            }
+        }
+
+        items.Sort(static (left, right) => string.CompareOrdinal(left.Path, right.Path));
+        foreach (var item in items)
+        {
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var fullPath = Resolve(path);
+        if (!File.Exists(fullPath))
+        {
+            return Task.FromResult(false);
+        }
+
+        File.Delete(fullPath);
+        RemoveEmptyStagingFolders(Path.GetDirectoryName(fullPath)!);
+        return Task.FromResult(true);
+    }
+
+    /// <summary>Maps a relative '/'-separated path to a full path inside the root, refusing anything that could leave it.</summary>
+    private string Resolve(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var segments = path.Split('/');
+        foreach (var segment in segments)
+        {
+            if (segment.Length == 0 || segment is "." or ".." || segment.IndexOfAny(['\\', ':']) >= 0
+                || segment.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            {
+                throw new ArgumentException($"'{path}' is not a relative artifact path ('/'-separated names, no '.', '..', '\\' or ':').", nameof(path));
+            }
+        }
+
+        var fullPath = Path.GetFullPath(Path.Combine([_root, .. segments]));
+        if (!fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{path}' leaves the artifact root.", nameof(path));
+        }
+
+        return fullPath;
+    }
+
+    /// <summary>Removes emptied folders of a staging area (never above it), so finished job folders stay tidy.</summary>
+    private void RemoveEmptyStagingFolders(string folder)
+    {
+        var current = folder;
+        while (current.Length > _root.Length && current.Contains(Path.DirectorySeparatorChar + ExportArtifactLayout.StagingFolderName, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(current).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(current);
+            }
+            catch (IOException)
+            {
+                return;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            current = Path.GetDirectoryName(current)!;
+        }
+    }
+}
