@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Hosting;
+using RoleMining.Emulator;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Cli.Configuration;
+
+/// <summary>
+/// The tenant a run talks to: the configured one, or, when no tenant is configured, the built-in emulator started in
+/// this process (so that every command works on a fresh clone). Disposing stops the emulator.
+/// </summary>
+internal sealed class TenantConnection : IAsyncDisposable
+{
+    private TenantConnection(IConfiguration configuration, EmulatorServer? emulator)
+    {
+        Configuration = configuration;
+        Emulator = emulator;
+    }
+
+    /// <summary>The configuration, with the emulator's address and credentials when it runs.</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>The built-in emulator, or null when a tenant is configured.</summary>
+    public EmulatorServer? Emulator { get; }
+
+    /// <summary>Uses the configured tenant, or starts the emulator (options from the <c>Emulator</c> section) and says so.</summary>
+    public static async Task<TenantConnection> OpenAsync(IConfigurationRoot configuration, CliConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(console);
+        if (CliConfiguration.HasTenant(configuration))
+        {
+            return new TenantConnection(configuration, null);
+        }
+
+        var options = new EmulatorOptions();
+        try
+        {
+            configuration.GetSection(EmulatorOptions.SectionName).Bind(options);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw CliException.Configuration("Configuration error in section Emulator: " + exception.Message, exception);
+        }
+
+        var emulator = await EmulatorServer.StartAsync(options, cancellationToken);
+        try
+        {
+            var baseUrl = emulator.BaseAddress.ToString().TrimEnd('/');
+            await console.Error.WriteLineAsync(
+                $"No SailPoint tenant configured ({CliConfiguration.BaseUrlVariable}); using the built-in emulator at {baseUrl}.");
+
+            // The emulator's address and credentials go on top of everything else, in memory only.
+            var connected = new ConfigurationBuilder()
+                .AddConfiguration(configuration)
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    [CliConfiguration.BaseUrlKey] = baseUrl,
+                    [SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientId)] = emulator.Options.ClientId,
+                    [SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientSecret)] = emulator.Options.ClientSecret,
+                })
+                .Build();
+            return new TenantConnection(connected, emulator);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Cli.Hosting;
+
+/// <summary>Turns any failure of a command into one line on standard error and an exit code.</summary>
+internal static class CliErrors
+{
+    /// <summary>Writes the failure and returns the exit code. A stack trace is written only when <paramref name="verbose"/>.</summary>
+    public static int Report(Exception exception, CliConsole console, bool verbose, CancellationToken cancellationToken)
+    {
+        var (exitCode, message) = Classify(exception, cancellationToken);
+        console.Error.WriteLine(message);
+        if (verbose && exitCode != ExitCodes.Cancelled)
+        {
+            console.Error.WriteLine(exception.ToString());
+        }
+
+        return exitCode;
+    }
+
+    internal static (int ExitCode, string Message) Classify(Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return (ExitCodes.Cancelled, "Cancelled. Stored export jobs resume when the command is run again.");
+            case CliException cli:
+                return (cli.ExitCode, cli.Message);
+            case OptionsValidationException validation:
+                return (ExitCodes.Configuration, "Configuration error: " + string.Join(" ", validation.Failures));
+            case SailPointException sailPoint:
+                return (IsUnreachable(sailPoint) ? ExitCodes.Unreachable : ExitCodes.Failed, sailPoint.Message);
+            case HttpRequestException http:
+                return (ExitCodes.Unreachable, "SailPoint could not be reached: " + http.Message);
+            case IOException or UnauthorizedAccessException:
+                return (ExitCodes.Failed, "File error: " + exception.Message);
+            case OperationCanceledException:
+                // Not our token: a time budget ran out somewhere below.
+                return (ExitCodes.Unreachable, "A SailPoint operation timed out: " + exception.Message);
+            default:
+                return (ExitCodes.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message} Run again with --verbose for details.");
+        }
+    }
+
+    private static bool IsUnreachable(SailPointException exception) =>
+        exception.Kind is SailPointErrorKind.Transport or SailPointErrorKind.Timeout or SailPointErrorKind.CircuitOpen or SailPointErrorKind.Authentication
+        || exception.StatusCode is 401 or 403;
+}

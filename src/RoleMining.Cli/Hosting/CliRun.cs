@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoleMining.Cli.Configuration;
+using RoleMining.Cli.Logging;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Cli.Hosting;
+
+/// <summary>
+/// Everything one command needs, built after its arguments were accepted: configuration, the tenant (or the built-in
+/// emulator), the service provider with the SailPoint client, and logging to standard error.
+/// </summary>
+internal sealed class CliRun : IAsyncDisposable
+{
+    private readonly TenantConnection _tenant;
+    private readonly ServiceProvider _services;
+
+    private CliRun(CliContext context, TenantConnection tenant, ServiceProvider services, bool verbose)
+    {
+        Context = context;
+        _tenant = tenant;
+        _services = services;
+        Verbose = verbose;
+        Client = services.GetRequiredService<IRoleMiningClient>();
+    }
+
+    /// <summary>Console, environment, working directory.</summary>
+    public CliContext Context { get; }
+
+    /// <summary>Standard output and error.</summary>
+    public CliConsole Console => Context.Console;
+
+    /// <summary>The final configuration (with the emulator's connection when it runs).</summary>
+    public IConfiguration Configuration => _tenant.Configuration;
+
+    /// <summary>The services of the run.</summary>
+    public IServiceProvider Services => _services;
+
+    /// <summary>The SailPoint role-mining client.</summary>
+    public IRoleMiningClient Client { get; }
+
+    /// <summary>Whether <c>--verbose</c> was given.</summary>
+    public bool Verbose { get; }
+
+    /// <summary>Reads the configuration, connects the tenant and builds the services; <paramref name="addServices"/> adds a command's own.</summary>
+    public static async Task<CliRun> OpenAsync(
+        CliContext context,
+        string? configFile,
+        bool verbose,
+        Action<IServiceCollection, IConfiguration>? addServices,
+        CancellationToken cancellationToken)
+    {
+        var configuration = CliConfiguration.Build(context, configFile);
+        var tenant = await TenantConnection.OpenAsync(configuration, context.Console, cancellationToken);
+        ServiceProvider? services = null;
+        try
+        {
+            var collection = new ServiceCollection();
+            collection.AddSingleton(tenant.Configuration);
+            // Failures reach the user as the command's own one-line message; retries and other detail only with --verbose.
+            var logLevel = verbose ? LogLevel.Information : LogLevel.Error;
+            collection.AddLogging(logging => logging
+                .SetMinimumLevel(logLevel)
+                .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
+            collection.AddSailPointRoleMining(tenant.Configuration.GetSection(SailPointOptions.SectionName));
+            addServices?.Invoke(collection, tenant.Configuration);
+            services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+            try
+            {
+                // The same checks a host runs at start-up (ValidateOnStart), before any request is made.
+                services.GetService<IStartupValidator>()?.Validate();
+                return new CliRun(context, tenant, services, verbose);
+            }
+            catch (InvalidOperationException exception)
+            {
+                // The configuration binder reports values it cannot convert (e.g. a number that is not one) this way.
+                throw CliException.Configuration("Configuration error: " + exception.Message, exception);
+            }
+        }
+        catch
+        {
+            if (services is not null)
+            {
+                await services.DisposeAsync();
+            }
+
+            await tenant.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _tenant.DisposeAsync();
+    }
+}

@@ -1,0 +1,28 @@
+namespace RoleMining.Cli.Hosting;
+
+/// <summary>The process exit codes of <c>rolemining</c>; the help text and the README list the same values.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything asked for was done.</summary>
+    public const int Success = 0;
+
+    /// <summary>Some export failed, or SailPoint refused a request (for example an unknown session id).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad arguments or usage: nothing was done.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The configuration is missing, unreadable or invalid.</summary>
+    public const int Configuration = 3;
+
+    /// <summary>SailPoint could not be reached, or authentication failed.</summary>
+    public const int Unreachable = 4;
+
+    /// <summary>Cancelled (Ctrl+C or SIGTERM); a rerun resumes stored export jobs.</summary>
+    public const int Cancelled = 130;
+
+    /// <summary>The list as the help text shows it.</summary>
+    public const string HelpText =
+        "Exit codes: 0 ok; 1 an export failed or SailPoint refused a request; 2 bad arguments; "
+        + "3 configuration error; 4 SailPoint unreachable or authentication failed; 130 cancelled.";
+}

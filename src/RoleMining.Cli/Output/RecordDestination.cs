@@ -1,0 +1,41 @@
+using Spectre.Console;
+using RoleMining.Cli.Hosting;
+
+namespace RoleMining.Cli.Output;
+
+/// <summary>Where records go: standard output, or a file given with <c>--out</c> that appears only when complete.</summary>
+internal sealed class RecordDestination : IAsyncDisposable
+{
+    private readonly AtomicFile? _file;
+    private readonly CliConsole _console;
+
+    private RecordDestination(CliConsole console, AtomicFile? file)
+    {
+        _console = console;
+        _file = file;
+    }
+
+    /// <summary>The writer records go to.</summary>
+    public TextWriter Writer => _file?.Writer ?? _console.Output;
+
+    /// <summary>Whether records go to a file (standard output is then free for progress).</summary>
+    public bool IsFile => _file is not null;
+
+    /// <summary>The file path, when <see cref="IsFile"/>.</summary>
+    public string? FilePath => _file?.Path;
+
+    /// <summary>Opens standard output, or a temporary file beside <paramref name="outFile"/>.</summary>
+    public static RecordDestination Open(CliContext context, string? outFile) =>
+        new(context.Console, outFile is null ? null : AtomicFile.Create(context.ResolvePath(outFile)));
+
+    /// <summary>A Spectre.Console surface for tables over the destination.</summary>
+    public IAnsiConsole CreateTableConsole() =>
+        _file is null ? _console.CreateOutputConsole() : CliConsole.CreateAnsiConsole(_file.Writer, isTerminal: false);
+
+    /// <summary>Publishes the file; nothing to do for standard output.</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) =>
+        _file is null ? _console.Output.FlushAsync(cancellationToken) : _file.CommitAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _file?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Cli.Output;
+
+/// <summary>Pages through a SailPoint collection and writes it in the chosen format, one page at a time.</summary>
+internal static class RecordOutput
+{
+    /// <summary>The page size asked for: the largest ISC serves, so that a list costs the fewest rate-limited calls.</summary>
+    public const int PageSize = CollectionQuery.MaxPageSize;
+
+    /// <summary>Creates the writer of <paramref name="format"/>.</summary>
+    public static IRecordWriter<T> CreateWriter<T>(
+        OutputFormat format,
+        RecordDestination destination,
+        JsonTypeInfo<T> typeInfo,
+        Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns) => format switch
+        {
+            OutputFormat.Json => new JsonRecordWriter<T>(destination.Writer, typeInfo, indented: false),
+            OutputFormat.Csv => new CsvRecordWriter<T>(destination.Writer, chooseColumns),
+            _ => new TableRecordWriter<T>(destination.CreateTableConsole(), chooseColumns),
+        };
+
+    /// <summary>
+    /// Every page of a collection. The first request asks for the total (<c>count=true</c>), so that paging stops exactly
+    /// at the end (some ISC endpoints answer 400 for an offset at the end) and progress can show a fraction.
+    /// </summary>
+    public static async IAsyncEnumerable<Page<T>> PagesAsync<T>(
+        Func<PageRequest, CancellationToken, Task<Page<T>>> fetchPage,
+        string? filters,
+        string? sorters,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var offset = 0;
+        int? total = null;
+        while (true)
+        {
+            var request = new PageRequest { Offset = offset, Limit = PageSize, Filters = filters, Sorters = sorters, Count = offset == 0 };
+            var page = await fetchPage(request, cancellationToken);
+            total ??= page.TotalCount;
+            yield return page;
+            offset += page.Items.Count;
+            var more = total is { } known ? offset < known && page.Items.Count > 0 : page.Items.Count >= PageSize;
+            if (!more)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes every page; returns the number of records. <paramref name="onPage"/> sees each page after it was written,
+    /// with the records written so far and the total when the service sent it.
+    /// </summary>
+    public static async Task<long> CopyAsync<T>(
+        IAsyncEnumerable<Page<T>> pages,
+        IRecordWriter<T> writer,
+        Action<Page<T>, long, int?>? onPage,
+        CancellationToken cancellationToken)
+    {
+        long count = 0;
+        int? total = null;
+        await foreach (var page in pages.WithCancellation(cancellationToken))
+        {
+            await writer.WritePageAsync(page.Items, cancellationToken);
+            count += page.Items.Count;
+            total ??= page.TotalCount;
+            onPage?.Invoke(page, count, total);
+        }
+
+        await writer.CompleteAsync(cancellationToken);
+        return count;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Commands;
+
+public sealed class RolesCommandTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task List_as_json_returns_every_potential_role_of_the_session()
+    {
+        var session = emulator.Server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 0);
+
+        var result = await emulator.CreateRunner().RunAsync("roles", "list", "--session", session.Id, "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var document = JsonDocument.Parse(result.Output);
+        var roles = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(session.PotentialRoles.Select(role => role.Id).Order(), roles.Select(role => role.GetProperty("id").GetString()).Order());
+        foreach (var role in roles)
+        {
+            var expected = session.PotentialRoles.Single(candidate => candidate.Id == role.GetProperty("id").GetString());
+            Assert.Equal(expected.IdentityCount, role.GetProperty("identityCount").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task List_as_csv_matches_the_tenant()
+    {
+        var session = emulator.Server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 0);
+
+        var result = await emulator.CreateRunner().RunAsync("roles", "list", "-s", session.Id, "--format", "csv");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var (header, rows) = Csv.Parse(result.Output);
+        Assert.Equal(["id", "name"], header.Take(2));
+        Assert.Equal(session.PotentialRoles.Count, rows.Count);
+        foreach (var row in rows)
+        {
+            var expected = session.PotentialRoles.Single(role => role.Id == row["id"]);
+            Assert.Equal(expected.Name, row["name"]);
+            Assert.Equal(expected.IdentityCount.ToString(System.Globalization.CultureInfo.InvariantCulture), row["identityCount"]);
+            Assert.Equal(expected.Type, row["type"]);
+        }
+    }
+}

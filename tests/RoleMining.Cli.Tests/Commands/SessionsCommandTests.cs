@@ -1,0 +1,99 @@
+using System.Text.Json;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Commands;
+
+public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task List_as_json_is_an_array_of_every_session_of_the_tenant()
+    {
+        var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var document = JsonDocument.Parse(result.Output);
+        var sessions = document.RootElement.EnumerateArray().ToList();
+        var expected = emulator.Server.Tenant.Sessions;
+        Assert.Equal(expected.Select(session => session.Id), sessions.Select(session => session.GetProperty("id").GetString()));
+        Assert.Equal(expected.Select(session => session.Name), sessions.Select(session => session.GetProperty("name").GetString()));
+        Assert.Equal(expected.Select(session => session.State), sessions.Select(session => session.GetProperty("status").GetProperty("state").GetString()));
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task List_as_csv_has_a_header_and_one_row_per_session()
+    {
+        var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--format", "csv");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var (header, rows) = Csv.Parse(result.Output);
+        Assert.Equal("id", header[0]);
+        Assert.Contains("state", header);
+        var expected = emulator.Server.Tenant.Sessions;
+        Assert.Equal(expected.Select(session => session.Id), rows.Select(row => row["id"]));
+        Assert.Equal(expected.Select(session => session.State), rows.Select(row => row["state"]));
+        Assert.Equal(expected.Select(session => session.Saved ? "true" : "false"), rows.Select(row => row["saved"]));
+    }
+
+    [Fact]
+    public async Task List_as_table_shows_every_session_id_and_name_on_its_own_line()
+    {
+        var result = await emulator.CreateRunner().RunAsync("sessions", "list");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        foreach (var session in emulator.Server.Tenant.Sessions)
+        {
+            Assert.Contains(result.OutputLines, line => line.Contains(session.Id, StringComparison.Ordinal) && line.Contains(session.Name, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task List_passes_the_filter_to_the_service()
+    {
+        var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--filter", "saved eq true", "--format", "csv");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var (_, rows) = Csv.Parse(result.Output);
+        var expected = emulator.Server.Tenant.Sessions.Where(session => session.Saved).Select(session => session.Id).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, rows.Select(row => row["id"]));
+    }
+
+    [Fact]
+    public async Task An_invalid_filter_is_refused_by_the_service_with_exit_code_1_and_one_line()
+    {
+        var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--filter", "nosuchfield eq 1", "--format", "json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.Contains("400", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_as_json_returns_the_session()
+    {
+        var session = emulator.Server.Tenant.Sessions[1];
+
+        var result = await emulator.CreateRunner().RunAsync("sessions", "get", session.Id, "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var document = JsonDocument.Parse(result.Output);
+        Assert.Equal(session.Id, document.RootElement.GetProperty("id").GetString());
+        Assert.Equal(session.Name, document.RootElement.GetProperty("name").GetString());
+        Assert.Equal(session.IdentityCount, document.RootElement.GetProperty("identityCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Get_of_an_unknown_session_fails_with_exit_code_1_and_one_line_naming_it()
+    {
+        var result = await emulator.CreateRunner().RunAsync("sessions", "get", "no-such-session");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("no-such-session", line, StringComparison.Ordinal);
+        Assert.Contains("404", line, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+}

@@ -1,0 +1,88 @@
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Commands;
+
+/// <summary>Bad arguments: a clear message on standard error, exit code 2, nothing written, no tenant contacted.</summary>
+public sealed class UsageErrorTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    // No tenant is configured: had any of these runs got past argument checking, it would start the built-in emulator
+    // and say so on standard error; the tests check that it did not.
+    private CliRunner Runner => new(_directory.Path);
+
+    public static TheoryData<string[], string> BadArguments => new()
+    {
+        { ["sessions", "list", "--bogus"], "--bogus" },
+        { ["sessions", "list", "--client-secret", "s3cr3t"], "--client-secret" },
+        { ["identities", "--role", "r1"], "--session" },
+        { ["identities", "--session", "s1"], "--role" },
+        { ["roles", "list"], "--session" },
+        { ["sessions", "list", "--format", "xml"], "--format must be table, json or csv, not 'xml'" },
+        { ["identities", "-s", "s1", "-r", "r1", "--format", "yaml"], "--format must be table, json or csv" },
+        { ["sessions"], "Required command" },
+        { ["nosuchcommand"], "nosuchcommand" },
+        { ["sessions", "get"], "Required argument missing" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public async Task Bad_arguments_exit_with_2_and_say_what_is_wrong(string[] args, string expectedInMessage)
+    {
+        var result = await Runner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(expectedInMessage, result.Error, StringComparison.Ordinal);
+        Assert.Contains(result.ErrorLines, line => line.StartsWith("Run 'rolemining", StringComparison.Ordinal) && line.EndsWith("--help' for usage.", StringComparison.Ordinal));
+        Assert.DoesNotContain("emulator", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+        Assert.Empty(_directory.Files());
+    }
+
+    [Fact]
+    public async Task A_secret_given_on_the_command_line_is_never_echoed()
+    {
+        var result = await Runner.RunAsync("sessions", "list", "--client-secret", "s3cr3t-value");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.DoesNotContain("s3cr3t-value", result.Error + result.Output, StringComparison.Ordinal);
+        Assert.Contains("Secrets are never accepted on the command line", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Out_into_a_missing_directory_is_a_usage_error_and_writes_nothing()
+    {
+        var result = await Runner.RunAsync("sessions", "list", "--out", Path.Combine("missing", "sessions.csv"));
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("does not exist", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.Empty(_directory.Files());
+        Assert.False(Directory.Exists(_directory.Combine("missing")));
+    }
+
+    [Fact]
+    public async Task Help_names_the_command_rolemining_and_lists_the_exit_codes_and_the_secret_rule()
+    {
+        var result = await Runner.RunAsync("--help");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("rolemining [command] [options]", result.Output, StringComparison.Ordinal);
+        Assert.Contains("130 cancelled", result.Output, StringComparison.Ordinal);
+        Assert.Contains("3 configuration error", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Secrets are never accepted on the command line", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_of_a_subcommand_works_without_its_required_options()
+    {
+        var result = await Runner.RunAsync("identities", "--help");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("--session", result.Output, StringComparison.Ordinal);
+        Assert.Contains("rolemining identities", result.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Configuration;
+
+public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>, IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    [Fact]
+    public async Task Without_a_tenant_the_built_in_emulator_is_used_and_announced_in_one_line()
+    {
+        var result = await new CliRunner(_directory.Path).RunAsync("sessions", "list", "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var notice = Assert.Single(result.ErrorLines);
+        Assert.Matches(EmulatorNotice(), notice);
+        Assert.NotEqual(0, JsonDocument.Parse(result.Output).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_built_in_emulator_takes_its_settings_from_the_Emulator_section()
+    {
+        var result = await new CliRunner(_directory.Path)
+            .With("Emulator__Tenant__SessionCount", "3")
+            .RunAsync("sessions", "list", "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal(3, JsonDocument.Parse(result.Output).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_config_file_can_name_the_tenant_and_wins_over_the_SAIL_variables()
+    {
+        var deadUrl = $"http://127.0.0.1:{FreePort()}/";
+        var config = WriteConfig(new
+        {
+            SailPoint = new
+            {
+                BaseUrl = emulator.Server.BaseAddress.ToString(),
+                ClientId = emulator.Server.Options.ClientId,
+                ClientSecret = emulator.Server.Options.ClientSecret,
+                RateLimit = new { Enabled = false },
+            },
+        });
+
+        var result = await new CliRunner(_directory.Path)
+            .With("SAIL_BASE_URL", deadUrl)
+            .RunAsync("sessions", "list", "--format", "csv", "--config", config);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Empty(result.Error);
+        Assert.Equal(emulator.Server.Tenant.Sessions.Count, Csv.Parse(result.Output).Rows.Count);
+    }
+
+    [Fact]
+    public async Task A_missing_config_file_is_a_configuration_error()
+    {
+        var result = await new CliRunner(_directory.Path).RunAsync("sessions", "list", "--config", "nope.json");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Contains("nope.json", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_config_file_is_a_configuration_error_in_one_line()
+    {
+        var path = _directory.Combine("broken.json");
+        await File.WriteAllTextAsync(path, "{ \"SailPoint\": { \"BaseUrl\": ");
+
+        var result = await new CliRunner(_directory.Path).RunAsync("sessions", "list", "--config", "broken.json");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task A_plain_http_tenant_that_is_not_this_machine_is_refused_as_a_configuration_error()
+    {
+        var result = await new CliRunner(_directory.Path)
+            .With("SAIL_BASE_URL", "http://tenant.example.com")
+            .With("SAIL_CLIENT_ID", "id")
+            .With("SAIL_CLIENT_SECRET", "secret-value-123")
+            .RunAsync("sessions", "list");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Contains("SailPoint:BaseUrl", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-value-123", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tenant_without_credentials_is_a_configuration_error_naming_the_variables()
+    {
+        var result = await new CliRunner(_directory.Path)
+            .With("SAIL_BASE_URL", emulator.Server.BaseAddress.ToString())
+            .RunAsync("sessions", "list");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Contains("SAIL_CLIENT_SECRET", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_value_that_is_not_a_number_is_a_configuration_error()
+    {
+        var result = await emulator.CreateRunner(_directory.Path)
+            .With("SailPoint__Retry__MaxRetryAttempts", "many")
+            .RunAsync("sessions", "list");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Contains("MaxRetryAttempts", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_an_authentication_failure_with_exit_code_4_that_never_shows_the_secret()
+    {
+        var result = await emulator.CreateRunner(_directory.Path)
+            .With("SAIL_CLIENT_SECRET", "wrong-secret-4711")
+            .RunAsync("sessions", "list");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.DoesNotContain("wrong-secret-4711", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_tenant_exits_with_4()
+    {
+        var result = await new CliRunner(_directory.Path)
+            .With("SAIL_BASE_URL", $"http://127.0.0.1:{FreePort()}")
+            .With("SAIL_CLIENT_ID", "id")
+            .With("SAIL_CLIENT_SECRET", "secret")
+            .With("SailPoint__Retry__MaxRetryAttempts", "0")
+            .RunAsync("sessions", "list");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    private static int FreePort()
+    {
+        // Bound and released at once: nothing listens on it afterwards.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private string WriteConfig(object content)
+    {
+        var path = _directory.Combine($"config-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(content));
+        return path;
+    }
+
+    [GeneratedRegex(@"^No SailPoint tenant configured \(SAIL_BASE_URL\); using the built-in emulator at http://127\.0\.0\.1:\d+\.$")]
+    private static partial Regex EmulatorNotice();
+}
