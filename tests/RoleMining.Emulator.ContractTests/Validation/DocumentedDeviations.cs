@@ -15,9 +15,10 @@ public static class DocumentedDeviations
 
     public static IReadOnlyList<ExtraPropertiesFrom> All { get; } =
     [
-        // GET /role-mining-sessions documents its items as RoleMiningSessionDto (the create-request body), which
-        // has no `id`, `status`, `createdBy`, `createdDate`... ISC returns the same objects as GET /role-mining-sessions/{id},
-        // and a client cannot use a session list without the ids, so list items are held to RoleMiningSessionResponse.
+        // GET /role-mining-sessions documents its items as RoleMiningSessionDto (the create-request body) in v2024,
+        // v2025 and v1, which has no `id`, `status`, `createdBy`, `createdDate`... ISC returns the same objects as
+        // GET /role-mining-sessions/{id} (beta's spec says so: its list items are RoleMiningSessionResponse), and a client
+        // cannot use a session list without the ids, so list items are held to RoleMiningSessionResponse.
         new("RoleMiningSessionDto", "RoleMiningSessionResponse",
             "session list items carry the single-session fields (id, status, createdBy, createdDate, ...)"),
     ];
