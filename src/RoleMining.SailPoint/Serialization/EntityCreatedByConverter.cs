@@ -34,13 +34,23 @@ internal sealed class EntityCreatedByConverter : JsonConverter<EntityCreatedBy>
                         displayName = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                     }
 
-                    reader.Skip();
+                    SkipValue(ref reader);
                 }
 
                 return new EntityCreatedBy { Id = id, DisplayName = displayName };
             default:
-                reader.Skip();
+                SkipValue(ref reader);
                 return null;
+        }
+    }
+
+    // The serializer hands a custom converter the whole value, but from a reader that is not marked final (async
+    // reads), where Skip() throws; TrySkip() works on the buffered value.
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!reader.TrySkip())
+        {
+            throw new JsonException("Incomplete JSON value.");
         }
     }
 

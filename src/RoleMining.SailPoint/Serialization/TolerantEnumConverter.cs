@@ -23,7 +23,7 @@ public sealed class TolerantEnumConverter<TEnum> : JsonConverter<TEnum>
         if (reader.TokenType != JsonTokenType.String)
         {
             // A number or any other token is as unknown to us as a new name.
-            reader.Skip();
+            SkipValue(ref reader);
             return default;
         }
 
@@ -42,6 +42,16 @@ public sealed class TolerantEnumConverter<TEnum> : JsonConverter<TEnum>
         else
         {
             writer.WriteNullValue();
+        }
+    }
+
+    // The serializer hands a custom converter the whole value, but from a reader that is not marked final (async
+    // reads), where Skip() throws; TrySkip() works on the buffered value.
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!reader.TrySkip())
+        {
+            throw new JsonException("Incomplete JSON value.");
         }
     }
 

@@ -6,6 +6,8 @@ namespace RoleMining.SailPoint.Tests.Serialization;
 
 public sealed class ModelSerializationTests
 {
+    private static readonly JsonSerializerOptions SmallBuffers = new(RoleMiningJson.Options) { DefaultBufferSize = 16 };
+
     [Fact]
     public void Enum_values_are_read_from_their_wire_names()
     {
@@ -85,5 +87,20 @@ public sealed class ModelSerializationTests
         Assert.Equal(83, session.PrescribedPruneThreshold);
         Assert.Equal("source.name:DataScienceDataset", session.Scope!.Criteria);
         Assert.Equal(new DateTimeOffset(2021, 9, 8, 16, 11, 5, 348, TimeSpan.Zero), session.CreatedDate);
+    }
+
+    [Fact]
+    public async Task Converters_work_when_the_body_arrives_in_small_pieces()
+    {
+        // Streams deserialise in chunks; converters must not assume the whole document is in the buffer.
+        const string json = """{"id":"p1","createdBy":{"id":"u1","displayName":"Ann","extra":{"nested":[1,2,3]}},"type":{"odd":"shape"},"provisionState":"PENDING"}""";
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+
+        var summary = await JsonSerializer.DeserializeAsync<PotentialRoleSummary>(stream, SmallBuffers);
+
+        Assert.Equal("u1", summary!.CreatedBy!.Id);
+        Assert.Equal("Ann", summary.CreatedBy.DisplayName);
+        Assert.Equal(RoleMiningRoleType.Unknown, summary.Type);
+        Assert.Equal(PotentialRoleProvisionState.Pending, summary.ProvisionState);
     }
 }
