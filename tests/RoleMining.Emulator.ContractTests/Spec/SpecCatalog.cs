@@ -42,9 +42,6 @@ public sealed class SpecCatalog
         Operations(version).SingleOrDefault(o => o.BaseOperationId == baseOperationId)
         ?? throw new KeyNotFoundException($"The {version.Name} spec has no operation '{baseOperationId}'.");
 
-    /// <summary>The spec folder of a version's schemas (v2026 uses v2025's; v1's error schemas live in v1/shared).</summary>
-    public string VersionFolder(ApiVersion version) => Path.GetDirectoryName(Path.Combine(SpecFolder, version.RootDocument))!;
-
     public static SpecCatalog Load(string specFolder)
     {
         var documents = new SpecDocuments();
