@@ -94,7 +94,8 @@ public sealed class EmulatorRouteFaultOptions
     [Range(1, 1_000_000)]
     public int TruncatedDownloadMissingBytes { get; set; } = 64;
 
-    /// <summary>Share of zip downloads with a flipped byte inside the first entry's data (CRC check fails).</summary>
+    /// <summary>Share of zip downloads with one flipped byte in the first entry's local header: the entries still list,
+    /// but reading the first one fails.</summary>
     [Range(0d, 1d)]
     public double CorruptedDownloadShare { get; set; }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 
 namespace RoleMining.Emulator.Faults;
 
@@ -79,32 +78,19 @@ internal sealed class TruncatingStream(Stream inner, int missingBytes) : AsyncWr
     }
 }
 
-/// <summary>Flips one byte a few bytes into the first zip entry's data, so that the entry fails its CRC check
-/// (or does not inflate) while the archive's structure stays intact.</summary>
+/// <summary>Flips one byte of the first entry's local header signature: the archive still lists its entries (the
+/// central directory is intact), but reading the first entry fails, whatever the compression. (A flipped data byte
+/// is not always caught: .NET does not check the CRC of stored entries.)</summary>
 internal sealed class CorruptingZipStream(Stream inner) : AsyncWriteOnlyStream(inner)
 {
-    private const int LocalHeaderLength = 30;
-    private readonly byte[] _header = new byte[LocalHeaderLength];
+    private const int CorruptedOffset = 3;
     private long _position;
-    private long _target = -1;
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_position < LocalHeaderLength)
-        {
-            var count = (int)Math.Min(LocalHeaderLength - _position, buffer.Length);
-            buffer.Span[..count].CopyTo(_header.AsSpan((int)_position));
-            if (_position + count == LocalHeaderLength)
-            {
-                var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(_header.AsSpan(26));
-                var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(_header.AsSpan(28));
-                _target = LocalHeaderLength + nameLength + extraLength + 4;
-            }
-        }
-
         var start = _position;
         _position += buffer.Length;
-        if (_target < start || _target >= _position)
+        if (CorruptedOffset < start || CorruptedOffset >= _position)
         {
             await Inner.WriteAsync(buffer, cancellationToken);
             return;
@@ -114,7 +100,7 @@ internal sealed class CorruptingZipStream(Stream inner) : AsyncWriteOnlyStream(i
         try
         {
             buffer.CopyTo(copy);
-            copy[_target - start] ^= 0xFF;
+            copy[CorruptedOffset - start] ^= 0xFF;
             await Inner.WriteAsync(copy.AsMemory(0, buffer.Length), cancellationToken);
         }
         finally
