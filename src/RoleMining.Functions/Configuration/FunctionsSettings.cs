@@ -1,0 +1,30 @@
+namespace RoleMining.Functions.Configuration;
+
+/// <summary>
+/// Names the Functions app shares with the infrastructure: setting keys, binding expressions and blob containers.
+/// infra/ (Bicep), host.json and local.settings.sample.json must use the same names; tests/RoleMining.Infrastructure.Tests
+/// compiles this file and checks them against each other. Kept free of Azure Functions and Azure Storage types for that.
+/// </summary>
+public static class FunctionsSettings
+{
+    /// <summary>
+    /// The storage connection of the host and of the app's own Blob and Queue clients: a connection string locally
+    /// (<c>UseDevelopmentStorage=true</c>), identity-based settings (<c>AzureWebJobsStorage__blobServiceUri</c>, ...) in Azure.
+    /// </summary>
+    public const string StorageConnection = "AzureWebJobsStorage";
+
+    /// <summary>The setting that holds the NCRONTAB schedule of the export sweep.</summary>
+    public const string ScheduleSetting = "RoleMining:Schedule";
+
+    /// <summary>The timer trigger's binding expression; the host resolves it from <see cref="ScheduleSetting"/>.</summary>
+    public const string ScheduleExpression = "%RoleMining:Schedule%";
+
+    /// <summary>The nightly default of <see cref="ScheduleSetting"/>: 02:00 UTC (six-field NCRONTAB, seconds first).</summary>
+    public const string DefaultSchedule = "0 0 2 * * *";
+
+    /// <summary>Blob container of the export artifacts (<c>{sessionId}/{potentialRoleId}/{jobId}/...</c>).</summary>
+    public const string ArtifactContainer = "role-mining-exports";
+
+    /// <summary>Blob container of the job documents (<c>{jobId}.json</c>).</summary>
+    public const string JobContainer = "role-mining-jobs";
+}

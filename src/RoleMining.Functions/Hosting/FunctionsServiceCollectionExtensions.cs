@@ -1,0 +1,69 @@
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RoleMining.Exports;
+using RoleMining.Functions.Configuration;
+using RoleMining.Functions.Messaging;
+using RoleMining.Functions.Storage;
+
+namespace RoleMining.Functions.Hosting;
+
+/// <summary>Wires the Functions app: SailPoint client, export workflow over Azure Storage, HTTP API, sweep settings.</summary>
+public static class FunctionsServiceCollectionExtensions
+{
+    /// <summary>Registers everything the functions need.</summary>
+    public static IServiceCollection AddRoleMiningFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddSailPointRoleMining();
+        services.AddRoleMiningExports();
+        services.AddRoleMiningApi();
+
+        services.AddOptions<ExportSweepOptions>()
+            .BindConfiguration(ExportSweepOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(options => options.Validate().Count == 0, "RoleMining:Sweep:SessionIds holds an id that is not a session id.")
+            .ValidateOnStart();
+
+        AddStorage(services, StorageConnection.FromConfiguration(configuration));
+        return services;
+    }
+
+    /// <summary>
+    /// The app's own Blob and Queue clients, from the same settings as the host's AzureWebJobsStorage connection, and the
+    /// workflow's ports over them.
+    /// </summary>
+    internal static void AddStorage(IServiceCollection services, StorageConnection storage)
+    {
+        services.AddAzureClients(clients =>
+        {
+            if (storage.IsIdentityBased)
+            {
+                clients.AddBlobServiceClient(storage.BlobServiceUri!);
+                clients.AddQueueServiceClient(storage.QueueServiceUri!)
+                    .ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.Base64);
+                clients.UseCredential(storage.CreateCredential());
+            }
+            else
+            {
+                clients.AddBlobServiceClient(storage.ConnectionString!);
+                clients.AddQueueServiceClient(storage.ConnectionString!)
+                    .ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.Base64);
+            }
+        });
+
+        services.TryAddSingleton<IExportJobStore, BlobExportJobStore>();
+        services.TryAddSingleton<IExportArtifactStore, BlobExportArtifactStore>();
+        services.TryAddSingleton<IExportQueue, StorageQueueExportQueue>();
+
+        // With a connection string (Azurite, a developer's account) nothing was provisioned: create what Bicep creates.
+        if (!storage.IsIdentityBased)
+        {
+            services.AddHostedService<LocalStorageInitializer>();
+        }
+    }
+}

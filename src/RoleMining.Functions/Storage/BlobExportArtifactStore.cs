@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using RoleMining.Exports;
+using RoleMining.Functions.Configuration;
+
+namespace RoleMining.Functions.Storage;
+
+/// <summary>
+/// Export files as block blobs in <see cref="FunctionsSettings.ArtifactContainer"/>, laid out by
+/// <see cref="ExportArtifactLayout"/>. Writes stream: <c>OpenWriteAsync</c> stages a block whenever its buffer fills and
+/// commits the block list when the stream is disposed, so a multi-gigabyte zip never sits in memory and a reader never
+/// sees half a blob. Publishing is a server-side copy within the account (authorized by the same Entra identity) followed
+/// by deleting the staging blob; the workflow writes the manifest last, which marks a job folder complete.
+/// </summary>
+public sealed class BlobExportArtifactStore : IExportArtifactStore
+{
+    /// <summary>Bytes per staged block: large enough for throughput, small enough for many parallel downloads.</summary>
+    public const int BlockSize = 8 * 1024 * 1024;
+
+    private readonly BlobContainerClient _container;
+
+    /// <summary>Creates the store over <see cref="FunctionsSettings.ArtifactContainer"/> of <paramref name="service"/>.</summary>
+    public BlobExportArtifactStore(BlobServiceClient service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        _container = service.GetBlobContainerClient(FunctionsSettings.ArtifactContainer);
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(stagingPath);
+        return blob.OpenWriteAsync(overwrite: true, new BlobOpenWriteOptions { BufferSize = BlockSize }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task PublishAsync(string stagingPath, string path, CancellationToken cancellationToken = default)
+    {
+        var source = _container.GetBlobClient(stagingPath);
+        var target = _container.GetBlobClient(path);
+
+        // Within one account the copy is done by the service (no bytes through this process) and the destination's
+        // authorization covers the source; the copied blob appears whole once the copy has completed.
+        var copy = await target.StartCopyFromUriAsync(source.Uri, options: null, cancellationToken);
+        await copy.WaitForCompletionAsync(cancellationToken);
+        await source.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions: null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(path);
+        try
+        {
+            // The stream downloads ranges on demand and can seek (the archive reader jumps to the zip's central directory).
+            return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = BlockSize }, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (StorageConflicts.IsNotFound(exception))
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ArtifactItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken))
+        {
+            yield return new ArtifactItem(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var response = await _container.GetBlobClient(path).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions: null, cancellationToken);
+        return response.Value;
+    }
+}
