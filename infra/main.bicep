@@ -55,6 +55,9 @@ param sailPointApiVersion string = 'v2024'
 @description('NCRONTAB schedule (six fields, UTC) of the export sweep; the default runs nightly at 02:00.')
 param exportSchedule string = '0 0 2 * * *'
 
+@description('Comma-separated role-mining session ids the sweep exports; empty: every session whose potential roles are created.')
+param exportSessionIds string = ''
+
 @description('Turn on Key Vault purge protection (recommended for production).')
 param enablePurgeProtection bool = false
 
@@ -172,6 +175,7 @@ module functionApp 'app/function-app.bicep' = {
     sailPointApiVersion: sailPointApiVersion
     sailPointClientSecretUri: keyVault.outputs.sailPointSecretUri
     exportSchedule: exportSchedule
+    exportSessionIds: exportSessionIds
   }
   dependsOn: [
     rbac

@@ -52,6 +52,9 @@ param sailPointClientSecretUri string
 param exportSchedule string
 
 
+@description('Comma-separated session ids the sweep exports; empty: every session whose potential roles are created.')
+param exportSessionIds string
+
 @description('Memory of one instance, in MB.')
 @allowed([
   512
@@ -142,8 +145,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       SailPoint__ClientSecret: '@Microsoft.KeyVault(SecretUri=${sailPointClientSecretUri})'
       SailPoint__ApiVersion: sailPointApiVersion
 
-      // The timer trigger's %RoleMining:Schedule% binding expression.
+      // The timer trigger's %RoleMining:Schedule% binding expression, and which sessions the sweep exports.
       RoleMining__Schedule: exportSchedule
+      RoleMining__Sweep__SessionIds: exportSessionIds
 
       // The workflow fails a job once its message was delivered this often; host.json's maxDequeueCount must agree.
       Exports__MaxAttempts: '5'
