@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RoleMining.Emulator;
+using RoleMining.Functions.Hosting;
+
+namespace RoleMining.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// The app's services as Program.cs registers them (AddRoleMiningFunctions), configured like local.settings.sample.json
+/// but against an in-process emulator, with short delays so that a whole export runs in seconds.
+/// </summary>
+public sealed class FunctionsApp : IAsyncDisposable
+{
+    private FunctionsApp(EmulatorServer emulator, ServiceProvider services)
+    {
+        Emulator = emulator;
+        Services = services;
+    }
+
+    public EmulatorServer Emulator { get; }
+
+    public ServiceProvider Services { get; }
+
+    public static async Task<FunctionsApp> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var options = new EmulatorOptions { ClientId = "functions-tests", ClientSecret = "functions-tests-secret-" + Guid.NewGuid().ToString("N") };
+        options.RateLimit.Enabled = false;
+        options.Exports.QueuedFor = TimeSpan.FromMilliseconds(100);
+        options.Exports.InProgressFor = TimeSpan.FromMilliseconds(200);
+        var emulator = await EmulatorServer.StartAsync(options);
+
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["SailPoint:BaseUrl"] = emulator.BaseAddress.ToString(),
+            ["SailPoint:ClientId"] = options.ClientId,
+            ["SailPoint:ClientSecret"] = options.ClientSecret,
+            ["SailPoint:ApiVersion"] = "v2024",
+            ["SailPoint:RateLimit:Enabled"] = "false",
+            ["Exports:MaxAttempts"] = "5",
+            ["Exports:Polling:InitialDelay"] = "00:00:00.200",
+            ["Exports:Polling:MaxDelay"] = "00:00:01",
+            ["Exports:LeaseDuration"] = "00:00:10",
+            ["RoleMining:Schedule"] = "0 0 2 * * *",
+        };
+        foreach (var setting in settings ?? new Dictionary<string, string?>())
+        {
+            values[setting.Key] = setting.Value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging()
+            .AddRoleMiningFunctions(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        // What the host does at start: the local initializer creates the containers and queues.
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        return new FunctionsApp(emulator, services);
+    }
+
+    /// <summary>An instance of a function class, created the way the worker does (from the container).</summary>
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
+
+    /// <summary>Runs an HTTP function's result against a request with <paramref name="routeValues"/>; returns the response.</summary>
+    public async Task<HttpResponse> InvokeHttpAsync(
+        Func<HttpRequest, CancellationToken, Task<IActionResult>> function,
+        string method,
+        IDictionary<string, string> routeValues,
+        string? body = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = method;
+        context.Request.Scheme = "https";
+        context.Request.Host = new HostString("func-test.azurewebsites.net");
+        foreach (var (name, value) in routeValues)
+        {
+            context.Request.RouteValues[name] = value;
+        }
+
+        if (body is not null)
+        {
+            context.Request.ContentType = "application/json";
+            context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+        }
+
+        context.Response.Body = new MemoryStream();
+        var result = await function(context.Request, CancellationToken.None);
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        context.Response.Body.Position = 0;
+        return context.Response;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using RoleMining.Exports;
+using RoleMining.Functions.Configuration;
+using RoleMining.Functions.Storage;
+using RoleMining.Functions.Tests.Infrastructure;
+
+namespace RoleMining.Functions.Tests.Storage;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class BlobExportArtifactStoreTests : IAsyncLifetime
+{
+    private readonly BlobExportArtifactStore _store = new(Azurite.Blobs());
+    private readonly string _folder = $"session-x/role-x/{ExportJobIds.NewJobId()}";
+
+    public async Task InitializeAsync() =>
+        await Azurite.Blobs().GetBlobContainerClient(FunctionsSettings.ArtifactContainer).CreateIfNotExistsAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_staged_file_larger_than_one_block_is_written_in_pieces_and_appears_only_when_the_stream_is_closed()
+    {
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        var content = RandomNumberGenerator.GetBytes((BlobExportArtifactStore.BlockSize * 2) + 12345);
+
+        var stream = await _store.OpenStagingWriteAsync(staging);
+        for (var offset = 0; offset < content.Length; offset += 64 * 1024)
+        {
+            await stream.WriteAsync(content.AsMemory(offset, Math.Min(64 * 1024, content.Length - offset)));
+        }
+
+        // Blocks are staged but not committed: readers see no blob yet.
+        Assert.Null(await _store.OpenReadAsync(staging));
+        await stream.DisposeAsync();
+
+        await using var read = await _store.OpenReadAsync(staging);
+        Assert.NotNull(read);
+        Assert.Equal(content.Length, read.Length);
+        Assert.Equal(SHA256.HashData(content), await SHA256.HashDataAsync(read));
+    }
+
+    [Fact]
+    public async Task Publishing_moves_the_content_to_its_final_path_and_removes_the_staging_file()
+    {
+        var staging = $"{_folder}/.staging/attempt-1/identities.csv";
+        var final = $"{_folder}/identities.csv";
+        await WriteAsync(staging, "id,name\n1,Ada\n");
+
+        await _store.PublishAsync(staging, final);
+
+        Assert.Null(await _store.OpenReadAsync(staging));
+        Assert.Equal("id,name\n1,Ada\n", await ReadAsync(final));
+    }
+
+    [Fact]
+    public async Task Publishing_replaces_an_earlier_file()
+    {
+        var final = $"{_folder}/manifest.json";
+        await WriteAsync($"{_folder}/.staging/a/manifest.json", "{\"v\":1}");
+        await _store.PublishAsync($"{_folder}/.staging/a/manifest.json", final);
+        await WriteAsync($"{_folder}/.staging/b/manifest.json", "{\"v\":2}");
+
+        await _store.PublishAsync($"{_folder}/.staging/b/manifest.json", final);
+
+        Assert.Equal("{\"v\":2}", await ReadAsync(final));
+    }
+
+    [Fact]
+    public async Task Reads_can_seek_like_a_zip_reader_does()
+    {
+        var path = $"{_folder}/data.bin";
+        var content = Enumerable.Range(0, 300_000).Select(index => (byte)(index % 251)).ToArray();
+        await WriteAsync(path, content);
+
+        await using var read = (await _store.OpenReadAsync(path))!;
+        read.Seek(-10, SeekOrigin.End);
+        var tail = new byte[10];
+        await read.ReadExactlyAsync(tail);
+
+        Assert.True(read.CanSeek);
+        Assert.Equal(content[^10..], tail);
+    }
+
+    [Fact]
+    public async Task Listing_by_prefix_includes_staging_files_and_sizes()
+    {
+        await WriteAsync($"{_folder}/a.csv", "12345");
+        await WriteAsync($"{_folder}/.staging/s/b.csv", "1");
+
+        var items = await _store.ListAsync(_folder + "/").ToListAsync();
+
+        Assert.Equal([$"{_folder}/.staging/s/b.csv", $"{_folder}/a.csv"], items.Select(item => item.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(5, items.Single(item => item.Path.EndsWith("a.csv", StringComparison.Ordinal)).Size);
+    }
+
+    [Fact]
+    public async Task Deleting_says_whether_there_was_a_file()
+    {
+        var path = $"{_folder}/gone.csv";
+        await WriteAsync(path, "x");
+
+        Assert.True(await _store.DeleteAsync(path));
+        Assert.False(await _store.DeleteAsync(path));
+        Assert.Null(await _store.OpenReadAsync(path));
+    }
+
+    private Task WriteAsync(string path, string text) => WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(text));
+
+    private async Task WriteAsync(string path, byte[] content)
+    {
+        await using var stream = await _store.OpenStagingWriteAsync(path);
+        await stream.WriteAsync(content);
+    }
+
+    private async Task<string> ReadAsync(string path)
+    {
+        await using var stream = (await _store.OpenReadAsync(path))!;
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+}

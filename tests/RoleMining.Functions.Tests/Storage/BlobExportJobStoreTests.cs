@@ -1,0 +1,127 @@
+using RoleMining.Exports;
+using RoleMining.Functions.Configuration;
+using RoleMining.Functions.Storage;
+using RoleMining.Functions.Tests.Infrastructure;
+
+namespace RoleMining.Functions.Tests.Storage;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class BlobExportJobStoreTests : IAsyncLifetime
+{
+    private readonly BlobExportJobStore _store = new(Azurite.Blobs());
+
+    public async Task InitializeAsync() =>
+        await Azurite.Blobs().GetBlobContainerClient(FunctionsSettings.JobContainer).CreateIfNotExistsAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static ExportJob NewJob(string session = "session-a", string role = "role-a") => new()
+    {
+        JobId = ExportJobIds.NewJobId(),
+        SessionId = session,
+        PotentialRoleId = role,
+        State = ExportJobState.Queued,
+        CreatedAt = DateTimeOffset.UtcNow,
+        UpdatedAt = DateTimeOffset.UtcNow,
+    };
+
+    [Fact]
+    public async Task A_created_job_reads_back_with_its_etag()
+    {
+        var job = NewJob();
+
+        var created = await _store.TryCreateAsync(job);
+        var read = await _store.GetAsync(job.JobId);
+
+        Assert.NotNull(created);
+        Assert.NotNull(read);
+        Assert.Equal(job.JobId, read.Job.JobId);
+        Assert.Equal(job.SessionId, read.Job.SessionId);
+        Assert.Equal(created.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task A_second_create_of_the_same_job_is_refused_and_changes_nothing()
+    {
+        var job = NewJob();
+        var first = await _store.TryCreateAsync(job);
+
+        var second = await _store.TryCreateAsync(job with { SessionId = "other-session" });
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        Assert.Equal("session-a", (await _store.GetAsync(job.JobId))!.Job.SessionId);
+    }
+
+    [Fact]
+    public async Task A_replace_with_the_current_etag_wins_and_one_with_a_stale_etag_loses()
+    {
+        var job = NewJob();
+        var created = (await _store.TryCreateAsync(job))!;
+
+        var moved = await _store.TryReplaceAsync(job with { State = ExportJobState.Started }, created.ETag);
+        var stale = await _store.TryReplaceAsync(job with { State = ExportJobState.Failed }, created.ETag);
+
+        Assert.NotNull(moved);
+        Assert.NotEqual(created.ETag, moved.ETag);
+        Assert.Null(stale);
+        Assert.Equal(ExportJobState.Started, (await _store.GetAsync(job.JobId))!.Job.State);
+    }
+
+    [Fact]
+    public async Task Concurrent_replaces_from_one_etag_let_exactly_one_win()
+    {
+        var job = NewJob();
+        var created = (await _store.TryCreateAsync(job))!;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(attempt =>
+            _store.TryReplaceAsync(job with { Attempts = attempt + 1 }, created.ETag)));
+
+        Assert.Single(results, result => result is not null);
+    }
+
+    [Fact]
+    public async Task Missing_jobs_read_as_null_and_cannot_be_replaced()
+    {
+        var job = NewJob();
+
+        Assert.Null(await _store.GetAsync(job.JobId));
+        Assert.Null(await _store.TryReplaceAsync(job, "\"0x8D0000000000000\""));
+    }
+
+    [Fact]
+    public async Task Queries_filter_by_session_role_and_state()
+    {
+        var session = "session-" + Guid.NewGuid().ToString("N");
+        var queued = NewJob(session, "role-1");
+        var failed = NewJob(session, "role-2") with { State = ExportJobState.Failed };
+        var elsewhere = NewJob("session-" + Guid.NewGuid().ToString("N"), "role-1");
+        foreach (var job in new[] { queued, failed, elsewhere })
+        {
+            Assert.NotNull(await _store.TryCreateAsync(job));
+        }
+
+        var inSession = await _store.QueryAsync(new ExportJobQuery { SessionId = session }).ToListAsync();
+        var failedInSession = await _store.QueryAsync(new ExportJobQuery { SessionId = session, States = [ExportJobState.Failed] }).ToListAsync();
+        var roleOne = await _store.QueryAsync(new ExportJobQuery { SessionId = session, PotentialRoleId = "role-1" }).ToListAsync();
+
+        Assert.Equal([queued.JobId, failed.JobId], inSession.Select(job => job.JobId).Order());
+        Assert.Equal(failed.JobId, Assert.Single(failedInSession).JobId);
+        Assert.Equal(queued.JobId, Assert.Single(roleOne).JobId);
+    }
+
+    [Fact]
+    public async Task A_replaced_state_is_what_queries_see()
+    {
+        var session = "session-" + Guid.NewGuid().ToString("N");
+        var job = NewJob(session);
+        var created = (await _store.TryCreateAsync(job))!;
+        await _store.TryReplaceAsync(job with { State = ExportJobState.Succeeded }, created.ETag);
+
+        var queued = await _store.QueryAsync(new ExportJobQuery { SessionId = session, States = [ExportJobState.Queued] }).ToListAsync();
+        var succeeded = await _store.QueryAsync(new ExportJobQuery { SessionId = session, States = [ExportJobState.Succeeded] }).ToListAsync();
+
+        Assert.Empty(queued);
+        Assert.Single(succeeded);
+    }
+}
