@@ -9,7 +9,7 @@ namespace RoleMining.Emulator;
 /// <see cref="Default"/>. The token endpoint (key <c>oauthToken</c>) only gets faults configured under its own key.
 /// The server reads this object on every request, so a test may change it while the server runs (between requests).
 /// </summary>
-public sealed class EmulatorFaultOptions
+public sealed class EmulatorFaultOptions : IValidatableObject
 {
     /// <summary>Seed of the generator that decides which requests get a fault, so a run can be reproduced.</summary>
     [Range(0, int.MaxValue)]
@@ -20,7 +20,6 @@ public sealed class EmulatorFaultOptions
     public EmulatorRouteFaultOptions Default { get; set; } = new();
 
     /// <summary>Faults per operationId; an entry replaces <see cref="Default"/> for that operation.</summary>
-    [ValidateEnumeratedItems]
 #pragma warning disable CA2227 // The configuration binder and object initialisers set this dictionary.
     public Dictionary<string, EmulatorRouteFaultOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 #pragma warning restore CA2227
@@ -33,6 +32,26 @@ public sealed class EmulatorFaultOptions
     /// <summary>Real lifetime of the tokens chosen by <see cref="EarlyTokenExpiryShare"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan EarlyTokenLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Validates every route's settings (DataAnnotations does not look into dictionary values).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (operationId, route) in Routes ?? [])
+        {
+            if (route is null)
+            {
+                yield return new ValidationResult($"Routes:{operationId} must not be null.", [nameof(Routes)]);
+                continue;
+            }
+
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(route, new ValidationContext(route), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                yield return new ValidationResult($"Routes:{operationId}: {result.ErrorMessage}", result.MemberNames.Select(member => $"Routes:{operationId}:{member}"));
+            }
+        }
+    }
 
     /// <summary>The fault settings that apply to <paramref name="operationId"/>.</summary>
     public EmulatorRouteFaultOptions For(string operationId)
