@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using RoleMining.Api;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the role-mining HTTP API handlers.</summary>
+public static class RoleMiningApiServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="RoleMiningApiHandlers"/> with <see cref="RoleMiningApiOptions"/> bound from
+    /// <paramref name="configurationSectionPath"/> (default <c>RoleMining:Api</c>) and validated at start-up. The host also
+    /// registers the SailPoint client (<c>AddSailPointRoleMining</c>) and the export workflow (<c>AddRoleMiningExports</c>:
+    /// <c>ExportJobService</c> and an <c>IExportArtifactStore</c>).
+    /// </summary>
+    public static IServiceCollection AddRoleMiningApi(this IServiceCollection services, string configurationSectionPath = RoleMiningApiOptions.SectionName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services, services.AddOptions<RoleMiningApiOptions>().BindConfiguration(configurationSectionPath));
+    }
+
+    /// <summary>Registers the handlers with options bound from <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddRoleMiningApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, services.AddOptions<RoleMiningApiOptions>().Bind(configuration));
+    }
+
+    /// <summary>Registers the handlers with options set by <paramref name="configure"/>.</summary>
+    public static IServiceCollection AddRoleMiningApi(this IServiceCollection services, Action<RoleMiningApiOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, services.AddOptions<RoleMiningApiOptions>().Configure(configure));
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<RoleMiningApiOptions> options)
+    {
+        options.ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningApiOptions>, RoleMiningApiOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        // Problem documents for what the handlers never see (an unknown path, a wrong method) in hosts that use
+        // UseStatusCodePages; the handlers build their own.
+        services.AddProblemDetails();
+        services.TryAddSingleton<RoleMiningApiHandlers>();
+        return services;
+    }
+}

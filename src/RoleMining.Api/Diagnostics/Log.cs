@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Api.Diagnostics;
+
+/// <summary>The API's log messages, source-generated (structured properties, no formatting cost when disabled).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "{OperationId} failed: SailPoint {SailPointOperation} answered {SailPointStatus} ({FailureKind}), trackingId {TrackingId}. Answered {Status}.")]
+    public static partial void SailPointFailed(ILogger logger, string operationId, string sailPointOperation, int sailPointStatus, SailPointErrorKind failureKind, string? trackingId, int status);
+
+    [LoggerMessage(2, LogLevel.Error, "{OperationId} failed unexpectedly (traceId {TraceId}); answered 500.")]
+    public static partial void Unexpected(ILogger logger, string operationId, string traceId, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Debug, "{OperationId} was cancelled: the caller went away.")]
+    public static partial void Cancelled(ILogger logger, string operationId);
+
+    [LoggerMessage(4, LogLevel.Error, "Streaming the identities of potential role {PotentialRoleId} (session {SessionId}) failed after {Written} identities; the response was aborted.")]
+    public static partial void StreamFailed(ILogger logger, string sessionId, string potentialRoleId, long written, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Information, "Streamed {Written} identities of potential role {PotentialRoleId} (session {SessionId}) as {Format} in {Pages} pages.")]
+    public static partial void StreamCompleted(ILogger logger, string sessionId, string potentialRoleId, long written, string format, int pages);
+
+    [LoggerMessage(6, LogLevel.Information, "Export job {JobId} for potential role {PotentialRoleId} (session {SessionId}) {Outcome} (idempotency key given: {Keyed}).")]
+    public static partial void ExportRequested(ILogger logger, string jobId, string sessionId, string potentialRoleId, string outcome, bool keyed);
+
+    [LoggerMessage(7, LogLevel.Information, "Session export {BatchId} of session {SessionId}: {Created} jobs created, {Reused} reused.")]
+    public static partial void SessionExportRequested(ILogger logger, string batchId, string sessionId, int created, int reused);
+
+    [LoggerMessage(8, LogLevel.Warning, "Idempotency key of export job {JobId} was reused for another export; answered 422.")]
+    public static partial void IdempotencyConflict(ILogger logger, string? jobId);
+
+    [LoggerMessage(9, LogLevel.Warning, "The manifest of succeeded export job {JobId} could not be read.")]
+    public static partial void ManifestUnreadable(ILogger logger, string jobId, Exception? exception);
+}

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using RoleMining.Api.Problems;
+using RoleMining.Api.Validation;
+using RoleMining.Exports;
+
+namespace RoleMining.Api.Exports;
+
+/// <summary>
+/// Reads the optional body of an export request, <c>{"minEntitlementPopularity": 0..100, "includeCommonAccess": bool}</c>,
+/// strictly: JSON only, at most <see cref="MaxBodyBytes"/>, an object with those two properties and nothing else, each of its
+/// type. An empty body means SailPoint's defaults. Read by hand with <see cref="JsonDocument"/> rather than deserialised,
+/// so that each problem names its property.
+/// </summary>
+public static class ExportRequestBodyReader
+{
+    /// <summary>The largest body accepted (64 KB); an export request is a few dozen bytes.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>The <c>errors</c> key of problems with the body as a whole.</summary>
+    public const string BodyField = "body";
+
+    /// <summary>The property with the minimum popularity.</summary>
+    public const string MinEntitlementPopularityProperty = "minEntitlementPopularity";
+
+    /// <summary>The property that keeps or drops common access.</summary>
+    public const string IncludeCommonAccessProperty = "includeCommonAccess";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 16,
+    };
+
+    /// <summary>The export options, or the problem to answer with (400, or 415 for a body that is not JSON).</summary>
+    public static async Task<(ExportRequestOptions? Options, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge(request));
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length <= MaxBodyBytes
+                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxBodyBytes)
+            {
+                return (null, TooLarge(request));
+            }
+
+            var body = buffer.AsMemory(0, length);
+            if (IsBlank(body.Span))
+            {
+                return (ExportRequestOptions.Default, null);
+            }
+
+            if (!IsJsonContentType(request.ContentType))
+            {
+                return (null, ApiProblems.Problem(
+                    request,
+                    StatusCodes.Status415UnsupportedMediaType,
+                    "The body must be JSON.",
+                    $"Send the body with 'Content-Type: application/json' (it was '{request.ContentType ?? "missing"}')."));
+            }
+
+            return Parse(request, body);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static (ExportRequestOptions? Options, IResult? Problem) Parse(HttpRequest request, ReadOnlyMemory<byte> body)
+    {
+        var errors = new RequestErrors();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException exception)
+        {
+            errors.Add(BodyField, "The body is not valid JSON: " + exception.Message);
+            return (null, ApiProblems.Validation(request, errors));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(BodyField, $"The body must be a JSON object, not {Describe(root.ValueKind)}.");
+                return (null, ApiProblems.Validation(request, errors));
+            }
+
+            int? minPopularity = null;
+            bool? includeCommonAccess = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!seen.Add(property.Name))
+                {
+                    errors.Add(FieldOf(property.Name), $"'{property.Name}' is given twice.");
+                    continue;
+                }
+
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case MinEntitlementPopularityProperty:
+                        if (value.ValueKind == JsonValueKind.Null)
+                        {
+                            break;
+                        }
+
+                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var popularity))
+                        {
+                            errors.Add(property.Name, $"'{property.Name}' must be a whole number from 0 to 100, not {Describe(value.ValueKind)}.");
+                        }
+                        else if (popularity is < 0 or > 100)
+                        {
+                            errors.Add(property.Name, $"'{property.Name}' is a percentage: 0 to 100 (it was {popularity}).");
+                        }
+                        else
+                        {
+                            minPopularity = popularity;
+                        }
+
+                        break;
+                    case IncludeCommonAccessProperty:
+                        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                        {
+                            includeCommonAccess = value.GetBoolean();
+                        }
+                        else if (value.ValueKind != JsonValueKind.Null)
+                        {
+                            errors.Add(property.Name, $"'{property.Name}' must be true or false, not {Describe(value.ValueKind)}.");
+                        }
+
+                        break;
+                    default:
+                        errors.Add(FieldOf(property.Name), $"Unknown property '{property.Name}'; the body takes '{MinEntitlementPopularityProperty}' and '{IncludeCommonAccessProperty}'.");
+                        break;
+                }
+            }
+
+            if (errors.Any)
+            {
+                return (null, ApiProblems.Validation(request, errors));
+            }
+
+            return (new ExportRequestOptions { MinEntitlementPopularity = minPopularity, IncludeCommonAccess = includeCommonAccess }, null);
+        }
+    }
+
+    // A property named "" still needs an errors key.
+    private static string FieldOf(string propertyName) => propertyName.Length == 0 ? BodyField : propertyName;
+
+    private static IResult TooLarge(HttpRequest request) =>
+        ApiProblems.Validation(request, BodyField, $"The body must be at most {MaxBodyBytes} bytes.");
+
+    private static bool IsBlank(ReadOnlySpan<byte> body) => body.Trim(" \t\r\n"u8).IsEmpty;
+
+    private static bool IsJsonContentType(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return false;
+        }
+
+        return mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number with a fraction or out of range",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => kind.ToString(),
+    };
+}

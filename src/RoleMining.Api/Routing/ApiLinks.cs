@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+
+namespace RoleMining.Api.Routing;
+
+/// <summary>
+/// Absolute URLs of API resources, for <c>Location</c> headers and links in bodies: Logic Apps, Power Automate and
+/// SailPoint Workflows follow them as they are. Built on <see cref="RoleMiningApiOptions.PublicBaseUrl"/> when set (a
+/// front door or API Management in front of the app), otherwise on the request's own scheme, host and path base.
+/// </summary>
+public sealed class ApiLinks
+{
+    private readonly Uri? _publicBaseUrl;
+
+    /// <summary>Creates the links for <paramref name="options"/>.</summary>
+    public ApiLinks(RoleMiningApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _publicBaseUrl = options.PublicBaseUrl;
+    }
+
+    /// <summary><c>{base}/api/exports/{jobId}</c>.</summary>
+    public string Export(HttpRequest request, string jobId) => Api(request, "exports/" + Segment(jobId));
+
+    /// <summary><c>{base}/api/exports/{jobId}/artifacts/{name}</c>.</summary>
+    public string Artifact(HttpRequest request, string jobId, string name) =>
+        Api(request, "exports/" + Segment(jobId) + "/artifacts/" + Segment(name));
+
+    /// <summary><c>{base}/api/sessions/{sessionId}/exports/{batchId}</c>.</summary>
+    public string SessionExport(HttpRequest request, string sessionId, string batchId) =>
+        Api(request, "sessions/" + Segment(sessionId) + "/exports/" + Segment(batchId));
+
+    private string Api(HttpRequest request, string relative)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var root = _publicBaseUrl is { } configured
+            ? configured.GetLeftPart(UriPartial.Path).TrimEnd('/')
+            : request.Scheme + "://" + request.Host.ToUriComponent() + request.PathBase.ToUriComponent();
+        return root + "/" + ApiRoutes.Prefix + "/" + relative;
+    }
+
+    private static string Segment(string value) => Uri.EscapeDataString(value);
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http;
+
+namespace RoleMining.Api.Routing;
+
+/// <summary>
+/// The route table: the one list of operations that the minimal-API mapping (<see cref="RoleMiningApiEndpoints.MapRoleMiningApi"/>),
+/// the Azure Functions triggers, <c>openapi.json</c> and the custom connector are all checked against.
+/// </summary>
+public static class ApiRoutes
+{
+    /// <summary>The path prefix of every route (the Azure Functions default <c>routePrefix</c>).</summary>
+    public const string Prefix = "api";
+
+    /// <summary><c>GET sessions/{sessionId}</c>.</summary>
+    public const string GetSession = "getSession";
+
+    /// <summary><c>GET sessions/{sessionId}/potential-roles</c>.</summary>
+    public const string ListPotentialRoles = "listPotentialRoles";
+
+    /// <summary><c>GET sessions/{sessionId}/potential-roles/{potentialRoleId}/identities</c>.</summary>
+    public const string ListPotentialRoleIdentities = "listPotentialRoleIdentities";
+
+    /// <summary><c>POST sessions/{sessionId}/potential-roles/{potentialRoleId}/exports</c>.</summary>
+    public const string StartPotentialRoleExport = "startPotentialRoleExport";
+
+    /// <summary><c>POST sessions/{sessionId}/exports</c>.</summary>
+    public const string StartSessionExport = "startSessionExport";
+
+    /// <summary><c>GET sessions/{sessionId}/exports/{batchId}</c>.</summary>
+    public const string GetSessionExport = "getSessionExport";
+
+    /// <summary><c>GET exports/{jobId}</c>.</summary>
+    public const string GetExport = "getExport";
+
+    /// <summary><c>GET exports/{jobId}/artifacts/{name}</c>.</summary>
+    public const string GetExportArtifact = "getExportArtifact";
+
+    /// <summary>Every operation of the API.</summary>
+    public static IReadOnlyList<ApiRoute> All { get; } =
+    [
+        new("GET", "sessions/{sessionId}", GetSession, "Get a role-mining session",
+            (handlers, request, token) => handlers.GetSessionAsync(request, Value(request, "sessionId"), token)),
+        new("GET", "sessions/{sessionId}/potential-roles", ListPotentialRoles, "List the potential roles of a session",
+            (handlers, request, token) => handlers.ListPotentialRolesAsync(request, Value(request, "sessionId"), token)),
+        new("GET", "sessions/{sessionId}/potential-roles/{potentialRoleId}/identities", ListPotentialRoleIdentities, "List or stream the identities of a potential role",
+            (handlers, request, token) => handlers.ListPotentialRoleIdentitiesAsync(request, Value(request, "sessionId"), Value(request, "potentialRoleId"), token)),
+        new("POST", "sessions/{sessionId}/potential-roles/{potentialRoleId}/exports", StartPotentialRoleExport, "Export a potential role",
+            (handlers, request, token) => handlers.StartPotentialRoleExportAsync(request, Value(request, "sessionId"), Value(request, "potentialRoleId"), token)),
+        new("POST", "sessions/{sessionId}/exports", StartSessionExport, "Export every potential role of a session",
+            (handlers, request, token) => handlers.StartSessionExportAsync(request, Value(request, "sessionId"), token)),
+        new("GET", "sessions/{sessionId}/exports/{batchId}", GetSessionExport, "Get a session-wide export",
+            (handlers, request, token) => handlers.GetSessionExportAsync(request, Value(request, "sessionId"), Value(request, "batchId"), token)),
+        new("GET", "exports/{jobId}", GetExport, "Get an export job",
+            (handlers, request, token) => handlers.GetExportAsync(request, Value(request, "jobId"), token)),
+        new("GET", "exports/{jobId}/artifacts/{name}", GetExportArtifact, "Download a file of a finished export",
+            (handlers, request, token) => handlers.GetExportArtifactAsync(request, Value(request, "jobId"), Value(request, "name"), token)),
+    ];
+
+    /// <summary>The route with <paramref name="operationId"/>.</summary>
+    public static ApiRoute Find(string operationId) =>
+        All.FirstOrDefault(route => string.Equals(route.OperationId, operationId, StringComparison.Ordinal))
+        ?? throw new ArgumentException($"No route has the operationId '{operationId}'.", nameof(operationId));
+
+    private static string Value(HttpRequest request, string name) =>
+        request.RouteValues.TryGetValue(name, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty : string.Empty;
+}

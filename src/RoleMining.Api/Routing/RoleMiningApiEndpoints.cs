@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RoleMining.Api.Routing;
+
+/// <summary>Maps the route table onto an ASP.NET Core app (the local host and the tests).</summary>
+public static class RoleMiningApiEndpoints
+{
+    /// <summary>
+    /// Maps every route of <see cref="ApiRoutes.All"/> under <c>/api</c>, each to its handler, named by its operationId.
+    /// Requires <c>services.AddRoleMiningApi()</c>.
+    /// </summary>
+    public static RouteGroupBuilder MapRoleMiningApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/" + ApiRoutes.Prefix);
+        foreach (var route in ApiRoutes.All)
+        {
+            var invoke = route.Invoke;
+            group.MapMethods(route.Template, [route.Method], async context =>
+            {
+                var handlers = context.RequestServices.GetRequiredService<RoleMiningApiHandlers>();
+                var result = await invoke(handlers, context.Request, context.RequestAborted).ConfigureAwait(false);
+                await result.ExecuteAsync(context).ConfigureAwait(false);
+            })
+            .WithName(route.OperationId)
+            .WithDisplayName(route.Summary);
+        }
+
+        return group;
+    }
+}

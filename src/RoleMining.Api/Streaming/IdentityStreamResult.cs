@@ -1,0 +1,314 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using RoleMining.Api.Diagnostics;
+using RoleMining.Api.Validation;
+using RoleMining.SailPoint;
+using RoleMining.SailPoint.Models;
+using RoleMining.SailPoint.Serialization;
+
+namespace RoleMining.Api.Streaming;
+
+/// <summary>
+/// Writes the identities of a potential role as a JSON array or as CSV, page by page as SailPoint serves them: each page
+/// is written and flushed before the next is fetched, so memory holds one page whatever the role's size, and the caller
+/// sees data at once. The first page is fetched before this result runs (a failure there is still a proper problem
+/// answer); a failure on a later page aborts the connection, so a cut-off stream is never mistaken for a complete one.
+/// CSV columns are <c>id,name</c> and then the attribute names of the first page, in the order first seen; attributes that
+/// appear only on later pages are not written (ISC gives every identity of a role the same attributes).
+/// </summary>
+public sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+{
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private const string CsvContentType = "text/csv; charset=utf-8";
+
+    private static readonly JsonTypeInfo<RoleMiningIdentity> IdentityTypeInfo =
+        (JsonTypeInfo<RoleMiningIdentity>)RoleMiningJson.Options.GetTypeInfo(typeof(RoleMiningIdentity));
+
+    private readonly IRoleMiningClient _client;
+    private readonly string _sessionId;
+    private readonly string _potentialRoleId;
+    private readonly PageRequest _firstRequest;
+    private readonly Page<RoleMiningIdentity> _firstPage;
+    private readonly bool _followPages;
+    private readonly bool _csv;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the result for a first page already fetched with <paramref name="firstRequest"/>.</summary>
+    /// <param name="client">Fetches the following pages.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="potentialRoleId">The potential role.</param>
+    /// <param name="firstRequest">The request of the first page (its filters, sorters and limit apply to every page).</param>
+    /// <param name="firstPage">The first page.</param>
+    /// <param name="followPages">Whether to fetch every following page (<c>all=true</c>), or write the first page only.</param>
+    /// <param name="mediaType"><see cref="ContentNegotiation.Json"/> or <see cref="ContentNegotiation.Csv"/>.</param>
+    /// <param name="logger">Logs the outcome.</param>
+    public IdentityStreamResult(
+        IRoleMiningClient client,
+        string sessionId,
+        string potentialRoleId,
+        PageRequest firstRequest,
+        Page<RoleMiningIdentity> firstPage,
+        bool followPages,
+        string mediaType,
+        ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(firstRequest);
+        ArgumentNullException.ThrowIfNull(firstPage);
+        ArgumentNullException.ThrowIfNull(logger);
+        _client = client;
+        _sessionId = sessionId;
+        _potentialRoleId = potentialRoleId;
+        _firstRequest = firstRequest;
+        _firstPage = firstPage;
+        _followPages = followPages;
+        _csv = string.Equals(mediaType, ContentNegotiation.Csv, StringComparison.Ordinal);
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    /// <inheritdoc />
+    public string ContentType => _csv ? CsvContentType : JsonContentType;
+
+    /// <summary>The total the first page reported (<c>X-Total-Count</c>), if it was asked for.</summary>
+    public int? TotalCount => _firstPage.TotalCount;
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var response = httpContext.Response;
+        var cancellationToken = httpContext.RequestAborted;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        if (_firstPage.TotalCount is { } total)
+        {
+            response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (_csv)
+        {
+            response.Headers.ContentDisposition = $"attachment; filename=\"identities-{_potentialRoleId}.csv\"";
+        }
+
+        // Response compression or other middleware must not hold the stream back.
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        IIdentityWriter writer = _csv ? new CsvIdentityWriter(response.BodyWriter, _firstPage.Items) : new JsonIdentityWriter(response.BodyWriter);
+        await using var disposeWriter = writer.ConfigureAwait(false);
+        long written = 0;
+        var pages = 0;
+        try
+        {
+            await writer.StartAsync(cancellationToken).ConfigureAwait(false);
+            var page = _firstPage;
+            var offset = _firstRequest.Offset;
+            while (true)
+            {
+                await writer.WritePageAsync(page.Items, cancellationToken).ConfigureAwait(false);
+                written += page.Items.Count;
+                pages++;
+                offset += page.Items.Count;
+                if (!_followPages || !HasMore(page, offset))
+                {
+                    break;
+                }
+
+                var next = await FetchAsync(offset, page, cancellationToken).ConfigureAwait(false);
+                if (next is null)
+                {
+                    break;
+                }
+
+                page = next;
+            }
+
+            await writer.EndAsync(cancellationToken).ConfigureAwait(false);
+            Log.StreamCompleted(_logger, _sessionId, _potentialRoleId, written, _csv ? "csv" : "json", pages);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away; there is nobody to tell.
+        }
+#pragma warning disable CA1031 // The headers are sent: the only honest signal left is to abort, whatever went wrong.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.StreamFailed(_logger, _sessionId, _potentialRoleId, written, exception);
+            httpContext.Abort();
+        }
+    }
+
+    private bool HasMore(Page<RoleMiningIdentity> page, int offset) =>
+        _firstPage.TotalCount is { } total ? offset < total : page.Limit > 0 && page.Items.Count >= page.Limit;
+
+    private async Task<Page<RoleMiningIdentity>?> FetchAsync(int offset, Page<RoleMiningIdentity> previous, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.GetPotentialRoleIdentitiesPageAsync(
+                _sessionId,
+                _potentialRoleId,
+                _firstRequest with { Offset = offset, Count = false },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (SailPointException exception) when (
+            exception.Status == HttpStatusCode.BadRequest && previous.Items.Count >= previous.Limit)
+        {
+            // Some ISC endpoints answer 400 for an offset exactly at the end of the data (the client's enumeration
+            // treats it the same way): the previous full page was the last.
+            return null;
+        }
+    }
+
+    private interface IIdentityWriter : IAsyncDisposable
+    {
+        Task StartAsync(CancellationToken cancellationToken);
+
+        Task WritePageAsync(IReadOnlyList<RoleMiningIdentity> identities, CancellationToken cancellationToken);
+
+        Task EndAsync(CancellationToken cancellationToken);
+    }
+
+    /// <summary>A JSON array written with <see cref="Utf8JsonWriter"/> straight into the response pipe.</summary>
+    private sealed class JsonIdentityWriter(System.IO.Pipelines.PipeWriter body) : IIdentityWriter
+    {
+        private readonly Utf8JsonWriter _writer = new(body, new JsonWriterOptions { SkipValidation = true });
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _writer.WriteStartArray();
+            return Task.CompletedTask;
+        }
+
+        public async Task WritePageAsync(IReadOnlyList<RoleMiningIdentity> identities, CancellationToken cancellationToken)
+        {
+            foreach (var identity in identities)
+            {
+                JsonSerializer.Serialize(_writer, identity, IdentityTypeInfo);
+            }
+
+            _writer.Flush();
+            await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task EndAsync(CancellationToken cancellationToken)
+        {
+            _writer.WriteEndArray();
+            _writer.Flush();
+            await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    }
+
+    /// <summary>
+    /// CSV written by CsvHelper into a per-page text buffer, then encoded into the response pipe: CsvHelper writes
+    /// synchronously, and synchronous writes to the response are disallowed (and would block a thread on a slow client).
+    /// </summary>
+    private sealed class CsvIdentityWriter : IIdentityWriter
+    {
+        private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
+        {
+            // Values that a spreadsheet would run as a formula (=, +, -, @ first) are escaped.
+            InjectionOptions = InjectionOptions.Escape,
+            NewLine = "\r\n",
+        };
+
+        private readonly System.IO.Pipelines.PipeWriter _body;
+        private readonly StringWriter _text = new(CultureInfo.InvariantCulture);
+        private readonly CsvWriter _csv;
+        private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
+        private readonly string[] _attributes;
+
+        public CsvIdentityWriter(System.IO.Pipelines.PipeWriter body, IReadOnlyList<RoleMiningIdentity> firstPage)
+        {
+            _body = body;
+            _csv = new CsvWriter(_text, Configuration);
+            var names = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var identity in firstPage)
+            {
+                foreach (var name in identity.Attributes?.Keys ?? Enumerable.Empty<string>())
+                {
+                    if (seen.Add(name))
+                    {
+                        names.Add(name);
+                    }
+                }
+            }
+
+            _attributes = [.. names];
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _csv.WriteField("id");
+            _csv.WriteField("name");
+            foreach (var attribute in _attributes)
+            {
+                _csv.WriteField(attribute);
+            }
+
+            _csv.NextRecord();
+            return Task.CompletedTask;
+        }
+
+        public Task WritePageAsync(IReadOnlyList<RoleMiningIdentity> identities, CancellationToken cancellationToken)
+        {
+            foreach (var identity in identities)
+            {
+                _csv.WriteField(identity.Id);
+                _csv.WriteField(identity.Name);
+                foreach (var attribute in _attributes)
+                {
+                    _csv.WriteField(identity.Attributes is { } values && values.TryGetValue(attribute, out var value) ? value : null);
+                }
+
+                _csv.NextRecord();
+            }
+
+            return SendAsync(cancellationToken);
+        }
+
+        public async Task EndAsync(CancellationToken cancellationToken)
+        {
+            await SendAsync(cancellationToken).ConfigureAwait(false);
+            _encoder.Convert(ReadOnlySpan<char>.Empty, _body, flush: true, out var pending, out _);
+            if (pending > 0)
+            {
+                await _body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _csv.DisposeAsync().ConfigureAwait(false);
+            await _text.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async Task SendAsync(CancellationToken cancellationToken)
+        {
+            _csv.Flush();
+            var buffer = _text.GetStringBuilder();
+            foreach (var chunk in buffer.GetChunks())
+            {
+                _encoder.Convert(chunk.Span, _body, flush: false, out _, out _);
+            }
+
+            buffer.Clear();
+            await _body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+
+namespace RoleMining.Api.Validation;
+
+/// <summary>
+/// The id formats the API accepts. ISC ids are UUIDs (sessions, potential roles) or 32 hexadecimal characters (most other
+/// objects); export job ids are 32 lowercase hexadecimal characters. Anything else is refused before a call is made, so
+/// a path like <c>../x</c> or a 10 KB segment never reaches SailPoint or a store.
+/// </summary>
+public static partial class ApiIds
+{
+    /// <summary>Whether <paramref name="id"/> is an ISC id: a UUID (with hyphens) or 32 hexadecimal characters.</summary>
+    public static bool IsSailPointId(string? id) => id is not null && SailPointId().IsMatch(id);
+
+    /// <summary>Whether <paramref name="id"/> is an export job id or batch id: 32 hexadecimal characters.</summary>
+    public static bool IsJobId(string? id) => id is not null && JobId().IsMatch(id);
+
+    /// <summary>A job or batch id as stored: lowercase.</summary>
+    public static string NormalizeJobId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.ToLowerInvariant();
+    }
+
+    [GeneratedRegex("^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", RegexOptions.CultureInvariant)]
+    private static partial Regex SailPointId();
+
+    [GeneratedRegex("^[0-9a-fA-F]{32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex JobId();
+}

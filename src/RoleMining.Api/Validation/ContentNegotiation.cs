@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace RoleMining.Api.Validation;
+
+/// <summary>Picks the response media type from <c>Accept</c> (RFC 9110 §12.5.1: quality values, wildcards, specificity).</summary>
+public static class ContentNegotiation
+{
+    /// <summary>JSON, the default of every operation.</summary>
+    public const string Json = "application/json";
+
+    /// <summary>CSV, offered by the identities operation.</summary>
+    public const string Csv = "text/csv";
+
+    /// <summary>
+    /// The first of <paramref name="offered"/> with the highest quality the request's <c>Accept</c> gives it; the first
+    /// offered when there is no <c>Accept</c>. Null, with the reason recorded under <c>Accept</c>, when nothing offered is
+    /// acceptable or the header cannot be parsed.
+    /// </summary>
+    public static string? Choose(HttpRequest request, RequestErrors errors, params string[] offered)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(offered);
+        var header = request.Headers.Accept;
+        if (StringValues.IsNullOrEmpty(header) || header.All(string.IsNullOrWhiteSpace))
+        {
+            return offered[0];
+        }
+
+        if (!MediaTypeHeaderValue.TryParseList(header, out var accepted) || accepted.Count == 0)
+        {
+            errors.Add(HeaderNames.Accept, "The Accept header cannot be parsed.");
+            return null;
+        }
+
+        string? best = null;
+        var bestQuality = 0d;
+        foreach (var candidate in offered)
+        {
+            var quality = QualityOf(new MediaTypeHeaderValue(candidate), accepted);
+            if (quality > bestQuality)
+            {
+                best = candidate;
+                bestQuality = quality;
+            }
+        }
+
+        if (best is null)
+        {
+            errors.Add(HeaderNames.Accept, $"None of the accepted media types is available; this operation produces {string.Join(" or ", offered)}.");
+        }
+
+        return best;
+    }
+
+    /// <summary>The quality of the most specific <c>Accept</c> entry matching <paramref name="candidate"/> (0 when none).</summary>
+    private static double QualityOf(MediaTypeHeaderValue candidate, IList<MediaTypeHeaderValue> accepted)
+    {
+        var bestSpecificity = -1;
+        var quality = 0d;
+        foreach (var entry in accepted)
+        {
+            if (!candidate.IsSubsetOf(entry))
+            {
+                continue;
+            }
+
+            var specificity = entry.MatchesAllTypes ? 0 : entry.MatchesAllSubTypes ? 1 : 2;
+            if (specificity > bestSpecificity)
+            {
+                bestSpecificity = specificity;
+                quality = entry.Quality ?? 1d;
+            }
+        }
+
+        return quality;
+    }
+}

@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RoleMining.Api;
+using RoleMining.Api.Routing;
+using RoleMining.Emulator;
+using RoleMining.Exports;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The API on Kestrel at <c>http://127.0.0.1:{free port}</c>, over the real SailPoint client, the real export workflow
+/// (filesystem stores in a temporary folder, the in-process queue and runner) and a real emulator: the same wiring as
+/// <c>rolemining serve</c>, with short timings.
+/// </summary>
+internal sealed class ApiTestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopRunner = new();
+    private readonly Task _runner;
+
+    private ApiTestHost(WebApplication app, EmulatorServer emulator, string root, Uri baseAddress, LogCollector logs)
+    {
+        _app = app;
+        Emulator = emulator;
+        Root = root;
+        BaseAddress = baseAddress;
+        Logs = logs;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var runner = app.Services.GetRequiredService<InProcessExportRunner>();
+        _runner = Task.Run(() => runner.RunAsync(_stopRunner.Token));
+    }
+
+    public EmulatorServer Emulator { get; }
+
+    /// <summary>The artifact root (job documents under <c>.jobs</c>).</summary>
+    public string Root { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public LogCollector Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<ApiTestHost> StartAsync(
+        Action<EmulatorOptions>? emulator = null,
+        Action<SailPointOptions>? sailPoint = null,
+        Action<IServiceCollection>? services = null,
+        Action<RoleMiningApiOptions>? api = null)
+    {
+        var server = await EmulatorServer.StartAsync(EmulatorOptionsFor(emulator));
+        var root = Path.Combine(Path.GetTempPath(), "rolemining-api-tests", Guid.NewGuid().ToString("N"));
+        WebApplication? app = null;
+        try
+        {
+            var logs = new LogCollector();
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+            {
+                Args = [],
+                ContentRootPath = AppContext.BaseDirectory,
+                EnvironmentName = Environments.Production,
+            });
+            builder.Configuration.Sources.Clear();
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddProvider(logs);
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.AddSailPointRoleMining(options =>
+            {
+                options.BaseUrl = server.BaseAddress;
+                options.ClientId = server.Options.ClientId;
+                options.ClientSecret = server.Options.ClientSecret;
+                options.RateLimit.Enabled = false;
+                options.Retry.MaxRetryAttempts = 2;
+                options.Retry.BaseDelay = TimeSpan.FromMilliseconds(20);
+                options.Retry.MaxDelay = TimeSpan.FromMilliseconds(100);
+                options.Timeouts.Attempt = TimeSpan.FromSeconds(30);
+                options.Timeouts.Total = TimeSpan.FromSeconds(60);
+                options.CircuitBreaker.Enabled = false;
+                sailPoint?.Invoke(options);
+            });
+            builder.Services.AddRoleMiningExports(options =>
+            {
+                options.FileSystem.ArtifactRoot = root;
+                options.Polling.InitialDelay = TimeSpan.FromMilliseconds(100);
+                options.Polling.MaxDelay = TimeSpan.FromMilliseconds(300);
+                options.Polling.TotalWait = TimeSpan.FromSeconds(60);
+                options.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+                options.RetryMaxDelay = TimeSpan.FromMilliseconds(200);
+                options.LeaseDuration = TimeSpan.FromSeconds(10);
+            }).UseFileSystemStores().UseInProcessQueue();
+            builder.Services.AddRoleMiningApi(options =>
+            {
+                options.ExportRetryAfter = TimeSpan.FromSeconds(1);
+                options.MaxExportRetryAfter = TimeSpan.FromSeconds(1);
+                api?.Invoke(options);
+            });
+            services?.Invoke(builder.Services);
+            app = builder.Build();
+            app.UseStatusCodePages();
+            app.MapRoleMiningApi();
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new ApiTestHost(app, server, root, new Uri(address.TrimEnd('/') + "/"), logs);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Emulator options with their own client id, no rate limit and a short export clock.</summary>
+    public static EmulatorOptions EmulatorOptionsFor(Action<EmulatorOptions>? configure)
+    {
+        var options = new EmulatorOptions { ClientId = "api-tests-" + Guid.NewGuid().ToString("N"), ClientSecret = "secret-" + Guid.NewGuid().ToString("N") };
+        options.RateLimit.Enabled = false;
+        options.Exports.QueuedFor = TimeSpan.FromMilliseconds(100);
+        options.Exports.InProgressFor = TimeSpan.FromMilliseconds(200);
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>The first session whose potential roles exist, and its potential roles.</summary>
+    public TenantSession SessionWithRoles(int minimumRoles = 1) =>
+        Emulator.Tenant.Sessions.First(session => session.PotentialRoles.Count >= minimumRoles && session.State == "POTENTIAL_ROLES_CREATED");
+
+    public static HttpRequestMessage Request(HttpMethod method, string relative, string? accept = null)
+    {
+        var request = new HttpRequestMessage(method, relative);
+        if (accept is not null)
+        {
+            request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _stopRunner.CancelAsync();
+        try
+        {
+            await _runner;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Emulator.DisposeAsync();
+        _stopRunner.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow machine: the temporary folder is cleaned up by the OS eventually.
+        }
+    }
+}
+
+/// <summary>Keeps every log entry, for assertions on what was (and was not) logged.</summary>
+internal sealed class LogCollector : ILoggerProvider
+{
+    private readonly ConcurrentQueue<LogEntry> _entries = new();
+
+    public IReadOnlyCollection<LogEntry> Entries => _entries;
+
+    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, _entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(string category, ConcurrentQueue<LogEntry> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
+    }
+}
+
+internal sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception);

@@ -1,0 +1,210 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using RoleMining.Api.Routing;
+
+namespace RoleMining.Api.Tests.Routing;
+
+/// <summary>
+/// <c>openapi.json</c>, the custom connector and the minimal-API mapping each list exactly the operations of
+/// <see cref="ApiRoutes"/>: same methods, same paths, same operationIds, same path parameters; no more, no less.
+/// </summary>
+public sealed class ApiDocumentTests
+{
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+    private static readonly JsonObject OpenApi = Load("openapi.json");
+    private static readonly JsonObject Connector = Load(Path.Combine("Connector", "apiDefinition.swagger.json"));
+    private static readonly JsonObject ConnectorProperties = Load(Path.Combine("Connector", "apiProperties.json"));
+
+    private static HashSet<string> RouteTable => [.. ApiRoutes.All.Select(route => $"{route.Method} {route.Path}")];
+
+    [Fact]
+    public void Route_table_has_unique_operations_under_api()
+    {
+        Assert.Equal(ApiRoutes.All.Count, RouteTable.Count);
+        Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(route => route.OperationId).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ApiRoutes.All, route => Assert.StartsWith("/api/", route.Path, StringComparison.Ordinal));
+        Assert.All(ApiRoutes.All, route => Assert.Same(route, ApiRoutes.Find(route.OperationId)));
+    }
+
+    [Fact]
+    public void OpenApi_document_lists_exactly_the_routes()
+    {
+        Assert.StartsWith("3.", (string?)OpenApi["openapi"], StringComparison.Ordinal);
+        var operations = Operations(OpenApi, basePath: string.Empty);
+        Assert.Equal(RouteTable.Order(), operations.Keys.Order());
+        foreach (var route in ApiRoutes.All)
+        {
+            Assert.Equal(route.OperationId, (string?)operations[$"{route.Method} {route.Path}"]["operationId"]);
+        }
+    }
+
+    [Fact]
+    public void Connector_lists_exactly_the_routes()
+    {
+        Assert.Equal("2.0", (string?)Connector["swagger"]);
+        var operations = Operations(Connector, basePath: (string)Connector["basePath"]!);
+        Assert.Equal(RouteTable.Order(), operations.Keys.Order());
+        foreach (var route in ApiRoutes.All)
+        {
+            Assert.Equal(route.OperationId, (string?)operations[$"{route.Method} {route.Path}"]["operationId"]);
+        }
+    }
+
+    [Fact]
+    public void Minimal_api_mapping_maps_exactly_the_routes()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddRouting();
+        using var app = builder.Build();
+        app.MapRoleMiningApi();
+        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>().ToList();
+        var mapped = endpoints
+            .SelectMany(endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(method => $"{method} {"/" + endpoint.RoutePattern.RawText!.TrimStart('/')}"))
+            .ToHashSet();
+        Assert.Equal(RouteTable.Order(), mapped.Order());
+        Assert.Equal(
+            ApiRoutes.All.Select(route => route.OperationId).Order(),
+            endpoints.Select(endpoint => endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName).Order());
+    }
+
+    [Fact]
+    public void Path_parameters_match_the_route_templates_in_both_documents()
+    {
+        var openApi = Operations(OpenApi, string.Empty);
+        var connector = Operations(Connector, (string)Connector["basePath"]!);
+        foreach (var route in ApiRoutes.All)
+        {
+            var key = $"{route.Method} {route.Path}";
+            Assert.Equal(route.Parameters.Order(), PathParameters(OpenApi, openApi[key]).Order());
+            Assert.Equal(route.Parameters.Order(), PathParameters(Connector, connector[key]).Order());
+        }
+    }
+
+    [Fact]
+    public void Every_reference_resolves()
+    {
+        foreach (var document in new[] { OpenApi, Connector })
+        {
+            var references = Descendants(document).OfType<JsonObject>().Where(node => node.ContainsKey("$ref")).Select(node => (string)node["$ref"]!).ToList();
+            Assert.NotEmpty(references);
+            Assert.All(references, reference => Assert.NotNull(Resolve(document, reference)));
+        }
+    }
+
+    [Fact]
+    public void Asynchronous_operations_declare_202_with_Location_and_Retry_After()
+    {
+        string[] asynchronous = [ApiRoutes.StartPotentialRoleExport, ApiRoutes.StartSessionExport, ApiRoutes.GetExport, ApiRoutes.GetSessionExport];
+        foreach (var (document, basePath) in new[] { (OpenApi, string.Empty), (Connector, (string)Connector["basePath"]!) })
+        {
+            var operations = Operations(document, basePath);
+            foreach (var operationId in asynchronous)
+            {
+                var route = ApiRoutes.Find(operationId);
+                var accepted = operations[$"{route.Method} {route.Path}"]["responses"]!["202"]!.AsObject();
+                var headers = accepted["headers"]!.AsObject();
+                Assert.True(headers.ContainsKey("Location"), $"{operationId}: 202 without Location");
+                Assert.True(headers.ContainsKey("Retry-After"), $"{operationId}: 202 without Retry-After");
+            }
+        }
+    }
+
+    [Fact]
+    public void Connector_describes_every_parameter_and_property_for_the_designer()
+    {
+        var operations = Operations(Connector, (string)Connector["basePath"]!);
+        foreach (var (key, operation) in operations)
+        {
+            foreach (var parameter in operation["parameters"]!.AsArray().Select(node => node!.AsObject()))
+            {
+                Assert.True(parameter.ContainsKey("x-ms-summary"), $"{key}: parameter {parameter["name"]} lacks x-ms-summary");
+                if ((string?)parameter["in"] != "body")
+                {
+                    Assert.Contains((string?)parameter["x-ms-visibility"], new[] { "important", "advanced", "internal", "none" });
+                }
+            }
+        }
+
+        foreach (var (name, definition) in Connector["definitions"]!.AsObject())
+        {
+            foreach (var (propertyName, property) in definition!["properties"]!.AsObject())
+            {
+                Assert.True(property!.AsObject().ContainsKey("x-ms-summary") || property.AsObject().ContainsKey("$ref"), $"{name}.{propertyName} lacks x-ms-summary");
+            }
+        }
+    }
+
+    [Fact]
+    public void Connector_authenticates_with_the_function_key_header()
+    {
+        var scheme = Connector["securityDefinitions"]!["api_key"]!.AsObject();
+        Assert.Equal("apiKey", (string?)scheme["type"]);
+        Assert.Equal("header", (string?)scheme["in"]);
+        Assert.Equal("x-functions-key", (string?)scheme["name"]);
+        Assert.Equal("api_key", Connector["security"]!.AsArray().Single()!.AsObject().Single().Key);
+        Assert.Equal("securestring", (string?)ConnectorProperties["properties"]!["connectionParameters"]!["api_key"]!["type"]);
+        Assert.Equal("/api", (string?)Connector["basePath"]);
+    }
+
+    private static Dictionary<string, JsonObject> Operations(JsonObject document, string basePath)
+    {
+        var operations = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                Assert.Contains(method, Methods);
+                operations.Add($"{method.ToUpperInvariant()} {basePath}{path}", operation!.AsObject());
+            }
+        }
+
+        return operations;
+    }
+
+    private static IEnumerable<string> PathParameters(JsonObject document, JsonObject operation) =>
+        operation["parameters"]!.AsArray()
+            .Select(node => node!.AsObject())
+            .Select(parameter => parameter.ContainsKey("$ref") ? Resolve(document, (string)parameter["$ref"]!)!.AsObject() : parameter)
+            .Where(parameter => (string?)parameter["in"] == "path")
+            .Select(parameter =>
+            {
+                Assert.True((bool?)parameter["required"], $"path parameter {parameter["name"]} must be required");
+                return (string)parameter["name"]!;
+            });
+
+    private static JsonNode? Resolve(JsonObject document, string reference)
+    {
+        Assert.StartsWith("#/", reference, StringComparison.Ordinal);
+        JsonNode? node = document;
+        foreach (var segment in reference[2..].Split('/'))
+        {
+            node = node?.AsObject()[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)];
+        }
+
+        return node;
+    }
+
+    private static IEnumerable<JsonNode> Descendants(JsonNode node)
+    {
+        yield return node;
+        IEnumerable<JsonNode?> children = node switch
+        {
+            JsonObject value => value.Select(pair => pair.Value),
+            JsonArray array => array,
+            _ => [],
+        };
+        foreach (var child in children.OfType<JsonNode>())
+        {
+            foreach (var descendant in Descendants(child))
+            {
+                yield return descendant;
+            }
+        }
+    }
+
+    private static JsonObject Load(string relativePath) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, relativePath)))!.AsObject();
+}
