@@ -4,7 +4,10 @@ using CsvHelper.Configuration;
 
 namespace RoleMining.Exports;
 
-/// <summary>Counts the data rows of a CSV file with CsvHelper, so quoted fields with line breaks count as one row.</summary>
+/// <summary>
+/// Counts the data rows of a CSV file with CsvHelper, so quoted fields with line breaks count as one row, and checks that
+/// every field is well quoted.
+/// </summary>
 public static class CsvRowCounter
 {
     /// <summary>Data rows of <paramref name="csv"/>, the header row not counted.</summary>
@@ -26,6 +29,9 @@ public static class CsvRowCounter
             while (await parser.ReadAsync().ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+
+                // CsvHelper checks a field's quoting when the field is read, so read them all to catch malformed rows.
+                _ = parser.Record;
                 records++;
             }
         }

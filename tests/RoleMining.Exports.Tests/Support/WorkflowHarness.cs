@@ -140,7 +140,7 @@ internal sealed class WorkflowHost : IAsyncDisposable
         if (settings.Artifacts is { } decorateArtifacts)
         {
             services.AddSingleton<IExportArtifactStore>(provider => decorateArtifacts(
-                new Storage.FileSystem.FileSystemExportArtifactStore(provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!)));
+                new RoleMining.Exports.Storage.FileSystem.FileSystemExportArtifactStore(provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!)));
         }
 
         services.AddRoleMiningExports(options =>

@@ -1,0 +1,274 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using RoleMining.Exports.Tests.Support;
+
+namespace RoleMining.Exports.Tests.Archives;
+
+public sealed class ExportArchiveInspectorTests
+{
+    private static readonly ExportArchiveOptions Defaults = new();
+
+    [Theory]
+    [InlineData(CompressionLevel.Optimal)]
+    [InlineData(CompressionLevel.NoCompression)]
+    public async Task A_valid_zip_is_unpacked_entry_by_entry_with_sizes_and_hashes_of_the_original_content(CompressionLevel level)
+    {
+        var written = new Dictionary<string, MemoryStream>();
+        var entries = await Inspect(ZipFactory.Valid(level), written);
+
+        Assert.Equal(["identities.csv", "entitlements.csv"], entries.Select(entry => entry.Name));
+        Assert.Equal(ZipFactory.Identities, written["identities.csv"].ToArray());
+        Assert.Equal(ZipFactory.Entitlements, written["entitlements.csv"].ToArray());
+        Assert.Equal(ZipFactory.Identities.Length, entries[0].Size);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(ZipFactory.Identities)), entries[0].Sha256);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(ZipFactory.Entitlements)), entries[1].Sha256);
+    }
+
+    [Fact]
+    public async Task Entry_names_are_matched_case_insensitively_and_unpacked_under_the_configured_name()
+    {
+        var zip = ZipFactory.Create(("IDENTITIES.csv", ZipFactory.Identities), ("Entitlements.CSV", ZipFactory.Entitlements));
+        var written = new Dictionary<string, MemoryStream>();
+
+        var entries = await Inspect(zip, written);
+
+        Assert.Equal(["identities.csv", "entitlements.csv"], entries.Select(entry => entry.Name));
+        Assert.Equal(["entitlements.csv", "identities.csv"], written.Keys.Order());
+    }
+
+    [Theory]
+    [InlineData("../identities.csv")]
+    [InlineData("/identities.csv")]
+    [InlineData("/etc/cron.d/identities.csv")]
+    [InlineData("C:\\identities.csv")]
+    [InlineData("C:identities.csv")]
+    [InlineData("..\\..\\identities.csv")]
+    [InlineData("reports/../../identities.csv")]
+    [InlineData("./identities.csv")]
+    [InlineData("identities.csv\u0007")]
+    public async Task Unsafe_entry_names_are_rejected(string name)
+    {
+        var zip = ZipFactory.Create((name, ZipFactory.Identities), ("entitlements.csv", ZipFactory.Entitlements));
+
+        var problem = await Rejected(zip);
+
+        Assert.Equal(ExportArchiveProblem.UnsafeEntryName, problem.Problem);
+        Assert.False(problem.IsTransient);
+    }
+
+    [Fact]
+    public async Task A_directory_entry_is_rejected()
+    {
+        var zip = ZipFactory.Create(("reports/", []), ("identities.csv", ZipFactory.Identities), ("entitlements.csv", ZipFactory.Entitlements));
+
+        Assert.Equal(ExportArchiveProblem.DirectoryEntry, (await Rejected(zip)).Problem);
+    }
+
+    [Theory]
+    [InlineData("readme.txt")]
+    [InlineData("reports/identities.csv")]
+    [InlineData("identities.csv.exe")]
+    public async Task An_unexpected_file_is_rejected_by_name(string name)
+    {
+        var zip = ZipFactory.Create(("identities.csv", ZipFactory.Identities), ("entitlements.csv", ZipFactory.Entitlements), (name, "x"u8.ToArray()));
+
+        var problem = await Rejected(zip);
+
+        Assert.Equal(ExportArchiveProblem.UnexpectedEntry, problem.Problem);
+        Assert.Equal(name, problem.EntryName);
+        Assert.Contains(name, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_configured_entries_replace_the_default_ones()
+    {
+        var options = new ExportArchiveOptions { ExpectedEntries = ["users.csv"] };
+        var zip = ZipFactory.Create(("users.csv", ZipFactory.Identities));
+
+        var entries = await new ExportArchiveInspector(options).VerifyAndExtractAsync(new MemoryStream(zip), null);
+
+        Assert.Equal("users.csv", Assert.Single(entries).Name);
+        Assert.Equal(ExportArchiveProblem.UnexpectedEntry, (await Rejected(ZipFactory.Valid(), options)).Problem);
+    }
+
+    [Fact]
+    public async Task The_same_entry_twice_is_rejected()
+    {
+        var zip = ZipFactory.Create(("identities.csv", ZipFactory.Identities), ("entitlements.csv", ZipFactory.Entitlements), ("identities.csv", "id\r\n"u8.ToArray()));
+
+        Assert.Equal(ExportArchiveProblem.DuplicateEntry, (await Rejected(zip)).Problem);
+    }
+
+    [Fact]
+    public async Task A_missing_expected_file_is_rejected()
+    {
+        var zip = ZipFactory.Create(("identities.csv", ZipFactory.Identities));
+
+        var problem = await Rejected(zip);
+
+        Assert.Equal(ExportArchiveProblem.MissingEntry, problem.Problem);
+        Assert.Equal("entitlements.csv", problem.EntryName);
+    }
+
+    [Fact]
+    public async Task A_zip_bomb_is_rejected_by_its_compression_ratio_before_anything_is_unpacked()
+    {
+        // 8 MB of one byte deflates to a few kilobytes: a ratio of about a thousand.
+        var zip = ZipFactory.Create(("identities.csv", ZipFactory.Identities), ("entitlements.csv", new byte[8 * 1024 * 1024]));
+        Assert.True(zip.Length < 100_000);
+        var written = new Dictionary<string, MemoryStream>();
+
+        var problem = await Rejected(zip, Defaults, written);
+
+        Assert.Equal(ExportArchiveProblem.SuspiciousCompressionRatio, problem.Problem);
+        Assert.Equal("entitlements.csv", problem.EntryName);
+        Assert.Empty(written);
+    }
+
+    [Fact]
+    public async Task A_real_sized_csv_within_the_ratio_limit_passes()
+    {
+        var rows = new StringBuilder("id,name,department\r\n");
+        for (var row = 0; row < 40_000; row++)
+        {
+            rows.Append(row).Append(",Identity ").Append(row).Append(",Department ").Append(row % 17).Append("\r\n");
+        }
+
+        var content = Encoding.UTF8.GetBytes(rows.ToString());
+        Assert.True(content.Length > Defaults.CompressionRatioThresholdBytes);
+        var zip = ZipFactory.Create(("identities.csv", content), ("entitlements.csv", ZipFactory.Entitlements));
+
+        var entries = await new ExportArchiveInspector(Defaults).VerifyAndExtractAsync(new MemoryStream(zip), null);
+
+        Assert.Equal(content.Length, entries[0].Size);
+    }
+
+    [Fact]
+    public async Task An_entry_larger_than_the_limit_is_rejected()
+    {
+        var options = new ExportArchiveOptions { MaxEntryBytes = 1000, MaxTotalBytes = 10_000 };
+        var zip = ZipFactory.Create(("identities.csv", new byte[1001]), ("entitlements.csv", ZipFactory.Entitlements));
+
+        Assert.Equal(ExportArchiveProblem.EntryTooLarge, (await Rejected(zip, options)).Problem);
+    }
+
+    [Fact]
+    public async Task Entries_larger_together_than_the_limit_are_rejected()
+    {
+        var options = new ExportArchiveOptions { MaxEntryBytes = 1000, MaxTotalBytes = 1500 };
+        var zip = ZipFactory.Create(("identities.csv", new byte[800]), ("entitlements.csv", new byte[800]));
+
+        Assert.Equal(ExportArchiveProblem.TotalTooLarge, (await Rejected(zip, options)).Problem);
+    }
+
+    [Fact]
+    public async Task An_entry_that_holds_more_than_it_declares_is_rejected()
+    {
+        var zip = ZipFactory.Create(("identities.csv", new byte[100_000]), ("entitlements.csv", ZipFactory.Entitlements));
+
+        // Make the first entry declare 100 bytes in both headers: a lie that would slip a large file past the size limits.
+        var local = ZipFactory.Signatures(zip, ZipFactory.LocalHeader).First();
+        BitConverter.TryWriteBytes(zip.AsSpan(local + 22, 4), 100u);
+        var central = ZipFactory.Signatures(zip, ZipFactory.CentralHeader).First();
+        BitConverter.TryWriteBytes(zip.AsSpan(central + 24, 4), 100u);
+
+        var problem = await Rejected(zip);
+
+        Assert.Equal(ExportArchiveProblem.CorruptData, problem.Problem);
+        Assert.True(problem.IsTransient);
+    }
+
+    [Theory]
+    [InlineData("<html><body>Service Unavailable</body></html>")]
+    [InlineData("")]
+    [InlineData("{\"error\":\"not ready\"}")]
+    public async Task Content_that_is_not_a_zip_is_rejected(string body)
+    {
+        var problem = await Rejected(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(ExportArchiveProblem.NotAZip, problem.Problem);
+        Assert.True(problem.IsTransient);
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1)]
+    [InlineData(-2)]
+    public async Task A_truncated_zip_is_rejected(int cut)
+    {
+        var zip = ZipFactory.Valid();
+        var length = cut > 0 ? zip.Length - cut : zip.Length / -cut;
+
+        var problem = await Rejected(zip[..length]);
+
+        Assert.Equal(ExportArchiveProblem.Truncated, problem.Problem);
+        Assert.True(problem.IsTransient);
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_stored_data_fails_the_crc_check()
+    {
+        var zip = ZipFactory.Valid(CompressionLevel.NoCompression);
+        var local = ZipFactory.Signatures(zip, ZipFactory.LocalHeader).First();
+        var nameLength = BitConverter.ToUInt16(zip, local + 26);
+        var extraLength = BitConverter.ToUInt16(zip, local + 28);
+        zip[local + 30 + nameLength + extraLength + 5] ^= 0x20;
+
+        var problem = await Rejected(zip);
+
+        Assert.Equal(ExportArchiveProblem.CorruptData, problem.Problem);
+        Assert.Contains("CRC", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_deflated_data_is_caught()
+    {
+        var zip = ZipFactory.Create(("identities.csv", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(row => $"{row},name{row},dept{row % 7}\r\n")))), ("entitlements.csv", ZipFactory.Entitlements));
+        var local = ZipFactory.Signatures(zip, ZipFactory.LocalHeader).First();
+        var nameLength = BitConverter.ToUInt16(zip, local + 26);
+        var extraLength = BitConverter.ToUInt16(zip, local + 28);
+        zip[local + 30 + nameLength + extraLength + 40] ^= 0x01;
+
+        Assert.Equal(ExportArchiveProblem.CorruptData, (await Rejected(zip)).Problem);
+    }
+
+    [Fact]
+    public async Task A_stream_that_cannot_seek_is_refused_rather_than_buffered()
+    {
+        var inspector = new ExportArchiveInspector(Defaults);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => inspector.VerifyAndExtractAsync(new NonSeekableStream(ZipFactory.Valid()), null));
+    }
+
+    [Fact]
+    public void Crc32_matches_the_standard_check_value()
+    {
+        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+        Assert.Equal(0u, Crc32.Compute([]));
+    }
+
+    private static async Task<IReadOnlyList<ExtractedEntry>> Inspect(byte[] zip, Dictionary<string, MemoryStream> written, ExportArchiveOptions? options = null) =>
+        await new ExportArchiveInspector(options ?? Defaults).VerifyAndExtractAsync(new MemoryStream(zip), (name, _) =>
+        {
+            var target = new MemoryStream();
+            written[name] = target;
+            return Task.FromResult<Stream>(new KeepOpenStream(target));
+        });
+
+    private static Task<InvalidExportArchiveException> Rejected(byte[] zip, ExportArchiveOptions? options = null, Dictionary<string, MemoryStream>? written = null) =>
+        Assert.ThrowsAsync<InvalidExportArchiveException>(() => Inspect(zip, written ?? [], options));
+
+    private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
+    }
+
+    /// <summary>Lets the test read what was written after the inspector disposed its destination.</summary>
+    private sealed class KeepOpenStream(MemoryStream inner) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text;
+using RoleMining.Exports.Storage.FileSystem;
+using RoleMining.Exports.Tests.Support;
+
+namespace RoleMining.Exports.Tests.Storage;
+
+public sealed class FileSystemExportArtifactStoreTests : IDisposable
+{
+    private readonly TemporaryDirectory _root = new();
+
+    [Fact]
+    public async Task A_published_file_replaces_the_old_one_whole_and_its_staging_file_is_gone()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+        await Write(store, "s/r/j/.staging/a/export.zip", "old");
+        await store.PublishAsync("s/r/j/.staging/a/export.zip", "s/r/j/export.zip");
+        await Write(store, "s/r/j/.staging/b/export.zip", "new content");
+
+        Assert.Equal("old", await Read(store, "s/r/j/export.zip"));
+        await store.PublishAsync("s/r/j/.staging/b/export.zip", "s/r/j/export.zip");
+
+        Assert.Equal("new content", await Read(store, "s/r/j/export.zip"));
+        Assert.Equal(["s/r/j/export.zip"], _root.Files());
+    }
+
+    [Fact]
+    public async Task Listing_by_prefix_finds_files_below_it_only()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+        await Write(store, "s1/r1/j1/a.csv", "1");
+        await Write(store, "s1/r1/j2/a.csv", "22");
+        await Write(store, "s1/r10/j3/a.csv", "333");
+        await Write(store, "s2/r1/j4/a.csv", "4444");
+
+        var items = await store.ListAsync("s1/r1/").ToListAsync();
+
+        Assert.Equal(["s1/r1/j1/a.csv", "s1/r1/j2/a.csv"], items.Select(item => item.Path));
+        Assert.Equal([1L, 2L], items.Select(item => item.Size));
+        Assert.Equal(4, await store.ListAsync(string.Empty).CountAsync());
+        Assert.Empty(await store.ListAsync("s3/").ToListAsync());
+    }
+
+    [Fact]
+    public async Task Reading_or_deleting_a_missing_file_is_not_an_error()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+
+        Assert.Null(await store.OpenReadAsync("s/r/j/manifest.json"));
+        Assert.False(await store.DeleteAsync("s/r/j/manifest.json"));
+    }
+
+    [Fact]
+    public async Task Deleting_staging_files_removes_their_emptied_folders()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+        await Write(store, "s/r/j/.staging/a/identities.csv", "x");
+        await Write(store, "s/r/j/export.zip", "z");
+
+        Assert.True(await store.DeleteAsync("s/r/j/.staging/a/identities.csv"));
+
+        Assert.False(Directory.Exists(_root.Combine("s", "r", "j", ".staging")));
+        Assert.True(File.Exists(_root.Combine("s", "r", "j", "export.zip")));
+    }
+
+    [Theory]
+    [InlineData("../outside.txt")]
+    [InlineData("s/../../outside.txt")]
+    [InlineData("/etc/passwd")]
+    [InlineData("s//x.txt")]
+    [InlineData("s/./x.txt")]
+    [InlineData("s\\..\\x.txt")]
+    [InlineData("C:/x.txt")]
+    public async Task Paths_that_could_leave_the_root_are_refused(string path)
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.OpenStagingWriteAsync(path));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.OpenReadAsync(path));
+        Assert.Empty(_root.Files());
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private static async Task Write(FileSystemExportArtifactStore store, string path, string content)
+    {
+        await using var stream = await store.OpenStagingWriteAsync(path);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(content));
+    }
+
+    private static async Task<string> Read(FileSystemExportArtifactStore store, string path)
+    {
+        await using var stream = (await store.OpenReadAsync(path))!;
+        Assert.True(stream.CanSeek);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+}
