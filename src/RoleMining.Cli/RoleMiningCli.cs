@@ -59,14 +59,20 @@ public static partial class RoleMiningCli
                 "Secrets are never accepted on the command line: set SAIL_CLIENT_SECRET, use 'dotnet user-secrets', or a --config file.");
         }
 
+        console.Error.WriteLine(UsageHint(parseResult));
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>"Run 'rolemining sessions list --help' for usage." for the command that was parsed.</summary>
+    internal static string UsageHint(ParseResult parseResult)
+    {
         var path = new List<string>();
         for (SymbolResult? result = parseResult.CommandResult; result is CommandResult command; result = command.Parent)
         {
             path.Insert(0, command.Command.Name);
         }
 
-        console.Error.WriteLine($"Run '{string.Join(' ', path)} --help' for usage.");
-        return ExitCodes.Usage;
+        return $"Run '{string.Join(' ', path)} --help' for usage.";
     }
 
     /// <summary>The values that follow (or are attached to) an option whose name says it carries a secret.</summary>

@@ -30,6 +30,8 @@ internal static class CliCommandTree
         root.Subcommands.Add(SessionsCommand.Create(execution));
         root.Subcommands.Add(RolesCommand.Create(execution));
         root.Subcommands.Add(IdentitiesCommand.Create(execution));
+        root.Subcommands.Add(ExportCommand.Create(execution));
+        root.Subcommands.Add(SweepCommand.Create(execution));
         root.Subcommands.Add(EmulatorCommand.Create(execution));
         return root;
     }

@@ -26,7 +26,17 @@ internal sealed class CommandExecution(CliContext context, CommonOptions options
         var verbose = parseResult.GetValue(options.Verbose);
         try
         {
-            preflight?.Invoke(parseResult);
+            try
+            {
+                preflight?.Invoke(parseResult);
+            }
+            catch (CliException exception) when (exception.ExitCode == ExitCodes.Usage)
+            {
+                await context.Console.Error.WriteLineAsync(exception.Message);
+                await context.Console.Error.WriteLineAsync(RoleMiningCli.UsageHint(parseResult));
+                return ExitCodes.Usage;
+            }
+
             await using var run = await CliRun.OpenAsync(context, parseResult.GetValue(options.Config), verbose, addServices, cancellationToken);
             return await body(run, cancellationToken);
         }

@@ -24,6 +24,14 @@ public sealed class UsageErrorTests : IDisposable
         { ["sessions"], "Required command" },
         { ["nosuchcommand"], "nosuchcommand" },
         { ["sessions", "get"], "Required argument missing" },
+        { ["export", "--session", "s1", "--min-popularity", "-5"], "--min-popularity must be between 0 and 100, not -5" },
+        { ["export", "--session", "s1", "--min-popularity", "101"], "--min-popularity must be between 0 and 100" },
+        { ["export", "--session", "s1", "--min-popularity", "many"], "many" },
+        { ["export", "--role", "r1"], "--role needs --session" },
+        { ["export", "--session", "s1", "--role", "r1", "--all"], "either --role or --all" },
+        { ["export"], "--session ID" },
+        { ["export", "--session", "../etc", "--all"], "'../etc' is not a valid SailPoint id" },
+        { ["sweep", "--bogus"], "--bogus" },
     };
 
     [Theory]
@@ -57,7 +65,8 @@ public sealed class UsageErrorTests : IDisposable
         var result = await Runner.RunAsync("sessions", "list", "--out", Path.Combine("missing", "sessions.csv"));
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("does not exist", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains("does not exist", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Equal("Run 'rolemining sessions list --help' for usage.", result.ErrorLines[1]);
         Assert.Empty(_directory.Files());
         Assert.False(Directory.Exists(_directory.Combine("missing")));
     }

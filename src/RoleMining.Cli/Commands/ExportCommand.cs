@@ -1,0 +1,175 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RoleMining.Cli.Exports;
+using RoleMining.Cli.Hosting;
+using RoleMining.Exports;
+using RoleMining.SailPoint.Models;
+
+namespace RoleMining.Cli.Commands;
+
+/// <summary>
+/// <c>rolemining export</c>: exports potential roles (SailPoint <c>export-async</c>, poll, download, verify, unpack) into a
+/// folder, with the workflow running in this process, and waits until every export ended.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create(CommandExecution execution)
+    {
+        var session = CommonOptions.Session(required: false);
+        session.Description = "The role-mining session whose potential roles to export (all of them unless --role is given).";
+        var roles = new Option<string[]>("--role", "-r")
+        {
+            Description = "A potential role to export (repeatable). Needs --session.",
+            HelpName = "ID",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var all = new Option<bool>("--all")
+        {
+            Description = "Every potential role: of --session, or without it of every session the sweep selects (RoleMining:Sweep; default: sessions in state POTENTIAL_ROLES_CREATED).",
+        };
+        var outDirectory = OutDirectory();
+        var minPopularity = new Option<int?>("--min-popularity")
+        {
+            Description = "Leave out entitlements less popular than N percent in the role (0-100).",
+            HelpName = "N",
+        };
+        minPopularity.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, out var value) && value is < 0 or > 100)
+            {
+                result.AddError($"--min-popularity must be between 0 and 100, not {value}.");
+            }
+        });
+        var includeCommonAccess = new Option<bool>("--include-common-access")
+        {
+            Description = "Include entitlements that are highly popular in the whole organisation.",
+        };
+
+        var command = new Command(
+            "export",
+            "Export potential roles to --out: zip, unpacked CSV files and manifest.json per export. Waits for every export, prints a summary, "
+            + "and exits with 1 when any failed. Run it again after Ctrl+C or a failure: finished exports are kept, interrupted ones resume, failed ones are retried.")
+        {
+            session,
+            roles,
+            all,
+            outDirectory,
+            minPopularity,
+            includeCommonAccess,
+        };
+        command.Validators.Add(result =>
+        {
+            var hasSession = result.GetValue(session) is not null;
+            var hasRoles = result.GetValue(roles) is { Length: > 0 };
+            var hasAll = result.GetValue(all);
+            if (hasRoles && hasAll)
+            {
+                result.AddError("Give either --role or --all, not both.");
+            }
+            else if (hasRoles && !hasSession)
+            {
+                result.AddError("--role needs --session.");
+            }
+            else if (!hasSession && !hasAll)
+            {
+                result.AddError("Say what to export: --session ID (with --role ID or --all), or --all for every session the sweep selects.");
+            }
+        });
+
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var outValue = parseResult.GetValue(outDirectory);
+            var options = new ExportRequestOptions
+            {
+                MinEntitlementPopularity = parseResult.GetValue(minPopularity),
+                IncludeCommonAccess = parseResult.GetValue(includeCommonAccess) ? true : null,
+            };
+            var sessionId = parseResult.GetValue(session);
+            var roleIds = parseResult.GetValue(roles) ?? [];
+            return execution.RunAsync(
+                parseResult,
+                (run, token) =>
+                {
+                    var export = new ExportSession(run, ArtifactRootOf(run));
+                    return export.RunAsync(
+                        prepareToken => PrepareAsync(run, export, sessionId, roleIds, options, prepareToken),
+                        token);
+                },
+                cancellationToken,
+                preflight: _ =>
+                {
+                    RequireSafeIds(sessionId is null ? roleIds : [sessionId, .. roleIds]);
+                    RequireUsableDirectory(execution.Context, outValue);
+                },
+                addServices: ExportSession.Services(execution.Context, outValue));
+        });
+        return command;
+    }
+
+    /// <summary><c>--out DIR</c>, shared with <c>sweep</c>.</summary>
+    internal static Option<string?> OutDirectory() => new("--out", "-o")
+    {
+        Description = $"The folder for artifacts and job documents (.jobs). Default: RoleMining:Exports:FileSystem:ArtifactRoot, else ./{ExportSettings.DefaultOutputDirectory}.",
+        HelpName = "DIR",
+    };
+
+    /// <summary>An output folder that is a file would only fail later, mid-run.</summary>
+    internal static void RequireUsableDirectory(CliContext context, string? outDirectory)
+    {
+        if (outDirectory is not null && File.Exists(context.ResolvePath(outDirectory)))
+        {
+            throw CliException.Usage($"--out '{outDirectory}' is a file; give a folder.");
+        }
+    }
+
+    internal static string ArtifactRootOf(CliRun run) =>
+        run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!;
+
+    private static void RequireSafeIds(IEnumerable<string> ids)
+    {
+        // Ids become folder names of the artifact layout.
+        foreach (var id in ids)
+        {
+            if (!ExportJobIds.IsSafeSegment(id))
+            {
+                throw CliException.Usage($"'{id}' is not a valid SailPoint id (letters, digits, '-' and '_' only).");
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> PrepareAsync(
+        CliRun run, ExportSession export, string? sessionId, string[] roleIds, ExportRequestOptions options, CancellationToken cancellationToken)
+    {
+        var candidates = new List<SweepCandidate>();
+        if (sessionId is not null && roleIds.Length > 0)
+        {
+            candidates.AddRange(roleIds.Select(roleId => new SweepCandidate(sessionId, roleId)));
+        }
+        else if (sessionId is not null)
+        {
+            // Fails with the service's 404 (exit code 1) for an unknown session.
+            await run.Client.GetSessionAsync(sessionId, cancellationToken);
+            await foreach (var role in run.Client.GetPotentialRoleSummariesAsync(sessionId, null, cancellationToken))
+            {
+                if (role.Id is { } id && ExportJobIds.IsSafeSegment(id))
+                {
+                    candidates.Add(new SweepCandidate(sessionId, id));
+                }
+            }
+        }
+        else
+        {
+            var selection = SweepCommand.ReadSelection(run, options);
+            var plan = await export.Planner.PlanAsync(selection, cancellationToken);
+            // Every role of the selected sessions, in the order SailPoint lists the sessions. The plan's split into roles to
+            // start and roles covered does not count here: it ignores the export parameters, PrepareAsync does not.
+            var sessionOrder = plan.SessionIds.Select((id, index) => (id, index)).ToDictionary(pair => pair.id, pair => pair.index, StringComparer.Ordinal);
+            candidates.AddRange(plan.ToStart.Select(planned => new SweepCandidate(planned.SessionId, planned.PotentialRoleId))
+                .Concat(plan.Covered.Select(covered => new SweepCandidate(covered.SessionId, covered.PotentialRoleId)))
+                .OrderBy(candidate => sessionOrder.GetValueOrDefault(candidate.SessionId, int.MaxValue)));
+        }
+
+        return await export.PrepareAsync(candidates, options, cancellationToken);
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Exports;
+using RoleMining.Cli.Hosting;
+using RoleMining.Exports;
+
+namespace RoleMining.Cli.Commands;
+
+/// <summary>
+/// <c>rolemining sweep</c>: what the scheduled timer does, once: plan (the sessions RoleMining:Sweep selects, their
+/// potential roles without a running or succeeded job), start, and wait for every export to end.
+/// </summary>
+internal static class SweepCommand
+{
+    public static Command Create(CommandExecution execution)
+    {
+        var outDirectory = ExportCommand.OutDirectory();
+        var command = new Command(
+            "sweep",
+            "Export every potential role that has no running or succeeded export yet, of the sessions RoleMining:Sweep selects "
+            + "(SessionIds, State (default POTENTIAL_ROLES_CREATED), SavedOnly, MinEntitlementPopularity, IncludeCommonAccess), and wait for them.")
+        {
+            outDirectory,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var outValue = parseResult.GetValue(outDirectory);
+            return execution.RunAsync(
+                parseResult,
+                (run, token) =>
+                {
+                    var export = new ExportSession(run, ExportCommand.ArtifactRootOf(run));
+                    return export.RunAsync(prepareToken => PrepareAsync(run, export, prepareToken), token);
+                },
+                cancellationToken,
+                preflight: _ => ExportCommand.RequireUsableDirectory(execution.Context, outValue),
+                addServices: ExportSession.Services(execution.Context, outValue));
+        });
+        return command;
+    }
+
+    /// <summary>The sweep settings of the configuration, with <paramref name="options"/> as export parameters when given.</summary>
+    internal static ExportSweepSelection ReadSelection(CliRun run, ExportRequestOptions? options)
+    {
+        var settings = new SweepSettings();
+        try
+        {
+            run.Configuration.GetSection(ExportSettings.SweepSection).Bind(settings);
+            return settings.ToSelection(options ?? new ExportRequestOptions
+            {
+                MinEntitlementPopularity = settings.MinEntitlementPopularity,
+                IncludeCommonAccess = settings.IncludeCommonAccess,
+            });
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+        {
+            throw CliException.Configuration("Configuration error: " + exception.Message, exception);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> PrepareAsync(CliRun run, ExportSession export, CancellationToken cancellationToken)
+    {
+        var selection = ReadSelection(run, options: null);
+        var plan = await export.Planner.PlanAsync(selection, cancellationToken);
+        var created = await export.Jobs.StartPlannedAsync(plan, cancellationToken);
+        var done = plan.Covered.Count(covered => covered.State == ExportJobState.Succeeded);
+        if (done > 0)
+        {
+            await run.Console.Output.WriteLineAsync($"{done} potential role(s) already exported; skipped.");
+        }
+
+        // Covered jobs that are still running were resumed by the session; they belong in the summary.
+        return created.Select(creation => creation.Job.JobId)
+            .Concat(plan.Covered.Where(covered => covered.State != ExportJobState.Succeeded).Select(covered => covered.JobId))
+            .ToList();
+    }
+}

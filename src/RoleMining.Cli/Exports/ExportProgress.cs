@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using RoleMining.Cli.Hosting;
+using RoleMining.Exports;
+using Spectre.Console;
+
+namespace RoleMining.Cli.Exports;
+
+/// <summary>Shows where each export job is while the workflow runs.</summary>
+internal interface IExportProgress
+{
+    /// <summary>Takes the latest state of the jobs (called a few times per second).</summary>
+    void Update(IReadOnlyList<ExportJob> jobs);
+}
+
+/// <summary>Describes job states in words, and as a rough share of the way to the end for progress bars.</summary>
+internal static class ExportJobProgress
+{
+    public static string Label(ExportJob job) => job.State switch
+    {
+        ExportJobState.Queued => "queued",
+        ExportJobState.Started => "starting",
+        ExportJobState.Polling => job.ExportStatus is { } status ? $"waiting for SailPoint ({status})" : "waiting for SailPoint",
+        ExportJobState.Downloading => "downloading",
+        ExportJobState.Succeeded => "succeeded",
+        ExportJobState.Failed => "failed",
+        _ => job.State.ToString(),
+    };
+
+    /// <summary>0 to 100: start 10, polling 20 to 70 by polls made, download 85, end 100.</summary>
+    public static double Percent(ExportJob job) => job.State switch
+    {
+        ExportJobState.Queued => 0,
+        ExportJobState.Started => 10,
+        ExportJobState.Polling => 20 + (Math.Min(job.PollCount, 5) * 10),
+        ExportJobState.Downloading => 85,
+        _ => 100,
+    };
+
+    /// <summary>session/role, each cut to a length that keeps a progress line readable.</summary>
+    public static string Name(ExportJob job) => $"{Short(job.SessionId)}/{Short(job.PotentialRoleId)}";
+
+    private static string Short(string id) => id.Length > 13 ? id[..13] : id;
+}
+
+/// <summary>One line per change of a job's state: for logs, CI and redirected output.</summary>
+internal sealed class PlainExportProgress(TextWriter output) : IExportProgress
+{
+    private readonly Dictionary<string, string> _shown = new(StringComparer.Ordinal);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public void Update(IReadOnlyList<ExportJob> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            var label = ExportJobProgress.Label(job);
+            if (_shown.TryGetValue(job.JobId, out var previous) && previous == label)
+            {
+                continue;
+            }
+
+            _shown[job.JobId] = label;
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {job.SessionId}/{job.PotentialRoleId}: {label}"));
+        }
+    }
+}
+
+/// <summary>One Spectre.Console progress bar per export, for a terminal.</summary>
+internal sealed class SpectreExportProgress(ProgressContext context) : IExportProgress
+{
+    private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
+
+    public void Update(IReadOnlyList<ExportJob> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            if (!_tasks.TryGetValue(job.JobId, out var task))
+            {
+                task = context.AddTask(string.Empty, autoStart: true, maxValue: 100);
+                _tasks[job.JobId] = task;
+            }
+
+            task.Description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job)}");
+            task.Value = ExportJobProgress.Percent(job);
+            if (job.IsTerminal && !task.IsFinished)
+            {
+                task.StopTask();
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> under live progress bars on the terminal behind <paramref name="console"/>.</summary>
+    public static Task RunAsync(CliConsole console, Func<IExportProgress, Task> work) =>
+        console.CreateOutputConsole()
+            .Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(context => work(new SpectreExportProgress(context)));
+}

@@ -1,0 +1,234 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using RoleMining.Cli.Hosting;
+using RoleMining.Exports;
+
+namespace RoleMining.Cli.Exports;
+
+/// <summary>
+/// Runs the export workflow in this process for the command line: filesystem stores under the artifact folder, the
+/// in-process queue, and a runner that works until every job has ended. Jobs are found again by their idempotency keys,
+/// so a rerun of the same command resumes what a cancelled or crashed run left: finished exports are kept, interrupted
+/// ones continue where their job document says, failed ones get a new job.
+/// </summary>
+internal sealed class ExportSession
+{
+    private static readonly TimeSpan MonitorInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly CliRun _run;
+
+    public ExportSession(CliRun run, string artifactRoot)
+    {
+        _run = run;
+        ArtifactRoot = artifactRoot;
+        Jobs = run.Services.GetRequiredService<ExportJobService>();
+        Planner = run.Services.GetRequiredService<ExportSweepPlanner>();
+    }
+
+    /// <summary>The folder artifacts and job documents (<c>.jobs</c>) are written to.</summary>
+    public string ArtifactRoot { get; }
+
+    public ExportJobService Jobs { get; }
+
+    public ExportSweepPlanner Planner { get; }
+
+    /// <summary>
+    /// The services of the workflow. <paramref name="outDirectory"/> (from <c>--out</c>) wins over
+    /// <c>RoleMining:Exports:FileSystem:ArtifactRoot</c>, which wins over <c>./exports</c>.
+    /// </summary>
+    public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory) => (services, configuration) =>
+    {
+        // Registered before the configuration binding, so that configured values still win over these defaults.
+        services.AddOptions<ExportWorkflowOptions>().Configure(ExportSettings.ApplyCommandLineDefaults);
+        services.AddRoleMiningExports(configuration.GetSection(ExportSettings.WorkflowSection))
+            .UseFileSystemStores()
+            .UseInProcessQueue();
+        services.PostConfigure<ExportWorkflowOptions>(options =>
+        {
+            var root = outDirectory ?? options.FileSystem.ArtifactRoot;
+            options.FileSystem.ArtifactRoot = context.ResolvePath(string.IsNullOrWhiteSpace(root) ? ExportSettings.DefaultOutputDirectory : root);
+            if (!string.IsNullOrWhiteSpace(options.FileSystem.JobRoot))
+            {
+                options.FileSystem.JobRoot = context.ResolvePath(options.FileSystem.JobRoot);
+            }
+        });
+    };
+
+    /// <summary>
+    /// The job of each candidate for <paramref name="options"/>: the running or succeeded one stored earlier, else a new one
+    /// (after a failed one, a new one under the next key). Jobs of other parameters do not count.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PrepareAsync(IReadOnlyList<SweepCandidate> candidates, ExportRequestOptions options, CancellationToken cancellationToken)
+    {
+        var existing = new List<ExportJob>();
+        foreach (var sessionId in candidates.Select(candidate => candidate.SessionId).Distinct(StringComparer.Ordinal))
+        {
+            await foreach (var job in Jobs.QueryAsync(new ExportJobQuery { SessionId = sessionId }, cancellationToken))
+            {
+                if (job.Options == options)
+                {
+                    existing.Add(job);
+                }
+            }
+        }
+
+        var plan = ExportSweepPlanner.Plan(candidates, existing, options);
+        var created = await Jobs.StartPlannedAsync(plan, cancellationToken);
+        var jobIds = new Dictionary<(string, string), string>();
+        foreach (var covered in plan.Covered)
+        {
+            jobIds[(covered.SessionId, covered.PotentialRoleId)] = covered.JobId;
+        }
+
+        foreach (var creation in created)
+        {
+            jobIds[(creation.Job.SessionId, creation.Job.PotentialRoleId)] = creation.Job.JobId;
+        }
+
+        // In the order asked for, so that the summary reads like the request.
+        return candidates.Distinct().Select(candidate => jobIds[(candidate.SessionId, candidate.PotentialRoleId)]).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Resumes every unfinished stored job (the in-process queue of an earlier run died with it), lets
+    /// <paramref name="prepare"/> create or find the jobs asked for, runs the workflow until all jobs ended, shows progress
+    /// and prints the summary of those jobs and the resumed ones. Exit code 1 when any failed, 130 when cancelled.
+    /// <para>
+    /// A resumed job that fails in this run gets one new job at once: its SailPoint export may have expired meanwhile (or,
+    /// with the built-in emulator, vanished with the earlier process), and a rerun is meant to finish the work, not to
+    /// report that an old export is gone. A job created in this run that fails is reported, not retried.
+    /// </para>
+    /// </summary>
+    public async Task<int> RunAsync(Func<CancellationToken, Task<IReadOnlyList<string>>> prepare, CancellationToken cancellationToken)
+    {
+        var console = _run.Console;
+        var runner = _run.Services.GetRequiredService<InProcessExportRunner>();
+        var resumed = await Jobs.ResumeAsync(stalledFor: null, cancellationToken);
+        var resumedIds = resumed.Select(job => job.JobId).ToHashSet(StringComparer.Ordinal);
+        var jobIds = await prepare(cancellationToken);
+        var tracked = jobIds.Concat(resumedIds).Distinct(StringComparer.Ordinal).ToList();
+        if (tracked.Count == 0)
+        {
+            await console.Output.WriteLineAsync("Nothing to export.");
+            return ExitCodes.Success;
+        }
+
+        await console.Output.WriteLineAsync($"Exporting {tracked.Count} potential role(s) to {ArtifactRoot}.");
+        var cancelled = false;
+        try
+        {
+            if (console.IsOutputTerminal)
+            {
+                await SpectreExportProgress.RunAsync(console, progress => RunRoundsAsync(runner, tracked, resumedIds, progress, cancellationToken));
+            }
+            else
+            {
+                await RunRoundsAsync(runner, tracked, resumedIds, new PlainExportProgress(console.Output), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+
+        // Read once more without the (maybe cancelled) token: the summary shows where every job stopped.
+        var jobs = await ReadAsync(tracked, CancellationToken.None);
+        ExportSummary.Write(console, jobs, ArtifactRoot);
+        if (cancelled)
+        {
+            await console.Error.WriteLineAsync("Cancelled. Finished exports are kept; run the same command again to resume the others.");
+            return ExitCodes.Cancelled;
+        }
+
+        return jobs.Any(job => job.State != ExportJobState.Succeeded) ? ExitCodes.Failed : ExitCodes.Success;
+    }
+
+    /// <summary>Runs the workflow; then once more for new jobs replacing resumed jobs that failed. Updates <paramref name="tracked"/>.</summary>
+    private async Task RunRoundsAsync(
+        InProcessExportRunner runner, List<string> tracked, HashSet<string> resumedIds, IExportProgress progress, CancellationToken cancellationToken)
+    {
+        await RunAndWatchAsync(runner, tracked, progress, cancellationToken);
+        var stale = (await ReadAsync(tracked, cancellationToken))
+            .Where(job => job.State == ExportJobState.Failed && resumedIds.Contains(job.JobId))
+            .ToList();
+        if (stale.Count == 0)
+        {
+            return;
+        }
+
+        await _run.Console.Output.WriteLineAsync($"{stale.Count} export(s) of an earlier run could not be continued; starting them again.");
+        var replacements = await RestartAsync(stale, cancellationToken);
+        for (var index = 0; index < tracked.Count; index++)
+        {
+            tracked[index] = replacements.GetValueOrDefault(tracked[index], tracked[index]);
+        }
+
+        await RunAndWatchAsync(runner, tracked, progress, cancellationToken);
+    }
+
+    /// <summary>New jobs (same session, role and parameters, under the next idempotency key) for failed ones.</summary>
+    private async Task<Dictionary<string, string>> RestartAsync(IReadOnlyList<ExportJob> failed, CancellationToken cancellationToken)
+    {
+        var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in failed.GroupBy(job => job.Options))
+        {
+            var candidates = group.Select(job => new SweepCandidate(job.SessionId, job.PotentialRoleId)).Distinct().ToList();
+            // PrepareAsync answers in candidate order, one job per (distinct) candidate.
+            var newJobs = await PrepareAsync(candidates, group.Key, cancellationToken);
+            var byCandidate = candidates.Zip(newJobs).ToDictionary(pair => pair.First, pair => pair.Second);
+            foreach (var job in group)
+            {
+                replacements[job.JobId] = byCandidate[new SweepCandidate(job.SessionId, job.PotentialRoleId)];
+            }
+        }
+
+        return replacements;
+    }
+
+    private async Task RunAndWatchAsync(InProcessExportRunner runner, IReadOnlyList<string> jobIds, IExportProgress progress, CancellationToken cancellationToken)
+    {
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watching = WatchAsync(jobIds, progress, stopWatching.Token);
+        try
+        {
+            await runner.RunUntilIdleAsync(cancellationToken);
+        }
+        finally
+        {
+            await stopWatching.CancelAsync();
+            await watching;
+        }
+
+        progress.Update(await ReadAsync(jobIds, CancellationToken.None));
+    }
+
+    private async Task WatchAsync(IReadOnlyList<string> jobIds, IExportProgress progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                progress.Update(await ReadAsync(jobIds, cancellationToken));
+                await Task.Delay(MonitorInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ended (or was cancelled): nothing more to watch.
+        }
+    }
+
+    private async Task<IReadOnlyList<ExportJob>> ReadAsync(IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
+    {
+        var jobs = new List<ExportJob>(jobIds.Count);
+        foreach (var jobId in jobIds)
+        {
+            if (await Jobs.GetAsync(jobId, cancellationToken) is { } job)
+            {
+                jobs.Add(job);
+            }
+        }
+
+        return jobs;
+    }
+}

@@ -1,0 +1,205 @@
+using System.Text.Json;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Exports;
+
+public sealed class ExportCommandTests
+{
+    [Fact]
+    public async Task Exporting_two_roles_stores_verified_artifacts_matching_the_tenant_and_exits_0()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var roles = session.PotentialRoles.Take(2).ToList();
+
+        var result = await environment.CreateRunner().RunAsync(
+            "export", "--session", session.Id, "--role", roles[0].Id, "--role", roles[1].Id, "--out", "exports");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        foreach (var role in roles)
+        {
+            var folder = Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+            Assert.True(File.Exists(Path.Combine(folder, "export.zip")));
+            Assert.True(File.Exists(Path.Combine(folder, "entitlements.csv")));
+            var identities = Csv.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "identities.csv"))).Rows;
+            Assert.Equal(environment.Server.Tenant.GetIdentities(role).Select(identity => identity.Id), identities.Select(row => row["id"]));
+            Assert.Equal(1, environment.Server.Statistics.ExportCreationsFor(session.Id, role.Id));
+
+            // The summary has one row per export, with its state and the rows counted from the CSV files.
+            var line = Assert.Single(result.OutputLines, line => line.Contains(role.Id, StringComparison.Ordinal) && line.Contains("Succeeded", StringComparison.Ordinal));
+            Assert.Contains(session.Id, line, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("2 succeeded, 0 failed.", result.Output, StringComparison.Ordinal);
+        Assert.Equal(2, environment.Server.Statistics.ExportCreations);
+    }
+
+    [Fact]
+    public async Task A_rerun_keeps_finished_exports_and_starts_no_new_SailPoint_export()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+        var runner = environment.CreateRunner();
+        string[] args = ["export", "-s", session.Id, "-r", role.Id, "-o", "exports"];
+
+        var first = await runner.RunAsync(args);
+        var second = await runner.RunAsync(args);
+
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        Assert.True(second.ExitCode == ExitCodes.Success, second.ToString());
+        Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+        Assert.Equal(1, environment.Server.Statistics.ExportCreations);
+        Assert.Contains("1 succeeded, 0 failed.", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_of_a_session_without_roles_named_exports_every_role_with_the_given_parameters()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 3);
+        var session = environment.CompleteSession;
+
+        var result = await environment.CreateRunner().RunAsync("export", "--session", session.Id, "--min-popularity", "40", "--include-common-access");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.NotEmpty(session.PotentialRoles);
+        foreach (var role in session.PotentialRoles)
+        {
+            var folder = Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json")));
+            var options = manifest.RootElement.GetProperty("options");
+            Assert.Equal(40, options.GetProperty("minEntitlementPopularity").GetInt32());
+            Assert.True(options.GetProperty("includeCommonAccess").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task Exports_that_end_in_ERROR_exit_with_1_and_list_each_failure_with_its_reason()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Faults.Default.ExportErrorShare = 1);
+        var session = environment.CompleteSession;
+        var roles = session.PotentialRoles.Take(2).ToList();
+
+        var result = await environment.CreateRunner().RunAsync("export", "-s", session.Id, "-r", roles[0].Id, "-r", roles[1].Id);
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        foreach (var role in roles)
+        {
+            var failure = Assert.Single(result.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal) && line.Contains(role.Id, StringComparison.Ordinal));
+            Assert.Contains("ERROR", failure, StringComparison.Ordinal);
+            Assert.Empty(environment.CompleteJobFolders(session.Id, role.Id));
+        }
+
+        Assert.Contains("0 succeeded, 2 failed.", result.Output, StringComparison.Ordinal);
+        Assert.All(environment.JobDocuments(), job => Assert.Equal("Failed", job.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task Cancelling_exits_with_130_leaves_nothing_that_looks_complete_and_a_rerun_resumes_the_same_exports()
+    {
+        // A slow export clock: every export is still running when the test cancels.
+        await using var environment = await ExportTestEnvironment.StartAsync(options =>
+        {
+            options.Exports.QueuedFor = TimeSpan.FromSeconds(2);
+            options.Exports.InProgressFor = TimeSpan.FromSeconds(1);
+        });
+        var session = environment.CompleteSession;
+        var roles = session.PotentialRoles.Take(3).ToList();
+        string[] args = ["export", "-s", session.Id, .. roles.SelectMany(role => new[] { "-r", role.Id })];
+        var runner = environment.CreateRunner();
+
+        // Cancel once SailPoint accepted every export (each job has reached polling): the point of "resume".
+        using var cancellation = new CancellationTokenSource();
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        var cancelled = await runner.RunAsync(args, cancellation.Token, line =>
+        {
+            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal))
+            {
+                lock (waiting)
+                {
+                    // "[  0.4s] {session}/{role}: waiting for SailPoint (QUEUED)"
+                    waiting.Add(line.Split(' ').First(token => token.Contains('/', StringComparison.Ordinal) && token.EndsWith(':')));
+                    if (waiting.Count == roles.Count)
+                    {
+                        cancellation.Cancel();
+                    }
+                }
+            }
+        });
+
+        Assert.Equal(ExitCodes.Cancelled, cancelled.ExitCode);
+        Assert.Contains(cancelled.ErrorLines, line => line.StartsWith("Cancelled.", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", cancelled.Error, StringComparison.Ordinal);
+        Assert.All(roles, role => Assert.Empty(environment.CompleteJobFolders(session.Id, role.Id)));
+        var exportIdsBefore = environment.JobDocuments().ToDictionary(job => job.GetProperty("potentialRoleId").GetString()!, job => job.GetProperty("exportId").GetString());
+        Assert.Equal(roles.Count, exportIdsBefore.Count);
+        Assert.All(exportIdsBefore.Values, Assert.NotNull);
+
+        var rerun = await runner.RunAsync(args);
+
+        Assert.True(rerun.ExitCode == ExitCodes.Success, rerun.ToString());
+        foreach (var role in roles)
+        {
+            Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+            // Resumed, not started again: the job kept its SailPoint export, and SailPoint saw one export per role.
+            Assert.Equal(1, environment.Server.Statistics.ExportCreationsFor(session.Id, role.Id));
+        }
+
+        var exportIdsAfter = environment.JobDocuments().ToDictionary(job => job.GetProperty("potentialRoleId").GetString()!, job => job.GetProperty("exportId").GetString());
+        Assert.Equal(exportIdsBefore, exportIdsAfter);
+    }
+
+    [Fact]
+    public async Task Export_all_follows_the_sweep_selection_and_sweep_then_finds_nothing_new()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 3);
+        var session = environment.CompleteSession;
+        var runner = environment.CreateRunner().With("RoleMining__Sweep__SessionIds__0", session.Id);
+
+        var export = await runner.RunAsync("export", "--all");
+        var sweep = await runner.RunAsync("sweep");
+
+        Assert.True(export.ExitCode == ExitCodes.Success, export.ToString());
+        foreach (var role in session.PotentialRoles)
+        {
+            Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+        }
+
+        Assert.Equal(session.PotentialRoles.Count, environment.Server.Statistics.ExportCreations);
+        Assert.True(sweep.ExitCode == ExitCodes.Success, sweep.ToString());
+        Assert.Contains($"{session.PotentialRoles.Count} potential role(s) already exported; skipped.", sweep.Output, StringComparison.Ordinal);
+        Assert.Contains("Nothing to export.", sweep.Output, StringComparison.Ordinal);
+        Assert.Equal(session.PotentialRoles.Count, environment.Server.Statistics.ExportCreations);
+    }
+
+    [Fact]
+    public async Task Sweep_exports_the_selected_sessions()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 2);
+        var session = environment.CompleteSession;
+
+        var result = await environment.CreateRunner()
+            .With("RoleMining__Sweep__SessionIds__0", session.Id)
+            .RunAsync("sweep", "--out", "sweep-output");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        foreach (var role in session.PotentialRoles)
+        {
+            Assert.True(Directory.Exists(environment.Directory.Combine("sweep-output", session.Id, role.Id)));
+        }
+
+        Assert.Contains($"{session.PotentialRoles.Count} succeeded, 0 failed.", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_session_state_in_the_sweep_settings_is_a_configuration_error()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+
+        var result = await environment.CreateRunner().With("RoleMining__Sweep__State", "DONE").RunAsync("sweep");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Contains("RoleMining:Sweep:State", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+}
