@@ -71,7 +71,8 @@ internal static class DtoMapper
         role.CreatedDate,
         role.ModifiedDate);
 
-    public static IdentityDto ToIdentity(TenantIdentity identity) => new(identity.Id, identity.Name, identity.Attributes);
+    public static IdentityDto ToIdentity(EmulatorTenant tenant, TenantIdentity identity) =>
+        new(identity.Id, identity.Name, new IdentityAttributes(tenant.IdentityAttributeNames, identity.AttributeValues));
 
     public static EntitlementDto ToEntitlement(TenantEntitlement entitlement) => new(
         new EntitlementRefDto(entitlement.Id, entitlement.RefName, entitlement.Description, entitlement.Attribute),

@@ -102,7 +102,29 @@ internal sealed record PotentialRoleDto(
     DateTime ModifiedDate);
 
 /// <summary><c>RoleMiningIdentity</c>.</summary>
-internal sealed record IdentityDto(string Id, string Name, IReadOnlyDictionary<string, string> Attributes);
+internal sealed record IdentityDto(string Id, string Name, IdentityAttributes Attributes);
+
+/// <summary>An identity's <c>attributes</c> object, written straight from the tenant's name and value lists (no
+/// dictionary per identity: the identities endpoint is the emulator's hot path).</summary>
+[JsonConverter(typeof(IdentityAttributesConverter))]
+internal sealed record IdentityAttributes(IReadOnlyList<string> Names, IReadOnlyList<string> Values);
+
+internal sealed class IdentityAttributesConverter : JsonConverter<IdentityAttributes>
+{
+    public override IdentityAttributes Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("The emulator only writes identities.");
+
+    public override void Write(Utf8JsonWriter writer, IdentityAttributes value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        for (var i = 0; i < value.Names.Count; i++)
+        {
+            writer.WriteString(value.Names[i], value.Values[i]);
+        }
+
+        writer.WriteEndObject();
+    }
+}
 
 /// <summary><c>RoleMiningEntitlementRef</c>.</summary>
 internal sealed record EntitlementRefDto(string Id, string Name, string? Description, string Attribute);

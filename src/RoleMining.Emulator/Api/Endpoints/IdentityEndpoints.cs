@@ -51,7 +51,7 @@ internal static class IdentityEndpoints
         {
             var position = paging.Offset + i;
             var index = matches.IndexAt(descending ? matches.Count - 1 - position : position);
-            page[i] = DtoMapper.ToIdentity(services.Tenant.GetIdentity(role, index));
+            page[i] = DtoMapper.ToIdentity(services.Tenant, services.Tenant.GetIdentity(role, index));
         }
 
         await context.Response.WriteAsJsonAsync<IReadOnlyList<IdentityDto>>(
