@@ -52,7 +52,7 @@ public sealed class DownloadExportStep : ExportStepBase
         StoredExportJob claimed;
         while (true)
         {
-            var (stored, early) = await AdmitAsync(message, cancellationToken).ConfigureAwait(false);
+            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
                 return early!;

@@ -50,9 +50,10 @@ public abstract class ExportStepBase : IExportStep
     /// Reads the job and decides whether <paramref name="message"/> may act on it. Returns the job when it may; otherwise
     /// the result to return (job missing, stale duplicate, or the follow-up sent again).
     /// </summary>
-    protected async Task<(StoredExportJob? Job, ExportStepResult? Result)> AdmitAsync(ExportMessage message, CancellationToken cancellationToken)
+    protected async Task<(StoredExportJob? Job, ExportStepResult? Result)> AdmitAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(delivery);
         var stored = await Jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
@@ -65,11 +66,12 @@ public abstract class ExportStepBase : IExportStep
             return (stored, null);
         }
 
-        if (!job.IsTerminal && message.Sequence == job.Sequence - 1
+        if (!job.IsTerminal && delivery.DequeueCount > 1 && message.Sequence == job.Sequence - 1
             && string.Equals(job.AdvancedByMessageId, message.MessageId, StringComparison.Ordinal))
         {
-            // This very message moved the job on, and is here again: its handler may have died before sending the
-            // follow-up. Sending it again is safe: of two copies of one sequence, only one can move the job.
+            // This very message moved the job on and is delivered again, so its handler may have died before sending
+            // the follow-up. Sending it again is safe: of two copies of one sequence, only one can move the job. A first
+            // delivery (a copy sent twice) cannot be such a retry, and is dropped like any other duplicate.
             Log.FollowUpResent(Logger, message.Step, message.MessageId, job.JobId, job.NextStep);
             var now = TimeProvider.GetUtcNow();
             var delay = job.NextStepDueAt is { } due && due > now ? due - now : TimeSpan.Zero;
@@ -125,7 +127,7 @@ public abstract class ExportStepBase : IExportStep
     /// <summary>
     /// Fails the job unless it moved on meanwhile (then the message is stale and nothing is written). Returns the result.
     /// </summary>
-    protected async Task<ExportStepResult> FailAsync(ExportMessage message, StoredExportJob stored, ExportFailureKind kind, string reason, string? lastError, CancellationToken cancellationToken)
+    protected async Task<ExportStepResult> FailAsync(ExportMessage message, ExportDelivery delivery, StoredExportJob stored, ExportFailureKind kind, string reason, string? lastError, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
         while (true)
@@ -136,7 +138,7 @@ public abstract class ExportStepBase : IExportStep
                 return ExportStepResult.Of(ExportStepOutcome.Failed, failed);
             }
 
-            var (fresh, result) = await AdmitAsync(message, cancellationToken).ConfigureAwait(false);
+            var (fresh, result) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
             if (fresh is null)
             {
                 return result!;

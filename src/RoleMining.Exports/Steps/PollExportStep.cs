@@ -34,7 +34,7 @@ public sealed class PollExportStep : ExportStepBase
         PotentialRoleExport? status = null;
         while (true)
         {
-            var (stored, early) = await AdmitAsync(message, cancellationToken).ConfigureAwait(false);
+            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
                 return early!;
@@ -55,7 +55,7 @@ public sealed class PollExportStep : ExportStepBase
                 }
                 catch (SailPointException exception) when (IsGone(exception))
                 {
-                    return await FailAsync(message, stored, ExportFailureKind.ExportError,
+                    return await FailAsync(message, delivery, stored, ExportFailureKind.ExportError,
                         $"SailPoint no longer knows export '{job.ExportId}': {exception.Message} Start a new export job.",
                         Describe(exception), cancellationToken).ConfigureAwait(false);
                 }
@@ -69,7 +69,7 @@ public sealed class PollExportStep : ExportStepBase
             var decision = Decide(message, job, status);
             if (decision.Failure is { } failure)
             {
-                return await FailAsync(message, stored, failure.Kind, failure.Reason, null, cancellationToken).ConfigureAwait(false);
+                return await FailAsync(message, delivery, stored, failure.Kind, failure.Reason, null, cancellationToken).ConfigureAwait(false);
             }
 
             if (await Jobs.TryReplaceAsync(decision.Job!, stored.ETag, cancellationToken).ConfigureAwait(false) is null)
