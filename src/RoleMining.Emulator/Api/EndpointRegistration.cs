@@ -46,8 +46,6 @@ internal static class EndpointRegistration
                     .WithDisplayName($"{operation.OperationId} ({version})");
             }
         }
-
-        endpoints.MapFallback(context => ApiErrors.NotFoundAsync(context, $"No resource matches {context.Request.Method} {context.Request.Path}."));
     }
 
     private sealed record OperationRoute(string Method, string Path, string OperationId, RequestDelegate Handler, bool IsZipDownload = false);

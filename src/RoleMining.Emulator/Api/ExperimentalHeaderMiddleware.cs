@@ -18,3 +18,13 @@ internal sealed class ExperimentalHeaderMiddleware(RequestDelegate next)
         return next(context);
     }
 }
+
+/// <summary>A path no route matches is a 404 <c>ErrorResponseDto</c> (after authentication, as behind ISC's gateway).
+/// A known path with another method reaches routing's own 405 endpoint.</summary>
+internal sealed class UnmatchedRouteMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetEndpoint() is null
+            ? ApiErrors.NotFoundAsync(context, $"No resource matches {context.Request.Method} {context.Request.Path}.")
+            : next(context);
+}

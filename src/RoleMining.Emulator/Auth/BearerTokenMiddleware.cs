@@ -5,10 +5,12 @@ namespace RoleMining.Emulator.Auth;
 /// <summary>Every API call needs <c>Authorization: Bearer &lt;token&gt;</c>; anything else is a 401 <c>{"error": ...}</c>.</summary>
 internal sealed class BearerTokenMiddleware(RequestDelegate next, TokenStore tokens)
 {
+    private static readonly PathString TokenPath = "/oauth/token";
+
     public Task InvokeAsync(HttpContext context)
     {
         var operation = context.GetEndpoint()?.Metadata.GetMetadata<EmulatedOperation>();
-        if (operation is { Anonymous: true })
+        if (operation is { Anonymous: true } || context.Request.Path.StartsWithSegments(TokenPath))
         {
             return next(context);
         }

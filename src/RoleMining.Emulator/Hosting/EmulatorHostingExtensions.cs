@@ -49,6 +49,7 @@ public static class EmulatorHostingExtensions
         app.UseMiddleware<OperationStatisticsMiddleware>();
         app.UseMiddleware<BearerTokenMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
+        app.UseMiddleware<UnmatchedRouteMiddleware>();
         app.UseMiddleware<ExperimentalHeaderMiddleware>();
         app.UseMiddleware<FaultInjectionMiddleware>();
         return app;

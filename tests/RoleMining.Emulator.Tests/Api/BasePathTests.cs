@@ -125,4 +125,17 @@ public sealed class BasePathTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
         await ErrorAssert.IsErrorResponseAsync(withToken, HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Another_method_on_a_known_path_is_a_405()
+    {
+        using var client = await ApiClient.CreateAsync(_server, ApiVersions.Beta);
+        using var anonymous = new HttpClient { BaseAddress = _server.BaseAddress };
+
+        using var delete = await client.SendAsync(HttpMethod.Delete, "role-mining-sessions");
+        using var getToken = await anonymous.GetAsync(new Uri("oauth/token", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, getToken.StatusCode);
+    }
 }
