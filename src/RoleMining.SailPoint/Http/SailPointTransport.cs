@@ -263,7 +263,9 @@ internal sealed class SailPointTransport : IDisposable
             // transient failure. A download stays a stream; only its error bodies (small) are read here.
             if (!state.StreamResponse || !response.IsSuccessStatusCode)
             {
-                await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+                var received = response.Content;
+                response.Content = await PooledBufferContent.ReadAsync(received, cancellationToken).ConfigureAwait(false);
+                received.Dispose();
             }
 
             return response;

@@ -16,6 +16,8 @@ internal static class SailPointResiliencePipelines
 {
     public static readonly ResiliencePropertyKey<RoleMiningOperation> OperationKey = new("sailpoint.operation");
 
+    private static readonly TimeSpan RetryAfterTimerMargin = TimeSpan.FromMilliseconds(20);
+
     public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
@@ -45,9 +47,13 @@ internal static class SailPointResiliencePipelines
                     return ValueTask.FromResult(retryAfter is null || retryAfter <= maxRetryAfter);
                 },
 
-                // Retry-After is the service's own instruction: waited for exactly, without jitter or cap.
+                // Retry-After is the service's own instruction: waited for exactly, without jitter or cap, plus a hair,
+                // because timers run on a millisecond tick (15.6 ms on Windows) and may fire a fraction of it early;
+                // arriving early would only earn another 429.
                 DelayGenerator = arguments => ValueTask.FromResult(
-                    arguments.Outcome.Result is { } response ? RetryAfterHeader.Read(response, timeProvider) : null),
+                    arguments.Outcome.Result is { } response && RetryAfterHeader.Read(response, timeProvider) is { } retryAfter
+                        ? retryAfter + RetryAfterTimerMargin
+                        : (TimeSpan?)null),
                 OnRetry = arguments =>
                 {
                     var operation = arguments.Context.Properties.GetValue(OperationKey, null!);

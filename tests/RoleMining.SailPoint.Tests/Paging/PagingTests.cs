@@ -72,6 +72,42 @@ public sealed class PagingTests
     }
 
     [Fact]
+    public async Task Stopping_early_sends_no_request_beyond_the_page_being_read()
+    {
+        var handler = IdentityServer(10_000);
+        using var client = TestClients.Create(handler);
+
+        var first = await client.GetPotentialRoleIdentitiesAsync("s1", "p1").Take(260).ToListAsync();
+
+        Assert.Equal(260, first.Count);
+        Assert.Equal(2, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task A_page_larger_than_the_first_buffer_and_without_a_length_is_read_whole()
+    {
+        var wide = new string('x', 2_000);
+        var json = "[" + string.Join(",", Enumerable.Range(0, 250).Select(i => $$$"""{"id":"{{{Id(i)}}}","attributes":{"wide":"{{{wide}}}"}}""")) + "]";
+        var handler = new StubHandler
+        {
+            Api = (_, index) =>
+            {
+                // Chunked-style: no Content-Length, so the body is read without knowing its size (about 0.5 MB).
+                var body = index == 0 ? json : "[]";
+                var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(body)));
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+            },
+        };
+        using var client = TestClients.Create(handler);
+
+        var identities = await client.GetPotentialRoleIdentitiesAsync("s1", "p1").ToListAsync();
+
+        Assert.Equal(Enumerable.Range(0, 250).Select(Id), identities.Select(identity => identity.Id));
+        Assert.All(identities, identity => Assert.Equal(wide, identity.Attributes!["wide"]));
+    }
+
+    [Fact]
     public async Task Filters_and_sorters_are_passed_through_unchanged()
     {
         var handler = IdentityServer(0);
@@ -182,4 +218,9 @@ public sealed class PagingTests
             return Task.FromResult(response);
         },
     };
+
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
 }

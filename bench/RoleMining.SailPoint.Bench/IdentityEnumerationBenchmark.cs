@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using RoleMining.Emulator;
+using RoleMining.SailPoint.Models;
+
+namespace RoleMining.SailPoint.Bench;
+
+/// <summary>
+/// Identities per second, CPU time and bytes allocated per identity while enumerating one large potential role from
+/// an in-process emulator, for the client and for a plain HttpClient + System.Text.Json loop, plus the cost of the
+/// emulator and the transport alone (pages fetched and drained, no JSON).
+/// </summary>
+internal static class IdentityEnumerationBenchmark
+{
+    private const int PageSize = 250;
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    public static async Task RunAsync(int identityCount, int rounds)
+    {
+        var emulatorOptions = new EmulatorOptions { ClientId = "bench-enumeration", ClientSecret = "bench-secret" };
+        emulatorOptions.RateLimit.Enabled = false;
+        emulatorOptions.Tenant.AdditionalPotentialRoleIdentityCounts = [identityCount];
+        await using var server = await EmulatorServer.StartAsync(emulatorOptions);
+        var role = server.Tenant.PotentialRoles.Single(item => item.IsAdditional);
+        using var provider = BenchClients.Provider(server.BaseAddress, emulatorOptions.ClientId, emulatorOptions.ClientSecret);
+        var client = provider.GetRequiredService<IRoleMiningClient>();
+        using var plain = await BenchClients.PlainAsync(server.BaseAddress, emulatorOptions.ClientId, emulatorOptions.ClientSecret);
+        var path = $"v2024/role-mining-sessions/{role.Session.Id}/potential-roles/{role.Id}/identities";
+
+        var candidates = new (string Name, Func<Task<int>> Run)[]
+        {
+            ("RoleMiningClient.GetPotentialRoleIdentitiesAsync", async () =>
+            {
+                var count = 0;
+                await foreach (var identity in client.GetPotentialRoleIdentitiesAsync(role.Session.Id, role.Id))
+                {
+                    count += identity.Id is null ? 0 : 1;
+                }
+
+                return count;
+            }),
+            ("RoleMiningClient, page by page (no prefetch)", async () =>
+            {
+                var count = 0;
+                for (var offset = 0; ; offset += PageSize)
+                {
+                    var page = await client.GetPotentialRoleIdentitiesPageAsync(role.Session.Id, role.Id, new PageRequest { Offset = offset, Limit = PageSize });
+                    count += page.Items.Count(identity => identity.Id is not null);
+                    if (!page.HasMore)
+                    {
+                        return count;
+                    }
+                }
+            }),
+            ("Plain loop: HttpClient GET + System.Text.Json", async () =>
+            {
+                var count = 0;
+                for (var offset = 0; ; offset += PageSize)
+                {
+                    using var response = await plain.GetAsync($"{path}?offset={offset}&limit={PageSize}");
+                    response.EnsureSuccessStatusCode();
+                    var page = await response.Content.ReadFromJsonAsync<List<RoleMiningIdentity>>(WebJson) ?? [];
+                    count += page.Count(identity => identity.Id is not null);
+                    if (page.Count < PageSize)
+                    {
+                        return count;
+                    }
+                }
+            }),
+            ("Emulator + transport only (bytes drained)", async () =>
+            {
+                var buffer = new byte[64 * 1024];
+                for (var offset = 0; offset <= identityCount; offset += PageSize)
+                {
+                    using var response = await plain.GetAsync($"{path}?offset={offset}&limit={PageSize}", HttpCompletionOption.ResponseHeadersRead);
+                    response.EnsureSuccessStatusCode();
+                    await using var body = await response.Content.ReadAsStreamAsync();
+                    while (await body.ReadAsync(buffer) > 0)
+                    {
+                    }
+                }
+
+                return identityCount;
+            }),
+        };
+
+        Console.WriteLine($"== Enumerating a potential role of {identityCount:N0} identities ({(identityCount / PageSize) + 1} requests of limit {PageSize}) from an in-process emulator, {rounds} rounds ==");
+        foreach (var candidate in candidates)
+        {
+            await candidate.Run(); // warm-up: JIT, connections, token
+        }
+
+        var wall = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
+        var cpu = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
+        var allocated = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
+        for (var round = 0; round < rounds; round++)
+        {
+            // Interleaved, and rotated so that no candidate always runs first after the others.
+            for (var turn = 0; turn < candidates.Length; turn++)
+            {
+                var candidate = candidates[(turn + round) % candidates.Length];
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                using var process = Process.GetCurrentProcess();
+                var cpuBefore = process.TotalProcessorTime;
+                var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+                var watch = Stopwatch.StartNew();
+                var count = await candidate.Run();
+                watch.Stop();
+                var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+                process.Refresh();
+                var cpuTime = process.TotalProcessorTime - cpuBefore;
+                if (count != identityCount)
+                {
+                    throw new InvalidOperationException($"{candidate.Name} saw {count} identities, expected {identityCount}.");
+                }
+
+                wall[candidate.Name].Add(watch.Elapsed.TotalSeconds);
+                cpu[candidate.Name].Add(cpuTime.TotalSeconds);
+                allocated[candidate.Name].Add(bytes);
+            }
+        }
+
+        var baseline = candidates[^1].Name;
+        var baselineBytes = Machine.Median(allocated[baseline]);
+        Console.WriteLine($"{"",-50} {"identities/s",13} {"(median)",10} {"CPU µs/id",10} {"alloc B/id",11} {"B/id minus",11}");
+        Console.WriteLine($"{"",-50} {"(best)",13} {"",10} {"(median)",10} {"(median)",11} {"baseline",11}");
+        foreach (var (name, _) in candidates)
+        {
+            var best = identityCount / wall[name].Min();
+            var median = identityCount / Machine.Median(wall[name]);
+            var cpuPerIdentity = Machine.Median(cpu[name]) * 1e6 / identityCount;
+            var bytes = Machine.Median(allocated[name]);
+            var own = name == baseline ? "-" : ((bytes - baselineBytes) / identityCount).ToString("N0", CultureInfo.InvariantCulture);
+            Console.WriteLine($"{name,-50} {best,13:N0} {median,10:N0} {cpuPerIdentity,10:0.00} {bytes / identityCount,11:N0} {own,11}");
+        }
+
+        var clientName = candidates[0].Name;
+        var plainName = candidates[2].Name;
+        Console.WriteLine(
+            $"Client vs plain loop: throughput {wall[plainName].Min() / wall[clientName].Min():0.00}x (best), {Machine.Median(wall[plainName]) / Machine.Median(wall[clientName]):0.00}x (median); " +
+            $"CPU per identity {Machine.Median(cpu[clientName]) / Machine.Median(cpu[plainName]):0.00}x; allocation {Machine.Median(allocated[clientName]) / Machine.Median(allocated[plainName]):0.00}x. Target: throughput >= 1.00x.");
+        Console.WriteLine("Every figure includes the in-process emulator's work (same process). 'B/id minus baseline' subtracts the emulator+");
+        Console.WriteLine("transport-only run to estimate what the client code itself allocates per identity.");
+    }
+}
