@@ -1,0 +1,189 @@
+using System.Net;
+using RoleMining.Emulator;
+using RoleMining.Exports.Tests.Support;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Exports.Tests.Workflow;
+
+/// <summary>Messages that keep failing, and the leases that keep two executions from doing the same work.</summary>
+public sealed class PoisonAndLeaseTests
+{
+    [Fact]
+    public async Task A_step_that_keeps_failing_ends_as_a_failed_job_with_its_last_error_after_max_attempts()
+    {
+        var statusCalls = 0;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Workflow = options => options.MaxAttempts = 3,
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                BeforeStatus = _ =>
+                {
+                    Interlocked.Increment(ref statusCalls);
+                    throw new SailPointException(new SailPointErrorDetails
+                    {
+                        OperationId = "exportRoleMiningPotentialRoleStatus",
+                        Kind = SailPointErrorKind.Service,
+                        Status = HttpStatusCode.ServiceUnavailable,
+                        Reason = "the tenant is down for maintenance",
+                    });
+                },
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var created = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+
+        var job = await harness.Host.GetJobAsync(created.JobId);
+        harness.AssertNothingStored(job);
+        Assert.Equal(ExportFailureKind.RepeatedFailure, job.Failure!.Kind);
+        Assert.Equal(ExportStep.Poll, job.Failure.Step);
+        Assert.Contains("3 times", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("the tenant is down for maintenance", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(3, job.Attempts);
+        Assert.Equal(3, statusCalls);
+    }
+
+    [Fact]
+    public async Task The_poison_entry_point_fails_the_job_a_message_was_stuck_on()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var start = harness.Host.Queue.Snapshot().Single();
+
+        var failed = await harness.Host.Workflow.HandlePoisonMessageAsync(start, "HttpRequestException: no route to host");
+
+        Assert.Equal(ExportJobState.Failed, failed!.State);
+        Assert.Equal(ExportFailureKind.RepeatedFailure, failed.Failure!.Kind);
+        Assert.Contains("no route to host", failed.Failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(failed.Failure, (await harness.Host.GetJobAsync(job.JobId)).Failure);
+
+        // The start message, delivered late, finds a final job and does nothing.
+        var late = await harness.Host.Workflow.HandleAsync(start, ExportDelivery.First);
+        Assert.Equal(ExportStepOutcome.Duplicate, late.Outcome);
+        Assert.Equal(0, harness.Emulator.Statistics.RequestsFor(OperationIds.ExportRoleMiningPotentialRoleAsync));
+    }
+
+    [Fact]
+    public async Task A_stale_poison_message_changes_nothing()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var start = harness.Host.Queue.Snapshot().Single();
+        await harness.Host.RunUntilIdleAsync();
+        var before = (await harness.Host.JobStore.GetAsync(job.JobId))!.ETag;
+
+        var after = await harness.Host.Workflow.HandlePoisonMessageAsync(start, "whatever");
+
+        Assert.Equal(ExportJobState.Succeeded, after!.State);
+        Assert.Equal(before, (await harness.Host.JobStore.GetAsync(job.JobId))!.ETag);
+        await harness.AssertSucceededAndCompleteAsync(after);
+    }
+
+    [Fact]
+    public async Task A_delivery_past_the_max_attempts_is_handled_as_poison_without_calling_SailPoint()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { Workflow = options => options.MaxAttempts = 4 });
+        var role = harness.Emulator.CompletedRoles()[0];
+        await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id });
+        var start = harness.Host.Queue.Snapshot().Single();
+
+        var result = await harness.Host.Workflow.HandleAsync(start, new ExportDelivery(5));
+
+        Assert.Equal(ExportStepOutcome.Failed, result.Outcome);
+        Assert.Equal(ExportFailureKind.RepeatedFailure, result.Job!.Failure!.Kind);
+        Assert.Equal(0, harness.Emulator.Statistics.RequestsFor(OperationIds.ExportRoleMiningPotentialRoleAsync));
+    }
+
+    [Fact]
+    public async Task A_job_whose_claimer_died_is_taken_over_once_the_lease_ran_out()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var start = harness.Host.Queue.Snapshot().Single();
+        await ClaimAsync(harness, job.JobId, expiresAt: DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1));
+
+        var result = await harness.Host.Workflow.HandleAsync(start, new ExportDelivery(2));
+
+        Assert.Equal(ExportStepOutcome.Advanced, result.Outcome);
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+        await harness.Host.RunUntilIdleAsync();
+        await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
+    }
+
+    [Fact]
+    public async Task A_job_held_by_a_live_lease_defers_the_message_until_the_lease_runs_out()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var start = harness.Host.Queue.Snapshot().Single();
+        var expiresAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        await ClaimAsync(harness, job.JobId, expiresAt);
+
+        var result = await harness.Host.Workflow.HandleAsync(start, ExportDelivery.First);
+
+        Assert.Equal(ExportStepOutcome.Deferred, result.Outcome);
+        var deferred = Assert.Single(result.Messages);
+        Assert.Equal(start, deferred.Message);
+        Assert.InRange(deferred.Delay, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(21));
+        Assert.Equal(0, harness.Emulator.Statistics.RequestsFor(OperationIds.ExportRoleMiningPotentialRoleAsync));
+    }
+
+    [Fact]
+    public async Task A_live_step_renews_its_lease_so_a_slow_download_is_not_taken_over()
+    {
+        var lease = TimeSpan.FromMilliseconds(600);
+        var downloadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Workflow = options => options.LeaseDuration = lease,
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                // The download takes four lease durations.
+                BeforeDownload = async token =>
+                {
+                    downloadStarted.TrySetResult();
+                    await Task.Delay(lease * 4, token);
+                },
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var run = harness.Host.RunUntilIdleAsync();
+        await downloadStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var download = new ExportMessage
+        {
+            Step = ExportStep.Download,
+            JobId = job.JobId,
+            Sequence = (await harness.Host.GetJobAsync(job.JobId)).Sequence,
+            MessageId = "duplicate-" + Guid.NewGuid().ToString("N"),
+        };
+
+        // Past the first lease duration, a copy of the download message finds the lease renewed, not expired.
+        await Task.Delay(lease * 2);
+        var copy = await harness.Host.Workflow.HandleAsync(download, ExportDelivery.First);
+        await run;
+
+        Assert.Equal(ExportStepOutcome.Deferred, copy.Outcome);
+        await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
+        Assert.Equal(1, harness.Emulator.Statistics.RequestsFor(OperationIds.DownloadRoleMiningPotentialRoleZip));
+    }
+
+    /// <summary>Writes the job as a start step that claimed it (and then died) would leave it.</summary>
+    private static async Task ClaimAsync(WorkflowHarness harness, string jobId, DateTimeOffset expiresAt)
+    {
+        var stored = (await harness.Host.JobStore.GetAsync(jobId))!;
+        var claimed = stored.Job with
+        {
+            State = ExportJobState.Started,
+            StartedAt = DateTimeOffset.UtcNow,
+            Lease = new ExportJobLease { LeaseId = "dead-" + Guid.NewGuid().ToString("N"), ExpiresAt = expiresAt },
+        };
+        Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(claimed, stored.ETag));
+    }
+}
