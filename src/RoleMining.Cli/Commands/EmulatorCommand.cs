@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
@@ -21,7 +22,7 @@ internal static class EmulatorCommand
     {
         var urls = new Option<string>("--urls")
         {
-            Description = $"Where to listen (semicolon-separated URLs). Default {DefaultUrl}.",
+            Description = "Where to listen (semicolon-separated URLs).",
             HelpName = "URLS",
             DefaultValueFactory = _ => DefaultUrl,
         };
@@ -52,7 +53,8 @@ internal static class EmulatorCommand
         }
         catch (ArgumentException exception)
         {
-            throw CliException.Usage(exception.Message);
+            // "The switch '--seed' needs a value.", without the " (Parameter 'args')" meant for programmers.
+            throw CliException.Usage(exception.Message.Replace($" (Parameter '{exception.ParamName}')", string.Empty, StringComparison.Ordinal));
         }
 
         await using var app = built;
@@ -70,6 +72,8 @@ internal static class EmulatorCommand
 
         try
         {
+            // Validated here, before the host starts: a host that fails to start logs the failure with a stack trace.
+            _ = app.Services.GetRequiredService<IOptions<EmulatorOptions>>().Value;
             await app.StartAsync(cancellationToken);
         }
         catch (OptionsValidationException exception)

@@ -81,7 +81,7 @@ internal static class IdentitiesCommand
         HashSet<string>? columnAttributes = null;
         var reported = new HashSet<string>(StringComparer.Ordinal);
         await using var destination = RecordDestination.Open(run.Context, outFile);
-        await using var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, firstPage =>
+        var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, firstPage =>
         {
             var columns = ChooseColumns(firstPage);
             columnAttributes = columns.Skip(2).Select(column => column.Header).ToHashSet(StringComparer.Ordinal);
@@ -91,7 +91,7 @@ internal static class IdentitiesCommand
         var pages = RecordOutput.PagesAsync<RoleMiningIdentity>(
             (request, token) => run.Client.GetPotentialRoleIdentitiesPageAsync(sessionId, roleId, request, token), filter, sort, cancellationToken);
         var count = await PageProgress.RunAsync(run.Console, destination.IsFile, "identities", report =>
-            RecordOutput.CopyAsync(pages, writer, (page, written, total) =>
+            RecordOutput.WriteAllAsync(destination, writer, pages, (page, written, total) =>
             {
                 if (columnAttributes is not null)
                 {
@@ -104,7 +104,6 @@ internal static class IdentitiesCommand
                 report(written, total);
             }, cancellationToken));
 
-        await destination.CommitAsync(cancellationToken);
         if (destination.IsFile)
         {
             await run.Console.Output.WriteLineAsync($"Wrote {count} identities to {outFile}.");

@@ -61,12 +61,11 @@ internal static class RolesCommand
     private static async Task<int> ListAsync(CliRun run, string sessionId, string? filter, string? sort, OutputFormat format, string? outFile, CancellationToken cancellationToken)
     {
         await using var destination = RecordDestination.Open(run.Context, outFile);
-        await using var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
+        var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
         var pages = RecordOutput.PagesAsync<PotentialRoleSummary>(
             (request, token) => run.Client.GetPotentialRoleSummariesPageAsync(sessionId, request, token), filter, sort, cancellationToken);
         var count = await PageProgress.RunAsync(run.Console, destination.IsFile, "potential roles", report =>
-            RecordOutput.CopyAsync(pages, writer, (_, written, total) => report(written, total), cancellationToken));
-        await destination.CommitAsync(cancellationToken);
+            RecordOutput.WriteAllAsync(destination, writer, pages, (_, written, total) => report(written, total), cancellationToken));
         if (destination.IsFile)
         {
             await run.Console.Output.WriteLineAsync($"Wrote {count} potential roles to {outFile}.");

@@ -65,11 +65,10 @@ internal static class SessionsCommand
     private static async Task<int> ListAsync(CliRun run, string? filter, string? sort, OutputFormat format, string? outFile, CancellationToken cancellationToken)
     {
         await using var destination = RecordDestination.Open(run.Context, outFile);
-        await using var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
+        var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
         var pages = RecordOutput.PagesAsync(run.Client.GetSessionsPageAsync, filter, sort, cancellationToken);
         var count = await PageProgress.RunAsync(run.Console, destination.IsFile, "sessions", report =>
-            RecordOutput.CopyAsync(pages, writer, (_, written, total) => report(written, total), cancellationToken));
-        await destination.CommitAsync(cancellationToken);
+            RecordOutput.WriteAllAsync(destination, writer, pages, (_, written, total) => report(written, total), cancellationToken));
         if (destination.IsFile)
         {
             await run.Console.Output.WriteLineAsync($"Wrote {count} sessions to {outFile}.");
@@ -102,9 +101,11 @@ internal static class SessionsCommand
         }
         else
         {
-            await using var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
-            await writer.WritePageAsync([session], cancellationToken);
-            await writer.CompleteAsync(cancellationToken);
+            await using (var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns))
+            {
+                await writer.WritePageAsync([session], cancellationToken);
+                await writer.CompleteAsync(cancellationToken);
+            }
         }
 
         await destination.CommitAsync(cancellationToken);

@@ -76,13 +76,14 @@ internal sealed class SpectreExportProgress(ProgressContext context) : IExportPr
     {
         foreach (var job in jobs)
         {
+            var description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job)}");
             if (!_tasks.TryGetValue(job.JobId, out var task))
             {
-                task = context.AddTask(string.Empty, autoStart: true, maxValue: 100);
+                task = context.AddTask(description, autoStart: true, maxValue: 100);
                 _tasks[job.JobId] = task;
             }
 
-            task.Description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job)}");
+            task.Description = description;
             task.Value = ExportJobProgress.Percent(job);
             if (job.IsTerminal && !task.IsFinished)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace RoleMining.Cli.Exports;
 
@@ -10,32 +11,22 @@ internal static class ExportSummary
 {
     public static void Write(CliConsole console, IReadOnlyList<ExportJob> jobs, string artifactRoot)
     {
-        var table = new Table().Border(console.IsOutputTerminal ? TableBorder.Rounded : TableBorder.Simple);
-        foreach (var header in new[] { "session", "role", "state", "files", "rows", "size", "reason" })
-        {
-            table.AddColumn(new TableColumn(header));
-        }
-
-        foreach (var job in jobs)
-        {
-            var rows = job.Artifacts.Where(artifact => artifact.RowCount is not null).Sum(artifact => artifact.RowCount!.Value);
-            table.AddRow(
-                new Text(job.SessionId),
-                new Text(job.PotentialRoleId),
-                new Text(job.State.ToString(), job.State switch
-                {
-                    ExportJobState.Succeeded => new Style(Color.Green),
-                    ExportJobState.Failed => new Style(Color.Red),
-                    _ => Style.Plain,
-                }),
-                new Text(job.State == ExportJobState.Succeeded ? job.Artifacts.Count.ToString(CultureInfo.InvariantCulture) : string.Empty),
-                new Text(job.State == ExportJobState.Succeeded ? rows.ToString(CultureInfo.InvariantCulture) : string.Empty),
-                new Text(job.State == ExportJobState.Succeeded ? Size(job.Artifacts.Sum(artifact => artifact.Size)) : string.Empty),
-                new Text(job.Failure?.Reason ?? string.Empty));
-        }
-
         var ansi = console.CreateOutputConsole();
-        ansi.Write(table);
+        if (console.IsOutputTerminal)
+        {
+            // A terminal is narrow: one table per session, so that two 36-character ids need not share a row.
+            foreach (var session in jobs.GroupBy(job => job.SessionId, StringComparer.Ordinal))
+            {
+                ansi.Write(new Text($"Session {session.Key}", new Style(decoration: Decoration.Bold)));
+                ansi.WriteLine();
+                ansi.Write(BuildTable([.. session], withSession: false, TableBorder.Rounded));
+            }
+        }
+        else
+        {
+            // Logs and pipes: one flat table whose every row names its session, for grep.
+            ansi.Write(BuildTable(jobs, withSession: true, TableBorder.Simple));
+        }
 
         var succeeded = jobs.Count(job => job.State == ExportJobState.Succeeded);
         var failed = jobs.Where(job => job.State == ExportJobState.Failed).ToList();
@@ -49,6 +40,42 @@ internal static class ExportSummary
             // One line per failure: a script (or a person scrolling a CI log) finds what to act on.
             console.Error.WriteLine($"Export failed: session {job.SessionId}, potential role {job.PotentialRoleId}: {(job.Failure?.Reason ?? "no reason recorded").ReplaceLineEndings(" ")}");
         }
+    }
+
+    private static Table BuildTable(IReadOnlyList<ExportJob> jobs, bool withSession, TableBorder border)
+    {
+        var table = new Table().Border(border);
+        foreach (var header in withSession ? ["session", "role", "state", "files", "rows", "size", "reason"] : new[] { "role", "state", "files", "rows", "size", "reason" })
+        {
+            // Ids stay whole (they are copied into the next command); the reason wraps instead.
+            table.AddColumn(new TableColumn(header) { NoWrap = header is "session" or "role" or "state" });
+        }
+
+        foreach (var job in jobs)
+        {
+            var succeeded = job.State == ExportJobState.Succeeded;
+            var rows = job.Artifacts.Where(artifact => artifact.RowCount is not null).Sum(artifact => artifact.RowCount!.Value);
+            var cells = new List<IRenderable>();
+            if (withSession)
+            {
+                cells.Add(new Text(job.SessionId));
+            }
+
+            cells.Add(new Text(job.PotentialRoleId));
+            cells.Add(new Text(job.State.ToString(), job.State switch
+            {
+                ExportJobState.Succeeded => new Style(Color.Green),
+                ExportJobState.Failed => new Style(Color.Red),
+                _ => Style.Plain,
+            }));
+            cells.Add(new Text(succeeded ? job.Artifacts.Count.ToString(CultureInfo.InvariantCulture) : string.Empty));
+            cells.Add(new Text(succeeded ? rows.ToString(CultureInfo.InvariantCulture) : string.Empty));
+            cells.Add(new Text(succeeded ? Size(job.Artifacts.Sum(artifact => artifact.Size)) : string.Empty));
+            cells.Add(new Text(job.Failure?.Reason ?? string.Empty));
+            table.AddRow(cells);
+        }
+
+        return table;
     }
 
     internal static string Size(long bytes) => bytes switch

@@ -32,6 +32,9 @@ internal sealed class RecordDestination : IAsyncDisposable
     public IAnsiConsole CreateTableConsole() =>
         _file is null ? _console.CreateOutputConsole() : CliConsole.CreateAnsiConsole(_file.Writer, isTerminal: false);
 
+    /// <summary>Writes a note to standard error, where it never mixes with the records.</summary>
+    public void Warn(string message) => _console.Error.WriteLine(message);
+
     /// <summary>Publishes the file; nothing to do for standard output.</summary>
     public Task CommitAsync(CancellationToken cancellationToken) =>
         _file is null ? _console.Output.FlushAsync(cancellationToken) : _file.CommitAsync(cancellationToken);

@@ -19,7 +19,7 @@ internal static class RecordOutput
         {
             OutputFormat.Json => new JsonRecordWriter<T>(destination.Writer, typeInfo, indented: false),
             OutputFormat.Csv => new CsvRecordWriter<T>(destination.Writer, chooseColumns),
-            _ => new TableRecordWriter<T>(destination.CreateTableConsole(), chooseColumns),
+            _ => new TableRecordWriter<T>(destination.CreateTableConsole(), chooseColumns, destination.Warn),
         };
 
     /// <summary>
@@ -47,6 +47,27 @@ internal static class RecordOutput
                 yield break;
             }
         }
+    }
+
+    /// <summary>
+    /// Writes every page with <paramref name="writer"/>, disposes it, and only then publishes <paramref name="destination"/>
+    /// (a writer that flushes on dispose must not meet a file already moved into place). Returns the number of records.
+    /// </summary>
+    public static async Task<long> WriteAllAsync<T>(
+        RecordDestination destination,
+        IRecordWriter<T> writer,
+        IAsyncEnumerable<Page<T>> pages,
+        Action<Page<T>, long, int?>? onPage,
+        CancellationToken cancellationToken)
+    {
+        long count;
+        await using (writer)
+        {
+            count = await CopyAsync(pages, writer, onPage, cancellationToken);
+        }
+
+        await destination.CommitAsync(cancellationToken);
+        return count;
     }
 
     /// <summary>

@@ -5,14 +5,23 @@ namespace RoleMining.Cli.Output;
 
 /// <summary>
 /// Writes a borderless Spectre.Console table page by page. The columns and their widths are fixed from the first page so
-/// that later pages line up under the header; longer values are cut with an ellipsis rather than wrapped.
+/// that later pages line up under the header; longer values are cut with an ellipsis rather than wrapped. Columns that do
+/// not fit the width (of the terminal, or 240 characters when redirected) are left out, from the right, and
+/// <paramref name="warn"/> says so once: tables are for reading, CSV and JSON carry every column.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-internal sealed class TableRecordWriter<T>(IAnsiConsole console, Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns)
+internal sealed class TableRecordWriter<T>(IAnsiConsole console, Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns, Action<string> warn)
     : IRecordWriter<T>
 {
-    private const int MaxColumnWidth = 40;
-    private IReadOnlyList<RecordColumn<T>>? _columns;
+    // Values longer than this are cut (the first column, the id, never is): a table is for reading.
+    private const int MaxColumnWidth = 30;
+
+    // Spectre pads each cell with one space on either side.
+    private const int ColumnPadding = 2;
+
+    // The first columns (the id and the name) are shown whatever the width.
+    private const int AlwaysShown = 2;
+    private List<RecordColumn<T>>? _columns;
     private int[] _widths = [];
 
     public Task WritePageAsync(IReadOnlyList<T> page, CancellationToken cancellationToken)
@@ -51,10 +60,32 @@ internal sealed class TableRecordWriter<T>(IAnsiConsole console, Func<IReadOnlyL
 
     private void Choose(IReadOnlyList<T> firstPage)
     {
-        _columns = chooseColumns(firstPage);
-        _widths = _columns
-            .Select(column => Math.Min(MaxColumnWidth, firstPage.Select(item => column.Value(item)?.Length ?? 0).Append(column.Header.Length).Max()))
+        var columns = chooseColumns(firstPage);
+        var widths = columns
+            .Select((column, index) => Math.Min(index == 0 ? int.MaxValue : MaxColumnWidth, firstPage.Select(item => column.Value(item)?.Length ?? 0).Append(column.Header.Length).Max()))
             .ToArray();
+        var shown = 0;
+        var used = 0;
+        while (shown < columns.Count && (shown < AlwaysShown || used + widths[shown] + ColumnPadding <= console.Profile.Width))
+        {
+            used += widths[shown] + ColumnPadding;
+            shown++;
+        }
+
+        if (shown < columns.Count)
+        {
+            warn($"note: {columns.Count - shown} column(s) do not fit in {console.Profile.Width} characters and are not shown ({string.Join(", ", columns.Skip(shown).Select(column => column.Header))}); --format csv or json has every column.");
+        }
+
+        _columns = columns.Take(shown).ToList();
+        _widths = widths.Take(shown).ToArray();
+    }
+
+    /// <summary>Cut to one line of <paramref name="width"/> characters: Spectre would wrap a long value at its spaces.</summary>
+    private static string Fit(string value, int width)
+    {
+        var line = value.ReplaceLineEndings(" ");
+        return line.Length <= width ? line : string.Concat(line.AsSpan(0, Math.Max(0, width - 1)), "…");
     }
 
     private Table BuildTable(IReadOnlyList<T> page, bool showHeaders)
@@ -76,7 +107,7 @@ internal sealed class TableRecordWriter<T>(IAnsiConsole console, Func<IReadOnlyL
 
         foreach (var item in page)
         {
-            table.AddRow(_columns.Select(column => (IRenderable)new Text(column.Value(item) ?? string.Empty) { Overflow = Overflow.Ellipsis }));
+            table.AddRow(_columns.Select((column, index) => (IRenderable)new Text(Fit(column.Value(item) ?? string.Empty, _widths[index]))));
         }
 
         return table;

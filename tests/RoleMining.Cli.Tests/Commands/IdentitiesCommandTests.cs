@@ -100,23 +100,34 @@ public sealed class IdentitiesCommandTests(EmulatorFixture emulator) : IClassFix
         Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), lines.Skip(1).Select(line => line.Split(' ')[0]));
     }
 
-    [Fact]
-    public async Task Out_writes_the_file_only_when_complete_and_reports_pages_on_standard_output()
+    [Theory]
+    [InlineData("json")]
+    [InlineData("csv")]
+    [InlineData("table")]
+    public async Task Out_writes_the_file_only_when_complete_and_reports_pages_on_standard_output(string format)
     {
         using var directory = new TemporaryDirectory();
         var role = RoleWithIdentities(EmulatorFixture.ThreePageRoleSize);
+        var file = $"identities.{format}";
 
         var result = await emulator.CreateRunner(directory.Path).RunAsync(
-            "identities", "-s", role.Session.Id, "-r", role.Id, "--format", "json", "--out", "identities.json");
+            "identities", "-s", role.Session.Id, "-r", role.Id, "--format", format, "--out", file);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        Assert.Equal(["identities.json"], directory.Files());
-        using var document = JsonDocument.Parse(File.ReadAllText(directory.Combine("identities.json")));
-        Assert.Equal(EmulatorFixture.ThreePageRoleSize, document.RootElement.GetArrayLength());
+        Assert.Equal([file], directory.Files());
+        var content = await File.ReadAllTextAsync(directory.Combine(file));
+        List<string?> ids = format switch
+        {
+            "json" => [.. JsonDocument.Parse(content).RootElement.EnumerateArray().Select(identity => identity.GetProperty("id").GetString())],
+            "csv" => [.. Csv.Parse(content).Rows.Select(row => row["id"])],
+            _ => [.. content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(' ')[0])],
+        };
+        Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), ids);
+
         // Three pages of 250: one plain progress line each (standard output is not a terminal here), then the summary.
         Assert.Equal(3, result.OutputLines.Count(line => line.StartsWith("page ", StringComparison.Ordinal)));
         Assert.Contains($"{EmulatorFixture.ThreePageRoleSize} of {EmulatorFixture.ThreePageRoleSize} identities", result.Output, StringComparison.Ordinal);
-        Assert.Contains("Wrote 600 identities to identities.json.", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Wrote {EmulatorFixture.ThreePageRoleSize} identities to {file}.", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,14 +37,17 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
     }
 
     [Fact]
-    public async Task List_as_table_shows_every_session_id_and_name_on_its_own_line()
+    public async Task List_as_table_shows_every_session_on_one_line_with_long_names_cut()
     {
         var result = await emulator.CreateRunner().RunAsync("sessions", "list");
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal(emulator.Server.Tenant.Sessions.Count + 1, result.OutputLines.Count);
         foreach (var session in emulator.Server.Tenant.Sessions)
         {
-            Assert.Contains(result.OutputLines, line => line.Contains(session.Id, StringComparison.Ordinal) && line.Contains(session.Name, StringComparison.Ordinal));
+            // Table cells hold at most 30 characters; a longer name ends in an ellipsis.
+            var shown = session.Name.Length <= 30 ? session.Name : session.Name[..29] + "…";
+            Assert.Contains(result.OutputLines, line => line.StartsWith(session.Id, StringComparison.Ordinal) && line.Contains(shown, StringComparison.Ordinal) && line.Contains(session.State, StringComparison.Ordinal));
         }
     }
 
