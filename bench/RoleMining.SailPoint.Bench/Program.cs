@@ -15,4 +15,7 @@ Console.WriteLine();
 // enumeration benchmark would leave its heap in the working set.
 await DownloadMemoryBenchmark.RunAsync(quick ? 100_000 : 1_000_000);
 Console.WriteLine();
-await IdentityEnumerationBenchmark.RunAsync(quick ? 20_000 : 100_000, rounds);
+var identityCount = quick ? 20_000 : 100_000;
+var cannedPage = await IdentityEnumerationBenchmark.RunAsync(identityCount, rounds);
+Console.WriteLine();
+await ClientOverheadBenchmark.RunAsync(cannedPage, identityCount, rounds);

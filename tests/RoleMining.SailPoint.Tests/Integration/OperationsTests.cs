@@ -95,6 +95,30 @@ public sealed class OperationsTests
         Assert.Equal(1, server.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
     }
 
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task Single_pages_carry_the_total_when_asked(string version)
+    {
+        await using var server = await EmulatorClients.StartAsync();
+        using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
+        var client = provider.Client();
+        var sessionCount = server.Tenant.Sessions.Count;
+        var tenantSession = server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 1);
+
+        var firstSessions = await client.GetSessionsPageAsync(new PageRequest { Limit = 2, Count = true });
+        var lastSessions = await client.GetSessionsPageAsync(new PageRequest { Offset = sessionCount - 1, Limit = 2 });
+        var roles = await client.GetPotentialRoleSummariesPageAsync(tenantSession.Id, new PageRequest { Limit = 1, Count = true });
+
+        Assert.Equal(sessionCount, firstSessions.TotalCount);
+        Assert.Equal(2, firstSessions.Items.Count);
+        Assert.True(firstSessions.HasMore);
+        Assert.Single(lastSessions.Items);
+        Assert.False(lastSessions.HasMore);
+        Assert.Null(lastSessions.TotalCount);
+        Assert.Equal(tenantSession.PotentialRoles.Count, roles.TotalCount);
+        Assert.Single(roles.Items);
+    }
+
     [Fact]
     public async Task A_missing_session_is_a_not_found_with_the_service_error_details()
     {
