@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using RoleMining.Cli.Hosting;
 using RoleMining.Emulator;
 using RoleMining.SailPoint;
@@ -43,7 +45,9 @@ internal sealed class TenantConnection : IAsyncDisposable
             throw CliException.Configuration("Configuration error in section Emulator: " + exception.Message, exception);
         }
 
-        var emulator = await EmulatorServer.StartAsync(options, cancellationToken);
+        // The command owns Ctrl+C: the emulator must keep serving until the command has stopped and disposes it, rather
+        // than stop on the same signal and fail the requests of steps that are winding down.
+        var emulator = await EmulatorServer.StartAsync(options, services => services.AddSingleton<IHostLifetime, CommandOwnedLifetime>(), cancellationToken);
         try
         {
             var baseUrl = emulator.BaseAddress.ToString().TrimEnd('/');
@@ -67,6 +71,14 @@ internal sealed class TenantConnection : IAsyncDisposable
             await emulator.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A host lifetime that ignores console signals: the host stops when its owner stops it.</summary>
+    private sealed class CommandOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <inheritdoc />

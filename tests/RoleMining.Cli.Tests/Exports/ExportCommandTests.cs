@@ -122,7 +122,8 @@ public sealed class ExportCommandTests
                     waiting.Add(line.Split(' ').First(token => token.Contains('/', StringComparison.Ordinal) && token.EndsWith(':')));
                     if (waiting.Count == roles.Count)
                     {
-                        cancellation.Cancel();
+                        // Not inline: the writer is called from the command's own threads.
+                        _ = cancellation.CancelAsync();
                     }
                 }
             }
