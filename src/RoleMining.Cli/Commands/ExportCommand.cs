@@ -41,9 +41,10 @@ internal static class ExportCommand
                 result.AddError($"--min-popularity must be between 0 and 100, not {value}.");
             }
         });
-        var includeCommonAccess = new Option<bool>("--include-common-access")
+        var includeCommonAccess = new Option<bool?>("--include-common-access")
         {
-            Description = "Include entitlements that are highly popular in the whole organisation.",
+            Description = "Include (the bare option, or true) or leave out (false) entitlements highly popular in the whole organisation. Default: SailPoint's.",
+            HelpName = "true|false",
         };
 
         var command = new Command(
@@ -83,7 +84,7 @@ internal static class ExportCommand
             var options = new ExportRequestOptions
             {
                 MinEntitlementPopularity = parseResult.GetValue(minPopularity),
-                IncludeCommonAccess = parseResult.GetValue(includeCommonAccess) ? true : null,
+                IncludeCommonAccess = parseResult.GetValue(includeCommonAccess),
             };
             var sessionId = parseResult.GetValue(session);
             var roleIds = parseResult.GetValue(roles) ?? [];

@@ -60,7 +60,7 @@ public sealed class ExportCommandTests
         await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 3);
         var session = environment.CompleteSession;
 
-        var result = await environment.CreateRunner().RunAsync("export", "--session", session.Id, "--min-popularity", "40", "--include-common-access");
+        var result = await environment.CreateRunner().RunAsync("export", "--session", session.Id, "--min-popularity", "40", "--include-common-access", "false");
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.NotEmpty(session.PotentialRoles);
@@ -70,7 +70,7 @@ public sealed class ExportCommandTests
             using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json")));
             var options = manifest.RootElement.GetProperty("options");
             Assert.Equal(40, options.GetProperty("minEntitlementPopularity").GetInt32());
-            Assert.True(options.GetProperty("includeCommonAccess").GetBoolean());
+            Assert.False(options.GetProperty("includeCommonAccess").GetBoolean());
         }
     }
 
