@@ -137,18 +137,18 @@ public sealed class PoisonAndLeaseTests
     [Fact]
     public async Task A_live_step_renews_its_lease_so_a_slow_download_is_not_taken_over()
     {
-        var lease = TimeSpan.FromMilliseconds(600);
+        var lease = TimeSpan.FromSeconds(1);
         var downloadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Workflow = options => options.LeaseDuration = lease,
             Client = inner => new HookedRoleMiningClient(inner)
             {
-                // The download takes four lease durations.
+                // The download takes three and a half lease durations.
                 BeforeDownload = async token =>
                 {
                     downloadStarted.TrySetResult();
-                    await Task.Delay(lease * 4, token);
+                    await Task.Delay(lease * 3.5, token);
                 },
             },
         });
