@@ -41,7 +41,7 @@ internal sealed class CliLoggerProvider : ILoggerProvider
         {
             // The message goes on one line: multi-line exception text would break line-oriented logs.
             _writer.WriteLine($"{label}: {category}: {message.ReplaceLineEndings(" ")}");
-            if (exception is not null && _minimumLevel <= LogLevel.Debug)
+            if (exception is not null && _minimumLevel <= LogLevel.Information)
             {
                 _writer.WriteLine(exception.ToString());
             }
