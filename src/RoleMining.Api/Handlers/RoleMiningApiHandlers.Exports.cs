@@ -20,7 +20,7 @@ public sealed partial class RoleMiningApiHandlers
     private const string SingleExportKeyPrefix = "api:";
     private const string BatchKeyPrefix = "api-batch:";
 
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+    private static readonly FileExtensionContentTypeProvider ContentTypes = CreateContentTypes();
 
     /// <summary>
     /// <c>POST /api/sessions/{sessionId}/potential-roles/{potentialRoleId}/exports</c>: starts an export job and answers
@@ -309,6 +309,14 @@ public sealed partial class RoleMiningApiHandlers
                 entityTag: artifact is null ? null : new EntityTagHeaderValue("\"" + artifact.Sha256 + "\""),
                 enableRangeProcessing: stream.CanSeek);
         }, cancellationToken);
+
+    /// <summary>The standard mapping, with the IANA type of zip files (the mapping's default is Windows' <c>application/x-zip-compressed</c>).</summary>
+    private static FileExtensionContentTypeProvider CreateContentTypes()
+    {
+        var provider = new FileExtensionContentTypeProvider();
+        provider.Mappings[".zip"] = "application/zip";
+        return provider;
+    }
 
     private static string BatchIdOf(string sessionId, string key)
     {

@@ -81,7 +81,7 @@ public sealed partial class RoleMiningApiHandlers
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.Unexpected(_logger, operationId, request.HttpContext.TraceIdentifier, exception);
+            Log.Unexpected(_logger, operationId, ApiProblems.TraceIdOf(request.HttpContext), exception);
             return ApiProblems.Unexpected(request);
         }
     }

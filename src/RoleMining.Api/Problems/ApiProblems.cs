@@ -74,7 +74,7 @@ public static class ApiProblems
 
         if (!problem.Extensions.ContainsKey(TraceIdExtension))
         {
-            problem.Extensions[TraceIdExtension] = request.HttpContext.TraceIdentifier;
+            problem.Extensions[TraceIdExtension] = TraceIdOf(request.HttpContext);
         }
 
         return TypedResults.Problem(problem);
@@ -145,14 +145,24 @@ public static class ApiProblems
             request,
             StatusCodes.Status500InternalServerError,
             "An unexpected error occurred.",
-            $"The request failed unexpectedly. The error was logged with trace id '{request.HttpContext.TraceIdentifier}'.");
+            $"The request failed unexpectedly. The error was logged with trace id '{TraceIdOf(request.HttpContext)}'.");
 
     /// <summary>Whole seconds, at least 1, as <c>Retry-After</c> wants them.</summary>
     public static string RetryAfterSeconds(TimeSpan wait) =>
         Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The trace id of a request as problem documents show it: the current activity's W3C id, else the connection's
+    /// request id (the rule of ASP.NET Core's own problem details writer, which would otherwise overwrite ours).
+    /// </summary>
+    public static string TraceIdOf(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        return System.Diagnostics.Activity.Current?.Id ?? httpContext.TraceIdentifier;
+    }
+
     private static Dictionary<string, object?> TraceExtensions(HttpRequest request) =>
-        new(StringComparer.Ordinal) { [TraceIdExtension] = request.HttpContext.TraceIdentifier };
+        new(StringComparer.Ordinal) { [TraceIdExtension] = TraceIdOf(request.HttpContext) };
 
     private static string Describe(string resourceType) => resourceType switch
     {

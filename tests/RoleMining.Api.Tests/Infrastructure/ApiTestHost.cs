@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,7 +55,8 @@ internal sealed class ApiTestHost : IAsyncDisposable
         Action<EmulatorOptions>? emulator = null,
         Action<SailPointOptions>? sailPoint = null,
         Action<IServiceCollection>? services = null,
-        Action<RoleMiningApiOptions>? api = null)
+        Action<RoleMiningApiOptions>? api = null,
+        LogLevel minimumLogLevel = LogLevel.Information)
     {
         var server = await EmulatorServer.StartAsync(EmulatorOptionsFor(emulator));
         var root = Path.Combine(Path.GetTempPath(), "rolemining-api-tests", Guid.NewGuid().ToString("N"));
@@ -70,10 +71,10 @@ internal sealed class ApiTestHost : IAsyncDisposable
                 EnvironmentName = Environments.Production,
             });
             builder.Configuration.Sources.Clear();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" });
             builder.Logging.ClearProviders();
-            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.SetMinimumLevel(minimumLogLevel);
             builder.Logging.AddProvider(logs);
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Services.AddSailPointRoleMining(options =>
             {
                 options.BaseUrl = server.BaseAddress;

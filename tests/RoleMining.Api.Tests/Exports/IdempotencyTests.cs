@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Exports;
+
+namespace RoleMining.Api.Tests.Exports;
+
+/// <summary>
+/// <c>Idempotency-Key</c>: the same key answers 202 with the same job (one SailPoint export), another key or no key makes
+/// a new job, concurrent requests with one key make one job, and a key reused for another export is refused.
+/// </summary>
+public sealed class IdempotencyTests : IAsyncLifetime
+{
+    private ApiTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(options => options.Tenant.SessionCount = 8);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Same_key_answers_202_with_the_same_job_and_one_SailPoint_export()
+    {
+        var (session, role) = Role(0);
+        var key = Guid.NewGuid().ToString();
+        var first = await PostAsync(session, role, key);
+        var second = await PostAsync(session, role, key);
+        Assert.Equal((string?)first["jobId"], (string?)second["jobId"]);
+
+        await WaitUntilDoneAsync((string)first["jobId"]!);
+        var third = await PostAsync(session, role, key);
+        Assert.Equal((string?)first["jobId"], (string?)third["jobId"]);
+        Assert.Equal("succeeded", (string?)third["state"]);
+        Assert.Equal(1, _host.Emulator.Statistics.ExportCreationsFor(session, role));
+    }
+
+    [Fact]
+    public async Task Different_keys_and_no_key_make_new_jobs()
+    {
+        var (session, role) = Role(1);
+        var withKey = await PostAsync(session, role, "key-a-" + Guid.NewGuid());
+        var otherKey = await PostAsync(session, role, "key-b-" + Guid.NewGuid());
+        var noKey = await PostAsync(session, role, null);
+        var noKeyAgain = await PostAsync(session, role, null);
+        string[] ids = [(string)withKey["jobId"]!, (string)otherKey["jobId"]!, (string)noKey["jobId"]!, (string)noKeyAgain["jobId"]!];
+        Assert.Equal(4, ids.Distinct().Count());
+        foreach (var id in ids)
+        {
+            await WaitUntilDoneAsync(id);
+        }
+
+        Assert.Equal(4, _host.Emulator.Statistics.ExportCreationsFor(session, role));
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_with_one_key_make_one_job()
+    {
+        var (session, role) = Role(2);
+        var key = Guid.NewGuid().ToString("N");
+        using var start = new ManualResetEventSlim();
+        var posts = Enumerable.Range(0, 12).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            return await PostAsync(session, role, key);
+        })).ToList();
+        start.Set();
+        var jobs = await Task.WhenAll(posts);
+        var jobId = Assert.Single(jobs.Select(job => (string)job["jobId"]!).Distinct());
+        await WaitUntilDoneAsync(jobId);
+        Assert.Equal(1, _host.Emulator.Statistics.ExportCreationsFor(session, role));
+        var stored = new List<ExportJob>();
+        await foreach (var job in _host.Services.GetRequiredService<ExportJobService>().QueryAsync(new ExportJobQuery { SessionId = session, PotentialRoleId = role }))
+        {
+            stored.Add(job);
+        }
+
+        Assert.Equal(jobId, Assert.Single(stored).JobId);
+    }
+
+    [Fact]
+    public async Task A_key_reused_for_another_role_or_other_options_is_refused()
+    {
+        var (session, role) = Role(3);
+        var (_, otherRole) = Role(4);
+        var key = Guid.NewGuid().ToString();
+        var job = await PostAsync(session, role, key);
+
+        using var otherRoleResponse = await SendAsync(session, otherRole, key, null);
+        var problem = await HttpAssert.ProblemAsync(otherRoleResponse, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal((string?)job["jobId"], (string?)problem["existingJobId"]);
+
+        using var otherOptionsResponse = await SendAsync(session, role, key, new { minEntitlementPopularity = 50 });
+        await HttpAssert.ProblemAsync(otherOptionsResponse, HttpStatusCode.UnprocessableEntity);
+        await WaitUntilDoneAsync((string)job["jobId"]!);
+        Assert.Equal(0, _host.Emulator.Statistics.ExportCreationsFor(session, otherRole));
+    }
+
+    [Fact]
+    public async Task Same_key_on_a_session_export_answers_with_the_same_batch_and_jobs()
+    {
+        var session = _host.Emulator.Tenant.Sessions.Last(candidate => candidate.PotentialRoles.Count >= 2);
+        var key = Guid.NewGuid().ToString();
+        var first = await PostSessionAsync(session.Id, key);
+        var second = await PostSessionAsync(session.Id, key);
+        Assert.Equal((string?)first["batchId"], (string?)second["batchId"]);
+        Assert.Equal(HttpAssert.Strings(first["jobs"], "jobId").Order(), HttpAssert.Strings(second["jobs"], "jobId").Order());
+        var other = await PostSessionAsync(session.Id, null);
+        Assert.NotEqual((string?)first["batchId"], (string?)other["batchId"]);
+        Assert.Empty(HttpAssert.Strings(first["jobs"], "jobId").Intersect(HttpAssert.Strings(other["jobs"], "jobId")));
+
+        using var follow = await new AsyncPatternClient(_host.Client).SendAndFollowAsync(new HttpRequestMessage(HttpMethod.Get, (string)first["statusUrl"]!), TimeSpan.FromSeconds(60));
+        var done = await HttpAssert.JsonAsync(follow, HttpStatusCode.OK);
+        Assert.Equal(session.PotentialRoles.Count, (int?)done["succeeded"]);
+        foreach (var role in session.PotentialRoles)
+        {
+            // One export per batch: the keyed batch (asked twice) and the unkeyed one.
+            await WaitUntilDoneAsync(HttpAssert.Strings(other["jobs"], "jobId"));
+            Assert.Equal(2, _host.Emulator.Statistics.ExportCreationsFor(session.Id, role.Id));
+        }
+    }
+
+    private (string Session, string Role) Role(int index)
+    {
+        var session = _host.Emulator.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Count >= 5);
+        return (session.Id, session.PotentialRoles[index].Id);
+    }
+
+    private async Task<JsonNode> PostAsync(string session, string role, string? key)
+    {
+        using var response = await SendAsync(session, role, key, null);
+        return await HttpAssert.JsonAsync(response, HttpStatusCode.Accepted);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string session, string role, string? key, object? body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{session}/potential-roles/{role}/exports");
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await _host.Client.SendAsync(request);
+    }
+
+    private async Task<JsonNode> PostSessionAsync(string session, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{session}/exports");
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        using var response = await _host.Client.SendAsync(request);
+        return await HttpAssert.JsonAsync(response, HttpStatusCode.Accepted);
+    }
+
+    private async Task WaitUntilDoneAsync(params IEnumerable<string> jobIds)
+    {
+        foreach (var jobId in jobIds)
+        {
+            using var response = await new AsyncPatternClient(_host.Client).SendAndFollowAsync(new HttpRequestMessage(HttpMethod.Get, $"api/exports/{jobId}"), TimeSpan.FromSeconds(60));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+}
