@@ -126,17 +126,18 @@ public static class ExportRequestBodyReader
                             break;
                         }
 
-                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var popularity))
+                        // 50.0 and 5e1 are 50: some callers (Power Automate expressions, PowerShell) write whole numbers so.
+                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var popularity) || popularity != decimal.Truncate(popularity))
                         {
                             errors.Add(property.Name, $"'{property.Name}' must be a whole number from 0 to 100, not {Describe(value.ValueKind)}.");
                         }
                         else if (popularity is < 0 or > 100)
                         {
-                            errors.Add(property.Name, $"'{property.Name}' is a percentage: 0 to 100 (it was {popularity}).");
+                            errors.Add(property.Name, $"'{property.Name}' is a percentage: 0 to 100 (it was {popularity.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
                         }
                         else
                         {
-                            minPopularity = popularity;
+                            minPopularity = (int)popularity;
                         }
 
                         break;

@@ -5,7 +5,8 @@ namespace RoleMining.Api.Validation;
 /// <summary>
 /// The id formats the API accepts. ISC ids are UUIDs (sessions, potential roles) or 32 hexadecimal characters (most other
 /// objects); export job ids are 32 lowercase hexadecimal characters. Anything else is refused before a call is made, so
-/// a path like <c>../x</c> or a 10 KB segment never reaches SailPoint or a store.
+/// a path like <c>../x</c> or a 10 KB segment never reaches SailPoint or a store. The patterns end with <c>\z</c>, not
+/// <c>$</c>, which would also match before a final line feed.
 /// </summary>
 public static partial class ApiIds
 {
@@ -22,9 +23,9 @@ public static partial class ApiIds
         return id.ToLowerInvariant();
     }
 
-    [GeneratedRegex("^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\z", RegexOptions.CultureInvariant)]
     private static partial Regex SailPointId();
 
-    [GeneratedRegex("^[0-9a-fA-F]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9a-fA-F]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex JobId();
 }

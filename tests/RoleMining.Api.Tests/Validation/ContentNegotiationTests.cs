@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using RoleMining.Api.Validation;
+
+namespace RoleMining.Api.Tests.Validation;
+
+public sealed class ContentNegotiationTests
+{
+    [Theory]
+    [InlineData(null, "application/json")]
+    [InlineData("", "application/json")]
+    [InlineData("*/*", "application/json")]
+    [InlineData("text/*", "text/csv")]
+    [InlineData("text/csv", "text/csv")]
+    [InlineData("application/json, text/csv", "application/json")]
+    [InlineData("text/csv;q=0.9, application/json;q=0.8", "text/csv")]
+    [InlineData("*/*;q=0.1, text/csv", "text/csv")]
+    [InlineData("text/*;q=0.2, application/*;q=0.1", "text/csv")]
+    [InlineData("*/*, application/json;q=0", "text/csv")]
+    public void The_best_offered_type_is_chosen(string? accept, string expected)
+    {
+        var errors = new RequestErrors();
+        Assert.Equal(expected, ContentNegotiation.Choose(Request(accept), errors, ContentNegotiation.Json, ContentNegotiation.Csv));
+        Assert.False(errors.Any);
+    }
+
+    [Theory]
+    [InlineData("application/xml")]
+    [InlineData("text/csv;q=0, application/json;q=0")]
+    [InlineData("image/*")]
+    public void Nothing_acceptable_is_an_error_on_Accept(string accept)
+    {
+        var errors = new RequestErrors();
+        Assert.Null(ContentNegotiation.Choose(Request(accept), errors, ContentNegotiation.Json, ContentNegotiation.Csv));
+        Assert.Equal(["Accept"], errors.Fields);
+    }
+
+    private static HttpRequest Request(string? accept)
+    {
+        var context = new DefaultHttpContext();
+        if (accept is not null)
+        {
+            context.Request.Headers.Accept = accept;
+        }
+
+        return context.Request;
+    }
+}

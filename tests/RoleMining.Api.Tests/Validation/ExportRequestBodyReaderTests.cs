@@ -1,0 +1,77 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using RoleMining.Api.Exports;
+using RoleMining.Exports;
+
+namespace RoleMining.Api.Tests.Validation;
+
+public sealed class ExportRequestBodyReaderTests
+{
+    [Theory]
+    [InlineData("", null, null)]
+    [InlineData("  \r\n ", null, null)]
+    [InlineData("{}", null, null)]
+    [InlineData("{\"minEntitlementPopularity\":null,\"includeCommonAccess\":null}", null, null)]
+    [InlineData("{\"minEntitlementPopularity\":0,\"includeCommonAccess\":true}", 0, true)]
+    [InlineData("{\"includeCommonAccess\":false,\"minEntitlementPopularity\":100}", 100, false)]
+    [InlineData("{\"minEntitlementPopularity\":5e1}", 50, null)]
+    [InlineData("{\"minEntitlementPopularity\":50.0}", 50, null)]
+    public async Task Valid_bodies_become_export_options(string body, int? popularity, bool? commonAccess)
+    {
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request(body, "application/json; charset=utf-8"), CancellationToken.None);
+        Assert.Null(problem);
+        Assert.Equal(new ExportRequestOptions { MinEntitlementPopularity = popularity, IncludeCommonAccess = commonAccess }, options);
+    }
+
+    [Fact]
+    public async Task A_json_suffix_media_type_is_json()
+    {
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request("{}", "application/vnd.rolemining+json"), CancellationToken.None);
+        Assert.Null(problem);
+        Assert.NotNull(options);
+    }
+
+    [Fact]
+    public async Task An_oversized_body_without_content_length_is_refused_after_64_KB()
+    {
+        var body = "{\"minEntitlementPopularity\":1" + new string(' ', ExportRequestBodyReader.MaxBodyBytes) + "}";
+        var request = Request(body, "application/json");
+        request.ContentLength = null;
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(request, CancellationToken.None);
+        Assert.Null(options);
+        Assert.True(Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors.ContainsKey("body"));
+    }
+
+    [Fact]
+    public async Task A_body_exactly_64_KB_is_read()
+    {
+        var prefix = "{\"minEntitlementPopularity\":7";
+        var body = prefix + new string(' ', ExportRequestBodyReader.MaxBodyBytes - prefix.Length - 1) + "}";
+        Assert.Equal(ExportRequestBodyReader.MaxBodyBytes, Encoding.UTF8.GetByteCount(body));
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request(body, "application/json"), CancellationToken.None);
+        Assert.Null(problem);
+        Assert.Equal(7, options!.MinEntitlementPopularity);
+    }
+
+    [Fact]
+    public async Task Every_bad_property_is_named()
+    {
+        var (_, problem) = await ExportRequestBodyReader.ReadAsync(Request("{\"minEntitlementPopularity\":true,\"includeCommonAccess\":0,\"extra\":1}", "application/json"), CancellationToken.None);
+        var details = Assert.IsType<ValidationProblem>(problem).ProblemDetails;
+        Assert.Equal(["extra", "includeCommonAccess", "minEntitlementPopularity"], details.Errors.Keys.Order());
+        Assert.Equal(400, details.Status);
+    }
+
+    private static HttpRequest Request(string body, string contentType)
+    {
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
+        var bytes = Encoding.UTF8.GetBytes(body);
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = bytes.Length;
+        context.Request.ContentType = contentType;
+        context.Request.Path = "/api/test";
+        return context.Request;
+    }
+}
