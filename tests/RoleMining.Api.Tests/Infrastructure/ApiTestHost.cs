@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RoleMining.Api;
+using RoleMining.Api.LocalHosting;
 using RoleMining.Api.Routing;
 using RoleMining.Emulator;
 using RoleMining.Exports;
@@ -17,14 +18,12 @@ namespace RoleMining.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The API on Kestrel at <c>http://127.0.0.1:{free port}</c>, over the real SailPoint client, the real export workflow
-/// (filesystem stores in a temporary folder, the in-process queue and runner) and a real emulator: the same wiring as
+/// (filesystem stores in a temporary folder, the in-process queue and <see cref="ExportRunnerService"/>) and a real emulator: the same wiring as
 /// <c>rolemining serve</c>, with short timings.
 /// </summary>
 internal sealed class ApiTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly CancellationTokenSource _stopRunner = new();
-    private readonly Task _runner;
 
     private ApiTestHost(WebApplication app, EmulatorServer emulator, string root, Uri baseAddress, LogCollector logs)
     {
@@ -34,8 +33,6 @@ internal sealed class ApiTestHost : IAsyncDisposable
         BaseAddress = baseAddress;
         Logs = logs;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        var runner = app.Services.GetRequiredService<InProcessExportRunner>();
-        _runner = Task.Run(() => runner.RunAsync(_stopRunner.Token));
     }
 
     public EmulatorServer Emulator { get; }
@@ -99,6 +96,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
                 options.RetryMaxDelay = TimeSpan.FromMilliseconds(200);
                 options.LeaseDuration = TimeSpan.FromSeconds(10);
             }).UseFileSystemStores().UseInProcessQueue();
+            builder.Services.AddRoleMiningExportRunner();
             builder.Services.AddRoleMiningApi(options =>
             {
                 options.ExportRetryAfter = TimeSpan.FromSeconds(1);
@@ -154,19 +152,9 @@ internal sealed class ApiTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _stopRunner.CancelAsync();
-        try
-        {
-            await _runner;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Emulator.DisposeAsync();
-        _stopRunner.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RoleMining.Exports;
+
+namespace RoleMining.Api.LocalHosting;
+
+/// <summary>
+/// Works off the in-process export queue for as long as the host runs (<c>rolemining serve</c>, tests): at start it sends
+/// again the message of every unfinished stored job (the in-process queue of an earlier run died with it), then runs the
+/// workflow's steps until the host stops.
+/// </summary>
+public sealed partial class ExportRunnerService : BackgroundService
+{
+    private readonly InProcessExportRunner _runner;
+    private readonly ExportJobService _jobs;
+    private readonly ILogger<ExportRunnerService> _logger;
+
+    /// <summary>Creates the service.</summary>
+    public ExportRunnerService(InProcessExportRunner runner, ExportJobService jobs, ILogger<ExportRunnerService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(logger);
+        _runner = runner;
+        _jobs = jobs;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var resumed = await _jobs.ResumeAsync(stalledFor: null, stoppingToken).ConfigureAwait(false);
+            if (resumed.Count > 0)
+            {
+                LogResumed(_logger, resumed.Count);
+            }
+
+            await _runner.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping; unfinished jobs resume at the next start.
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Resumed {Count} unfinished export jobs.")]
+    private static partial void LogResumed(ILogger logger, int count);
+}

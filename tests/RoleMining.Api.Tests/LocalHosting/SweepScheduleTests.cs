@@ -1,0 +1,39 @@
+using RoleMining.Api.LocalHosting;
+
+namespace RoleMining.Api.Tests.LocalHosting;
+
+public sealed class SweepScheduleTests
+{
+    [Theory]
+    [InlineData("0 0 2 * * *", "2024-01-01T03:00:00Z", "2024-01-02T02:00:00Z")]
+    [InlineData("0 0 2 * * *", "2024-01-01T01:59:59Z", "2024-01-01T02:00:00Z")]
+    [InlineData("0 0 2 * * *", "2024-01-01T02:00:00Z", "2024-01-02T02:00:00Z")]
+    [InlineData("30 2 * * 1", "2024-01-01T03:00:00Z", "2024-01-08T02:30:00Z")]
+    [InlineData("*/15 * * * * *", "2024-01-01T00:00:07Z", "2024-01-01T00:00:15Z")]
+    public void Next_occurrence_is_read_as_the_Functions_timer_reads_it(string expression, string after, string expected)
+    {
+        var schedule = SweepSchedule.TryParse(expression, out var error);
+        Assert.Null(error);
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), schedule!.NextAfter(DateTimeOffset.Parse(after, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Next_occurrence_is_in_utc_whatever_the_offset_of_now()
+    {
+        var schedule = SweepSchedule.TryParse("0 0 2 * * *", out _)!;
+        Assert.Equal(new DateTimeOffset(2024, 1, 2, 2, 0, 0, TimeSpan.Zero), schedule.NextAfter(new DateTimeOffset(2024, 1, 2, 1, 0, 0, TimeSpan.FromHours(2))));
+    }
+
+    [Theory]
+    [InlineData(null, "empty")]
+    [InlineData("  ", "empty")]
+    [InlineData("0 2 * *", "4 fields")]
+    [InlineData("0 0 0 2 * * *", "7 fields")]
+    [InlineData("0 61 2 * * *", "not a valid CRON expression")]
+    [InlineData("daily", "1 fields")]
+    public void Invalid_schedules_are_refused_with_a_reason(string? expression, string reason)
+    {
+        Assert.Null(SweepSchedule.TryParse(expression, out var error));
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+}
