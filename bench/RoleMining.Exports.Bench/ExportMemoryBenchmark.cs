@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.SailPoint;
 
+using RoleMining.Bench;
+
 namespace RoleMining.Exports.Bench;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RoleMining.Bench;
 using RoleMining.Exports.Bench;
 
 // Benchmark of the export workflow (src/RoleMining.Exports) with the real client against the emulator. Prints measured

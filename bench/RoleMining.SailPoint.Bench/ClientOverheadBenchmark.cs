@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using RoleMining.SailPoint.Models;
 
+using RoleMining.Bench;
+
 namespace RoleMining.SailPoint.Bench;
 
 /// <summary>

@@ -4,6 +4,8 @@ using System.IO.Compression;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.SailPoint.Models;
 
+using RoleMining.Bench;
+
 namespace RoleMining.SailPoint.Bench;
 
 /// <summary>

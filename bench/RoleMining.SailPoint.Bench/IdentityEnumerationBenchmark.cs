@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Emulator;
 using RoleMining.SailPoint.Models;
 
+using RoleMining.Bench;
+
 namespace RoleMining.SailPoint.Bench;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RoleMining.Bench;
 using RoleMining.SailPoint.Bench;
 
 // Benchmark of the SailPoint role-mining client. Prints measured figures and the baselines measured in the same run.

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace RoleMining.Exports.Bench;
+namespace RoleMining.Bench;
 
 /// <summary>
 /// The emulator in a child process, so that this process's working set is the client's alone. Started from the

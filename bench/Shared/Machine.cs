@@ -1,4 +1,4 @@
-namespace RoleMining.SailPoint.Bench;
+namespace RoleMining.Bench;
 
 internal static class Machine
 {
