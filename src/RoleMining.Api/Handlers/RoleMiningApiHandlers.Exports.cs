@@ -254,7 +254,7 @@ public sealed partial class RoleMiningApiHandlers
             var errors = new RequestErrors();
             new QueryReader(request.Query, errors).RejectUnknown();
             RequireJobId(errors, nameof(jobId), jobId);
-            if (string.IsNullOrWhiteSpace(name) || !ExportJobIds.IsSafeSegment(name))
+            if (!ApiIds.IsFileName(name))
             {
                 errors.Add(nameof(name), "'name' must be a file name of the export, e.g. export.zip.");
             }

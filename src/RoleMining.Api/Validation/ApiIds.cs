@@ -16,6 +16,9 @@ public static partial class ApiIds
     /// <summary>Whether <paramref name="id"/> is an export job id or batch id: 32 hexadecimal characters.</summary>
     public static bool IsJobId(string? id) => id is not null && JobId().IsMatch(id);
 
+    /// <summary>Whether <paramref name="name"/> is a plain file name: letters, digits, '.', '_', '-', starting with a letter or digit.</summary>
+    public static bool IsFileName(string? name) => name is not null && FileName().IsMatch(name);
+
     /// <summary>A job or batch id as stored: lowercase.</summary>
     public static string NormalizeJobId(string id)
     {
@@ -28,4 +31,7 @@ public static partial class ApiIds
 
     [GeneratedRegex(@"^[0-9a-fA-F]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex JobId();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex FileName();
 }

@@ -78,4 +78,11 @@ public sealed class NotFoundTests(SharedApiHost fixture) : IClassFixture<SharedA
         using var response = await Host.Client.GetAsync("api/nothing-here");
         await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Wrong_method_on_a_route_is_a_405_problem()
+    {
+        using var response = await Host.Client.DeleteAsync($"api/exports/{UnknownHex}");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+    }
 }

@@ -24,4 +24,16 @@ public sealed class ApiIdsTests
     [InlineData("01234567-89ab-cdef-0123-456789abcdef", false)]
     [InlineData("0123456789abcdef0123456789abcdeg", false)]
     public void Job_ids_are_32_hex(string id, bool valid) => Assert.Equal(valid, ApiIds.IsJobId(id));
+
+    [Theory]
+    [InlineData("export.zip", true)]
+    [InlineData("identities.csv", true)]
+    [InlineData("manifest.json", true)]
+    [InlineData(".staging", false)]
+    [InlineData("..", false)]
+    [InlineData("a/b.csv", false)]
+    [InlineData("a\\b.csv", false)]
+    [InlineData("export.zip\n", false)]
+    [InlineData("", false)]
+    public void File_names_are_plain(string name, bool valid) => Assert.Equal(valid, ApiIds.IsFileName(name));
 }
