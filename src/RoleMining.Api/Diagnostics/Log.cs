@@ -6,8 +6,9 @@ namespace RoleMining.Api.Diagnostics;
 /// <summary>The API's log messages, source-generated (structured properties, no formatting cost when disabled).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Warning, "{OperationId} failed: SailPoint {SailPointOperation} answered {SailPointStatus} ({FailureKind}), trackingId {TrackingId}. Answered {Status}.")]
-    public static partial void SailPointFailed(ILogger logger, string operationId, string sailPointOperation, int sailPointStatus, SailPointErrorKind failureKind, string? trackingId, int status);
+    /// <summary>At <paramref name="level"/>: Information when the caller's request was at fault (404, 400), Warning otherwise.</summary>
+    [LoggerMessage(EventId = 1, Message = "{OperationId} failed: SailPoint {SailPointOperation} answered {SailPointStatus} ({FailureKind}), trackingId {TrackingId}. Answered {Status}.")]
+    public static partial void SailPointFailed(ILogger logger, LogLevel level, string operationId, string sailPointOperation, int sailPointStatus, SailPointErrorKind failureKind, string? trackingId, int status);
 
     [LoggerMessage(2, LogLevel.Error, "{OperationId} failed unexpectedly (traceId {TraceId}); answered 500.")]
     public static partial void Unexpected(ILogger logger, string operationId, string traceId, Exception exception);

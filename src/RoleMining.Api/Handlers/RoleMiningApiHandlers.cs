@@ -69,7 +69,8 @@ public sealed partial class RoleMiningApiHandlers
         catch (SailPointException exception)
         {
             var result = ApiProblems.FromSailPoint(request, exception, _options.UnavailableRetryAfter);
-            Log.SailPointFailed(_logger, operationId, exception.OperationId, exception.StatusCode, exception.Kind, exception.TrackingId, (result as IStatusCodeHttpResult)?.StatusCode ?? 0);
+            var status = (result as IStatusCodeHttpResult)?.StatusCode ?? 0;
+            Log.SailPointFailed(_logger, status < 500 ? LogLevel.Information : LogLevel.Warning, operationId, exception.OperationId, exception.StatusCode, exception.Kind, exception.TrackingId, status);
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || request.HttpContext.RequestAborted.IsCancellationRequested)
