@@ -75,10 +75,14 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
 
         var peak = samples.Max();
         output.WriteLine($"Streamed in {stopwatch.Elapsed.TotalSeconds:F1} s (not asserted); retained growth samples (KB): {string.Join(" ", samples.Select(sample => sample / 1024))}");
-        output.WriteLine($"{mediaType}: {bytes:N0} bytes streamed; retained heap growth over {samples.Count} samples: peak {peak:N0} bytes, baseline {baseline:N0} bytes.");
+        output.WriteLine($"{mediaType}: {bytes:N0} bytes streamed; retained heap growth over {samples.Count} samples: peak {peak:N0} bytes, median {samples.Order().ElementAt(samples.Count / 2):N0} bytes, baseline {baseline:N0} bytes.");
         Assert.True(samples.Count >= 10, $"Only {samples.Count} samples for {bytes} bytes.");
         Assert.True(bytes > 20_000_000, $"The payload ({bytes} bytes) is too small to tell streaming from buffering.");
-        Assert.True(peak < bytes / 3, $"Retained memory grew by {peak:N0} bytes while streaming {bytes:N0} bytes.");
+        // Buffering the body (or the identities) would retain at least the body's size by its end, and half of it at the
+        // median sample; streaming retains what is in flight (a page or two and the transport's buffers) throughout.
+        var median = samples.Order().ElementAt(samples.Count / 2);
+        Assert.True(peak < bytes / 2, $"Retained memory grew by up to {peak:N0} bytes while streaming {bytes:N0} bytes.");
+        Assert.True(median < bytes / 4, $"Retained memory grew by {median:N0} bytes at the median sample while streaming {bytes:N0} bytes.");
     }
 
     private static long RetainedBytes()
