@@ -33,6 +33,7 @@ internal static class CliCommandTree
         root.Subcommands.Add(ExportCommand.Create(execution));
         root.Subcommands.Add(SweepCommand.Create(execution));
         root.Subcommands.Add(EmulatorCommand.Create(execution));
+        root.Subcommands.Add(Serve.ServeCommand.Create(execution));
         return root;
     }
 }

@@ -1,7 +1,3 @@
-// Compiled once RoleMining.Cli.csproj references src/RoleMining.Api and defines ROLEMINING_SERVE (the lead's integration step:
-// <ProjectReference Include="..\RoleMining.Api\RoleMining.Api.csproj" />, <DefineConstants>$(DefineConstants);ROLEMINING_SERVE</DefineConstants>,
-// and root.Subcommands.Add(Serve.ServeCommand.Create(execution)); in CliCommandTree.Build). Until then the CLI builds without it.
-#if ROLEMINING_SERVE
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -179,4 +175,3 @@ internal sealed class LocalApiHost : IAsyncDisposable
         });
     }
 }
-#endif

@@ -1,7 +1,3 @@
-// Compiled once RoleMining.Cli.csproj references src/RoleMining.Api and defines ROLEMINING_SERVE (the lead's integration step:
-// <ProjectReference Include="..\RoleMining.Api\RoleMining.Api.csproj" />, <DefineConstants>$(DefineConstants);ROLEMINING_SERVE</DefineConstants>,
-// and root.Subcommands.Add(Serve.ServeCommand.Create(execution)); in CliCommandTree.Build). Until then the CLI builds without it.
-#if ROLEMINING_SERVE
 using System.CommandLine;
 using RoleMining.Cli.Commands;
 using RoleMining.Cli.Configuration;
@@ -79,4 +75,3 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 }
-#endif

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Serve;
+
+public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task Serve_answers_the_api_routes_with_the_tenant_data_and_runs_an_export_to_the_end_then_stops_cleanly()
+    {
+        using var directory = new TemporaryDirectory();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = emulator.CreateRunner(directory.Path).RunAsync(
+            ["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports")],
+            stop.Token,
+            line =>
+            {
+                if (ListeningLine().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(new Uri(match.Groups["api"].Value.TrimEnd('/') + "/"));
+                }
+            });
+
+        var api = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = api };
+        var session = emulator.Server.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Any(role => role.IdentityCount > 0));
+        var role = session.PotentialRoles.First(candidate => candidate.IdentityCount > 0);
+
+        using (var reply = await http.GetAsync($"sessions/{session.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+            using var body = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
+            Assert.Equal(session.Id, body.RootElement.GetProperty("id").GetString());
+        }
+
+        using (var reply = await http.GetAsync("sessions/not-an-id"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
+            Assert.Equal("application/problem+json", reply.Content.Headers.ContentType?.MediaType);
+        }
+
+        // The async request-reply pattern, followed only through Location and Retry-After.
+        using var start = await http.PostAsJsonAsync($"sessions/{session.Id}/potential-roles/{role.Id}/exports", new { minEntitlementPopularity = 0, includeCommonAccess = true });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var location = start.Headers.Location ?? throw new InvalidOperationException("202 without Location");
+        HttpResponseMessage status;
+        var polls = 0;
+        while (true)
+        {
+            status = await http.GetAsync(location);
+            if (status.StatusCode != HttpStatusCode.Accepted)
+            {
+                break;
+            }
+
+            Assert.True(++polls < 120, "the export did not finish");
+            await Task.Delay(status.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+            status.Dispose();
+        }
+
+        using (status)
+        {
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+
+        // The workflow ran in the serve process and published the role's files under --out.
+        Assert.Contains(directory.Files(), file => file.Contains($"/{session.Id}/{role.Id}/", StringComparison.Ordinal) && file.EndsWith("/manifest.json", StringComparison.Ordinal));
+
+        await stop.CancelAsync();
+        var result = await run;
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+    }
+
+    [GeneratedRegex(@"listening on (?<api>http://127\.0\.0\.1:\d+/api)")]
+    private static partial Regex ListeningLine();
+}
