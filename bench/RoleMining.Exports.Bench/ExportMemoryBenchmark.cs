@@ -98,39 +98,9 @@ internal static class ExportMemoryBenchmark
 
     private static async Task<Measurement> MeasureAsync(IServiceProvider provider, string root, (string SessionId, string PotentialRoleId) role, int identities, bool print)
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var before = process.WorkingSet64;
-        var peak = before;
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
-        var heapPeak = heapBefore;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            using var self = Process.GetCurrentProcess();
-            while (!stop.IsCancellationRequested)
-            {
-                self.Refresh();
-                peak = Math.Max(peak, self.WorkingSet64);
-                heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(forceFullCollection: false));
-                try
-                {
-                    await Task.Delay(SampleInterval, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        });
-
-        var watch = Stopwatch.StartNew();
-        var jobs = await BenchWorkflow.ExportAsync(provider, [role], CancellationToken.None);
-        watch.Stop();
-        await stop.CancelAsync();
-        await sampler;
+        IReadOnlyList<ExportJob> jobs = [];
+        var memory = await MemoryPeakSampler.MeasureAsync(async () => jobs = await BenchWorkflow.ExportAsync(provider, [role], CancellationToken.None), SampleInterval);
+        var (before, peak, heapBefore, heapPeak) = (memory.WorkingSetBefore, memory.WorkingSetPeak, memory.HeapBefore, memory.HeapPeak);
 
         // A figure from a broken export would be worthless: the job succeeded (BenchWorkflow checks); the rows must match.
         var job = jobs[0];
@@ -147,7 +117,7 @@ internal static class ExportMemoryBenchmark
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{"workflow",-10} {identities,11:N0} {result.ZipMb,7:N0} {watch.Elapsed.TotalSeconds,6:0.0} {result.ZipMb / watch.Elapsed.TotalSeconds,6:N0} {before / Mb,10:N0} {result.PeakMb,8:N0} {result.GrowthMb,7:N0} {heapBefore / Mb,12:N1} {result.HeapPeakMb,10:N1}"));
+                $"{"workflow",-10} {identities,11:N0} {result.ZipMb,7:N0} {memory.Elapsed.TotalSeconds,6:0.0} {result.ZipMb / memory.Elapsed.TotalSeconds,6:N0} {before / Mb,10:N0} {result.PeakMb,8:N0} {result.GrowthMb,7:N0} {heapBefore / Mb,12:N1} {result.HeapPeakMb,10:N1}"));
         }
 
         return result;

@@ -116,45 +116,16 @@ internal static class DownloadMemoryBenchmark
     private static async Task<(string Name, int Identities, double PeakMb)> MeasureAsync(string name, int identities, string file, Func<Stream, Task> download)
     {
         const double mb = 1024 * 1024;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var before = process.WorkingSet64;
-        var peak = before;
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
-        var heapPeak = heapBefore;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            using var self = Process.GetCurrentProcess();
-            while (!stop.IsCancellationRequested)
+        long length = 0;
+        var memory = await MemoryPeakSampler.MeasureAsync(
+            async () =>
             {
-                self.Refresh();
-                peak = Math.Max(peak, self.WorkingSet64);
-                heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(forceFullCollection: false));
-                try
-                {
-                    await Task.Delay(10, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        });
-
-        var watch = Stopwatch.StartNew();
-        long length;
-        await using (var target = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-        {
-            await download(target);
-            length = target.Length;
-        }
-
-        watch.Stop();
-        await stop.CancelAsync();
-        await sampler;
+                await using var target = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                await download(target);
+                length = target.Length;
+            },
+            TimeSpan.FromMilliseconds(10));
+        var (before, peak, heapPeak) = (memory.WorkingSetBefore, memory.WorkingSetPeak, memory.HeapPeak);
 
         // A figure from a broken download would be worthless: the zip must open.
         using (var zip = ZipFile.OpenRead(file))
@@ -165,7 +136,7 @@ internal static class DownloadMemoryBenchmark
         File.Delete(file);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{name,-46} {identities,11:N0} {length / mb,6:N0} {length / mb / watch.Elapsed.TotalSeconds,6:N0} {before / mb,10:N0} {peak / mb,8:N0} {(peak - before) / mb,7:N0} {heapPeak / mb,10:N1}"));
+            $"{name,-46} {identities,11:N0} {length / mb,6:N0} {length / mb / memory.Elapsed.TotalSeconds,6:N0} {before / mb,10:N0} {peak / mb,8:N0} {(peak - before) / mb,7:N0} {heapPeak / mb,10:N1}"));
         return (name, identities, peak / mb);
     }
 }
