@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -58,39 +57,7 @@ internal static class ClientOverheadBenchmark
         };
 
         Console.WriteLine($"== Client-only cost: {identityCount:N0} identities from canned pages (in-memory handler, no emulator, no network), {rounds} rounds ==");
-        foreach (var candidate in candidates)
-        {
-            await candidate.Run();
-        }
-
-        var cpu = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
-        var wall = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
-        var allocated = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
-        for (var round = 0; round < rounds; round++)
-        {
-            for (var turn = 0; turn < candidates.Length; turn++)
-            {
-                var candidate = candidates[(turn + round) % candidates.Length];
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                using var process = Process.GetCurrentProcess();
-                var cpuBefore = process.TotalProcessorTime;
-                var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
-                var watch = Stopwatch.StartNew();
-                var count = await candidate.Run();
-                watch.Stop();
-                var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
-                process.Refresh();
-                if (count != identityCount)
-                {
-                    throw new InvalidOperationException($"{candidate.Name} saw {count} identities, expected {identityCount}.");
-                }
-
-                cpu[candidate.Name].Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
-                wall[candidate.Name].Add(watch.Elapsed.TotalSeconds);
-                allocated[candidate.Name].Add(bytes);
-            }
-        }
+        var (wall, cpu, allocated) = await InterleavedRounds.RunAsync(candidates, rounds, identityCount);
 
         Console.WriteLine($"{"",-50} {"identities/s",13} {"CPU µs/id",10} {"alloc B/id",11}");
         Console.WriteLine($"{"",-50} {"(best)",13} {"(median)",10} {"(median)",11}");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -78,41 +77,7 @@ internal static class IdentityEnumerationBenchmark
         };
 
         Console.WriteLine($"== Enumerating a potential role of {identityCount:N0} identities ({(identityCount / PageSize) + 1} requests of limit {PageSize}) from an in-process emulator, {rounds} rounds ==");
-        foreach (var candidate in candidates)
-        {
-            await candidate.Run(); // warm-up: JIT, connections, token
-        }
-
-        var wall = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
-        var cpu = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
-        var allocated = candidates.ToDictionary(candidate => candidate.Name, _ => new List<double>());
-        for (var round = 0; round < rounds; round++)
-        {
-            // Interleaved, and rotated so that no candidate always runs first after the others.
-            for (var turn = 0; turn < candidates.Length; turn++)
-            {
-                var candidate = candidates[(turn + round) % candidates.Length];
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                using var process = Process.GetCurrentProcess();
-                var cpuBefore = process.TotalProcessorTime;
-                var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
-                var watch = Stopwatch.StartNew();
-                var count = await candidate.Run();
-                watch.Stop();
-                var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
-                process.Refresh();
-                var cpuTime = process.TotalProcessorTime - cpuBefore;
-                if (count != identityCount)
-                {
-                    throw new InvalidOperationException($"{candidate.Name} saw {count} identities, expected {identityCount}.");
-                }
-
-                wall[candidate.Name].Add(watch.Elapsed.TotalSeconds);
-                cpu[candidate.Name].Add(cpuTime.TotalSeconds);
-                allocated[candidate.Name].Add(bytes);
-            }
-        }
+        var (wall, cpu, allocated) = await InterleavedRounds.RunAsync(candidates, rounds, identityCount);
 
         var baseline = candidates[^1].Name;
         var baselineBytes = Machine.Median(allocated[baseline]);
