@@ -58,7 +58,7 @@ public static class FunctionsServiceCollectionExtensions
 
         services.TryAddSingleton<IExportJobStore, BlobExportJobStore>();
         services.TryAddSingleton<IExportArtifactStore, BlobExportArtifactStore>();
-        services.TryAddSingleton<IExportQueue, StorageQueueExportQueue>();
+        services.TryAddSingleton<IExportQueue, AzureQueueExportSender>();
 
         // With a connection string (Azurite, a developer's account) nothing was provisioned: create what Bicep creates.
         if (!storage.IsIdentityBased)

@@ -9,7 +9,7 @@ namespace RoleMining.Functions.Triggers;
 
 /// <summary>
 /// One queue trigger per export step, each a shell over <see cref="ExportWorkflow.HandleAsync"/>: the workflow runs the
-/// step and sends the follow-up messages (with their delays) through <see cref="Messaging.StorageQueueExportQueue"/>.
+/// step and sends the follow-up messages (with their delays) through <see cref="Messaging.AzureQueueExportSender"/>.
 /// A failure is rethrown, so the host retries the delivery after host.json's visibilityTimeout; after
 /// maxDequeueCount deliveries the host moves the message to the step's poison queue (<see cref="ExportPoisonFunctions"/>).
 /// </summary>

@@ -5,7 +5,7 @@ namespace RoleMining.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// The Azurite instance the CI workflow starts (ROLEMINING_AZURITE_CONNECTION_STRING, default UseDevelopmentStorage=true).
-/// Tests that use it share its fixed containers and queues, so they run one at a time (<see cref="AzuriteCollection"/>)
+/// Tests that use it share its fixed containers and queues, so they run one at a time (<see cref="AzuriteTestGroup"/>)
 /// and tell their data apart by random job ids.
 /// </summary>
 public static class Azurite
@@ -29,7 +29,7 @@ public static class Azurite
 
 /// <summary>Tests that share Azurite's containers and queues.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+public sealed class AzuriteTestGroup : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "Azurite";
 }

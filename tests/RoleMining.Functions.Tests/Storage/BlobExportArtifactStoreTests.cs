@@ -6,7 +6,7 @@ using RoleMining.Functions.Tests.Infrastructure;
 
 namespace RoleMining.Functions.Tests.Storage;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(AzuriteTestGroup.Name)]
 public sealed class BlobExportArtifactStoreTests : IAsyncLifetime
 {
     private readonly BlobExportArtifactStore _store = new(Azurite.Blobs());

@@ -5,7 +5,7 @@ using RoleMining.Functions.Tests.Infrastructure;
 
 namespace RoleMining.Functions.Tests.Storage;
 
-[Collection(AzuriteCollection.Name)]
+[Collection(AzuriteTestGroup.Name)]
 public sealed class BlobExportJobStoreTests : IAsyncLifetime
 {
     private readonly BlobExportJobStore _store = new(Azurite.Blobs());

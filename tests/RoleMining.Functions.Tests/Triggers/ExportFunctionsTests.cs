@@ -11,7 +11,7 @@ using RoleMining.SailPoint.Models;
 namespace RoleMining.Functions.Tests.Triggers;
 
 /// <summary>The queue, poison, timer and HTTP shells over the real workflow, Azurite and the ISC emulator.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(AzuriteTestGroup.Name)]
 public sealed class ExportFunctionsTests : IAsyncLifetime
 {
     private FunctionsApp _app = null!;

@@ -6,10 +6,10 @@ using RoleMining.Functions.Tests.Infrastructure;
 
 namespace RoleMining.Functions.Tests.Storage;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class StorageQueueExportQueueTests : IAsyncLifetime
+[Collection(AzuriteTestGroup.Name)]
+public sealed class AzureQueueExportSenderTests : IAsyncLifetime
 {
-    private readonly StorageQueueExportQueue _queue = new(Azurite.Queues());
+    private readonly AzureQueueExportSender _queue = new(Azurite.Queues());
 
     public async Task InitializeAsync()
     {

@@ -5,16 +5,16 @@ using RoleMining.Functions.Storage;
 namespace RoleMining.Functions.Messaging;
 
 /// <summary>
-/// Sends export messages to the queue of their step (<see cref="ExportQueueNames"/>), invisible for the delay. The
+/// The <see cref="IExportQueue"/> port over Azure Queue Storage: sends export messages to the queue of their step (<see cref="ExportQueueNames"/>), invisible for the delay. The
 /// <see cref="QueueServiceClient"/> is configured with <c>QueueMessageEncoding.Base64</c>, which is what the queue
 /// trigger expects (host.json <c>messageEncoding: base64</c>).
 /// </summary>
-public sealed class StorageQueueExportQueue : IExportQueue
+public sealed class AzureQueueExportSender : IExportQueue
 {
     private readonly QueueServiceClient _service;
 
     /// <summary>Creates the queue over <paramref name="service"/>.</summary>
-    public StorageQueueExportQueue(QueueServiceClient service)
+    public AzureQueueExportSender(QueueServiceClient service)
     {
         ArgumentNullException.ThrowIfNull(service);
         _service = service;
