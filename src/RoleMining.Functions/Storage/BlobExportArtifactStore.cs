@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
 
@@ -9,9 +10,9 @@ namespace RoleMining.Functions.Storage;
 
 /// <summary>
 /// Export files as block blobs in <see cref="FunctionsSettings.ArtifactContainer"/>, laid out by
-/// <see cref="ExportArtifactLayout"/>. Writes stream: <c>OpenWriteAsync</c> stages a block whenever its buffer fills and
-/// commits the block list when the stream is disposed, so a multi-gigabyte zip never sits in memory and a reader never
-/// sees half a blob. Publishing is a server-side copy within the account (authorized by the same Entra identity) followed
+/// <see cref="ExportArtifactLayout"/>. Writes stream: <see cref="BlockBlobStagingStream"/> stages a block whenever its buffer
+/// fills and commits the block list when the stream is closed, so a multi-gigabyte zip never sits in memory and a reader
+/// never sees a blob before its content. Publishing is a server-side copy within the account (authorized by the same Entra identity) followed
 /// by deleting the staging blob; the workflow writes the manifest last, which marks a job folder complete.
 /// </summary>
 public sealed class BlobExportArtifactStore : IExportArtifactStore
@@ -29,11 +30,8 @@ public sealed class BlobExportArtifactStore : IExportArtifactStore
     }
 
     /// <inheritdoc />
-    public Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
-    {
-        var blob = _container.GetBlobClient(stagingPath);
-        return blob.OpenWriteAsync(overwrite: true, new BlobOpenWriteOptions { BufferSize = BlockSize }, cancellationToken);
-    }
+    public Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default) =>
+        Task.FromResult<Stream>(new BlockBlobStagingStream(_container.GetBlockBlobClient(stagingPath), BlockSize));
 
     /// <inheritdoc />
     public async Task PublishAsync(string stagingPath, string path, CancellationToken cancellationToken = default)

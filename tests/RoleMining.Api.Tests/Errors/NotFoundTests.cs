@@ -1,5 +1,6 @@
 using System.Net;
 using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Testing.Http;
 
 namespace RoleMining.Api.Tests.Errors;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Testing.Http;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Api.Tests.Exports;

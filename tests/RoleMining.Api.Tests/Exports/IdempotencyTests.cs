@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Testing.Http;
 using RoleMining.Exports;
 
 namespace RoleMining.Api.Tests.Exports;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Testing.Http;
 using RoleMining.Emulator;
 using RoleMining.Exports;
 

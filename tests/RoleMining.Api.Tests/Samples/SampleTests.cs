@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using RoleMining.Api.Routing;
 using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Testing.Http;
 
 namespace RoleMining.Api.Tests.Samples;
 

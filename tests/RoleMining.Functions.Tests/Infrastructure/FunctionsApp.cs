@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RoleMining.Emulator;
 using RoleMining.Functions.Hosting;
+using RoleMining.Testing.Azurite;
 
 namespace RoleMining.Functions.Tests.Infrastructure;
 
@@ -16,17 +17,20 @@ namespace RoleMining.Functions.Tests.Infrastructure;
 /// </summary>
 public sealed class FunctionsApp : IAsyncDisposable
 {
-    private FunctionsApp(EmulatorServer emulator, ServiceProvider services)
+    private FunctionsApp(AzuriteServer azurite, EmulatorServer emulator, ServiceProvider services)
     {
+        Azurite = azurite;
         Emulator = emulator;
         Services = services;
     }
+
+    public AzuriteServer Azurite { get; }
 
     public EmulatorServer Emulator { get; }
 
     public ServiceProvider Services { get; }
 
-    public static async Task<FunctionsApp> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<FunctionsApp> StartAsync(AzuriteServer azurite, IDictionary<string, string?>? settings = null)
     {
         var options = new EmulatorOptions { ClientId = "functions-tests", ClientSecret = "functions-tests-secret-" + Guid.NewGuid().ToString("N") };
         options.RateLimit.Enabled = false;
@@ -36,7 +40,7 @@ public sealed class FunctionsApp : IAsyncDisposable
 
         var values = new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SailPoint:BaseUrl"] = emulator.BaseAddress.ToString(),
             ["SailPoint:ClientId"] = options.ClientId,
             ["SailPoint:ClientSecret"] = options.ClientSecret,
@@ -66,7 +70,7 @@ public sealed class FunctionsApp : IAsyncDisposable
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        return new FunctionsApp(emulator, services);
+        return new FunctionsApp(azurite, emulator, services);
     }
 
     /// <summary>An instance of a function class, created the way the worker does (from the container).</summary>

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using RoleMining.Exports;
 
@@ -10,12 +11,12 @@ namespace RoleMining.Functions.Tests.Infrastructure;
 public static class QueueDriver
 {
     public static async Task<ExportJob> RunUntilFinishedAsync(
+        QueueServiceClient queues,
         string jobId,
         Func<ExportStep, QueueMessage, Task> function,
         ExportJobService jobs,
         TimeSpan within)
     {
-        var queues = Azurite.Queues();
         var deadline = DateTimeOffset.UtcNow + within;
         while (DateTimeOffset.UtcNow < deadline)
         {

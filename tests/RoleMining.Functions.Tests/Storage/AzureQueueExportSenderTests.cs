@@ -7,15 +7,15 @@ using RoleMining.Functions.Tests.Infrastructure;
 namespace RoleMining.Functions.Tests.Storage;
 
 [Collection(AzuriteTestGroup.Name)]
-public sealed class AzureQueueExportSenderTests : IAsyncLifetime
+public sealed class AzureQueueExportSenderTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly AzureQueueExportSender _queue = new(Azurite.Queues());
+    private readonly AzureQueueExportSender _queue = new(azurite.Server.Queues());
 
     public async Task InitializeAsync()
     {
         foreach (var name in ExportQueueNames.All)
         {
-            await Azurite.Queues().GetQueueClient(name).CreateIfNotExistsAsync();
+            await azurite.Server.Queues().GetQueueClient(name).CreateIfNotExistsAsync();
         }
     }
 
@@ -55,7 +55,7 @@ public sealed class AzureQueueExportSenderTests : IAsyncLifetime
 
         await _queue.SendAsync(message, TimeSpan.Zero);
 
-        var queue = Azurite.RawQueues().GetQueueClient(ExportQueueNames.Download);
+        var queue = azurite.Server.RawQueues().GetQueueClient(ExportQueueNames.Download);
         var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
         while (DateTimeOffset.UtcNow < deadline)
         {
@@ -74,7 +74,7 @@ public sealed class AzureQueueExportSenderTests : IAsyncLifetime
         Assert.Fail("The message did not arrive.");
     }
 
-    private static async Task<string> FindRawAsync(string queueName, string jobId, TimeSpan within)
+    private async Task<string> FindRawAsync(string queueName, string jobId, TimeSpan within)
     {
         var deadline = DateTimeOffset.UtcNow + within;
         while (DateTimeOffset.UtcNow < deadline)
@@ -91,9 +91,9 @@ public sealed class AzureQueueExportSenderTests : IAsyncLifetime
     }
 
     // Receives (and deletes) the message of jobId, returning its text as stored; other messages are left alone.
-    private static async Task<string?> TryFindRawAsync(string queueName, string jobId)
+    private async Task<string?> TryFindRawAsync(string queueName, string jobId)
     {
-        var queue = Azurite.RawQueues().GetQueueClient(queueName);
+        var queue = azurite.Server.RawQueues().GetQueueClient(queueName);
         var received = await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1));
         string? found = null;
         foreach (var item in received.Value)

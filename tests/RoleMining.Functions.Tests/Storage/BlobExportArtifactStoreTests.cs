@@ -7,13 +7,13 @@ using RoleMining.Functions.Tests.Infrastructure;
 namespace RoleMining.Functions.Tests.Storage;
 
 [Collection(AzuriteTestGroup.Name)]
-public sealed class BlobExportArtifactStoreTests : IAsyncLifetime
+public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly BlobExportArtifactStore _store = new(Azurite.Blobs());
+    private readonly BlobExportArtifactStore _store = new(azurite.Server.Blobs());
     private readonly string _folder = $"session-x/role-x/{ExportJobIds.NewJobId()}";
 
     public async Task InitializeAsync() =>
-        await Azurite.Blobs().GetBlobContainerClient(FunctionsSettings.ArtifactContainer).CreateIfNotExistsAsync();
+        await azurite.Server.Blobs().GetBlobContainerClient(FunctionsSettings.ArtifactContainer).CreateIfNotExistsAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -6,12 +6,12 @@ using RoleMining.Functions.Tests.Infrastructure;
 namespace RoleMining.Functions.Tests.Storage;
 
 [Collection(AzuriteTestGroup.Name)]
-public sealed class BlobExportJobStoreTests : IAsyncLifetime
+public sealed class BlobExportJobStoreTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly BlobExportJobStore _store = new(Azurite.Blobs());
+    private readonly BlobExportJobStore _store = new(azurite.Server.Blobs());
 
     public async Task InitializeAsync() =>
-        await Azurite.Blobs().GetBlobContainerClient(FunctionsSettings.JobContainer).CreateIfNotExistsAsync();
+        await azurite.Server.Blobs().GetBlobContainerClient(FunctionsSettings.JobContainer).CreateIfNotExistsAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

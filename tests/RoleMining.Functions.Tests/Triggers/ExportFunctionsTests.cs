@@ -1,7 +1,11 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using RoleMining.Functions.Configuration;
 using RoleMining.Exports;
 using RoleMining.Functions.Triggers;
 using RoleMining.Functions.Tests.Infrastructure;
@@ -12,11 +16,11 @@ namespace RoleMining.Functions.Tests.Triggers;
 
 /// <summary>The queue, poison, timer and HTTP shells over the real workflow, Azurite and the ISC emulator.</summary>
 [Collection(AzuriteTestGroup.Name)]
-public sealed class ExportFunctionsTests : IAsyncLifetime
+public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private FunctionsApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await FunctionsApp.StartAsync();
+    public async Task InitializeAsync() => _app = await FunctionsApp.StartAsync(azurite.Server);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -57,7 +61,7 @@ public sealed class ExportFunctionsTests : IAsyncLifetime
         var jobs = _app.Services.GetRequiredService<ExportJobService>();
         var creation = await jobs.CreateAsync(new ExportJobRequest { SessionId = sessionId, PotentialRoleId = roleId });
 
-        var job = await QueueDriver.RunUntilFinishedAsync(creation.Job.JobId, RunStepAsync, jobs, TimeSpan.FromSeconds(90));
+        var job = await QueueDriver.RunUntilFinishedAsync(azurite.Server.Queues(), creation.Job.JobId, RunStepAsync, jobs, TimeSpan.FromSeconds(90));
 
         Assert.Equal(ExportJobState.Succeeded, job.State);
         Assert.Contains(job.Artifacts, artifact => artifact.Name == ExportArtifactLayout.ZipFileName);
@@ -98,18 +102,59 @@ public sealed class ExportFunctionsTests : IAsyncLifetime
     [Fact]
     public async Task A_message_that_is_not_an_export_message_is_dropped_without_failing_the_delivery()
     {
-        var garbage = QueuesModelFactory.QueueMessage("garbage-1", "pop-1", new BinaryData("{not json"), dequeueCount: 1);
+        const string body = "{not json";
+        var garbage = QueuesModelFactory.QueueMessage("garbage-1", "pop-1", new BinaryData(body), dequeueCount: 1);
+        var workflow = _app.Services.GetRequiredService<ExportWorkflow>();
+        var stepLog = new FakeLogger<ExportQueueFunctions>();
+        var poisonLog = new FakeLogger<ExportPoisonFunctions>();
+        var jobsBefore = await JobVersionsAsync();
+        var queuesBefore = await QueueLengthsAsync();
 
-        // Completing (not throwing) keeps it out of the poison queue, where it could not be handled either.
-        await _app.Function<ExportQueueFunctions>().PollAsync(garbage, CancellationToken.None);
-        await _app.Function<ExportPoisonFunctions>().PollPoisonAsync(garbage, CancellationToken.None);
+        // Completing (not throwing) is what "dropped" means to the host: it deletes the message instead of retrying it
+        // into the poison queue, where it could not be handled either.
+        await new ExportQueueFunctions(workflow, stepLog).PollAsync(garbage, CancellationToken.None);
+        await new ExportPoisonFunctions(workflow, poisonLog).PollPoisonAsync(garbage, CancellationToken.None);
+
+        Assert.Equal(jobsBefore, await JobVersionsAsync());
+        Assert.Equal(queuesBefore, await QueueLengthsAsync());
+        foreach (var (record, queue) in new[] { (stepLog.LatestRecord, ExportQueueNames.Poll), (poisonLog.LatestRecord, ExportQueueNames.PoisonFor(ExportStep.Poll)) })
+        {
+            Assert.Equal(LogLevel.Error, record.Level);
+            Assert.Contains("garbage-1", record.Message, StringComparison.Ordinal);
+            Assert.Contains(queue, record.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(body, record.Message, StringComparison.Ordinal);
+        }
+    }
+
+    private async Task<Dictionary<string, string>> JobVersionsAsync()
+    {
+        var container = _app.Azurite.Blobs().GetBlobContainerClient(FunctionsSettings.JobContainer);
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, CancellationToken.None))
+        {
+            versions[blob.Name] = blob.Properties.ETag?.ToString() ?? string.Empty;
+        }
+
+        return versions;
+    }
+
+    private async Task<Dictionary<string, int>> QueueLengthsAsync()
+    {
+        var queues = _app.Azurite.Queues();
+        var lengths = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in Enum.GetValues<ExportStep>().SelectMany(step => new[] { ExportQueueNames.For(step), ExportQueueNames.PoisonFor(step) }))
+        {
+            lengths[name] = (await queues.GetQueueClient(name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+
+        return lengths;
     }
 
     [Fact]
     public async Task The_sweep_covers_every_role_of_the_selected_session_and_a_second_run_adds_nothing()
     {
         var (sessionId, _) = await FirstRoleAsync();
-        await using var app = await FunctionsApp.StartAsync(new Dictionary<string, string?> { ["RoleMining:Sweep:SessionIds"] = sessionId });
+        await using var app = await FunctionsApp.StartAsync(azurite.Server, new Dictionary<string, string?> { ["RoleMining:Sweep:SessionIds"] = sessionId });
         var jobs = app.Services.GetRequiredService<ExportJobService>();
         var roles = await app.Services.GetRequiredService<IRoleMiningClient>().GetPotentialRoleSummariesAsync(sessionId).Select(role => role.Id!).ToListAsync();
 

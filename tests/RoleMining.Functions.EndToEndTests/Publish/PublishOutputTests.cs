@@ -1,0 +1,117 @@
+using System.Text.Json;
+using RoleMining.Api.Routing;
+using RoleMining.Exports;
+using RoleMining.Functions.Configuration;
+using RoleMining.Functions.EndToEndTests.Infrastructure;
+using RoleMining.Testing;
+
+namespace RoleMining.Functions.EndToEndTests.Publish;
+
+/// <summary>
+/// What `dotnet publish` (Release) leaves for Azure: the worker, the function index the host reads
+/// (functions.metadata), the host-side extensions (extensions.json) and the host settings, and nothing local.
+/// </summary>
+public sealed class PublishOutputTests
+{
+    [Fact]
+    public async Task The_release_build_has_no_warnings()
+    {
+        var app = await PublishedApp.GetAsync();
+
+        Assert.Empty(app.Warnings);
+    }
+
+    [Fact]
+    public async Task The_output_holds_the_worker_its_configuration_and_host_json_but_no_local_settings()
+    {
+        var app = await PublishedApp.GetAsync();
+
+        Assert.True(File.Exists(app.PathOf("RoleMining.Functions.dll")));
+        Assert.True(File.Exists(app.PathOf("functions.metadata")));
+        Assert.True(File.Exists(app.PathOf("extensions.json")));
+        Assert.False(File.Exists(app.PathOf("local.settings.json")));
+
+        using var workerConfig = JsonDocument.Parse(await File.ReadAllTextAsync(app.PathOf("worker.config.json")));
+        var description = workerConfig.RootElement.GetProperty("description");
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.Equal("RoleMining.Functions.dll", description.GetProperty("defaultWorkerPath").GetString());
+
+        Assert.Equal(
+            await File.ReadAllTextAsync(RepositoryPaths.Combine("host.json")),
+            await File.ReadAllTextAsync(app.PathOf("host.json")));
+    }
+
+    [Fact]
+    public async Task Every_api_route_is_one_http_function_with_its_method_route_and_function_key()
+    {
+        var functions = await PublishedFunctionsAsync();
+
+        var http = functions.Where(function => function.Trigger.GetProperty("type").GetString() == "httpTrigger").ToList();
+        Assert.Equal(ApiRoutes.All.Count, http.Count);
+        foreach (var route in ApiRoutes.All)
+        {
+            var function = Assert.Single(http, candidate => candidate.Name == route.OperationId);
+            Assert.Equal([route.Method.ToLowerInvariant()], function.Trigger.GetProperty("methods").EnumerateArray().Select(method => method.GetString()));
+            Assert.Equal(route.Template, function.Trigger.GetProperty("route").GetString());
+            Assert.Equal("Function", function.Trigger.GetProperty("authLevel").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Every_step_queue_and_its_poison_queue_has_one_trigger_on_the_host_storage_connection()
+    {
+        var functions = await PublishedFunctionsAsync();
+
+        var queues = functions.Where(function => function.Trigger.GetProperty("type").GetString() == "queueTrigger").ToList();
+        var expected = Enum.GetValues<ExportStep>()
+            .SelectMany(step => new[] { ExportQueueNames.For(step), ExportQueueNames.PoisonFor(step) })
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(expected, queues.Select(function => function.Trigger.GetProperty("queueName").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(queues, function => Assert.Equal(FunctionsSettings.StorageConnection, function.Trigger.GetProperty("connection").GetString()));
+    }
+
+    [Fact]
+    public async Task The_sweep_timer_takes_its_schedule_from_the_setting()
+    {
+        var functions = await PublishedFunctionsAsync();
+
+        var timer = Assert.Single(functions, function => function.Trigger.GetProperty("type").GetString() == "timerTrigger");
+        Assert.Equal(FunctionsSettings.ScheduleExpression, timer.Trigger.GetProperty("schedule").GetString());
+        Assert.Equal(functions.Count, functions.Select(function => function.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(ApiRoutes.All.Count + (Enum.GetValues<ExportStep>().Length * 2) + 1, functions.Count);
+    }
+
+    [Fact]
+    public async Task The_host_loads_the_queue_extension_from_the_output_and_has_http_and_timer_built_in()
+    {
+        var app = await PublishedApp.GetAsync();
+        using var extensions = JsonDocument.Parse(await File.ReadAllTextAsync(app.PathOf("extensions.json")));
+
+        var listed = extensions.RootElement.GetProperty("extensions").EnumerateArray()
+            .Select(extension => (Name: extension.GetProperty("name").GetString()!, Hint: extension.GetProperty("hintPath").GetString()!))
+            .ToList();
+
+        // The queue trigger's host-side binding (WebJobs.Extensions.Storage.Queues) ships with the app ...
+        var queues = Assert.Single(listed, extension => extension.Name == "AzureStorageQueues");
+        Assert.True(File.Exists(app.PathOf(queues.Hint)), $"{queues.Hint} is listed in extensions.json but not published.");
+        // ... and the worker indexes its functions through the metadata loader the SDK adds.
+        Assert.Contains(listed, extension => extension.Name == "Startup");
+        // HTTP and timer triggers need no entry: the Functions host has them built in (WebJobs.Extensions.Http and
+        // WebJobs.Extensions), so the SDK generates none; the end-to-end tests show the host serving both.
+    }
+
+    private static async Task<IReadOnlyList<PublishedFunction>> PublishedFunctionsAsync()
+    {
+        var app = await PublishedApp.GetAsync();
+        using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(app.PathOf("functions.metadata")));
+        return metadata.RootElement.EnumerateArray()
+            .Select(function => new PublishedFunction(
+                function.GetProperty("name").GetString()!,
+                function.GetProperty("bindings").EnumerateArray()
+                    .Single(binding => binding.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal))
+                    .Clone()))
+            .ToList();
+    }
+
+    private sealed record PublishedFunction(string Name, JsonElement Trigger);
+}
