@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using RoleMining.Functions.Configuration;
 
-namespace RoleMining.Infrastructure.Tests.Functions;
+namespace RoleMining.Functions.Tests.Configuration;
 
 public sealed class ExportSweepOptionsTests
 {

@@ -2,7 +2,7 @@ using Azure;
 using RoleMining.Exports;
 using RoleMining.Functions.Storage;
 
-namespace RoleMining.Infrastructure.Tests.Functions;
+namespace RoleMining.Functions.Tests.Storage;
 
 /// <summary>The package-free rules of the Azure Storage adapters: blob names, metadata filters, conflicts, ETags.</summary>
 public sealed class StorageAdapterRulesTests

@@ -2,7 +2,7 @@ using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using RoleMining.Functions.Configuration;
 
-namespace RoleMining.Infrastructure.Tests.Functions;
+namespace RoleMining.Functions.Tests.Configuration;
 
 public sealed class StorageConnectionTests
 {

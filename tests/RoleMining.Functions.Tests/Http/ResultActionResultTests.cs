@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Functions.Http;
 
-namespace RoleMining.Infrastructure.Tests.Functions;
+namespace RoleMining.Functions.Tests.Http;
 
 public sealed class ResultActionResultTests
 {

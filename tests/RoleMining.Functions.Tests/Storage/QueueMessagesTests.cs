@@ -1,7 +1,7 @@
 using RoleMining.Exports;
 using RoleMining.Functions.Storage;
 
-namespace RoleMining.Infrastructure.Tests.Functions;
+namespace RoleMining.Functions.Tests.Storage;
 
 public sealed class QueueMessagesTests
 {
