@@ -105,7 +105,7 @@ public sealed class BlobExportJobStoreTests(AzuriteFixture azurite) : IAsyncLife
         var failedInSession = await _store.QueryAsync(new ExportJobQuery { SessionId = session, States = [ExportJobState.Failed] }).ToListAsync();
         var roleOne = await _store.QueryAsync(new ExportJobQuery { SessionId = session, PotentialRoleId = "role-1" }).ToListAsync();
 
-        Assert.Equal([queued.JobId, failed.JobId], inSession.Select(job => job.JobId).Order());
+        Assert.Equal(new[] { queued.JobId, failed.JobId }.Order(StringComparer.Ordinal), inSession.Select(job => job.JobId).Order(StringComparer.Ordinal));
         Assert.Equal(failed.JobId, Assert.Single(failedInSession).JobId);
         Assert.Equal(queued.JobId, Assert.Single(roleOne).JobId);
     }
