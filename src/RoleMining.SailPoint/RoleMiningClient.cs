@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
 using RoleMining.SailPoint.Models;
+using RoleMining.SailPoint.RateLimiting;
 using RoleMining.SailPoint.Serialization;
 
 namespace RoleMining.SailPoint;
@@ -50,8 +51,13 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         httpClient.Timeout = Timeout.InfiniteTimeSpan;
-        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
-        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient));
+        timeProvider ??= TimeProvider.System;
+        loggerFactory ??= NullLoggerFactory.Instance;
+
+        // A client built here has a budget of its own (in-process); clients that must share one come from one container.
+        var rateLimiter = SailPointRateLimiters.Create(options, store: null, timeProvider, loggerFactory);
+        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider, loggerFactory, rateLimiter);
+        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, rateLimiter as IDisposable));
     }
 
     /// <inheritdoc />
@@ -310,12 +316,13 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         }
     }
 
-    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient) : IDisposable
+    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, IDisposable? rateLimiter) : IDisposable
     {
         public void Dispose()
         {
             transport.Dispose();
             httpClient.Dispose();
+            rateLimiter?.Dispose();
         }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.SailPoint;
 using RoleMining.SailPoint.Http;
+using RoleMining.SailPoint.RateLimiting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -51,6 +52,13 @@ public static class SailPointServiceCollectionExtensions
         services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = TimeSpan.FromSeconds(100))
             .RedactLoggedHeaders(_ => true);
 
+        // One budget per container: the shared one when a store is registered (every instance of a Function App), else
+        // this process's own. A singleton, so that every client of the container draws on the same budget.
+        services.TryAddSingleton(provider => new SailPointRateLimiterHolder(SailPointRateLimiters.Create(
+            provider.GetRequiredService<IOptions<SailPointOptions>>().Value,
+            provider.GetService<ISailPointRateBudgetStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>())));
         services.TryAddSingleton(provider =>
         {
             var factory = provider.GetRequiredService<IHttpClientFactory>();
@@ -59,7 +67,8 @@ public static class SailPointServiceCollectionExtensions
                 () => factory.CreateClient(SailPointHttpClientNames.Api),
                 () => factory.CreateClient(SailPointHttpClientNames.Token),
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILoggerFactory>());
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<SailPointRateLimiterHolder>().Limiter);
         });
         services.TryAddSingleton(provider => new RoleMiningClient(provider.GetRequiredService<SailPointTransport>()));
         services.TryAddSingleton<IRoleMiningClient>(provider => provider.GetRequiredService<RoleMiningClient>());

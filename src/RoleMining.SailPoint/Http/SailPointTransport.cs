@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
@@ -9,6 +8,7 @@ using Polly.Timeout;
 using RoleMining.SailPoint.Authentication;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Errors;
+using RoleMining.SailPoint.RateLimiting;
 using RoleMining.SailPoint.Resilience;
 
 namespace RoleMining.SailPoint.Http;
@@ -28,7 +28,7 @@ internal sealed class SailPointTransport : IDisposable
     private readonly Func<HttpClient> _httpClient;
     private readonly string _baseUri;
     private readonly SailPointTokenProvider _tokens;
-    private readonly RateLimiter? _rateLimiter;
+    private readonly ISailPointRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attemptPipeline;
     private readonly TimeProvider _timeProvider;
@@ -39,7 +39,8 @@ internal sealed class SailPointTransport : IDisposable
         Func<HttpClient> apiHttpClient,
         Func<HttpClient> tokenHttpClient,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        ISailPointRateLimiter? rateLimiter)
     {
         ArgumentNullException.ThrowIfNull(options);
         SailPointOptionsValidator.ThrowIfInvalid(options);
@@ -58,7 +59,7 @@ internal sealed class SailPointTransport : IDisposable
             options.TokenRenewalMargin,
             timeProvider,
             loggerFactory.CreateLogger("RoleMining.SailPoint.Authentication"));
-        _rateLimiter = options.RateLimit.Enabled ? SailPointRateLimiters.GetOrCreate(baseUrl, options.ClientId!, options.RateLimit) : null;
+        _rateLimiter = rateLimiter;
         _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger);
         _attemptPipeline = SailPointResiliencePipelines.BuildAttemptPipeline(options, timeProvider);
     }
@@ -161,7 +162,7 @@ internal sealed class SailPointTransport : IDisposable
             BrokenCircuitException broken => new SailPointException(
                 Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break"), broken),
             TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
-            RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message), limited),
+            RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message) with { RetryAfter = limited.RetryAfter }, limited),
             HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, exception.Message), exception),
             OperationCanceledException => new SailPointException(Details(SailPointErrorKind.Timeout, "the request was cancelled by a timeout"), exception),
             _ => null,
@@ -191,12 +192,7 @@ internal sealed class SailPointTransport : IDisposable
         if (_rateLimiter is not null)
         {
             var waitStarted = _timeProvider.GetTimestamp();
-            using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            if (!lease.IsAcquired)
-            {
-                throw new RateLimiterRejectedException();
-            }
-
+            await _rateLimiter.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.RateLimitWait(_logger, state.Operation.OperationId, _timeProvider.GetElapsedTime(waitStarted).TotalMilliseconds);
@@ -213,6 +209,13 @@ internal sealed class SailPointTransport : IDisposable
                 cancellationToken).ConfigureAwait(false);
 
             var operation = state.Operation;
+            if (_rateLimiter is not null && response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // Everyone sharing the budget waits as long as this request will (its retry honours Retry-After too).
+                var retryAfter = RetryAfterHeader.Read(response, _timeProvider) ?? TimeSpan.Zero;
+                await _rateLimiter.OnRateLimitedAsync(operation.OperationId, retryAfter, cancellationToken).ConfigureAwait(false);
+            }
+
             Log.AttemptCompleted(
                 _logger,
                 operation.OperationId,
