@@ -16,14 +16,12 @@ internal sealed class ClientRateLimiter
     private readonly EmulatorRateLimitOptions _settings;
     private readonly TimeProvider _time;
     private readonly EmulatorStatistics _statistics;
-    private readonly long _origin;
 
     public ClientRateLimiter(IOptions<EmulatorOptions> options, TimeProvider timeProvider, EmulatorStatistics statistics)
     {
         _settings = options.Value.RateLimit;
         _time = timeProvider;
         _statistics = statistics;
-        _origin = timeProvider.GetTimestamp();
     }
 
     public bool Enabled => _settings.Enabled;
@@ -34,7 +32,8 @@ internal sealed class ClientRateLimiter
     {
         lock (_gate)
         {
-            var now = _time.GetElapsedTime(_origin).Ticks;
+            // The UTC clock of the TimeProvider, so that tests can move it (a wall-clock step is an emulator's risk to take).
+            var now = _time.GetUtcNow().UtcTicks;
             _statistics.RecordApiArrival(clientId, now, _settings.Window);
             var client = Counter(clientId, "", _settings.PermitLimit, _settings.Window);
             var operation = _settings.Operations.TryGetValue(operationId, out var limit)

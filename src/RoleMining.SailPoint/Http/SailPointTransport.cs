@@ -189,16 +189,27 @@ internal sealed class SailPointTransport : IDisposable
 
     private async ValueTask<HttpResponseMessage> SendOnceAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
     {
+        IDisposable? permit = null;
         if (_rateLimiter is not null)
         {
             var waitStarted = _timeProvider.GetTimestamp();
-            await _rateLimiter.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
+            permit = await _rateLimiter.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.RateLimitWait(_logger, state.Operation.OperationId, _timeProvider.GetElapsedTime(waitStarted).TotalMilliseconds);
             }
         }
 
+        // The permit is held until the answer is in (or the attempt failed): the service counted the request somewhere
+        // in between, and the limiter counts it for that whole time.
+        using (permit)
+        {
+            return await SendCountedAsync(state, accessToken, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<HttpResponseMessage> SendCountedAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
+    {
         var attempt = Interlocked.Increment(ref state.Attempts);
         var started = _timeProvider.GetTimestamp();
         try

@@ -9,11 +9,12 @@ namespace RoleMining.SailPoint.RateLimiting;
 internal interface ISailPointRateLimiter
 {
     /// <summary>
-    /// Waits until a request of <paramref name="operationId"/> may be sent, and takes its permit: send it at once.
-    /// Throws <see cref="Resilience.RateLimiterRejectedException"/> when too many requests wait already, when SailPoint
-    /// asked everyone to wait longer than a request may, or when a shared budget cannot be reached.
+    /// Waits until a request of <paramref name="operationId"/> may be sent, and takes its permit: send it at once, and
+    /// dispose the permit (if any) when the answer came back or the attempt failed. Throws
+    /// <see cref="Resilience.RateLimiterRejectedException"/> when too many requests wait already, when SailPoint asked
+    /// everyone to wait longer than a request may, or when a shared budget cannot be reached.
     /// </summary>
-    ValueTask AcquireAsync(string operationId, CancellationToken cancellationToken);
+    ValueTask<IDisposable?> AcquireAsync(string operationId, CancellationToken cancellationToken);
 
     /// <summary>
     /// SailPoint answered 429 with <paramref name="retryAfter"/>: nobody sharing the budget sends before it has passed.

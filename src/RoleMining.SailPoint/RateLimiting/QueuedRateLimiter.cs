@@ -19,12 +19,14 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
     private int _lowestObservedLimit = int.MaxValue;
     private bool _disposed;
 
-    protected QueuedRateLimiter(RateBudgetPolicy policy, TimeProvider timeProvider, ILogger logger)
+    protected QueuedRateLimiter(RateBudgetPolicy policy, TimeProvider timeProvider, ILogger logger, Func<string, RequestLog?> groupLog)
     {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(groupLog);
         Policy = policy;
         Time = timeProvider;
         Logger = logger;
-        _groups = policy.Groups.ToDictionary(group => group, group => new PermitGroup(group, policy.NewGroupLog(group)), StringComparer.Ordinal);
+        _groups = policy.Groups.ToDictionary(group => group, group => new PermitGroup(group, groupLog(group)), StringComparer.Ordinal);
         _timer = timeProvider.CreateTimer(static state => ((QueuedRateLimiter)state!).Pump(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -58,7 +60,7 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
     /// </summary>
     internal Action<string, long>? GrantObserved { get; set; }
 
-    public async ValueTask AcquireAsync(string operationId, CancellationToken cancellationToken)
+    public async ValueTask<IDisposable?> AcquireAsync(string operationId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var group = _groups[Policy.GroupOf(operationId)];
@@ -68,10 +70,10 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = Now();
             ThrowIfPausedTooLong(now);
-            if (group.Waiters.Count == 0 && TryTakeLocked(group, now) == Take.Granted)
+            if (group.Waiters.Count == 0 && TryTakeLocked(group, now, out var permit) == Take.Granted)
             {
                 GrantObserved?.Invoke(group.Name, now);
-                return;
+                return permit;
             }
 
             if (_queued >= Policy.QueueLimit)
@@ -88,7 +90,7 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
 
         using (cancellationToken.UnsafeRegister(static state => ((Waiter)state!).Cancel(), waiter))
         {
-            await waiter.Task.ConfigureAwait(false);
+            return await waiter.Task.ConfigureAwait(false);
         }
     }
 
@@ -118,8 +120,9 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
     /// <summary>The current time in the limiter's clock, in ticks.</summary>
     protected abstract long Now();
 
-    /// <summary>Takes a permit for <paramref name="group"/> at <paramref name="now"/> if there is one.</summary>
-    protected abstract Take TryTakeLocked(PermitGroup group, long now);
+    /// <summary>Takes a permit for <paramref name="group"/> at <paramref name="now"/> if there is one; <paramref name="permit"/>
+    /// is what the caller disposes when its request was answered (null if nothing needs to know).</summary>
+    protected abstract Take TryTakeLocked(PermitGroup group, long now, out IDisposable? permit);
 
     /// <summary>When a waiting caller of <paramref name="group"/> may get a permit; null when something else will call <see cref="Pump"/>.</summary>
     protected abstract long? NextChanceLocked(PermitGroup group, long now);
@@ -175,14 +178,15 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
                 return;
             }
 
-            switch (TryTakeLocked(next, now))
+            switch (TryTakeLocked(next, now, out var permit))
             {
                 case Take.Granted:
+                    // A waiter still in the queue has not been cancelled (cancelling removes it under this lock first).
                     var waiter = next.Waiters.First!.Value;
                     next.Waiters.RemoveFirst();
                     _queued--;
                     GrantObserved?.Invoke(next.Name, now);
-                    waiter.Grant();
+                    waiter.Grant(permit);
                     break;
                 case Take.GroupExhausted:
                     held.Add(next);
@@ -284,12 +288,12 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
     }
 
     /// <summary>The callers waiting for one group's permits, and what the implementation keeps for the group.</summary>
-    protected sealed class PermitGroup(string name, SlidingLog? log)
+    protected sealed class PermitGroup(string name, RequestLog? log)
     {
         public string Name { get; } = name;
 
         /// <summary>The group's own limit in this process (local limiter); null for the default group.</summary>
-        public SlidingLog? Log { get; } = log;
+        public RequestLog? Log { get; } = log;
 
         public LinkedList<Waiter> Waiters { get; } = new();
 
@@ -318,15 +322,15 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
 
     protected sealed class Waiter(QueuedRateLimiter owner, long sequence, CancellationToken cancellationToken)
     {
-        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<IDisposable?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public long Sequence { get; } = sequence;
 
         public LinkedListNode<Waiter>? Node { get; set; }
 
-        public Task Task => _completion.Task;
+        public Task<IDisposable?> Task => _completion.Task;
 
-        public void Grant() => _completion.TrySetResult();
+        public void Grant(IDisposable? permit) => _completion.TrySetResult(permit);
 
         public void Fail(Exception exception) => _completion.TrySetException(exception);
 

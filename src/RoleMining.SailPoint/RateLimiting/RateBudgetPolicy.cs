@@ -69,6 +69,13 @@ internal sealed class RateBudgetPolicy
     public SlidingLog? NewGroupLog(string group) =>
         _operations.TryGetValue(group, out var limit) ? new SlidingLog(limit.Limit, (limit.Window + Margin).Ticks) : null;
 
+    /// <summary>The in-process log of the whole budget.</summary>
+    public RequestLog NewBudgetRequestLog() => new(Limit, (Window + Margin).Ticks);
+
+    /// <summary>The in-process log of a group's own limit; null for the default group.</summary>
+    public RequestLog? NewGroupRequestLog(string group) =>
+        _operations.TryGetValue(group, out var limit) ? new RequestLog(limit.Limit, (limit.Window + Margin).Ticks) : null;
+
     /// <summary>The longest span of any log (what a shared document must remember).</summary>
     public TimeSpan LongestSpan => _operations.Values.Select(limit => limit.Window).Append(Window).Max() + Margin;
 

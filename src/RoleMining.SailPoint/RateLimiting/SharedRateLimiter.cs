@@ -35,7 +35,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     private long _claimSequence;
 
     public SharedRateLimiter(RateBudgetPolicy policy, ISailPointRateBudgetStore store, TimeProvider timeProvider, ILogger logger)
-        : base(policy, timeProvider, logger)
+        : base(policy, timeProvider, logger, static _ => null)
     {
         _store = store;
     }
@@ -68,8 +68,11 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
 
     protected override long Now() => Time.GetUtcNow().UtcTicks;
 
-    protected override Take TryTakeLocked(PermitGroup group, long now)
+    protected override Take TryTakeLocked(PermitGroup group, long now, out IDisposable? permit)
     {
+        // The claim's lifetime, counted into the log's span, covers when within it the request goes out; nothing here
+        // needs to hear of its answer.
+        permit = null;
         if (now < PausedUntil)
         {
             return Take.BudgetExhausted;

@@ -1,25 +1,13 @@
 using System.Globalization;
-using RoleMining.Testing.RateLimiting;
 
 namespace RoleMining.SailPoint.Tests.RateLimiting;
 
-/// <summary>
-/// A budget store in memory with the semantics of a conditional blob write (version must match, or be absent for the
-/// first write), counting its calls; optionally makes the first writers race on one version.
-/// </summary>
-internal sealed class InMemoryRateBudgetStore(ArrivalBarrier? writeBarrier = null) : ISailPointRateBudgetStore
+/// <summary>A budget store in memory with the semantics of a conditional blob write: the version must match, or be
+/// absent for the first write (count its calls with RoleMining.Testing's CountingRateBudgetStore).</summary>
+internal sealed class InMemoryRateBudgetStore : ISailPointRateBudgetStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (byte[] Content, int Version)> _documents = new(StringComparer.Ordinal);
-    private int _reads;
-    private int _writes;
-    private int _conflicts;
-
-    public int Reads => Volatile.Read(ref _reads);
-
-    public int Writes => Volatile.Read(ref _writes);
-
-    public int Conflicts => Volatile.Read(ref _conflicts);
 
     public byte[]? Content(string budgetId)
     {
@@ -31,7 +19,6 @@ internal sealed class InMemoryRateBudgetStore(ArrivalBarrier? writeBarrier = nul
 
     public Task<SailPointStoredRateBudget?> ReadAsync(string budgetId, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _reads);
         lock (_gate)
         {
             return Task.FromResult(_documents.TryGetValue(budgetId, out var document)
@@ -40,26 +27,19 @@ internal sealed class InMemoryRateBudgetStore(ArrivalBarrier? writeBarrier = nul
         }
     }
 
-    public async Task<string?> TryReplaceAsync(string budgetId, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken cancellationToken)
+    public Task<string?> TryReplaceAsync(string budgetId, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _writes);
-        if (writeBarrier is not null)
-        {
-            await writeBarrier.ArriveAsync(cancellationToken);
-        }
-
         lock (_gate)
         {
             var exists = _documents.TryGetValue(budgetId, out var current);
             if (expectedVersion is null ? exists : !exists || Version(current.Version) != expectedVersion)
             {
-                Interlocked.Increment(ref _conflicts);
-                return null;
+                return Task.FromResult<string?>(null);
             }
 
             var version = (exists ? current.Version : 0) + 1;
             _documents[budgetId] = (content.ToArray(), version);
-            return Version(version);
+            return Task.FromResult<string?>(Version(version));
         }
     }
 

@@ -32,6 +32,10 @@ internal static class Limiters
     public static SharedRateLimiter Shared(FakeTimeProvider time, GrantTimeline timeline, SailPointOptions options, ISailPointRateBudgetStore store, ILogger? logger = null) =>
         new(new RateBudgetPolicy(options, shared: true), store, time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
 
+    /// <summary>A caller whose request takes no time: it hands its permit back as soon as it has it.</summary>
+    public static async Task Instant(this QueuedRateLimiter limiter, string operationId, GrantTimeline timeline, CancellationToken cancellationToken = default) =>
+        timeline.Answer(await limiter.AcquireAsync(operationId, cancellationToken));
+
     /// <summary>Fake UTC time as the shared limiter counts it.</summary>
     public static long Ticks(FakeTimeProvider time) => time.GetUtcNow().UtcTicks;
 }

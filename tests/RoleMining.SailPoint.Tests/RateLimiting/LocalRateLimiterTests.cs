@@ -19,10 +19,10 @@ public sealed class LocalRateLimiterTests
         using var limiter = Limiters.Local(time, timeline, Limiters.Options());
         var span = TimeSpan.FromMilliseconds(1100);
 
-        var callers = Enumerable.Range(0, 25).Select(_ => limiter.AcquireAsync(Status, CancellationToken.None).AsTask()).ToList();
+        var callers = Enumerable.Range(0, 25).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None)).ToList();
 
         Assert.Equal(10, timeline.Count);
-        await GrantTimeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+        await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
         var grants = timeline.Grants;
         var origin = grants[0];
         Assert.Equal(25, grants.Count);
@@ -58,7 +58,7 @@ public sealed class LocalRateLimiterTests
             givingUp.AddRange(quitters.OfType<CancellationTokenSource>());
             var batch = new Task[size];
             Parallel.For(0, size, new ParallelOptions { MaxDegreeOfParallelism = 8 }, index =>
-                batch[index] = limiter.AcquireAsync(index % 3 == 0 ? StartExport : Status, quitters[index]?.Token ?? CancellationToken.None).AsTask());
+                batch[index] = limiter.Instant(index % 3 == 0 ? StartExport : Status, timeline, quitters[index]?.Token ?? CancellationToken.None));
             callers.AddRange(batch);
 
             foreach (var quitter in quitters.OfType<CancellationTokenSource>())
@@ -72,7 +72,7 @@ public sealed class LocalRateLimiterTests
             }
         }
 
-        await GrantTimeline.DriveAsync(time, callers.Where(caller => !caller.IsCompleted).ToList(), TimeSpan.FromMilliseconds(7), TimeSpan.FromMinutes(5));
+        await timeline.DriveAsync(time, callers.Where(caller => !caller.IsCompleted).ToList(), TimeSpan.FromMilliseconds(7), TimeSpan.FromMinutes(5));
         var served = callers.Count(caller => caller.IsCompletedSuccessfully);
 
         Assert.Equal(served, timeline.Count);
@@ -93,12 +93,12 @@ public sealed class LocalRateLimiterTests
         using var limiter = Limiters.Local(time, timeline, options);
 
         // The v1 operationId shares the limit of the plain one.
-        var exports = Enumerable.Range(0, 8).Select(index => limiter.AcquireAsync(index % 2 == 0 ? StartExport : StartExport + "V1", CancellationToken.None).AsTask()).ToList();
-        var statuses = Enumerable.Range(0, 8).Select(_ => limiter.AcquireAsync(Status, CancellationToken.None).AsTask()).ToList();
+        var exports = Enumerable.Range(0, 8).Select(index => limiter.Instant(index % 2 == 0 ? StartExport : StartExport + "V1", timeline, CancellationToken.None)).ToList();
+        var statuses = Enumerable.Range(0, 8).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None)).ToList();
 
         Assert.Equal(3, timeline.GrantsOf(StartExport).Count);
         Assert.Equal(7, timeline.GrantsOf("").Count);
-        await GrantTimeline.DriveAsync(time, [.. exports, .. statuses], TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(30));
+        await timeline.DriveAsync(time, [.. exports, .. statuses], TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(30));
 
         // The exports' own limit (3 per 2 s, plus the margin) holds throughout, and so does the budget's.
         Assert.All(exports.Concat(statuses), task => Assert.True(task.IsCompletedSuccessfully));
@@ -123,14 +123,16 @@ public sealed class LocalRateLimiterTests
         using var limiter = Limiters.Local(time, timeline, options, logger);
         for (var i = 0; i < 3; i++)
         {
-            await limiter.AcquireAsync(Status, CancellationToken.None);
+            await limiter.Instant(Status, timeline);
         }
 
-        // SailPoint refuses the 4th of a budget of 10: its window resets in 4 s.
+        // SailPoint refuses the 4th request of a budget of 10: its window resets in 4 s.
+        var refused = await limiter.AcquireAsync(Status, CancellationToken.None);
         await limiter.OnRateLimitedAsync(Status, TimeSpan.FromSeconds(4), CancellationToken.None);
-        var waiting = Enumerable.Range(0, 5).Select(_ => limiter.AcquireAsync(StartExport, CancellationToken.None).AsTask()).ToList();
+        refused?.Dispose();
+        var waiting = Enumerable.Range(0, 5).Select(_ => limiter.Instant(StartExport, timeline, CancellationToken.None)).ToList();
         time.Advance(TimeSpan.FromMilliseconds(3999));
-        var beforeRetryAfter = timeline.Count - 3;
+        var beforeRetryAfter = timeline.Count - 4;
         time.Advance(TimeSpan.FromMilliseconds(1));
         await Task.WhenAll(waiting);
 
@@ -149,15 +151,16 @@ public sealed class LocalRateLimiterTests
     public async Task A_pause_longer_than_a_request_may_wait_fails_the_callers_at_once_with_the_wait()
     {
         var time = new FakeTimeProvider(Limiters.Start);
-        using var limiter = Limiters.Local(time, new GrantTimeline(), Limiters.Options(limit => limit.PermitLimit = 1));
-        await limiter.AcquireAsync(Status, CancellationToken.None);
-        var waiting = limiter.AcquireAsync(Status, CancellationToken.None).AsTask();
+        var timeline = new GrantTimeline();
+        using var limiter = Limiters.Local(time, timeline, Limiters.Options(limit => limit.PermitLimit = 1));
+        await limiter.Instant(Status, timeline);
+        var waiting = limiter.Instant(Status, timeline, CancellationToken.None);
 
         await limiter.OnRateLimitedAsync(Status, TimeSpan.FromMinutes(10), CancellationToken.None);
 
         var failed = await Assert.ThrowsAsync<RateLimiterRejectedException>(() => waiting);
         Assert.Equal(TimeSpan.FromMinutes(10), failed.RetryAfter);
-        var refused = await Assert.ThrowsAsync<RateLimiterRejectedException>(() => limiter.AcquireAsync(Status, CancellationToken.None).AsTask());
+        var refused = await Assert.ThrowsAsync<RateLimiterRejectedException>(() => limiter.Instant(Status, timeline, CancellationToken.None));
         Assert.Equal(TimeSpan.FromMinutes(10), refused.RetryAfter);
     }
 
@@ -171,15 +174,15 @@ public sealed class LocalRateLimiterTests
             limit.PermitLimit = 1;
             limit.QueueLimit = 2;
         }));
-        await limiter.AcquireAsync(Status, CancellationToken.None);
+        await limiter.Instant(Status, timeline);
         using var quitting = new CancellationTokenSource();
-        var givesUp = limiter.AcquireAsync(Status, quitting.Token).AsTask();
-        var waits = limiter.AcquireAsync(Status, CancellationToken.None).AsTask();
+        var givesUp = limiter.Instant(Status, timeline, quitting.Token);
+        var waits = limiter.Instant(Status, timeline, CancellationToken.None);
 
-        await Assert.ThrowsAsync<RateLimiterRejectedException>(() => limiter.AcquireAsync(Status, CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(() => limiter.Instant(Status, timeline, CancellationToken.None));
         await quitting.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => givesUp);
-        var next = limiter.AcquireAsync(Status, CancellationToken.None).AsTask();
+        var next = limiter.Instant(Status, timeline, CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(1100));
 
         await waits;
@@ -187,5 +190,41 @@ public sealed class LocalRateLimiterTests
         time.Advance(TimeSpan.FromMilliseconds(1100));
         await next;
         Assert.Equal([0, TimeSpan.FromMilliseconds(1100).Ticks, TimeSpan.FromMilliseconds(2200).Ticks], timeline.Grants);
+    }
+
+    [Fact]
+    public async Task A_request_counts_from_its_permit_until_its_answer_however_long_it_takes()
+    {
+        // The server counts a request somewhere between its sending and its answer: a slow one holds its place in the
+        // window until the answer is in, and for a window after that.
+        var time = new FakeTimeProvider(Limiters.Start);
+        var timeline = new GrantTimeline();
+        using var limiter = Limiters.Local(time, timeline, Limiters.Options(limit => limit.PermitLimit = 2));
+        await limiter.Instant(Status, timeline);                                  // answered at 0
+        var slow = await limiter.AcquireAsync(Status, CancellationToken.None);   // answered at 1.5 s
+        timeline.Hold();
+
+        var third = limiter.Instant(Status, timeline);
+        var fourth = limiter.Instant(Status, timeline);
+        var answeredSlow = false;
+        await timeline.DriveAsync(time, [third], TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5));
+        while (!fourth.IsCompleted && time.GetUtcNow() - Limiters.Start < TimeSpan.FromSeconds(10))
+        {
+            if (!answeredSlow && time.GetUtcNow() - Limiters.Start >= TimeSpan.FromMilliseconds(1500))
+            {
+                timeline.Release(slow);
+                answeredSlow = true;
+            }
+
+            await GrantTimeline.SettleAsync(() => timeline.Answered + (answeredSlow ? 0 : 1) >= timeline.Count, TimeSpan.FromSeconds(5));
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        await fourth;
+
+        // At 1.1 s the first answer is a window (plus margin) old: the third goes, but not the fourth, because the slow
+        // request, granted at 0 as well, is still in flight (counting grants alone would send both). The fourth goes
+        // when the third's answer (1.1 s) is a window old, before the slow one's (1.5 s) is.
+        Assert.Equal([0, 0, TimeSpan.FromMilliseconds(1100).Ticks, TimeSpan.FromMilliseconds(2200).Ticks], timeline.Grants);
     }
 }

@@ -38,7 +38,7 @@ public sealed class SharedRateLimiterTests
         var random = new Random(seed);
         var time = new FakeTimeProvider(Limiters.Start);
         var timeline = new GrantTimeline();
-        var store = new InMemoryRateBudgetStore();
+        var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore());
         var options = Options("client-" + seed);
         var instances = Enumerable.Range(0, 4).Select(_ => Limiters.Shared(time, timeline, options, store)).ToList();
         try
@@ -48,7 +48,7 @@ public sealed class SharedRateLimiterTests
             {
                 foreach (var instance in instances)
                 {
-                    callers.AddRange(Enumerable.Range(0, random.Next(0, 12)).Select(_ => instance.AcquireAsync(Status, CancellationToken.None).AsTask()));
+                    callers.AddRange(Enumerable.Range(0, random.Next(0, 12)).Select(_ => instance.Instant(Status, timeline, CancellationToken.None)));
                 }
 
                 for (var steps = random.Next(1, 30); steps > 0; steps--)
@@ -58,7 +58,7 @@ public sealed class SharedRateLimiterTests
                 }
             }
 
-            await GrantTimeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(2), Settle);
+            await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(2), Settle);
 
             // Permits of a claim go out within its lifetime, which the log's span covers: any window plus the jitter
             // margin holds at most the limit over all instances together.
@@ -79,14 +79,15 @@ public sealed class SharedRateLimiterTests
     {
         var time = new FakeTimeProvider(Limiters.Start);
         var timeline = new GrantTimeline();
-        var store = new InMemoryRateBudgetStore();
+        var memory = new InMemoryRateBudgetStore();
+        var store = new CountingRateBudgetStore(memory);
         var options = Options("client-pause");
         using var first = Limiters.Shared(time, new GrantTimeline(), options, store);
         using var second = Limiters.Shared(time, timeline, options, store);
 
         await first.OnRateLimitedAsync(Status, TimeSpan.FromSeconds(4), CancellationToken.None);
         var until = Limiters.Ticks(time) + TimeSpan.FromSeconds(4).Ticks;
-        var waiting = Enumerable.Range(0, 3).Select(_ => second.AcquireAsync(Status, CancellationToken.None).AsTask()).ToList();
+        var waiting = Enumerable.Range(0, 3).Select(_ => second.Instant(Status, timeline, CancellationToken.None)).ToList();
 
         // The second instance reads the pause with its first claim and sends nothing before it ends.
         for (var step = 0; step < 39; step++)
@@ -97,9 +98,9 @@ public sealed class SharedRateLimiterTests
 
         await GrantTimeline.SettleAsync(() => store.Reads > 0, TimeSpan.FromSeconds(5));
         Assert.All(waiting, task => Assert.False(task.IsCompleted));
-        await GrantTimeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), Settle);
+        await timeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), Settle);
         Assert.All(timeline.Grants, ticks => Assert.True(ticks >= until, "a permit was granted during the pause"));
-        using var document = JsonDocument.Parse(store.Content(new RateBudgetPolicy(options, shared: true).BudgetId));
+        using var document = JsonDocument.Parse(memory.Content(new RateBudgetPolicy(options, shared: true).BudgetId));
         Assert.Equal(until, document.RootElement.GetProperty("pausedUntil").GetDateTimeOffset().UtcTicks);
     }
 
@@ -119,8 +120,8 @@ public sealed class SharedRateLimiterTests
         crashing.Dispose();
 
         using var survivor = Limiters.Shared(time, timeline, options, store);
-        var waiting = Enumerable.Range(0, 10).Select(_ => survivor.AcquireAsync(Status, CancellationToken.None).AsTask()).ToList();
-        await GrantTimeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), Settle);
+        var waiting = Enumerable.Range(0, 10).Select(_ => survivor.Instant(Status, timeline, CancellationToken.None)).ToList();
+        await timeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), Settle);
 
         // Nothing before the dead instance's claim left the window; then the whole budget again.
         Assert.Equal(10, timeline.Count);
@@ -139,12 +140,12 @@ public sealed class SharedRateLimiterTests
 
         await first.AcquireAsync(Status, CancellationToken.None);   // claims 10, uses 1
         time.Advance(Lifetime + TimeSpan.FromMilliseconds(50));     // the other 9 expire unused
-        var next = first.AcquireAsync(Status, CancellationToken.None).AsTask();
-        await GrantTimeline.DriveAsync(time, [next], TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1), Settle);
+        var next = first.Instant(Status, timeline, CancellationToken.None);
+        await timeline.DriveAsync(time, [next], TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1), Settle);
         var returnedAt = Limiters.Ticks(time);
 
-        var others = Enumerable.Range(0, 8).Select(_ => second.AcquireAsync(Status, CancellationToken.None).AsTask()).ToList();
-        await GrantTimeline.DriveAsync(time, others, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5), Settle);
+        var others = Enumerable.Range(0, 8).Select(_ => second.Instant(Status, timeline, CancellationToken.None)).ToList();
+        await timeline.DriveAsync(time, others, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5), Settle);
 
         // Without the give-back the second instance would wait until the first claim left the window (a span after it).
         var firstClaim = Limiters.Start.UtcTicks;
@@ -158,21 +159,21 @@ public sealed class SharedRateLimiterTests
         const int instances = 8;
         var time = new FakeTimeProvider(Limiters.Start);
         var timeline = new GrantTimeline();
-        var store = new InMemoryRateBudgetStore(new ArrivalBarrier(instances, TimeSpan.FromSeconds(10)));
+        var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore(), new ArrivalBarrier(instances, TimeSpan.FromSeconds(10)));
         var options = Options("client-race", limit: 20, claimSize: 5);
         var limiters = Enumerable.Range(0, instances).Select(_ => Limiters.Shared(time, timeline, options, store)).ToList();
         try
         {
             // Time stands still: all eight write their first claim on the same (empty) version; one wins, the others
             // re-read and claim again. However they interleave, exactly the limit is granted in this instant.
-            var callers = limiters.SelectMany(limiter => Enumerable.Range(0, 5).Select(_ => limiter.AcquireAsync(Status, CancellationToken.None).AsTask())).ToList();
+            var callers = limiters.SelectMany(limiter => Enumerable.Range(0, 5).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None))).ToList();
             await GrantTimeline.SettleAsync(() => timeline.Count >= 20, TimeSpan.FromSeconds(20));
             await GrantTimeline.SettleAsync(realLimit: TimeSpan.FromMilliseconds(300));
 
             Assert.Equal(20, timeline.Count);
             Assert.True(store.Conflicts >= instances - 1, $"{store.Conflicts} conflicts");
 
-            await GrantTimeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(30), Settle);
+            await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(30), Settle);
             Assert.Equal(40, timeline.Count);
             Assert.Equal(20, timeline.MostWithin(Window + Margin));
         }

@@ -11,6 +11,8 @@ namespace RoleMining.Testing.RateLimiting;
 public sealed class GrantTimeline
 {
     private readonly ConcurrentQueue<(string Group, long Ticks)> _grants = new();
+    private int _answered;
+    private int _held;
 
     /// <summary>Records one grant of a permit group (the limiter's hook).</summary>
     public void Record(string group, long ticks) => _grants.Enqueue((group, ticks));
@@ -19,6 +21,26 @@ public sealed class GrantTimeline
     public IReadOnlyList<long> Grants => [.. _grants.Select(grant => grant.Ticks).Order()];
 
     public int Count => _grants.Count;
+
+    /// <summary>Permits handed back through <see cref="Answer"/>.</summary>
+    public int Answered => Volatile.Read(ref _answered);
+
+    /// <summary>Says the request of <paramref name="permit"/> was answered (disposes it): a request that takes no time.</summary>
+    public void Answer(IDisposable? permit)
+    {
+        permit?.Dispose();
+        Interlocked.Increment(ref _answered);
+    }
+
+    /// <summary>Marks a granted permit as deliberately held (a slow request): <see cref="DriveAsync"/> does not wait for it.</summary>
+    public void Hold() => Interlocked.Increment(ref _held);
+
+    /// <summary>Answers a permit that was held.</summary>
+    public void Release(IDisposable? permit)
+    {
+        Interlocked.Decrement(ref _held);
+        Answer(permit);
+    }
 
     /// <summary>The grants of one permit group, in time order.</summary>
     public IReadOnlyList<long> GrantsOf(string group) =>
@@ -47,13 +69,13 @@ public sealed class GrantTimeline
     public int Between(long from, long to) => _grants.Count(grant => grant.Ticks >= from && grant.Ticks < to);
 
     /// <summary>
-    /// Moves <paramref name="time"/> forward by <paramref name="step"/> at a time, giving the thread pool a moment after
-    /// each step (<paramref name="settle"/> of real time: limiters that claim permits asynchronously need one; else only
-    /// a yield), until every task of <paramref name="tasks"/> has ended
-    /// (served, failed or cancelled: the caller looks at the outcomes).
-    /// Fails after <paramref name="fakeLimit"/> of fake time: a limiter that never serves its callers is a bug.
+    /// Moves <paramref name="time"/> forward by <paramref name="step"/> at a time until every task of
+    /// <paramref name="tasks"/> has ended (served, failed or cancelled: the caller looks at the outcomes). Before each
+    /// step it waits until every granted permit was answered (so that answers happen at the fake time of their grant)
+    /// and, if <paramref name="settle"/> is given, that much real time more (limiters that claim permits on the thread
+    /// pool need it). Fails after <paramref name="fakeLimit"/> of fake time: a limiter that never serves is a bug.
     /// </summary>
-    public static async Task DriveAsync(FakeTimeProvider time, IReadOnlyCollection<Task> tasks, TimeSpan step, TimeSpan fakeLimit, TimeSpan? settle = null)
+    public async Task DriveAsync(FakeTimeProvider time, IReadOnlyCollection<Task> tasks, TimeSpan step, TimeSpan fakeLimit, TimeSpan? settle = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(tasks);
@@ -65,13 +87,10 @@ public sealed class GrantTimeline
                 throw new TimeoutException($"{tasks.Count(task => !task.IsCompleted)} of {tasks.Count} callers still wait after {fakeLimit} of fake time.");
             }
 
+            await SettleAsync(() => Answered + Volatile.Read(ref _held) >= Count, TimeSpan.FromSeconds(10));
             if (settle is { } pause)
             {
                 await SettleAsync(realLimit: pause);
-            }
-            else
-            {
-                await Task.Yield();
             }
 
             time.Advance(step);
@@ -84,10 +103,14 @@ public sealed class GrantTimeline
     public static async Task SettleAsync(Func<bool>? until = null, TimeSpan? realLimit = null)
     {
         var deadline = DateTime.UtcNow + (realLimit ?? TimeSpan.FromMilliseconds(20));
-        do
+        while (until is null || !until())
         {
-            await Task.Delay(2);
+            if (DateTime.UtcNow >= deadline)
+            {
+                return;
+            }
+
+            await Task.Delay(until is null ? 2 : 1);
         }
-        while (DateTime.UtcNow < deadline && (until is null || !until()));
     }
 }
