@@ -6,16 +6,15 @@ namespace RoleMining.SailPoint.RateLimiting;
 
 /// <summary>
 /// The budget of every process that shares an <see cref="ISailPointRateBudgetStore"/> (all instances of the Function
-/// App). The store holds one document per budget with the claims of the last window; an instance claims a few permits
-/// at a time (what its callers wait for, up to <see cref="SailPointRateLimitOptions.ClaimSize"/>, or a whole claim when
-/// the budget is idle) by adding a claim at the earliest slot the sliding log allows and replacing the document on
-/// its version (ETag). Two instances that read the same version cannot both write: the second re-reads and claims
+/// App). The store holds one document per budget with the claims of the last window; an instance claims
+/// <see cref="SailPointRateLimitOptions.ClaimSize"/> permits at a time when its callers need more than it holds, by
+/// adding a claim at the earliest slot the sliding log allows and replacing the document on its version (ETag). Two instances that read the same version cannot both write: the second re-reads and claims
 /// again, so no permit is ever granted twice.
 /// <para>
 /// A claim is usable from its slot for <see cref="SailPointRateLimitOptions.ClaimLifetime"/> (store latency, a local
 /// caller's wait), which is added to the log's span like the jitter margin, so the permits of a claim may go out
 /// anywhere in that time without crowding any window. Unused permits are given back with the instance's next claim;
-/// those of an instance that died simply age out after one window. A slot is never taken further ahead than one window
+/// those of an instance that died simply age out after one window. A slot is never taken further ahead than two windows
 /// (the instance waits and claims again), so a claim is never held long. A 429 writes its pause into the document,
 /// and every instance honours it as soon as it next reads the document (before any further claim); permits it
 /// already holds are at most one claim, for at most a claim lifetime.
@@ -26,12 +25,22 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     private const int MaxClaimAttempts = 64;
     private const int MaxPauseAttempts = 16;
 
+    /// <summary>How far ahead a slot may be claimed, in windows: far enough that instances queue for the next free slots
+    /// instead of all waking for the same one, near enough that a claim an instance cannot use (it died, its callers gave
+    /// up) is not held long.</summary>
+    private const int HorizonWindows = 2;
+
     private readonly ISailPointRateBudgetStore _store;
     private readonly SemaphoreSlim _storeGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<string, int> _returns = new(StringComparer.Ordinal);
     private (byte[] Content, string Version, long At)? _cached;
+    private bool _cacheTrusted = true;
+    private long _writeLatency;
+    private readonly Queue<long> _recentGrants = new();
+
+    private long Horizon => HorizonWindows * Policy.Window.Ticks;
     private long _claimSequence;
 
     public SharedRateLimiter(RateBudgetPolicy policy, ISailPointRateBudgetStore store, TimeProvider timeProvider, ILogger logger)
@@ -84,6 +93,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             if (claim.At <= now && claim.Remaining > 0)
             {
                 claim.Used++;
+                _recentGrants.Enqueue(now);
                 return Take.Granted;
             }
         }
@@ -184,13 +194,13 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                     }
                 }
 
-                var (claim, retryAt) = await ClaimAsync(group.Name, wanted, _stopping.Token).ConfigureAwait(false);
+                var (claims, retryAt) = await ClaimAsync(group.Name, wanted, _stopping.Token).ConfigureAwait(false);
                 lock (Gate)
                 {
                     var now = Now();
-                    if (claim is not null)
+                    if (claims is not null)
                     {
-                        group.Pool.Add(claim);
+                        group.Pool.AddRange(claims);
                     }
                     else if (PausedUntil - now > Policy.LongestPause.Ticks)
                     {
@@ -230,14 +240,14 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     /// Claims permits for <paramref name="group"/> at the earliest slot the budget allows, or says when to try again
     /// (the slot is more than a window ahead, or the budget is paused).
     /// </summary>
-    private async Task<(Claim? Claim, long? RetryAt)> ClaimAsync(string group, int wanted, CancellationToken cancellationToken)
+    private async Task<(List<Claim>? Claims, long? RetryAt)> ClaimAsync(string group, int wanted, CancellationToken cancellationToken)
     {
         await _storeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             for (var attempt = 0; attempt < MaxClaimAttempts; attempt++)
             {
-                var (document, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                var (document, version, fromCache) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 var now = Now();
                 document.Prune(new DateTimeOffset(now, TimeSpan.Zero), Policy.LongestSpan);
                 var returned = GiveBack(document);
@@ -258,26 +268,43 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                         PausedUntil = paused.UtcTicks;
                     }
 
-                    notBefore = Math.Max(now, PausedUntil);
+                    // The permits become usable when the write is back: the slot is no earlier than that (a slot already
+                    // past on arrival would spend the claim's lifetime for nothing).
+                    notBefore = Math.Max(now + _writeLatency, PausedUntil);
                 }
 
-                var count = ClaimCount(wanted, budget, own, notBefore);
-                var at = SlidingLog.EarliestStartInBoth(budget, own, notBefore, count);
-                if (at - now > Policy.Window.Ticks)
+                var slots = Slots(wanted, budget, own, notBefore, now);
+                if (slots.Count == 0)
                 {
-                    // Others are claiming meanwhile: read afresh next time.
+                    // Not even the first slot is within the horizon. Others are claiming meanwhile: read afresh next time,
+                    // and not all at the same moment.
                     _cached = null;
-                    return (null, at - Policy.Window.Ticks);
+                    var first = SlidingLog.EarliestStartInBoth(budget, own, notBefore, 1);
+                    return (null, first - Horizon + Random.Shared.NextInt64(Policy.ClaimLifetime.Ticks / 2 + 1));
                 }
 
-                var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_instance}-{++_claimSequence}");
-                document.Claims.Add(new RateBudgetClaim { Id = id, At = new DateTimeOffset(at, TimeSpan.Zero), Count = count, Group = group });
+                var claims = new List<Claim>(slots.Count);
+                foreach (var (count, at) in slots)
+                {
+                    var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_instance}-{++_claimSequence}");
+                    document.Claims.Add(new RateBudgetClaim { Id = id, At = new DateTimeOffset(at, TimeSpan.Zero), Count = count, Group = group });
+                    claims.Add(new Claim(id, at, at + Policy.ClaimLifetime.Ticks, count));
+                }
+
                 var content = document.ToBytes();
+                var writing = Time.GetTimestamp();
                 var written = await _store.TryReplaceAsync(Policy.BudgetId, content, version, cancellationToken).ConfigureAwait(false);
+                var latency = Time.GetElapsedTime(writing).Ticks;
+                _writeLatency = _writeLatency == 0 ? latency : ((_writeLatency * 3) + latency) / 4;
                 if (written is null)
                 {
-                    // Another instance wrote first: read again and claim on what it wrote.
+                    // Another instance wrote first: read again and claim on what it wrote. While others write too, a
+                    // write on the version this instance last wrote is wasted: read first until it is the only writer.
+                    // Instances that collided wait a random moment first, so that they do not collide again.
                     _cached = null;
+                    _cacheTrusted &= !fromCache;
+                    var backOff = Random.Shared.NextInt64(Math.Max(_writeLatency, TimeSpan.TicksPerMillisecond) * Math.Min(attempt + 1, 4));
+                    await Task.Delay(TimeSpan.FromTicks(backOff), Time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -290,7 +317,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                     }
                 }
 
-                return (new Claim(id, at, at + Policy.ClaimLifetime.Ticks, count), null);
+                return (claims, null);
             }
 
             throw new InvalidOperationException($"No permit could be claimed from the shared SailPoint rate budget in {MaxClaimAttempts} attempts: other instances kept replacing it first.");
@@ -301,14 +328,78 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         }
     }
 
-    /// <summary>What the callers wait for; a whole claim when the budget has room for two, so that a caller sending one
-    /// request after another does not go to the store for each.</summary>
-    private int ClaimCount(int wanted, SlidingLog budget, SlidingLog? own, long at)
+    /// <summary>
+    /// The claims of one write: each a number of permits at a slot, in time order. A whole claim when the budget has room
+    /// for two (a caller sending one request after another then does not go to the store for each). Otherwise what the
+    /// callers wait for now at the earliest slot, then, at the pace this instance used permits over the last window, up to
+    /// a claim's worth of the permits it is likely to need next, each at the earliest slot from its turn on: one write
+    /// then serves a steady stream of callers for a while instead of one write per caller. Slots beyond the horizon are left
+    /// for later. What an instance does not use is given back with its next write.
+    /// </summary>
+    private List<(int Count, long At)> Slots(int wanted, SlidingLog budget, SlidingLog? own, long notBefore, long now)
     {
         var limit = Math.Min(Policy.ClaimSize, own?.Limit ?? int.MaxValue);
-        var roomy = Math.Min(2 * Policy.ClaimSize, budget.Limit);
-        var idle = budget.CanAdd(at, roomy) && (own is null || own.CanAdd(at, Math.Min(2 * Policy.ClaimSize, own.Limit)));
-        return Math.Clamp(idle ? limit : wanted, 1, limit);
+        var idle = budget.CanAdd(notBefore, Math.Min(2 * Policy.ClaimSize, budget.Limit))
+            && (own is null || own.CanAdd(notBefore, Math.Min(2 * Policy.ClaimSize, own.Limit)));
+        var slots = new List<(int Count, long At)>();
+        void Add(int count, long at)
+        {
+            slots.Add((count, at));
+            budget.Add(at, count);
+            own?.Add(at, count);
+        }
+
+        var first = Math.Clamp(idle ? limit : wanted, 1, limit);
+        var firstAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, first);
+        if (firstAt - now > Horizon)
+        {
+            return slots;
+        }
+
+        Add(first, firstAt);
+        if (idle)
+        {
+            return slots;
+        }
+
+        int used;
+        lock (Gate)
+        {
+            while (_recentGrants.TryPeek(out var oldest) && oldest <= now - Policy.Window.Ticks)
+            {
+                _recentGrants.Dequeue();
+            }
+
+            used = _recentGrants.Count;
+        }
+
+        // Callers beyond the first claim, at the earliest slots; then the pace of the last window, for the window ahead.
+        var next = firstAt;
+        for (var waiting = wanted - first; waiting > 0 && next - now <= Horizon; waiting -= first)
+        {
+            first = Math.Min(waiting, limit);
+            next = SlidingLog.EarliestStartInBoth(budget, own, next, first);
+            if (next - now <= Horizon)
+            {
+                Add(first, next);
+            }
+        }
+
+        // At most a claim's worth ahead: a forecast that is wrong costs permits until they are given back.
+        var expected = Math.Min(used, limit);
+        var spacing = expected > 0 ? Policy.Window.Ticks / expected : 0;
+        for (var permit = 0; permit < expected; permit++)
+        {
+            next = SlidingLog.EarliestStartInBoth(budget, own, next + spacing, 1);
+            if (next - now > Horizon)
+            {
+                break;
+            }
+
+            Add(1, next);
+        }
+
+        return slots;
     }
 
     /// <summary>Shrinks this instance's expired claims in <paramref name="document"/> to the permits they used.</summary>
@@ -345,7 +436,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         {
             for (var attempt = 0; attempt < MaxPauseAttempts; attempt++)
             {
-                var (document, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                var (document, version, _) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 var now = Now();
                 var (from, to) = RefusingWindow(now, until);
                 var observed = document.Claims.Where(claim => claim.At.UtcTicks >= from && claim.At.UtcTicks < to).Sum(claim => claim.Count);
@@ -375,17 +466,20 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     }
 
     /// <summary>
-    /// The document as this instance last wrote it, if that was within a window (a stale version only costs a refused
-    /// write, and while this instance is the only writer it saves the read), else as stored.
+    /// The document as this instance last wrote it, while that version is likely current (this instance was the only
+    /// writer lately, and it is less than a window old: a stale version only costs a refused write), else as stored.
     /// </summary>
-    private async Task<(RateBudgetDocument Document, string? Version)> ReadAsync(CancellationToken cancellationToken)
+    private async Task<(RateBudgetDocument Document, string? Version, bool FromCache)> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_cached is { } cached && Now() - cached.At < Policy.Window.Ticks)
+        if (_cached is { } cached && _cacheTrusted && Now() - cached.At < Policy.Window.Ticks)
         {
-            return (RateBudgetDocument.Read(cached.Content), cached.Version);
+            return (RateBudgetDocument.Read(cached.Content), cached.Version, true);
         }
 
         var stored = await _store.ReadAsync(Policy.BudgetId, cancellationToken).ConfigureAwait(false);
-        return stored is null ? (new RateBudgetDocument(), null) : (RateBudgetDocument.Read(stored.Content.Span), stored.Version);
+
+        // Nobody wrote since this instance did: its own copy will do next time.
+        _cacheTrusted = stored is not null && _cached is { } last && last.Version == stored.Version;
+        return stored is null ? (new RateBudgetDocument(), null, false) : (RateBudgetDocument.Read(stored.Content.Span), stored.Version, false);
     }
 }
