@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -54,19 +55,28 @@ public sealed partial class FunctionsHostServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(settings);
         var state = Directory.CreateTempSubdirectory("rolemining-functions-host-");
-        var secrets = Directory.CreateDirectory(Path.Combine(state.FullName, "secrets")).FullName;
-        var port = FreePort();
+        var port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var environment = new Dictionary<string, string?>(settings)
         {
             ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
             ["AzureWebJobsSecretStorageType"] = "files",
-            ["FUNCTIONS_SECRETS_PATH"] = secrets,
-            ["AzureFunctionsWebHost__secretsPath"] = secrets,
         };
 
-        var start = location.Kind == FunctionsHostKind.CoreTools
-            ? ProcessRun.ProcessStart(location.Program, ["start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--enableAuth"], appDirectory, environment)
-            : ProcessRun.ProcessStart("bash", [location.Program, appDirectory, port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state", state.FullName], appDirectory, environment);
+        // Keys live in files under the state folder. The host build's run script takes the folder (--state); Core Tools
+        // keeps them under the temp folder (Path.GetTempPath()/secrets/functions/secrets), so its TMPDIR is the state.
+        string secrets;
+        ProcessStartInfo start;
+        if (location.Kind == FunctionsHostKind.CoreTools)
+        {
+            environment["TMPDIR"] = state.FullName;
+            secrets = Path.Combine(state.FullName, "secrets", "functions", "secrets");
+            start = ProcessRun.ProcessStart(location.Program, ["start", "--port", port, "--enableAuth"], appDirectory, environment);
+        }
+        else
+        {
+            secrets = Path.Combine(state.FullName, "secrets");
+            start = ProcessRun.ProcessStart("bash", [location.Program, appDirectory, port, "--state", state.FullName], appDirectory, environment);
+        }
 
         var process = BackgroundProcess.Start(start);
         try
