@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
@@ -54,7 +55,7 @@ internal static class SweepCommand
         }
         catch (Exception exception) when (exception is InvalidOperationException or FormatException)
         {
-            throw CliException.Configuration("Configuration error: " + exception.Message, exception);
+            throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
         }
     }
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using RoleMining.Api;
 using RoleMining.Api.LocalHosting;
 using RoleMining.Api.Routing;
+using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Logging;
@@ -118,7 +119,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
                 IOException io => CliException.Configuration($"Cannot listen on {urls}: {io.Message}", io),
 
                 // The configuration binder reports values it cannot convert, and Kestrel a malformed URL, this way.
-                _ => CliException.Configuration("Configuration error: " + exception.Message, exception),
+                _ => CliException.Configuration(ConfigurationMessages.Describe(exception), exception),
             };
         }
         catch

@@ -46,6 +46,14 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
         {
             failures.Add("SailPoint:BaseUrl must be an absolute https URL without query or credentials; plain http is allowed only for 127.0.0.1, localhost or [::1].");
         }
+        else if (options.BaseUrl.AbsolutePath.Trim('/').Length > 0)
+        {
+            // The token endpoint and the API version are appended to the base URL: with a path such as '/v2024' the token
+            // request would go to '/v2024/oauth/token' and fail as if the credentials were wrong.
+            failures.Add(
+                $"SailPoint:BaseUrl (SAIL_BASE_URL) must be the tenant's API root without a path, e.g. https://{{tenant}}.api.identitynow.com, not "
+                + $"'{options.BaseUrl.GetLeftPart(UriPartial.Path)}': the API version ('{options.BaseUrl.AbsolutePath.Trim('/')}') comes from SailPoint:ApiVersion.");
+        }
 
         if (string.IsNullOrWhiteSpace(options.ClientId))
         {
@@ -116,6 +124,11 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
             {
                 failures.Add("SailPoint:Retry:MaxRetryAfter must not be negative.");
             }
+
+            if (retry.MaxConnectRetryAttempts < 0 || retry.MaxConnectRetryAttempts > retry.MaxRetryAttempts)
+            {
+                failures.Add("SailPoint:Retry:MaxConnectRetryAttempts must be between 0 and SailPoint:Retry:MaxRetryAttempts.");
+            }
         }
 
         var timeouts = options.Timeouts;
@@ -138,6 +151,11 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
             else if (timeouts.Total < timeouts.Attempt)
             {
                 failures.Add("SailPoint:Timeouts:Total must not be less than Timeouts:Attempt.");
+            }
+
+            if (timeouts.Connect < TimeSpan.FromMilliseconds(100) || timeouts.Connect > timeouts.Attempt)
+            {
+                failures.Add("SailPoint:Timeouts:Connect must be between 100 ms and Timeouts:Attempt.");
             }
         }
 
