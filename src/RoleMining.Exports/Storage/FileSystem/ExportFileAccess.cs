@@ -36,12 +36,29 @@ public static class ExportFilePermissions
             return;
         }
 
-        Directory.CreateDirectory(path, access switch
+        var mode = access switch
         {
             ExportFileAccess.Group => OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute,
             ExportFileAccess.Everyone => OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
             _ => OwnerFolder,
-        });
+        };
+
+        // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing parents would get the
+        // umask's default (755), so each missing level is created here, from the top down.
+        var missing = new Stack<string>();
+        for (var current = Path.GetFullPath(path); !Directory.Exists(current); current = Path.GetDirectoryName(current)!)
+        {
+            missing.Push(current);
+            if (Path.GetDirectoryName(current) is null)
+            {
+                break;
+            }
+        }
+
+        while (missing.TryPop(out var folder))
+        {
+            Directory.CreateDirectory(folder, mode);
+        }
     }
 
     /// <summary>Opens a file stream that creates the file (if it does not exist) with the file mode of <paramref name="access"/>.</summary>
