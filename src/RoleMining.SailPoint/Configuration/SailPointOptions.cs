@@ -83,7 +83,7 @@ public sealed class SailPointRetryOptions
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Retries (within <see cref="MaxRetryAttempts"/>) of an attempt that could not connect at all: refused, timed out
+    /// Retries (at most <see cref="MaxRetryAttempts"/>) of an attempt that could not connect at all: refused, timed out
     /// connecting (<see cref="SailPointTimeoutOptions.Connect"/>) or no route. A host name that does not resolve is not
     /// retried. Kept small so that a wrong or unreachable tenant fails in seconds rather than after the full budget.
     /// </summary>

@@ -27,7 +27,7 @@ internal static class SailPointResiliencePipelines
         if (options.Retry.MaxRetryAttempts > 0)
         {
             var maxRetryAfter = options.Retry.MaxRetryAfter;
-            var maxConnectRetries = options.Retry.MaxConnectRetryAttempts;
+            var maxConnectRetries = Math.Min(options.Retry.MaxConnectRetryAttempts, options.Retry.MaxRetryAttempts);
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = options.Retry.MaxRetryAttempts,

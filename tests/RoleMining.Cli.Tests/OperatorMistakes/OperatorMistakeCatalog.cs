@@ -29,7 +29,7 @@ public static class OperatorMistakeCatalog
 
     public static readonly OperatorMistake FolderInUse = new("folder-in-use", OperatorMistake.Exit(ExitCodes.Failed), "is in use by another rolemining run");
 
-    public static readonly OperatorMistake BaseUrlWithPath = new("base-url-with-path", OperatorMistake.Exit(ExitCodes.Configuration), "must be the tenant's API root without a path");
+    public static readonly OperatorMistake BaseUrlWithPath = new("base-url-with-path", OperatorMistake.Exit(ExitCodes.Configuration), "must be the tenant's API root, without an API version or API path");
 
     public static readonly OperatorMistake ConfigBadJson = new("config-bad-json", OperatorMistake.Exit(ExitCodes.Configuration), "is not valid JSON at line");
 

@@ -209,8 +209,8 @@ public sealed class SailPointOptionsTests
 
         var failure = Assert.Single(result.Failures!);
         Assert.Contains("SailPoint:BaseUrl", failure, StringComparison.Ordinal);
-        Assert.Contains("must be the tenant's API root without a path", failure, StringComparison.Ordinal);
-        Assert.Contains("ApiVersion", failure, StringComparison.Ordinal);
+        Assert.Contains("must be the tenant's API root, without an API version or API path", failure, StringComparison.Ordinal);
+        Assert.Contains("SailPoint:ApiVersion", failure, StringComparison.Ordinal);
     }
 
     private static SailPointOptions Valid() => new()
