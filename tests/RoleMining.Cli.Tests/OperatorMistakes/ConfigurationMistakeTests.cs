@@ -157,7 +157,7 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     public async Task An_unreachable_tenant_exits_4_in_one_line()
     {
         var variables = Tenant();
-        variables["SAIL_BASE_URL"] = $"http://127.0.0.1:{FreePort()}";
+        variables["SAIL_BASE_URL"] = $"http://127.0.0.1:{FreePort.Next()}";
 
         var result = await ChildProcess.RunCliAsync(["sessions", "list"], variables, _directory.Path);
 
@@ -170,7 +170,7 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     {
         var unknown = await ChildProcess.RunCliAsync(["sessions", "get", "00000000-0000-0000-0000-000000000000", "--verbose"], Tenant(), _directory.Path);
         var unreachableVariables = Tenant();
-        unreachableVariables["SAIL_BASE_URL"] = $"http://127.0.0.1:{FreePort()}";
+        unreachableVariables["SAIL_BASE_URL"] = $"http://127.0.0.1:{FreePort.Next()}";
         var unreachable = await ChildProcess.RunCliAsync(["sessions", "list", "--verbose"], unreachableVariables, _directory.Path);
 
         Assert.Equal(ExitCodes.Failed, unknown.ExitCode);
@@ -181,18 +181,6 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
 
     public void Dispose() => _directory.Dispose();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private Dictionary<string, string> Tenant() => new()
-    {
-        ["SAIL_BASE_URL"] = emulator.Server.BaseAddress.ToString(),
-        ["SAIL_CLIENT_ID"] = emulator.Server.Options.ClientId,
-        ["SAIL_CLIENT_SECRET"] = emulator.Server.Options.ClientSecret,
-        ["SailPoint__RateLimit__Enabled"] = "false",
-    };
+    private Dictionary<string, string> Tenant() => emulator.TenantVariables();
 }

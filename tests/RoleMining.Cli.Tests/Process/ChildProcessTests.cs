@@ -59,13 +59,7 @@ public sealed class ChildProcessTests(EmulatorFixture emulator) : IClassFixture<
         Assert.Empty(environment.CompleteJobFolders(session.Id, session.PotentialRoles[0].Id));
     }
 
-    private Dictionary<string, string> TenantVariables() => new()
-    {
-        ["SAIL_BASE_URL"] = emulator.Server.BaseAddress.ToString(),
-        ["SAIL_CLIENT_ID"] = emulator.Server.Options.ClientId,
-        ["SAIL_CLIENT_SECRET"] = emulator.Server.Options.ClientSecret,
-        ["SailPoint__RateLimit__Enabled"] = "false",
-    };
+    private Dictionary<string, string> TenantVariables() => emulator.TenantVariables();
 
     /// <summary>Runs the program; sends SIGTERM at the first stdout line <paramref name="signalWhen"/> accepts.</summary>
     private static Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string> variables, Func<string, bool>? signalWhen = null)
