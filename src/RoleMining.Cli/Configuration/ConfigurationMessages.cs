@@ -22,9 +22,17 @@ internal static partial class ConfigurationMessages
             "System.TimeSpan" => "a time span such as 00:00:30",
             "System.Uri" => "a URL",
             "System.DateTimeOffset" or "System.DateTime" => "a date and time such as 2026-01-31T02:00:00Z",
-            _ => "a value of the right kind (" + type[(type.LastIndexOf('.') + 1)..] + ")",
+            _ => EnumNamed(type) is { } enumType
+                ? "one of " + string.Join(", ", Enum.GetNames(enumType))
+                : "a value of the right kind (" + type[(type.LastIndexOf('.') + 1)..] + ")",
         };
     }
+
+    /// <summary>The enum type the binder named (its own assemblies are loaded: it just tried to convert to it).</summary>
+    private static Type? EnumNamed(string typeName) =>
+        AppDomain.CurrentDomain.GetAssemblies()
+            .Select(assembly => assembly.GetType(typeName, throwOnError: false))
+            .FirstOrDefault(type => type is { IsEnum: true });
 
     /// <summary>
     /// "RoleMining:Exports:MaxConcurrency must be a whole number, not 'many'." for the binder's conversion failure, or null
