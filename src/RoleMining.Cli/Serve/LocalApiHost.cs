@@ -95,6 +95,9 @@ internal sealed class LocalApiHost : IAsyncDisposable
 
         // A host that fails to start logs the failure with a stack trace; the command reports it in one line instead.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Information : LogLevel.None);
+
+        // A refused request is answered with a 401 problem; a line per refusal would only bury the log.
+        builder.Logging.AddFilter(typeof(ServeTokenAuthenticationHandler).FullName, verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddProvider(new CliLoggerProvider(context.Console.Error, verbose ? LogLevel.Debug : LogLevel.Information, stackTraces: verbose));
 
         var services = builder.Services;
