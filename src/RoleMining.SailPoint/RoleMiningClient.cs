@@ -47,7 +47,7 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         SailPointOptionsValidator.ThrowIfInvalid(options);
         var httpClient = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }, disposeHandler: true)
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         httpClient.Timeout = Timeout.InfiniteTimeSpan;
         var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);

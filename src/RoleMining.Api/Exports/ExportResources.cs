@@ -85,7 +85,7 @@ public sealed record ExportFailureResource
 {
     /// <summary>
     /// <c>StartRejected</c>, <c>StartUncertain</c>, <c>ExportError</c>, <c>PollTimeout</c>, <c>DownloadRejected</c>,
-    /// <c>InvalidArchive</c> or <c>RepeatedFailure</c>.
+    /// <c>InvalidArchive</c>, <c>RepeatedFailure</c> or <c>StorageFull</c>.
     /// </summary>
     public required string Kind { get; init; }
 

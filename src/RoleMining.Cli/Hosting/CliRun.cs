@@ -76,7 +76,7 @@ internal sealed class CliRun : IAsyncDisposable
             catch (InvalidOperationException exception)
             {
                 // The configuration binder reports values it cannot convert (e.g. a number that is not one) this way.
-                throw CliException.Configuration("Configuration error: " + exception.Message, exception);
+                throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
             }
         }
         catch

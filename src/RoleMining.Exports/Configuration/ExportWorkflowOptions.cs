@@ -113,6 +113,14 @@ public sealed class ExportFileSystemOptions
     /// <summary>Folder of the job documents; default <c>{ArtifactRoot}/.jobs</c>.</summary>
     public string? JobRoot { get; set; }
 
+    /// <summary>
+    /// Who may read the files and folders the stores create on Unix (they hold identity names and e-mail addresses):
+    /// <see cref="ExportFileAccess.Owner"/> (default, 600/700), <see cref="ExportFileAccess.Group"/> (640/750) or
+    /// <see cref="ExportFileAccess.Everyone"/> (644/755); the process umask can narrow it further. Ignored on Windows,
+    /// where files inherit the folder's access control list.
+    /// </summary>
+    public ExportFileAccess Access { get; set; } = ExportFileAccess.Owner;
+
     /// <summary>The job folder in effect.</summary>
     public string? EffectiveJobRoot => !string.IsNullOrWhiteSpace(JobRoot)
         ? JobRoot

@@ -78,9 +78,11 @@ public sealed class RoleMiningExportsBuilder
         Services.TryAddSingleton<IExportJobStore>(provider => new FileSystemExportJobStore(
             provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.EffectiveJobRoot!,
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<FileSystemExportJobStore>>()));
+            provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access));
         Services.TryAddSingleton<IExportArtifactStore>(provider => new FileSystemExportArtifactStore(
-            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!));
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!,
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access));
         return this;
     }
 

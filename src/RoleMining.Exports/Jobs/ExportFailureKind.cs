@@ -26,6 +26,12 @@ public enum ExportFailureKind
 
     /// <summary>A step kept failing until its attempts ran out (the message was poison).</summary>
     RepeatedFailure,
+
+    /// <summary>
+    /// The export's files could not be stored: no space left (or a quota reached). SailPoint's export is fine; a new job for
+    /// the role downloads it again (<see cref="ExportJob.CanReuseExport"/>) instead of starting another.
+    /// </summary>
+    StorageFull,
 }
 
 /// <summary>Why a job failed: a kind to branch on and a reason a person can act on.</summary>

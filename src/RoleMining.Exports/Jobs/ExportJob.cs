@@ -79,6 +79,20 @@ public sealed record ExportJob
     /// <summary>The claim of a step at work, if any.</summary>
     public ExportJobLease? Lease { get; init; }
 
+    /// <summary>The failed job whose finished SailPoint export this job downloads instead of starting its own, if any.</summary>
+    public string? ExportReusedFrom { get; init; }
+
+    /// <summary>
+    /// Whether a new job may download this failed job's SailPoint export rather than start another: SailPoint finished it
+    /// and only the download or storing its files failed (a full disk, a download that kept breaking). A new job checks
+    /// its status first, so an export SailPoint no longer serves fails that job, and the one after it starts afresh.
+    /// </summary>
+    [JsonIgnore]
+    public bool CanReuseExport =>
+        State == ExportJobState.Failed
+        && ExportId is not null
+        && Failure is { Step: ExportStep.Download, Kind: ExportFailureKind.StorageFull or ExportFailureKind.RepeatedFailure };
+
     /// <summary>Whether the job is final.</summary>
     [JsonIgnore]
     public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;

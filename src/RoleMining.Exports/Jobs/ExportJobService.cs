@@ -20,6 +20,12 @@ public sealed record ExportJobRequest
     /// re-run CLI command gets the job back instead of a second export). Reusing a key for other parameters is refused.
     /// </summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>
+    /// A failed job whose finished SailPoint export the new job downloads (see <see cref="ExportJob.CanReuseExport"/>): it
+    /// starts by polling that export instead of starting one. Null: a new SailPoint export.
+    /// </summary>
+    public ExportJob? ReuseExportOf { get; init; }
 }
 
 /// <summary>The job a request yielded.</summary>
@@ -116,6 +122,20 @@ public sealed class ExportJobService
                 NextStep = ExportStep.Start,
                 NextStepDueAt = now,
             };
+            if (request.ReuseExportOf is { CanReuseExport: true } reused
+                && reused.SessionId == request.SessionId && reused.PotentialRoleId == request.PotentialRoleId && reused.Options == options)
+            {
+                // The poll step asks SailPoint for the export's status first: SUCCESS downloads it, a vanished export fails this job.
+                job = job with
+                {
+                    State = ExportJobState.Polling,
+                    NextStep = ExportStep.Poll,
+                    ExportId = reused.ExportId,
+                    ExportReusedFrom = reused.JobId,
+                    StartedAt = now,
+                    PollingSince = now,
+                };
+            }
 
             if (await _jobs.TryCreateAsync(job, cancellationToken).ConfigureAwait(false) is not null)
             {
@@ -164,6 +184,7 @@ public sealed class ExportJobService
                 PotentialRoleId = planned.PotentialRoleId,
                 Options = planned.Options,
                 IdempotencyKey = planned.IdempotencyKey,
+                ReuseExportOf = planned.ReuseExportOf,
             }, cancellationToken).ConfigureAwait(false));
         }
 

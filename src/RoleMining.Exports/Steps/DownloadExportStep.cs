@@ -128,6 +128,16 @@ public sealed class DownloadExportStep : ExportStepBase
                     $"SailPoint refused to serve the zip of export '{job.ExportId}': {exception.Message} The export may have expired; start a new export job.",
                     exception).ConfigureAwait(false);
             }
+            catch (Exception exception) when (StorageFailures.IsOutOfSpace(exception))
+            {
+                // No retry frees space: the job fails at once and says so. SailPoint's export is finished and stays usable,
+                // so the next job for the role downloads it instead of starting another (ExportJob.CanReuseExport).
+                await DeleteJobFilesAsync(job).ConfigureAwait(false);
+                return await FinishFailedAsync(message, holder, ExportFailureKind.StorageFull,
+                    $"The files of export '{job.ExportId}' could not be stored: no space left on the device ({exception.Message}). "
+                    + "Free some space, then export again: the next job downloads this finished SailPoint export instead of starting another.",
+                    exception).ConfigureAwait(false);
+            }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);

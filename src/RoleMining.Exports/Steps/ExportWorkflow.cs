@@ -121,8 +121,12 @@ public sealed class ExportWorkflow
             var error = job.LastError ?? lastError ?? "no error was recorded";
             var attempts = Math.Max(job.Attempts, _options.MaxAttempts);
             var now = _timeProvider.GetUtcNow();
-            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} "
-                + "Check that SailPoint is reachable and the credentials are valid, then start a new export job.";
+            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + message.Step switch
+            {
+                // A download writes as much as it reads: its failures may as well be the store's as SailPoint's.
+                ExportStep.Download => "Check that the export folder (or storage) can be written and that SailPoint is reachable, then export again.",
+                _ => "Check that SailPoint is reachable and the credentials are valid, then start a new export job.",
+            };
             var failed = job with
             {
                 State = ExportJobState.Failed,

@@ -46,9 +46,12 @@ public static class SailPointServiceCollectionExtensions
         services.AddLogging();
 
         // The pipeline owns timeouts (per attempt and total); HttpClient's own 100 s limit would cut streamed downloads.
+        // An unreachable host fails after SailPoint:Timeouts:Connect rather than the operating system's TCP timeout.
         services.AddHttpClient(SailPointHttpClientNames.Api, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
         services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = TimeSpan.FromSeconds(100))
+            .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
 
         services.TryAddSingleton(provider =>
@@ -65,4 +68,7 @@ public static class SailPointServiceCollectionExtensions
         services.TryAddSingleton<IRoleMiningClient>(provider => provider.GetRequiredService<RoleMiningClient>());
         return services;
     }
+
+    private static void ApplyConnectTimeout(SocketsHttpHandler handler, IServiceProvider provider) =>
+        handler.ConnectTimeout = provider.GetRequiredService<IOptions<SailPointOptions>>().Value.Timeouts.Connect;
 }

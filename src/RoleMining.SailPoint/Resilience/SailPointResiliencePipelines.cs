@@ -27,6 +27,7 @@ internal static class SailPointResiliencePipelines
         if (options.Retry.MaxRetryAttempts > 0)
         {
             var maxRetryAfter = options.Retry.MaxRetryAfter;
+            var maxConnectRetries = Math.Min(options.Retry.MaxConnectRetryAttempts, options.Retry.MaxRetryAttempts);
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = options.Retry.MaxRetryAttempts,
@@ -36,6 +37,15 @@ internal static class SailPointResiliencePipelines
                 UseJitter = true,
                 ShouldHandle = arguments =>
                 {
+                    // A tenant that cannot be reached at all gets the small connect budget, not the full retry budget.
+                    switch (TransientFailures.ConnectFailureOf(arguments.Outcome.Exception))
+                    {
+                        case ConnectFailure.NameNotResolved:
+                            return ValueTask.FromResult(false);
+                        case ConnectFailure.NotConnected:
+                            return ValueTask.FromResult(arguments.AttemptNumber < maxConnectRetries);
+                    }
+
                     var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
                     if (!TransientFailures.IsRetryable(arguments.Outcome, operation))
                     {
