@@ -358,16 +358,4 @@ public sealed class DownloadExportStep : ExportStepBase
         Log.JobSucceeded(Logger, written.Job.JobId, written.Job.ExportId!, zip?.Size ?? 0, files.Count, ExportArtifactLayout.JobFolder(written.Job));
         return ExportStepResult.Of(ExportStepOutcome.Succeeded, written.Job);
     }
-
-    private async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
-    {
-        var written = await holder.FinishAsync(job => Failed(job, kind, reason, Describe(exception)), CancellationToken.None).ConfigureAwait(false);
-        if (written is null)
-        {
-            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
-            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
-        }
-
-        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
-    }
 }
