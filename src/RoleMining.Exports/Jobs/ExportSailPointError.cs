@@ -1,3 +1,4 @@
+using System.Net;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Exports;
@@ -31,35 +32,31 @@ public sealed record ExportSailPointError
     public bool ViaOpenCircuit { get; init; }
 
     /// <summary>The SailPoint error <paramref name="exception"/> reports, if it is one; null for any other failure.</summary>
-    public static ExportSailPointError? From(Exception? exception)
+    public static ExportSailPointError? From(Exception? exception) => exception switch
     {
-        if (exception is not SailPointException sailPoint)
-        {
-            return null;
-        }
+        SailPointException { Kind: SailPointErrorKind.CircuitOpen, CircuitOpenedBy: { } cause } => Create(
+            cause.OperationId, cause.Kind, cause.Status, cause.DetailCode, cause.TrackingId, cause.Messages, cause.Reason, viaOpenCircuit: true),
+        SailPointException failure => Create(
+            failure.OperationId, failure.Kind, failure.Status, failure.DetailCode, failure.TrackingId, failure.Messages, failure.Message, viaOpenCircuit: false),
+        _ => null,
+    };
 
-        if (sailPoint.Kind == SailPointErrorKind.CircuitOpen && sailPoint.CircuitOpenedBy is { } cause)
-        {
-            return new ExportSailPointError
-            {
-                OperationId = cause.OperationId,
-                Kind = cause.Kind,
-                Status = cause.Status is { } status ? (int)status : null,
-                DetailCode = cause.DetailCode,
-                TrackingId = cause.TrackingId,
-                Message = cause.Messages?.FirstOrDefault(message => !string.IsNullOrWhiteSpace(message.Text))?.Text ?? cause.Reason,
-                ViaOpenCircuit = true,
-            };
-        }
-
-        return new ExportSailPointError
-        {
-            OperationId = sailPoint.OperationId,
-            Kind = sailPoint.Kind,
-            Status = sailPoint.Status is { } answered ? (int)answered : null,
-            DetailCode = sailPoint.DetailCode,
-            TrackingId = sailPoint.TrackingId,
-            Message = sailPoint.Messages.FirstOrDefault(message => !string.IsNullOrWhiteSpace(message.Text))?.Text ?? sailPoint.Message,
-        };
-    }
+    private static ExportSailPointError Create(
+        string operationId,
+        SailPointErrorKind kind,
+        HttpStatusCode? status,
+        string? detailCode,
+        string? trackingId,
+        IReadOnlyList<SailPointErrorMessage>? messages,
+        string? fallbackMessage,
+        bool viaOpenCircuit) => new()
+    {
+        OperationId = operationId,
+        Kind = kind,
+        Status = status is { } answered ? (int)answered : null,
+        DetailCode = detailCode,
+        TrackingId = trackingId,
+        Message = messages?.FirstOrDefault(message => !string.IsNullOrWhiteSpace(message.Text))?.Text ?? fallbackMessage,
+        ViaOpenCircuit = viaOpenCircuit,
+    };
 }

@@ -152,10 +152,40 @@ public abstract class ExportStepBase : IExportStep
     };
 
     /// <summary>
+    /// Admits <paramref name="message"/> and claims its job for this execution with a lease, deciding again after a write
+    /// conflict. Returns the claimed job, or else the result to return: the job is missing, the message is stale, the job
+    /// is not in a state this step acts on (<paramref name="actsOn"/>), or another execution's live lease defers it.
+    /// </summary>
+    protected async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> AdmitAndClaimAsync(
+        ExportMessage message, ExportDelivery delivery, Func<ExportJob, bool> actsOn, Func<ExportJob, ExportJob> claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actsOn);
+        while (true)
+        {
+            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return (null, early);
+            }
+
+            if (!actsOn(stored.Job))
+            {
+                return (null, ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job));
+            }
+
+            var (written, deferred) = await TryClaimAsync(message, stored, claim, cancellationToken).ConfigureAwait(false);
+            if (deferred is not null || written is not null)
+            {
+                return (written, deferred);
+            }
+        }
+    }
+
+    /// <summary>
     /// Claims the admitted job for this execution, or tells to defer the message while another execution's lease is live.
     /// Null claim and null result: the write conflicted, re-admit and decide again.
     /// </summary>
-    protected async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> TryClaimAsync(
+    private async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> TryClaimAsync(
         ExportMessage message, StoredExportJob stored, Func<ExportJob, ExportJob> claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -32,31 +32,10 @@ public sealed class PollExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        StoredExportJob claimed;
-        while (true)
+        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, job => job.State == ExportJobState.Polling && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                return early!;
-            }
-
-            if (stored.Job.State != ExportJobState.Polling || stored.Job.ExportId is null)
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
-            }
-
-            var (written, deferred) = await TryClaimAsync(message, stored, job => job, cancellationToken).ConfigureAwait(false);
-            if (deferred is not null)
-            {
-                return deferred;
-            }
-
-            if (written is not null)
-            {
-                claimed = written;
-                break;
-            }
+            return early!;
         }
 
         var holder = HoldLease(claimed);

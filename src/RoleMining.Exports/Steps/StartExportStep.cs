@@ -49,35 +49,15 @@ public sealed class StartExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        StoredExportJob claimed;
-        while (true)
+        var (claimed, early) = await AdmitAndClaimAsync(
+            message,
+            delivery,
+            job => job.State is ExportJobState.Queued or ExportJobState.Started,
+            job => job with { State = ExportJobState.Started, StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow() },
+            cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                return early!;
-            }
-
-            if (stored.Job.State is not (ExportJobState.Queued or ExportJobState.Started))
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
-            }
-
-            var (written, deferred) = await TryClaimAsync(message, stored, job => job with
-            {
-                State = ExportJobState.Started,
-                StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
-            if (deferred is not null)
-            {
-                return deferred;
-            }
-
-            if (written is not null)
-            {
-                claimed = written;
-                break;
-            }
+            return early!;
         }
 
         var holder = HoldLease(claimed);

@@ -9,13 +9,7 @@ public sealed class CircuitBreakerTests
     public async Task A_failing_tenant_opens_the_circuit_and_is_no_longer_called()
     {
         var handler = new StubHandler { Api = (_, _) => Task.FromResult(StubHandler.Json(HttpStatusCode.InternalServerError, "{}")) };
-        using var client = TestClients.Create(handler, options =>
-        {
-            options.Retry.MaxRetryAttempts = 0;
-            options.CircuitBreaker.MinimumThroughput = 4;
-            options.CircuitBreaker.FailureRatio = 0.5;
-            options.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(1);
-        });
+        using var client = OpeningAfter(handler, failures: 4);
 
         for (var i = 0; i < 4; i++)
         {
@@ -44,13 +38,7 @@ public sealed class CircuitBreakerTests
                 index < 3 ? HttpStatusCode.BadGateway : HttpStatusCode.InternalServerError,
                 $$"""{"detailCode":"500.0 Internal Fault","trackingId":"tracking-{{index}}","messages":[{"locale":"en-US","localeOrigin":"DEFAULT","text":"Fault number {{index}}"}],"causes":[]}""")),
         };
-        using var client = TestClients.Create(handler, options =>
-        {
-            options.Retry.MaxRetryAttempts = 0;
-            options.CircuitBreaker.MinimumThroughput = 4;
-            options.CircuitBreaker.FailureRatio = 0.5;
-            options.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(1);
-        });
+        using var client = OpeningAfter(handler, failures: 4);
         for (var i = 0; i < 4; i++)
         {
             await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
@@ -78,12 +66,7 @@ public sealed class CircuitBreakerTests
     public async Task A_circuit_opened_by_broken_connections_names_the_transport_failure()
     {
         var handler = new StubHandler { Api = (_, _) => throw new HttpRequestException("The connection was reset.", null, HttpStatusCode.BadGateway) };
-        using var client = TestClients.Create(handler, options =>
-        {
-            options.Retry.MaxRetryAttempts = 0;
-            options.CircuitBreaker.MinimumThroughput = 2;
-            options.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(1);
-        });
+        using var client = OpeningAfter(handler, failures: 2);
         for (var i = 0; i < 2; i++)
         {
             await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
@@ -118,4 +101,13 @@ public sealed class CircuitBreakerTests
 
         Assert.Equal(10, handler.ApiCalls);
     }
+
+    /// <summary>A client without retries whose circuit opens once <paramref name="failures"/> calls in a row failed, for a minute.</summary>
+    private static RoleMiningClient OpeningAfter(StubHandler handler, int failures) => TestClients.Create(handler, options =>
+    {
+        options.Retry.MaxRetryAttempts = 0;
+        options.CircuitBreaker.MinimumThroughput = failures;
+        options.CircuitBreaker.FailureRatio = 0.5;
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(1);
+    });
 }
