@@ -122,17 +122,45 @@ public sealed partial class FunctionsHostServer : IAsyncDisposable
         await WaitForAdminStateAsync(http, "admin/host/drain/status", "Completed", within);
     }
 
-    /// <summary>Ends drain mode (<c>POST /admin/host/resume</c>, which restarts the job host) and waits until it runs again.</summary>
+    /// <summary>
+    /// Ends drain mode (<c>POST /admin/host/resume</c>, which restarts the job host) and waits until it runs again. The
+    /// request itself may fail while the job host restarts under it (the shared host build answers 500 now and then);
+    /// what counts is the state that follows, so it is asked again until drain mode is off.
+    /// </summary>
     public async Task ResumeAsync(TimeSpan within)
     {
         using var http = CreateClient();
-        using (var resume = await http.SendAsync(Admin(HttpMethod.Post, "admin/host/resume")))
+        var deadline = DateTimeOffset.UtcNow + within;
+        var answers = new List<string>();
+        while (true)
         {
-            EnsureSuccess(resume, "resume");
+            try
+            {
+                using var resume = await http.SendAsync(Admin(HttpMethod.Post, "admin/host/resume"));
+                answers.Add($"{(int)resume.StatusCode} {await resume.Content.ReadAsStringAsync()}");
+            }
+            catch (HttpRequestException exception)
+            {
+                answers.Add(exception.Message);
+            }
+
+            var left = deadline - DateTimeOffset.UtcNow;
+            try
+            {
+                await WaitForAdminStateAsync(http, "admin/host/drain/status", "Disabled", left < TimeSpan.FromSeconds(20) ? left : TimeSpan.FromSeconds(20));
+                break;
+            }
+            catch (TimeoutException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                // Still draining: the resume did not take; ask again.
+            }
+            catch (TimeoutException exception)
+            {
+                throw new TimeoutException($"The host did not resume within {within}; it answered: {string.Join(" | ", answers)}", exception);
+            }
         }
 
-        await WaitForAdminStateAsync(http, "admin/host/drain/status", "Disabled", within);
-        await WaitForAdminStateAsync(http, "admin/host/status", "Running", within);
+        await WaitForAdminStateAsync(http, "admin/host/status", "Running", deadline - DateTimeOffset.UtcNow);
     }
 
     private HttpRequestMessage Admin(HttpMethod method, string path)
