@@ -58,6 +58,9 @@ param exportSchedule string = '0 0 2 * * *'
 @description('Comma-separated role-mining session ids the sweep exports; empty: every session whose potential roles are created.')
 param exportSessionIds string = ''
 
+@description('NCRONTAB schedule (six fields, UTC) of the resume of stalled export jobs (work held by an instance that died); the default runs every 30 seconds.')
+param resumeSchedule string = '*/30 * * * * *'
+
 @description('Turn on Key Vault purge protection (recommended for production).')
 param enablePurgeProtection bool = false
 
@@ -176,6 +179,7 @@ module functionApp 'app/function-app.bicep' = {
     sailPointClientSecretUri: keyVault.outputs.sailPointSecretUri
     exportSchedule: exportSchedule
     exportSessionIds: exportSessionIds
+    resumeSchedule: resumeSchedule
   }
   dependsOn: [
     rbac

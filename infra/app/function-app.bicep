@@ -51,6 +51,9 @@ param sailPointClientSecretUri string
 @description('NCRONTAB schedule (six fields, UTC) of the nightly export sweep.')
 param exportSchedule string
 
+@description('NCRONTAB schedule (six fields, UTC) of the resume of stalled export jobs.')
+param resumeSchedule string
+
 
 @description('Comma-separated session ids the sweep exports; empty: every session whose potential roles are created.')
 param exportSessionIds string
@@ -148,6 +151,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // The timer trigger's %RoleMining:Schedule% binding expression, and which sessions the sweep exports.
       RoleMining__Schedule: exportSchedule
       RoleMining__Sweep__SessionIds: exportSessionIds
+
+      // The resume timer's %RoleMining:ResumeSchedule%: how soon work held by a dead instance is taken up again.
+      RoleMining__ResumeSchedule: resumeSchedule
 
       // The workflow fails a job once its message was delivered this often; host.json's maxDequeueCount must agree.
       Exports__MaxAttempts: '5'

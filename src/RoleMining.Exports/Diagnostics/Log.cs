@@ -70,4 +70,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Sweep skipped session {SessionId}: {Reason}")]
     public static partial void SweepSessionSkipped(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Start of job {JobId} failed without a clear answer; trying again (retry {Retry} of {MaxRetries}) in {DelayMs:0} ms: {Error}")]
+    public static partial void UncertainStartRetryScheduled(ILogger logger, string jobId, int retry, int maxRetries, double delayMs, string error);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Job {JobId} was stalled in {State} ({Reason}); its {Step} message (sequence {Sequence}) is sent again")]
+    public static partial void StalledJobResumed(ILogger logger, string jobId, ExportJobState state, string reason, ExportStep step, int sequence);
 }

@@ -207,33 +207,69 @@ public sealed class ExportJobService
         _jobs.QueryAsync(query, cancellationToken);
 
     /// <summary>
-    /// Sends again the message every unfinished job waits for. With <paramref name="stalledFor"/> null: every unfinished
-    /// job (after a crash of the in-process driver, whose queue was in memory). Otherwise only jobs whose message was due
-    /// that long ago without the job moving, and that no live lease holds (a timer in Azure, for lost messages). Extra
-    /// copies are harmless: only one message per sequence can move a job. Returns the jobs resumed.
+    /// Sends again the message unfinished jobs wait for; returns the jobs resumed. Extra copies are harmless: only one
+    /// message per sequence can move a job, and a copy that arrives while a step holds the job waits for its lease.
+    /// <para>
+    /// With <paramref name="stalledFor"/> null, every unfinished job (after a restart of the in-process driver, whose
+    /// queue was in memory). Otherwise only the stalled ones (<see cref="ExportJob.IsStalled"/> with
+    /// <paramref name="stalledFor"/> as the stall timeout): those whose step's lease ran out, and those whose message has
+    /// been due that long without being claimed. This is the Functions app's resume timer: a message taken by an instance
+    /// that died stays invisible in its queue for up to ten minutes, and the copy sent here lets another instance finish
+    /// the job long before; when the original reappears, the job has moved on and it is dropped as a duplicate. Each
+    /// stalled job is marked (<see cref="ExportJob.ResumedAt"/>) with an ETag-checked write before its copy is sent, so
+    /// that overlapping runs, or a job that moved meanwhile, cause no copy; a job is resumed at most once per stall timeout.
+    /// </para>
     /// </summary>
     public async Task<IReadOnlyList<ExportJob>> ResumeAsync(TimeSpan? stalledFor = null, CancellationToken cancellationToken = default)
     {
-        var now = _timeProvider.GetUtcNow();
         var resumed = new List<ExportJob>();
         var query = new ExportJobQuery { States = [ExportJobState.Queued, ExportJobState.Started, ExportJobState.Polling, ExportJobState.Downloading] };
         await foreach (var job in _jobs.QueryAsync(query, cancellationToken).ConfigureAwait(false))
         {
+            var toSend = job;
             if (stalledFor is { } stall)
             {
-                var due = job.NextStepDueAt ?? job.UpdatedAt;
-                var waiting = due > job.UpdatedAt ? due : job.UpdatedAt;
-                if (waiting + stall > now || job.Lease is { } lease && lease.ExpiresAt > now)
+                if (!job.IsStalled(_timeProvider.GetUtcNow(), stall)
+                    || await TryMarkStalledAsync(job.JobId, stall, cancellationToken).ConfigureAwait(false) is not { } marked)
                 {
                     continue;
                 }
+
+                toSend = marked;
             }
 
-            await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
-            resumed.Add(job);
+            await SendCurrentAsync(toSend, cancellationToken).ConfigureAwait(false);
+            resumed.Add(toSend);
         }
 
         return resumed;
+    }
+
+    /// <summary>
+    /// Re-reads the job and, if it is still stalled, records the resume with its ETag; null when it is not stalled any more
+    /// or changed meanwhile (a step moved it, or another resumer got there first).
+    /// </summary>
+    private async Task<ExportJob?> TryMarkStalledAsync(string jobId, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    {
+        var stored = await _jobs.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        if (stored is null || !stored.Job.IsStalled(now, stallTimeout))
+        {
+            return null;
+        }
+
+        var job = stored.Job;
+        var marked = job with { ResumedAt = now, Resumes = job.Resumes + 1 };
+        if (await _jobs.TryReplaceAsync(marked, stored.ETag, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var reason = job.Lease is { } lease
+            ? FormattableString.Invariant($"the lease of its {job.NextStep} step ran out at {lease.ExpiresAt:O}")
+            : FormattableString.Invariant($"its {job.NextStep} message was due at {job.NextStepDueAt ?? job.UpdatedAt:O} and nobody claimed it");
+        Log.StalledJobResumed(_logger, job.JobId, job.State, reason, job.NextStep, job.Sequence);
+        return marked;
     }
 
     private async Task SendCurrentAsync(ExportJob job, CancellationToken cancellationToken)

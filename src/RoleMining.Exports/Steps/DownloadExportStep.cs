@@ -49,31 +49,10 @@ public sealed class DownloadExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        StoredExportJob claimed;
-        while (true)
+        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, job => job.State == ExportJobState.Downloading && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                return early!;
-            }
-
-            if (stored.Job.State != ExportJobState.Downloading || stored.Job.ExportId is null)
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
-            }
-
-            var (written, deferred) = await TryClaimAsync(message, stored, job => job, cancellationToken).ConfigureAwait(false);
-            if (deferred is not null)
-            {
-                return deferred;
-            }
-
-            if (written is not null)
-            {
-                claimed = written;
-                break;
-            }
+            return early!;
         }
 
         var holder = HoldLease(claimed);
@@ -367,17 +346,5 @@ public sealed class DownloadExportStep : ExportStepBase
         var zip = files.FirstOrDefault(file => file.Name == ExportArtifactLayout.ZipFileName);
         Log.JobSucceeded(Logger, written.Job.JobId, written.Job.ExportId!, zip?.Size ?? 0, files.Count, ExportArtifactLayout.JobFolder(written.Job));
         return ExportStepResult.Of(ExportStepOutcome.Succeeded, written.Job);
-    }
-
-    private async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
-    {
-        var written = await holder.FinishAsync(job => Failed(job, kind, reason, Describe(exception)), CancellationToken.None).ConfigureAwait(false);
-        if (written is null)
-        {
-            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
-            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
-        }
-
-        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
     }
 }

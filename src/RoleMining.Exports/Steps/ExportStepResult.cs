@@ -26,6 +26,9 @@ public enum ExportStepOutcome
 
     /// <summary>The step's lease on the job ran out while it worked; another execution owns the job, this one's work was dropped.</summary>
     LeaseLost,
+
+    /// <summary>The step got no clear answer (an uncertain start) and scheduled itself again for later.</summary>
+    Rescheduled,
 }
 
 /// <summary>What a step did and which messages to send next.</summary>

@@ -130,7 +130,7 @@ public sealed class ExportWorkflow
             var failed = job with
             {
                 State = ExportJobState.Failed,
-                Failure = new ExportFailure { Kind = ExportFailureKind.RepeatedFailure, Reason = reason, Step = message.Step },
+                Failure = new ExportFailure { Kind = ExportFailureKind.RepeatedFailure, Reason = reason, Step = message.Step, SailPointError = job.LastSailPointError },
                 LastError = error,
                 Lease = null,
                 CompletedAt = now,

@@ -22,6 +22,18 @@ public static class FunctionsSettings
     /// <summary>The nightly default of <see cref="ScheduleSetting"/>: 02:00 UTC (six-field NCRONTAB, seconds first).</summary>
     public const string DefaultSchedule = "0 0 2 * * *";
 
+    /// <summary>The setting that holds the NCRONTAB schedule of the resume of stalled jobs.</summary>
+    public const string ResumeScheduleSetting = "RoleMining:ResumeSchedule";
+
+    /// <summary>The resume timer's binding expression; the host resolves it from <see cref="ResumeScheduleSetting"/>.</summary>
+    public const string ResumeScheduleExpression = "%RoleMining:ResumeSchedule%";
+
+    /// <summary>
+    /// The default of <see cref="ResumeScheduleSetting"/>: every 30 seconds, so that a job whose instance died is resumed
+    /// within a lease duration plus 30 seconds (with the default one-minute lease, within two minutes of the death).
+    /// </summary>
+    public const string DefaultResumeSchedule = "*/30 * * * * *";
+
     /// <summary>Blob container of the export artifacts (<c>{sessionId}/{potentialRoleId}/{jobId}/...</c>).</summary>
     public const string ArtifactContainer = "role-mining-exports";
 

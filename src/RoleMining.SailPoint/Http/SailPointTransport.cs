@@ -31,6 +31,7 @@ internal sealed class SailPointTransport : IDisposable
     private readonly RateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attemptPipeline;
+    private readonly CircuitOpenCause _circuitOpenCause = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
@@ -59,7 +60,7 @@ internal sealed class SailPointTransport : IDisposable
             timeProvider,
             loggerFactory.CreateLogger("RoleMining.SailPoint.Authentication"));
         _rateLimiter = options.RateLimit.Enabled ? SailPointRateLimiters.GetOrCreate(baseUrl, options.ClientId!, options.RateLimit) : null;
-        _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger);
+        _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger, _circuitOpenCause);
         _attemptPipeline = SailPointResiliencePipelines.BuildAttemptPipeline(options, timeProvider);
     }
 
@@ -95,7 +96,7 @@ internal sealed class SailPointTransport : IDisposable
                 context,
                 state).ConfigureAwait(false);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception) is { } mapped)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy) is { } mapped)
         {
             activity?.SetTag("sailpoint.attempts", state.Attempts);
             activity?.SetStatus(ActivityStatusCode.Error, mapped.Kind.ToString());
@@ -142,7 +143,7 @@ internal sealed class SailPointTransport : IDisposable
 
     public void Dispose() => _tokens.Dispose();
 
-    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception)
+    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception, SailPointErrorDetails? circuitOpenedBy)
     {
         SailPointErrorDetails Details(SailPointErrorKind kind, string reason) => new()
         {
@@ -159,7 +160,8 @@ internal sealed class SailPointTransport : IDisposable
             TokenRequestException { InnerException: SailPointException refused } => refused,
             TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached"), token.InnerException),
             BrokenCircuitException broken => new SailPointException(
-                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break"), broken),
+                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy },
+                broken),
             TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
             RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message), limited),
             HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, exception.Message), exception),
@@ -277,27 +279,8 @@ internal sealed class SailPointTransport : IDisposable
         }
     }
 
-    private static string? TrackingIdOf(HttpResponseMessage response)
-    {
-        try
-        {
-            // Buffered above, so this reads memory, not the network.
-            var body = response.Content.ReadAsStream();
-            if (!body.CanSeek || body.Length == 0 || body.Length > 64 * 1024)
-            {
-                return null;
-            }
-
-            var bytes = new byte[body.Length];
-            body.ReadExactly(bytes);
-            body.Position = 0;
-            return ErrorResponseReader.Parse(bytes)?.TrackingId;
-        }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or NotSupportedException)
-        {
-            return null;
-        }
-    }
+    // Buffered in SendHttpAsync, so this reads memory, not the network.
+    private static string? TrackingIdOf(HttpResponseMessage response) => ErrorResponseReader.TryParseBuffered(response)?.TrackingId;
 
     /// <summary>Per-operation state shared by its attempts.</summary>
     private sealed class OperationState(SailPointTransport transport, RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse)

@@ -18,7 +18,7 @@ internal static class SailPointResiliencePipelines
 
     private static readonly TimeSpan RetryAfterTimerMargin = TimeSpan.FromMilliseconds(20);
 
-    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger)
+    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger, CircuitOpenCause circuitOpenCause)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
 
@@ -89,6 +89,7 @@ internal static class SailPointResiliencePipelines
                 ShouldHandle = arguments => ValueTask.FromResult(TransientFailures.IsCircuitFailure(arguments.Outcome)),
                 OnOpened = arguments =>
                 {
+                    circuitOpenCause.Record(arguments.Outcome, arguments.Context.Properties.GetValue(OperationKey, null!));
                     Log.CircuitOpened(logger, arguments.BreakDuration.TotalSeconds, Describe(arguments.Outcome));
                     return ValueTask.CompletedTask;
                 },

@@ -17,6 +17,7 @@ namespace RoleMining.Functions.EndToEndTests.Host;
 /// drive it in Azure: function keys, JSON and CSV reads, exports followed through <c>Location</c> and <c>Retry-After</c>,
 /// the sweep timer started through the host's admin API, and a malformed queue message.
 /// </summary>
+[Collection(FunctionsHostGroup.Name)]
 public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
 {
     private static readonly TimeSpan ExportBudget = TimeSpan.FromMinutes(3);

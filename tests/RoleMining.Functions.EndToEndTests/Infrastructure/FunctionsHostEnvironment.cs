@@ -1,4 +1,5 @@
 using RoleMining.Emulator;
+using RoleMining.Functions.Configuration;
 using RoleMining.Testing.Azurite;
 using RoleMining.Testing.FunctionsHost;
 
@@ -48,22 +49,35 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
         _emulator = await EmulatorServer.StartAsync(options);
 
         var app = await publishing;
-        _host = await FunctionsHostServer.StartAsync(location, app.Directory, new Dictionary<string, string?>
+        var settings = AppSettings(_azurite, _emulator);
+        settings["RoleMining__Sweep__SessionIds"] = SweepSessionId;
+        settings["RoleMining__Api__ExportRetryAfter"] = "00:00:01";
+        settings["Exports__Polling__InitialDelay"] = "00:00:00.500";
+        settings["Exports__Polling__MaxDelay"] = "00:00:02";
+        // Queue triggers look for new messages every second instead of backing off to host.json's 10 s.
+        settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:01";
+        _host = await FunctionsHostServer.StartAsync(location, app.Directory, settings);
+    }
+
+    /// <summary>
+    /// The app settings every host of these tests gets, as Azure would set them: the storage connection, the emulator as
+    /// the SailPoint tenant, a sweep schedule that is never due while tests run (the sweep is started through the admin
+    /// endpoint), and the resume timer on its default schedule.
+    /// </summary>
+    public static Dictionary<string, string?> AppSettings(AzuriteServer azurite, EmulatorServer emulator)
+    {
+        ArgumentNullException.ThrowIfNull(azurite);
+        ArgumentNullException.ThrowIfNull(emulator);
+        return new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["SailPoint__BaseUrl"] = _emulator.BaseAddress.ToString(),
-            ["SailPoint__ClientId"] = options.ClientId,
-            ["SailPoint__ClientSecret"] = options.ClientSecret,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["SailPoint__BaseUrl"] = emulator.BaseAddress.ToString(),
+            ["SailPoint__ClientId"] = emulator.Options.ClientId,
+            ["SailPoint__ClientSecret"] = emulator.Options.ClientSecret,
             ["SailPoint__ApiVersion"] = "v2024",
-            // Never due while the tests run: the sweep is triggered through the admin endpoint.
             ["RoleMining__Schedule"] = "0 0 0 1 1 *",
-            ["RoleMining__Sweep__SessionIds"] = SweepSessionId,
-            ["RoleMining__Api__ExportRetryAfter"] = "00:00:01",
-            ["Exports__Polling__InitialDelay"] = "00:00:00.500",
-            ["Exports__Polling__MaxDelay"] = "00:00:02",
-            // Queue triggers look for new messages every second instead of backing off to host.json's 10 s.
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:01",
-        });
+            ["RoleMining__ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
+        };
     }
 
     public async Task DisposeAsync()

@@ -51,6 +51,7 @@ public sealed class FunctionsApp : IAsyncDisposable
             ["Exports:Polling:MaxDelay"] = "00:00:01",
             ["Exports:LeaseDuration"] = "00:00:10",
             ["RoleMining:Schedule"] = "0 0 2 * * *",
+            ["RoleMining:ResumeSchedule"] = "*/30 * * * * *",
         };
         foreach (var setting in settings ?? new Dictionary<string, string?>())
         {

@@ -53,11 +53,16 @@ public sealed class FunctionTriggersTests
     }
 
     [Fact]
-    public void The_sweep_timer_reads_its_schedule_from_settings()
+    public void The_sweep_and_resume_timers_read_their_schedules_from_settings()
     {
-        var timer = Assert.Single(Declared.Select(function => function.Trigger).OfType<TimerTriggerAttribute>());
+        var timers = Declared
+            .Where(function => function.Trigger is TimerTriggerAttribute)
+            .ToDictionary(function => function.Name, function => ((TimerTriggerAttribute)function.Trigger).Schedule, StringComparer.Ordinal);
 
-        Assert.Equal(FunctionsSettings.ScheduleExpression, timer.Schedule);
+        Assert.Equal(2, timers.Count);
+        Assert.Equal(FunctionsSettings.ScheduleExpression, timers["ExportSweep"]);
+        Assert.Equal(FunctionsSettings.ResumeScheduleExpression, timers["ExportResume"]);
         Assert.Equal("%" + FunctionsSettings.ScheduleSetting + "%", FunctionsSettings.ScheduleExpression);
+        Assert.Equal("%" + FunctionsSettings.ResumeScheduleSetting + "%", FunctionsSettings.ResumeScheduleExpression);
     }
 }
