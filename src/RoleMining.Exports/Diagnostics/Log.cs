@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Sweep skipped session {SessionId}: {Reason}")]
     public static partial void SweepSessionSkipped(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) cannot be verified while it streams ({Reason}); verifying the stored copy instead")]
+    public static partial void ArchiveVerifiedFromStorage(ILogger logger, string exportId, string jobId, string reason);
 }
