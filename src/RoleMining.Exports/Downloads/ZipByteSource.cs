@@ -11,16 +11,24 @@ internal sealed class ZipByteSource : IDisposable
     private readonly Stream _network;
     private readonly long _limit;
     private readonly Func<SharedChunk, CancellationToken, ValueTask> _onBlock;
+    private readonly int _blockSize;
     private readonly Queue<SharedChunk> _blocks = new();
     private int _offset;
     private long _buffered;
     private bool _ended;
 
-    public ZipByteSource(Stream network, long limit, Func<SharedChunk, CancellationToken, ValueTask> onBlock)
+    /// <param name="network">The download body.</param>
+    /// <param name="limit">The most bytes the download may have.</param>
+    /// <param name="onBlock">Sees each block as it arrives, before it is parsed.</param>
+    /// <param name="blockSize">Bytes per block, at most <see cref="SharedChunk.Size"/> (smaller only to test block edges).</param>
+    public ZipByteSource(Stream network, long limit, Func<SharedChunk, CancellationToken, ValueTask> onBlock, int blockSize = SharedChunk.Size)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, SharedChunk.Size);
         _network = network;
         _limit = limit;
         _onBlock = onBlock;
+        _blockSize = blockSize;
     }
 
     /// <summary>Offset of the next unparsed byte in the zip.</summary>
@@ -176,7 +184,7 @@ internal sealed class ZipByteSource : IDisposable
         try
         {
             // Whole blocks (unless the body ends): fewer, larger storage writes and block uploads.
-            block.Length = await _network.ReadAtLeastAsync(block.Array.AsMemory(0, SharedChunk.Size), SharedChunk.Size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            block.Length = await _network.ReadAtLeastAsync(block.Array.AsMemory(0, _blockSize), _blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             if (block.Length == 0)
             {
                 _ended = true;

@@ -256,12 +256,4 @@ public sealed class ExportArchiveInspectorTests
     {
         public override bool CanSeek => false;
     }
-
-    /// <summary>Lets the test read what was written after the inspector disposed its destination.</summary>
-    private sealed class KeepOpenStream(MemoryStream inner) : MemoryStream
-    {
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-    }
 }
