@@ -15,6 +15,7 @@ internal sealed class WriteBehind : IAsyncDisposable
     private readonly Channel<Slice> _queue;
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _writer;
+    private bool _completed;
 
     public WriteBehind(Stream destination, int capacity, Action<ReadOnlySpan<byte>>? observe = null)
     {
@@ -61,9 +62,14 @@ internal sealed class WriteBehind : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _completed = true;
     }
 
-    /// <summary>Stops writing (what is queued is dropped unless completed before) and disposes the destination.</summary>
+    /// <summary>
+    /// Stops writing (what is queued is dropped unless completed before) and disposes the destination. Closing the
+    /// destination can finish the write (a blob's block list is committed then), so after <see cref="CompleteAsync"/> its
+    /// failure is thrown; after an abandoned write it is not, lest it hide the failure that abandoned the write.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_queue.Writer.TryComplete())
@@ -87,7 +93,21 @@ internal sealed class WriteBehind : IAsyncDisposable
             }
 
             _abort.Dispose();
+        }
+
+        if (_completed)
+        {
             await _destination.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await _destination.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The write was abandoned for another reason, which is what the caller reports; staging is discarded anyway.
         }
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
 
@@ -9,15 +10,21 @@ namespace RoleMining.Functions.Storage;
 
 /// <summary>
 /// Export files as block blobs in <see cref="FunctionsSettings.ArtifactContainer"/>, laid out by
-/// <see cref="ExportArtifactLayout"/>. Writes stream: <c>OpenWriteAsync</c> stages a block whenever its buffer fills and
-/// commits the block list when the stream is disposed, so a multi-gigabyte zip never sits in memory and a reader never
-/// sees half a blob. Publishing is a server-side copy within the account (authorized by the same Entra identity) followed
+/// <see cref="ExportArtifactLayout"/>. Writes stream (<see cref="BlockBlobStagingStream"/>): a block is staged whenever
+/// the buffer fills, a few uploads in flight while the download goes on, and the block list is committed when the stream
+/// is disposed, so a multi-gigabyte zip never sits in memory and nothing of a staging blob is visible before it is whole. Publishing is a server-side copy within the account (authorized by the same Entra identity) followed
 /// by deleting the staging blob; the workflow writes the manifest last, which marks a job folder complete.
 /// </summary>
 public sealed class BlobExportArtifactStore : IExportArtifactStore
 {
     /// <summary>Bytes per staged block: large enough for throughput, small enough for many parallel downloads.</summary>
-    public const int BlockSize = 8 * 1024 * 1024;
+    public const int BlockSize = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Block uploads in flight per blob. A download writes two blobs at once (the zip and the CSV being unpacked), so this
+    /// is also what keeps the memory of one download near 2 x (uploads + 1) blocks.
+    /// </summary>
+    public const int MaxConcurrentUploads = 2;
 
     private readonly BlobContainerClient _container;
 
@@ -31,8 +38,9 @@ public sealed class BlobExportArtifactStore : IExportArtifactStore
     /// <inheritdoc />
     public Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
     {
-        var blob = _container.GetBlobClient(stagingPath);
-        return blob.OpenWriteAsync(overwrite: true, new BlobOpenWriteOptions { BufferSize = BlockSize }, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        Stream stream = new BlockBlobStagingStream(_container.GetBlockBlobClient(stagingPath), BlockSize, MaxConcurrentUploads);
+        return Task.FromResult(stream);
     }
 
     /// <inheritdoc />

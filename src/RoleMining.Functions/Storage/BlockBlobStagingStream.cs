@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Azure.Storage.Blobs.Specialized;
+
+namespace RoleMining.Functions.Storage;
+
+/// <summary>
+/// Writes a block blob as staged blocks, several uploads in flight while the caller goes on writing, and commits the
+/// block list when the stream is closed. Staged blocks are invisible to readers, so nothing of the blob can be seen
+/// before the close, and a blob that existed under the name is replaced only at the commit.
+/// </summary>
+/// <remarks>
+/// Written by hand because the SDK's <c>OpenWriteAsync</c> stages one block at a time (the upload waits for each block)
+/// and, with <c>overwrite: true</c>, commits an empty blob when it opens. <c>UploadAsync</c> uploads in parallel but
+/// reads from a stream it pulls, while the download pipeline pushes its blocks.
+/// </remarks>
+internal sealed class BlockBlobStagingStream : Stream
+{
+    private readonly BlockBlobClient _blob;
+    private readonly int _blockSize;
+    private readonly int _maxUploads;
+    private readonly List<string> _blockIds = [];
+    private readonly Queue<Task> _uploads = new();
+    private byte[]? _block;
+    private int _filled;
+    private long _length;
+    private Exception? _failure;
+    private bool _closed;
+
+    public BlockBlobStagingStream(BlockBlobClient blob, int blockSize, int maxUploads)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxUploads);
+        _blob = blob;
+        _blockSize = blockSize;
+        _maxUploads = maxUploads;
+    }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_closed;
+
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _length;
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        ThrowIfFailed();
+        while (!buffer.IsEmpty)
+        {
+            _block ??= ArrayPool<byte>.Shared.Rent(_blockSize);
+            var take = Math.Min(_blockSize - _filled, buffer.Length);
+            buffer.Span[..take].CopyTo(_block.AsSpan(_filled));
+            _filled += take;
+            _length += take;
+            buffer = buffer[take..];
+            if (_filled == _blockSize)
+            {
+                await StageBlockAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Nothing to do: the content becomes visible only when the stream is closed.</summary>
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stages what is left, waits for every upload and commits the block list (unless an upload failed).</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        try
+        {
+            if (_failure is null && _filled > 0)
+            {
+                await StageBlockAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            while (_uploads.TryDequeue(out var upload))
+            {
+                await AwaitUploadAsync(upload).ConfigureAwait(false);
+            }
+
+            ThrowIfFailed();
+            await _blob.CommitBlockListAsync(_blockIds, options: null, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReturnBlock();
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_closed)
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async Task StageBlockAsync(CancellationToken cancellationToken)
+    {
+        while (_uploads.Count >= _maxUploads)
+        {
+            await AwaitUploadAsync(_uploads.Dequeue()).ConfigureAwait(false);
+            ThrowIfFailed();
+        }
+
+        // Block ids must all have the same length within a blob.
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
+        _blockIds.Add(id);
+        var block = _block!;
+        var length = _filled;
+        _block = null;
+        _filled = 0;
+        _uploads.Enqueue(UploadAsync(id, block, length, cancellationToken));
+    }
+
+    private async Task UploadAsync(string id, byte[] block, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var content = new MemoryStream(block, 0, length, writable: false);
+            await _blob.StageBlockAsync(id, content, options: null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
+    }
+
+    private async Task AwaitUploadAsync(Task upload)
+    {
+        try
+        {
+            await upload.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _failure ??= exception;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+        {
+            throw new IOException($"Staging a block of blob '{_blob.Name}' failed: {failure.Message}", failure);
+        }
+    }
+
+    private void ReturnBlock()
+    {
+        if (_block is { } block)
+        {
+            _block = null;
+            ArrayPool<byte>.Shared.Return(block);
+        }
+    }
+}
