@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) cannot be verified while it streams ({Reason}); verifying the stored copy instead")]
     public static partial void ArchiveVerifiedFromStorage(ILogger logger, string exportId, string jobId, string reason);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) downloaded, verified and staged in {DownloadMs:0} ms ({ZipBytes} bytes, {SecondPass} second pass); published in {PublishMs:0} ms")]
+    public static partial void ExportStored(ILogger logger, string exportId, string jobId, double downloadMs, long zipBytes, bool secondPass, double publishMs);
 }

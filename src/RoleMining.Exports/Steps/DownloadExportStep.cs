@@ -92,7 +92,9 @@ public sealed class DownloadExportStep : ExportStepBase
                 }
 
                 await DeleteStagingAsync(job, linked.Token).ConfigureAwait(false);
-                var files = await DownloadVerifyAndStageAsync(job, holder.LeaseId, linked.Token).ConfigureAwait(false);
+                var started = TimeProvider.GetTimestamp();
+                var (files, secondPass) = await DownloadVerifyAndStageAsync(job, holder.LeaseId, linked.Token).ConfigureAwait(false);
+                var staged = TimeProvider.GetTimestamp();
                 if (!await holder.ConfirmAsync(linked.Token).ConfigureAwait(false))
                 {
                     Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
@@ -101,6 +103,8 @@ public sealed class DownloadExportStep : ExportStepBase
 
                 var completedAt = TimeProvider.GetUtcNow();
                 await PublishAsync(job, holder.LeaseId, files, completedAt, linked.Token).ConfigureAwait(false);
+                Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass,
+                    TimeProvider.GetElapsedTime(staged).TotalMilliseconds);
                 var result = await FinishSucceededAsync(message, holder, files, completedAt).ConfigureAwait(false);
                 await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
                 return result;
@@ -163,7 +167,7 @@ public sealed class DownloadExportStep : ExportStepBase
         }
     }
 
-    private async Task<List<ExportArtifact>> DownloadVerifyAndStageAsync(ExportJob job, string attemptId, CancellationToken cancellationToken)
+    private async Task<(List<ExportArtifact> Files, bool SecondPass)> DownloadVerifyAndStageAsync(ExportJob job, string attemptId, CancellationToken cancellationToken)
     {
         var zipStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ZipFileName);
         Task<Stream> OpenEntry(string name, CancellationToken token) =>
@@ -217,7 +221,7 @@ public sealed class DownloadExportStep : ExportStepBase
             Sha256 = entry.Sha256,
             RowCount = entry.RowCount,
         }));
-        return files;
+        return (files, archive.Entries is null);
     }
 
     /// <summary>Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end.</summary>

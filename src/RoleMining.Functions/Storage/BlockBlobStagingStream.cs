@@ -18,6 +18,7 @@ namespace RoleMining.Functions.Storage;
 internal sealed class BlockBlobStagingStream : Stream
 {
     private readonly BlockBlobClient _blob;
+    private readonly ArrayPool<byte> _pool;
     private readonly int _blockSize;
     private readonly int _maxUploads;
     private readonly List<string> _blockIds = [];
@@ -28,12 +29,18 @@ internal sealed class BlockBlobStagingStream : Stream
     private Exception? _failure;
     private bool _closed;
 
-    public BlockBlobStagingStream(BlockBlobClient blob, int blockSize, int maxUploads)
+    /// <param name="blob">The blob to write.</param>
+    /// <param name="pool">Where block buffers come from and go back to.</param>
+    /// <param name="blockSize">Bytes per block.</param>
+    /// <param name="maxUploads">Block uploads in flight at most.</param>
+    public BlockBlobStagingStream(BlockBlobClient blob, ArrayPool<byte> pool, int blockSize, int maxUploads)
     {
         ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxUploads);
         _blob = blob;
+        _pool = pool;
         _blockSize = blockSize;
         _maxUploads = maxUploads;
     }
@@ -58,7 +65,7 @@ internal sealed class BlockBlobStagingStream : Stream
         ThrowIfFailed();
         while (!buffer.IsEmpty)
         {
-            _block ??= ArrayPool<byte>.Shared.Rent(_blockSize);
+            _block ??= _pool.Rent(_blockSize);
             var take = Math.Min(_blockSize - _filled, buffer.Length);
             buffer.Span[..take].CopyTo(_block.AsSpan(_filled));
             _filled += take;
@@ -158,7 +165,7 @@ internal sealed class BlockBlobStagingStream : Stream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block);
+            _pool.Return(block);
         }
     }
 
@@ -187,7 +194,7 @@ internal sealed class BlockBlobStagingStream : Stream
         if (_block is { } block)
         {
             _block = null;
-            ArrayPool<byte>.Shared.Return(block);
+            _pool.Return(block);
         }
     }
 }
