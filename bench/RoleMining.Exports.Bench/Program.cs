@@ -9,6 +9,7 @@ using RoleMining.Exports.Bench;
 //   --exports N    exports of the rate-limit run (default 200)
 //   --wire         one export against curl and curl + unzip, to the filesystem and to Azurite blobs (50 MB and 500 MB;
 //                  with --quick 5 MB and 50 MB), then CSV against JSON output of 100,000 identities; --rounds N (default 3)
+//   --records      only the CSV against JSON part of --wire
 //   --export-child one export in this process (the child the --wire run measures)
 //   --upload-child files uploaded to Azurite with the SDK's parallel uploader (the --wire run's blob reference)
 if (args.Length > 0 && args[0] == ExportChild.Switch)
@@ -27,6 +28,12 @@ int Option(string name, int fallback) =>
 
 Console.WriteLine($"RoleMining.Exports benchmark: .NET {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, load average {Machine.LoadAverage()}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
+
+if (args.Contains("--records", StringComparer.Ordinal))
+{
+    await RecordWriterBenchmark.RunAsync(100_000, Option("--rounds", 3) + 2);
+    return 0;
+}
 
 if (args.Contains("--wire", StringComparer.Ordinal))
 {
