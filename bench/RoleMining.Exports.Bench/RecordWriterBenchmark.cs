@@ -149,26 +149,14 @@ internal static class RecordWriterBenchmark
 
     private static async Task<List<IReadOnlyList<RoleMiningIdentity>>> FetchPagesAsync(IRoleMiningClient client, int identities)
     {
-        await foreach (var session in client.GetSessionsAsync())
+        var (sessionId, potentialRoleId) = await EmulatorRoles.FindAsync(client, identities);
+        var pages = new List<IReadOnlyList<RoleMiningIdentity>>();
+        for (var offset = 0; offset < identities; offset += RecordOutput.PageSize)
         {
-            await foreach (var summary in client.GetPotentialRoleSummariesAsync(session.Id!))
-            {
-                if (summary.IdentityCount != identities)
-                {
-                    continue;
-                }
-
-                var pages = new List<IReadOnlyList<RoleMiningIdentity>>();
-                for (var offset = 0; offset < identities; offset += RecordOutput.PageSize)
-                {
-                    var page = await client.GetPotentialRoleIdentitiesPageAsync(session.Id!, summary.Id!, new PageRequest { Offset = offset, Limit = RecordOutput.PageSize });
-                    pages.Add(page.Items);
-                }
-
-                return pages;
-            }
+            var page = await client.GetPotentialRoleIdentitiesPageAsync(sessionId, potentialRoleId, new PageRequest { Offset = offset, Limit = RecordOutput.PageSize });
+            pages.Add(page.Items);
         }
 
-        throw new InvalidOperationException($"No potential role with {identities} identities.");
+        return pages;
     }
 }

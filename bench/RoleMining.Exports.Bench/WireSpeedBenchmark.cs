@@ -54,10 +54,10 @@ internal static class WireSpeedBenchmark
             var client = provider.GetRequiredService<IRoleMiningClient>();
             var sizes = new List<(string Label, int Identities, (string SessionId, string PotentialRoleId) Role)>
             {
-                ("small", smallIdentities, await FindRoleAsync(client, smallIdentities)),
-                ("large", largeIdentities, await FindRoleAsync(client, largeIdentities)),
+                ("small", smallIdentities, await EmulatorRoles.FindAsync(client, smallIdentities)),
+                ("large", largeIdentities, await EmulatorRoles.FindAsync(client, largeIdentities)),
             };
-            var warmUp = await FindRoleAsync(client, WarmUpIdentities);
+            var warmUp = await EmulatorRoles.FindAsync(client, WarmUpIdentities);
             var container = azurite is null ? null : new BlobServiceClient(azurite).GetBlobContainerClient(FunctionsSettings.ArtifactContainer);
             if (container is not null)
             {
@@ -252,22 +252,6 @@ internal static class WireSpeedBenchmark
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("access_token").GetString()!;
-    }
-
-    private static async Task<(string SessionId, string PotentialRoleId)> FindRoleAsync(IRoleMiningClient client, int identityCount)
-    {
-        await foreach (var session in client.GetSessionsAsync())
-        {
-            await foreach (var summary in client.GetPotentialRoleSummariesAsync(session.Id!))
-            {
-                if (summary.IdentityCount == identityCount)
-                {
-                    return (session.Id!, summary.Id!);
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"No potential role with {identityCount} identities.");
     }
 
     private sealed record RunContext(Uri BaseAddress, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts);

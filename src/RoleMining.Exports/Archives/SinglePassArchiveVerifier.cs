@@ -40,7 +40,7 @@ internal sealed class SinglePassArchiveVerifier
     private const ushort Deflated = 8;
 
     /// <summary>Entry writes queued ahead of storage, in <see cref="SharedChunk.Size"/> blocks.</summary>
-    private const int EntryWriteQueue = 8;
+    private const int EntryWriteQueue = 4;
 
     private static ReadOnlySpan<byte> DescriptorSignatureBytes => [0x50, 0x4B, 0x07, 0x08];
 

@@ -23,8 +23,11 @@ internal sealed record DownloadedArchive(long ZipSize, string ZipSha256, IReadOn
 /// </remarks>
 internal static class ExportDownloadPipeline
 {
-    /// <summary>Zip blocks queued ahead of storage (<see cref="SharedChunk.Size"/> each).</summary>
-    private const int ZipWriteQueue = 16;
+    /// <summary>
+    /// Zip blocks queued ahead of storage (<see cref="SharedChunk.Size"/> each): enough to absorb a slow write, few
+    /// enough that a short export and a long one peak at the same memory (the queue fills on both).
+    /// </summary>
+    private const int ZipWriteQueue = 8;
 
     public static async Task<DownloadedArchive> RunAsync(
         Stream network,
