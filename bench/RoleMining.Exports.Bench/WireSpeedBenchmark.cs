@@ -79,9 +79,13 @@ internal static class WireSpeedBenchmark
 
             using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
             var context = new RunContext(emulator.BaseAddress, client, http, directory.FullName, container);
+            // Warm-up (page cache, JIT of the emulator, Azurite's first blobs); also shows what a contender costs when
+            // there is next to nothing to move: for the export that is the start-up of a .NET process.
             foreach (var contender in contenders)
             {
-                await RunOnceAsync(context, contender, warmUp, WarmUpIdentities);
+                var measured = await RunOnceAsync(context, contender, warmUp, WarmUpIdentities);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  warm-up {WarmUpIdentities:N0} identities {contender,-24} wall {measured.Wall,6:0.00} s  cpu {measured.Cpu,6:0.00} s  peak RSS {measured.PeakRssMb,5:0} MB  load {Machine.LoadAverage()}"));
             }
 
             var results = new List<RunResult>();
