@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RoleMining.Exports;
@@ -601,6 +602,7 @@ internal sealed class SinglePassArchiveVerifier
 
         public WriteBehind Writer { get; } = writer;
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         public async ValueTask AppendAsync(SharedChunk block, int offset, int count, CancellationToken cancellationToken)
         {
             var size = Digest.Size + count;

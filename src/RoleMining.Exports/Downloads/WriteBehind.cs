@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace RoleMining.Exports;
@@ -29,6 +30,7 @@ internal sealed class WriteBehind : IAsyncDisposable
     public long Enqueued { get; private set; }
 
     /// <summary>Queues <paramref name="count"/> bytes of <paramref name="chunk"/> (held until written).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask EnqueueAsync(SharedChunk chunk, int offset, int count, CancellationToken cancellationToken)
     {
         if (count == 0)

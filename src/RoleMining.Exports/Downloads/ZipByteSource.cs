@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RoleMining.Exports;
 
 /// <summary>
@@ -5,6 +7,8 @@ namespace RoleMining.Exports;
 /// <c>onBlock</c> (which queues it for the staged zip and its SHA-256) and then parsed in place. Parsing never copies a
 /// block except the few bytes of a header that straddles two blocks. The block the parser is in stays held after it was
 /// read to its end, so that the parser can step back within it (an inflater reads a little past the end of its data).
+/// The per-block async methods pool their state (PoolingAsyncValueTaskMethodBuilder): a download awaits the network and
+/// the write queues thousands of times, and a new state box each time was what made the heap grow with the download.
 /// </summary>
 internal sealed class ZipByteSource : IDisposable
 {
@@ -64,6 +68,7 @@ internal sealed class ZipByteSource : IDisposable
     }
 
     /// <summary>Reads until at least <paramref name="count"/> unparsed bytes are buffered; false when the download ends first.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> EnsureAsync(long count, CancellationToken cancellationToken)
     {
         while (_buffered < count)
@@ -78,6 +83,7 @@ internal sealed class ZipByteSource : IDisposable
     }
 
     /// <summary>Ensures unparsed bytes in the current block: reads a block when it is used up; false at the end.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> EnsureHeadAsync(CancellationToken cancellationToken)
     {
         if (!await EnsureAsync(1, cancellationToken).ConfigureAwait(false))
@@ -178,6 +184,7 @@ internal sealed class ZipByteSource : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadBlockAsync(CancellationToken cancellationToken)
     {
         var block = SharedChunk.Rent();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RoleMining.Exports;
 
 /// <summary>
@@ -31,6 +33,7 @@ internal sealed class ZipEntryInputStream(ZipByteSource source, long? length) : 
         set => throw new NotSupportedException();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty || _remaining == 0)
