@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RoleMining.Api.Authentication;
 
 namespace RoleMining.Api;
 
@@ -29,4 +30,7 @@ public sealed class RoleMiningApiOptions
     /// <summary>Potential roles one session-wide export may start; a larger session is refused with 422 rather than half-started.</summary>
     [Range(1, 100_000)]
     public int MaxRolesPerSessionExport { get; set; } = 1_000;
+
+    /// <summary>Who may call (<c>RoleMining:Api:Authentication</c>).</summary>
+    public ApiAuthenticationOptions Authentication { get; set; } = new();
 }
