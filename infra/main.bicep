@@ -58,6 +58,31 @@ param exportSchedule string = '0 0 2 * * *'
 @description('Comma-separated role-mining session ids the sweep exports; empty: every session whose potential roles are created.')
 param exportSessionIds string = ''
 
+@description('Client id of the Entra ID app registration of this API (docs/deploy.md, "Authentication"). Empty: Entra ID callers are not accepted.')
+param apiClientId string = ''
+
+@description('Application id URI of that registration. Empty: api://{apiClientId}.')
+param apiApplicationIdUri string = ''
+
+@description('Comma-separated client ids allowed to call with Entra ID tokens (Logic App managed identity, connector app registration).')
+param allowedClientApplications string = ''
+
+@description('SHA-256 (64 hex characters) of the API key of the SailPoint Workflow caller. Empty: no API key is accepted.')
+param sailPointWorkflowKeySha256 string = ''
+
+@description('External-trigger URL of the SailPoint Workflow that receives completed exports. Empty: no callback.')
+param callbackUrl string = ''
+
+@description('Token URL of that trigger\'s OAuth client (https://{tenant}.api.identitynow.com/oauth/token).')
+param callbackTokenUrl string = ''
+
+@description('Client id of that trigger\'s OAuth client.')
+param callbackClientId string = ''
+
+@description('Client secret of that trigger\'s OAuth client, written to Key Vault. Empty: not written.')
+@secure()
+param callbackClientSecret string = ''
+
 @description('Turn on Key Vault purge protection (recommended for production).')
 param enablePurgeProtection bool = false
 
@@ -74,11 +99,14 @@ var queueNames = [
   'export-start'
   'export-poll'
   'export-download'
+  'export-callback'
   'export-start-poison'
   'export-poll-poison'
   'export-download-poison'
+  'export-callback-poison'
 ]
 var sailPointClientSecretName = 'sailpoint-client-secret'
+var callbackClientSecretName = 'callback-client-secret'
 
 var functionAppName = 'func-rolemining-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
@@ -137,6 +165,8 @@ module keyVault 'app/key-vault.bicep' = {
     tags: tags
     sailPointClientSecretName: sailPointClientSecretName
     sailPointClientSecret: sailPointClientSecret
+    callbackClientSecretName: callbackClientSecretName
+    callbackClientSecret: callbackClientSecret
     enablePurgeProtection: enablePurgeProtection
   }
 }
@@ -176,6 +206,14 @@ module functionApp 'app/function-app.bicep' = {
     sailPointClientSecretUri: keyVault.outputs.sailPointSecretUri
     exportSchedule: exportSchedule
     exportSessionIds: exportSessionIds
+    apiClientId: apiClientId
+    apiApplicationIdUri: apiApplicationIdUri
+    allowedClientApplications: allowedClientApplications
+    sailPointWorkflowKeySha256: sailPointWorkflowKeySha256
+    callbackUrl: callbackUrl
+    callbackTokenUrl: callbackTokenUrl
+    callbackClientId: callbackClientId
+    callbackClientSecretUri: keyVault.outputs.callbackSecretUri
   }
   dependsOn: [
     rbac
