@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using RoleMining.Api.Authentication;
+using RoleMining.Api.Callbacks;
 
 namespace RoleMining.Api;
 
@@ -33,4 +34,10 @@ public sealed class RoleMiningApiOptions
 
     /// <summary>Who may call (<c>RoleMining:Api:Authentication</c>).</summary>
     public ApiAuthenticationOptions Authentication { get; set; } = new();
+
+    /// <summary>
+    /// Completion callbacks by name (<c>RoleMining:Api:Callbacks:{name}</c>): a start request may name one
+    /// (<c>"callback": "SailPointWorkflow"</c>), never give a URL or a secret itself.
+    /// </summary>
+    public Dictionary<string, CallbackTargetOptions> Callbacks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

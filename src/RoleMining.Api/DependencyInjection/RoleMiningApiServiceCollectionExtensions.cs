@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RoleMining.Api;
 using RoleMining.Api.Authentication;
+using RoleMining.Api.Callbacks;
+using RoleMining.Exports;
 using RoleMining.Api.Routing;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -55,6 +57,11 @@ public static class RoleMiningApiServiceCollectionExtensions
         services.TryAddSingleton<EntraTokenValidator>();
         services.TryAddSingleton<ApiAuthenticator>();
         services.TryAddSingleton<ApiRouteDispatcher>();
+
+        // Completion callbacks go out over HTTP from hosts of the API (the workflow's default sender refuses them).
+        services.AddHttpClient(HttpExportCallbackSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<HttpExportCallbackSender>();
+        services.Replace(ServiceDescriptor.Singleton<IExportCallbackSender>(provider => provider.GetRequiredService<HttpExportCallbackSender>()));
         return services;
     }
 

@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Sweep skipped session {SessionId}: {Reason}")]
     public static partial void SweepSessionSkipped(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Completion callback {Callback} of job {JobId}, attempt {Attempt}: {State} {Error}")]
+    public static partial void CallbackAttempted(ILogger logger, string jobId, string callback, int attempt, ExportCallbackState state, string? error);
 }

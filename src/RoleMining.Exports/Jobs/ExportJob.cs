@@ -79,6 +79,9 @@ public sealed record ExportJob
     /// <summary>The claim of a step at work, if any.</summary>
     public ExportJobLease? Lease { get; init; }
 
+    /// <summary>The completion callback the start request named, and how its delivery goes; null without one.</summary>
+    public ExportCallback? Callback { get; init; }
+
     /// <summary>Whether the job is final.</summary>
     [JsonIgnore]
     public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;

@@ -25,6 +25,7 @@ public sealed class LocalTokenIssuer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RsaSecurityKey _key;
     private readonly ConcurrentDictionary<string, string> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _issued = new(StringComparer.Ordinal);
     private int _tokenRequests;
 
     private LocalTokenIssuer(WebApplication app, RsaSecurityKey key, Uri baseAddress, string tenantId)
@@ -46,6 +47,12 @@ public sealed class LocalTokenIssuer : IAsyncDisposable
 
     /// <summary>The token endpoint.</summary>
     public Uri TokenEndpoint => new(BaseAddress, $"{TenantId}/oauth2/v2.0/token");
+
+    /// <summary>The audience of tokens requested without a scope.</summary>
+    public const string DefaultAudience = "urn:local-token-issuer";
+
+    /// <summary>Whether <paramref name="token"/> came from the token endpoint (for receivers that only check that).</summary>
+    public bool Issued(string token) => _issued.ContainsKey(token);
 
     /// <summary>Token requests answered with a token so far.</summary>
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
@@ -81,13 +88,15 @@ public sealed class LocalTokenIssuer : IAsyncDisposable
             var scope = form["scope"].ToString();
             if (form["grant_type"] != "client_credentials" || !issuer!._clients.TryGetValue(clientId, out var secret)
                 || !string.Equals(secret, form["client_secret"].ToString(), StringComparison.Ordinal)
-                || !scope.EndsWith("/.default", StringComparison.Ordinal))
+                || (scope.Length > 0 && !scope.EndsWith("/.default", StringComparison.Ordinal)))
             {
                 return Results.Json(new { error = "invalid_client" }, statusCode: StatusCodes.Status401Unauthorized);
             }
 
             Interlocked.Increment(ref issuer._tokenRequests);
-            var token = issuer.IssueToken(clientId, scope[..^"/.default".Length], TimeSpan.FromHours(1));
+            // Without a scope (SailPoint's /oauth/token takes none) the token is for the issuer's own audience.
+            var token = issuer.IssueToken(clientId, scope.Length > 0 ? scope[..^"/.default".Length] : DefaultAudience, TimeSpan.FromHours(1));
+            issuer._issued[token] = clientId;
             return Results.Json(new { token_type = "Bearer", expires_in = 3600, access_token = token });
         });
         await app.StartAsync();
