@@ -22,6 +22,12 @@ public sealed class ApiFunctions
     /// <summary>Creates the functions.</summary>
     public ApiFunctions(ApiRouteDispatcher dispatcher) => _dispatcher = dispatcher;
 
+    /// <summary>Lists role-mining sessions.</summary>
+    [Function(ApiRoutes.ListSessions)]
+    public Task<IActionResult> ListSessionsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions")] HttpRequest request,
+        CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.ListSessions, request, cancellationToken);
+
     /// <summary>Gets a role-mining session.</summary>
     [Function(ApiRoutes.GetSession)]
     public Task<IActionResult> GetSessionAsync(
