@@ -61,6 +61,31 @@ param exportSessionIds string = ''
 @description('NCRONTAB schedule (six fields, UTC) of the resume of stalled export jobs (work held by an instance that died); the default runs every 30 seconds.')
 param resumeSchedule string = '*/30 * * * * *'
 
+@description('Client id of the Entra ID app registration of this API (docs/deploy.md, "Authentication"). Empty: Entra ID callers are not accepted.')
+param apiClientId string = ''
+
+@description('Application id URI of that registration. Empty: api://{apiClientId}.')
+param apiApplicationIdUri string = ''
+
+@description('Comma-separated client ids allowed to call with Entra ID tokens (Logic App managed identity, connector app registration).')
+param allowedClientApplications string = ''
+
+@description('SHA-256 (64 hex characters) of the API key of the SailPoint Workflow caller. Empty: no API key is accepted.')
+param sailPointWorkflowKeySha256 string = ''
+
+@description('External-trigger URL of the SailPoint Workflow that receives completed exports. Empty: no callback.')
+param callbackUrl string = ''
+
+@description('Token URL of that trigger\'s OAuth client (https://{tenant}.api.identitynow.com/oauth/token).')
+param callbackTokenUrl string = ''
+
+@description('Client id of that trigger\'s OAuth client.')
+param callbackClientId string = ''
+
+@description('Client secret of that trigger\'s OAuth client, written to Key Vault. Empty: not written.')
+@secure()
+param callbackClientSecret string = ''
+
 @description('Turn on Key Vault purge protection (recommended for production).')
 param enablePurgeProtection bool = false
 
@@ -77,11 +102,14 @@ var queueNames = [
   'export-start'
   'export-poll'
   'export-download'
+  'export-callback'
   'export-start-poison'
   'export-poll-poison'
   'export-download-poison'
+  'export-callback-poison'
 ]
 var sailPointClientSecretName = 'sailpoint-client-secret'
+var callbackClientSecretName = 'callback-client-secret'
 
 var functionAppName = 'func-rolemining-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
@@ -140,6 +168,8 @@ module keyVault 'app/key-vault.bicep' = {
     tags: tags
     sailPointClientSecretName: sailPointClientSecretName
     sailPointClientSecret: sailPointClientSecret
+    callbackClientSecretName: callbackClientSecretName
+    callbackClientSecret: callbackClientSecret
     enablePurgeProtection: enablePurgeProtection
   }
 }
@@ -180,6 +210,14 @@ module functionApp 'app/function-app.bicep' = {
     exportSchedule: exportSchedule
     exportSessionIds: exportSessionIds
     resumeSchedule: resumeSchedule
+    apiClientId: apiClientId
+    apiApplicationIdUri: apiApplicationIdUri
+    allowedClientApplications: allowedClientApplications
+    sailPointWorkflowKeySha256: sailPointWorkflowKeySha256
+    callbackUrl: callbackUrl
+    callbackTokenUrl: callbackTokenUrl
+    callbackClientId: callbackClientId
+    callbackClientSecretUri: keyVault.outputs.callbackSecretUri
   }
   dependsOn: [
     rbac

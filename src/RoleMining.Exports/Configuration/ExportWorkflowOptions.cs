@@ -55,9 +55,38 @@ public sealed class ExportWorkflowOptions
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>How completion callbacks are retried.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportCallbackRetryOptions Callbacks { get; set; } = new();
+
     /// <summary>Where the filesystem stores keep their files (used when the filesystem stores are registered).</summary>
     [Required]
     public ExportFileSystemOptions FileSystem { get; set; } = new();
+}
+
+/// <summary>Retries of a completion callback: exponential backoff, a bounded number of attempts.</summary>
+public sealed class ExportCallbackRetryOptions
+{
+    /// <summary>Attempts before the callback is given up (and shown as failed on the job).</summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Delay after the first failed attempt; doubled after each further one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest delay between two attempts.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The delay after failed attempt number <paramref name="attempts"/> (1-based).</summary>
+    public TimeSpan DelayAfter(int attempts)
+    {
+        var factor = Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(InitialDelay.Ticks * factor, MaxDelay.Ticks));
+        return delay < InitialDelay ? InitialDelay : delay;
+    }
 }
 
 /// <summary>Polling of export status: exponential backoff with jitter, within a total wait.</summary>

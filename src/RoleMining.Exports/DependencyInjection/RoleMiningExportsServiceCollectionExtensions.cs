@@ -49,9 +49,12 @@ public static class RoleMiningExportsServiceCollectionExtensions
         services.TryAddSingleton<StartExportStep>();
         services.TryAddSingleton<PollExportStep>();
         services.TryAddSingleton<DownloadExportStep>();
+        services.TryAddSingleton<CallbackExportStep>();
+        services.TryAddSingleton<IExportCallbackSender, UnconfiguredExportCallbackSender>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, StartExportStep>(provider => provider.GetRequiredService<StartExportStep>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, PollExportStep>(provider => provider.GetRequiredService<PollExportStep>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, DownloadExportStep>(provider => provider.GetRequiredService<DownloadExportStep>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, CallbackExportStep>(provider => provider.GetRequiredService<CallbackExportStep>()));
         services.TryAddSingleton<ExportWorkflow>();
         services.TryAddSingleton<ExportJobService>();
         services.TryAddSingleton<ExportSweepPlanner>();

@@ -105,6 +105,9 @@ public sealed record ExportJob
     /// <summary>How many times the job was found stalled and its message sent again.</summary>
     public int Resumes { get; init; }
 
+    /// <summary>The completion callback the start request named, and how its delivery goes; null without one.</summary>
+    public ExportCallback? Callback { get; init; }
+
     /// <summary>Whether the job is final.</summary>
     [JsonIgnore]
     public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;

@@ -26,6 +26,9 @@ public sealed record ExportJobRequest
     /// starts by polling that export instead of starting one. Null: a new SailPoint export.
     /// </summary>
     public ExportJob? ReuseExportOf { get; init; }
+
+    /// <summary>The name of a configured completion callback to call when the job ends; null for none.</summary>
+    public string? Callback { get; init; }
 }
 
 /// <summary>The job a request yielded.</summary>
@@ -121,6 +124,7 @@ public sealed class ExportJobService
                 Sequence = 1,
                 NextStep = ExportStep.Start,
                 NextStepDueAt = now,
+                Callback = request.Callback is { } callback ? new ExportCallback { Name = callback } : null,
             };
             if (request.ReuseExportOf is { CanReuseExport: true } reused
                 && reused.SessionId == request.SessionId && reused.PotentialRoleId == request.PotentialRoleId && reused.Options == options)
@@ -152,7 +156,8 @@ public sealed class ExportJobService
 
             if (!string.Equals(existing.Job.SessionId, job.SessionId, StringComparison.Ordinal)
                 || !string.Equals(existing.Job.PotentialRoleId, job.PotentialRoleId, StringComparison.Ordinal)
-                || existing.Job.Options != options)
+                || existing.Job.Options != options
+                || !string.Equals(existing.Job.Callback?.Name, request.Callback, StringComparison.Ordinal))
             {
                 throw new ExportJobConflictException(
                     $"The idempotency key was used before for export job '{existing.Job.JobId}' (session '{existing.Job.SessionId}', potential role '{existing.Job.PotentialRoleId}', {existing.Job.Options.ToKey()}); use a new key for a different export.")
@@ -240,6 +245,28 @@ public sealed class ExportJobService
 
             await SendCurrentAsync(toSend, cancellationToken).ConfigureAwait(false);
             resumed.Add(toSend);
+        }
+
+        // Ended jobs whose completion callback was not delivered yet: its message may have died with a process.
+        var now = _timeProvider.GetUtcNow();
+        var ended = new ExportJobQuery { States = [ExportJobState.Succeeded, ExportJobState.Failed] };
+        await foreach (var job in _jobs.QueryAsync(ended, cancellationToken).ConfigureAwait(false))
+        {
+            if (job.Callback is not { State: ExportCallbackState.Pending } callback)
+            {
+                continue;
+            }
+
+            var due = callback.NextAttemptAt ?? job.CompletedAt ?? job.UpdatedAt;
+            if (stalledFor is { } stall && (due + stall > now || job.Lease is { } lease && lease.ExpiresAt > now))
+            {
+                continue;
+            }
+
+            var delay = due > now ? due - now : TimeSpan.Zero;
+            await _queue.SendAsync(ExportMessage.Create(ExportStep.Callback, job.JobId, job.Sequence, now), delay, cancellationToken).ConfigureAwait(false);
+            Log.JobResumed(_logger, job.JobId, ExportStep.Callback, job.Sequence, delay.TotalMilliseconds);
+            resumed.Add(job);
         }
 
         return resumed;

@@ -29,6 +29,15 @@ public enum ExportStepOutcome
 
     /// <summary>The step got no clear answer (an uncertain start) and scheduled itself again for later.</summary>
     Rescheduled,
+
+    /// <summary>The completion callback was delivered.</summary>
+    CallbackDelivered,
+
+    /// <summary>A callback attempt failed; the next one is scheduled with backoff.</summary>
+    CallbackRetryScheduled,
+
+    /// <summary>The callback was given up (refused for good, or every attempt failed); the job shows why.</summary>
+    CallbackFailed,
 }
 
 /// <summary>What a step did and which messages to send next.</summary>

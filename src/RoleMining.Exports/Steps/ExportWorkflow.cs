@@ -91,6 +91,11 @@ public sealed class ExportWorkflow
             await _queue.SendAsync(next.Message, next.Delay, cancellationToken).ConfigureAwait(false);
         }
 
+        if (result.Outcome is ExportStepOutcome.Succeeded or ExportStepOutcome.Failed && result.Job is { } ended)
+        {
+            await SendCallbackAsync(ended, cancellationToken).ConfigureAwait(false);
+        }
+
         activity?.SetTag("rolemining.outcome", result.Outcome.ToString());
         Log.StepCompleted(_logger, message.Step, message.JobId, result.Outcome, result.Job?.State, result.Job?.SessionId, result.Job?.PotentialRoleId, result.Job?.ExportId);
         return result;
@@ -104,6 +109,11 @@ public sealed class ExportWorkflow
     public async Task<ExportJob?> HandlePoisonMessageAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message.Step == ExportStep.Callback)
+        {
+            return await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
@@ -148,7 +158,43 @@ public sealed class ExportWorkflow
                 await _download.DeleteJobFilesAsync(failed).ConfigureAwait(false);
             }
 
+            await SendCallbackAsync(failed, cancellationToken).ConfigureAwait(false);
             return failed;
+        }
+    }
+
+    /// <summary>Sends the callback message of a job that just ended, if it has a pending callback.</summary>
+    private async Task SendCallbackAsync(ExportJob ended, CancellationToken cancellationToken)
+    {
+        if (ended.IsTerminal && ended.Callback is { State: ExportCallbackState.Pending })
+        {
+            var message = ExportMessage.Create(ExportStep.Callback, ended.JobId, ended.Sequence, _timeProvider.GetUtcNow());
+            await _queue.SendAsync(message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A callback message that kept failing (the store, not the receiver: those failures are retried by the step): the callback is given up, visibly.</summary>
+    private async Task<ExportJob?> GiveUpCallbackAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
+            if (stored?.Job.Callback is not { State: ExportCallbackState.Pending } callback)
+            {
+                return stored?.Job;
+            }
+
+            var given = stored.Job with
+            {
+                Lease = null,
+                Callback = callback with { State = ExportCallbackState.Failed, NextAttemptAt = null, LastError = callback.LastError ?? lastError ?? "The callback message failed too often." },
+                UpdatedAt = _timeProvider.GetUtcNow(),
+            };
+            if (await _jobs.TryReplaceAsync(given, stored.ETag, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Log.CallbackAttempted(_logger, given.JobId, callback.Name, callback.Attempts, ExportCallbackState.Failed, given.Callback!.LastError);
+                return given;
+            }
         }
     }
 }

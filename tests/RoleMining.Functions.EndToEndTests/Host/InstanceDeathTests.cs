@@ -181,7 +181,7 @@ public sealed class InstanceDeathTests(ITestOutputHelper output)
             {
                 Content = new StringContent("{}", Encoding.UTF8, "application/json"),
             };
-            request.Headers.Add("x-functions-key", host.FunctionKey);
+            request.Headers.Add("x-functions-key", FunctionsHostEnvironment.ApiKey);
             request.Headers.Add("Idempotency-Key", "death-" + role.Id);
             using var response = await http.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();

@@ -2,6 +2,7 @@ using RoleMining.Emulator;
 using RoleMining.Functions.Configuration;
 using RoleMining.Testing.Azurite;
 using RoleMining.Testing.FunctionsHost;
+using RoleMining.Testing.Identity;
 
 namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 
@@ -12,7 +13,20 @@ namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 /// </summary>
 public sealed class FunctionsHostEnvironment : IAsyncLifetime
 {
+    /// <summary>The audience of the app's Entra ID tokens.</summary>
+    public const string Audience = "api://rolemining-functions-e2e";
+
+    /// <summary>The client id of the Logic App's managed identity stand-in.</summary>
+    public const string LogicAppClientId = "logic-app-managed-identity";
+
+    /// <summary>Its secret at the local token issuer.</summary>
+    public const string LogicAppSecret = "logic-app-secret";
+
+    /// <summary>The API key the app accepts (its SHA-256 is in the app settings; the host's own keys are not accepted).</summary>
+    public static readonly string ApiKey = "e2e-key-" + Guid.NewGuid().ToString("N");
+
     private AzuriteServer? _azurite;
+    private LocalTokenIssuer? _issuer;
     private EmulatorServer? _emulator;
     private FunctionsHostServer? _host;
 
@@ -21,6 +35,9 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
     public EmulatorServer Emulator => _emulator ?? throw NotStarted();
 
     public FunctionsHostServer Host => _host ?? throw NotStarted();
+
+    /// <summary>The Entra ID stand-in whose tokens the app accepts.</summary>
+    public LocalTokenIssuer Issuer => _issuer ?? throw NotStarted();
 
     /// <summary>The complete session the sweep is configured to export (the one with the fewest potential roles).</summary>
     public string SweepSessionId => CompleteSessions[0].Id;
@@ -47,11 +64,17 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
         options.Exports.QueuedFor = TimeSpan.FromMilliseconds(200);
         options.Exports.InProgressFor = TimeSpan.FromMilliseconds(500);
         _emulator = await EmulatorServer.StartAsync(options);
+        _issuer = await LocalTokenIssuer.StartAsync();
+        _issuer.AddClient(LogicAppClientId, LogicAppSecret);
 
         var app = await publishing;
         var settings = AppSettings(_azurite, _emulator);
         settings["RoleMining__Sweep__SessionIds"] = SweepSessionId;
         settings["RoleMining__Api__ExportRetryAfter"] = "00:00:01";
+        // Entra ID tokens from the local issuer, for the callers that authenticate like a Logic App.
+        settings["RoleMining__Api__Authentication__Entra__Authority"] = _issuer.Authority;
+        settings["RoleMining__Api__Authentication__Entra__Audiences"] = Audience;
+        settings["RoleMining__Api__Authentication__Entra__AllowedClientApplications"] = LogicAppClientId;
         settings["Exports__Polling__InitialDelay"] = "00:00:00.500";
         settings["Exports__Polling__MaxDelay"] = "00:00:02";
         // Queue triggers look for new messages every second instead of backing off to host.json's 10 s.
@@ -77,6 +100,8 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
             ["SailPoint__ApiVersion"] = "v2024",
             ["RoleMining__Schedule"] = "0 0 0 1 1 *",
             ["RoleMining__ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
+            // The app's own authentication: one API key, by its hash (the host's function keys are not accepted).
+            ["RoleMining__Api__Authentication__ApiKeys__EndToEndTests"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
         };
     }
 
@@ -90,6 +115,11 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
         if (_emulator is not null)
         {
             await _emulator.DisposeAsync();
+        }
+
+        if (_issuer is not null)
+        {
+            await _issuer.DisposeAsync();
         }
 
         if (_azurite is not null)

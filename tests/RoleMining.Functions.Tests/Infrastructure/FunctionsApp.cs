@@ -52,6 +52,8 @@ public sealed class FunctionsApp : IAsyncDisposable
             ["Exports:LeaseDuration"] = "00:00:10",
             ["RoleMining:Schedule"] = "0 0 2 * * *",
             ["RoleMining:ResumeSchedule"] = "*/30 * * * * *",
+            // The app does not start without a way in; this is the SHA-256 of local.settings.sample.json's development key.
+            ["RoleMining:Api:Authentication:ApiKeys:LocalDevelopment"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
         };
         foreach (var setting in settings ?? new Dictionary<string, string?>())
         {
@@ -78,17 +80,25 @@ public sealed class FunctionsApp : IAsyncDisposable
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 
     /// <summary>Runs an HTTP function's result against a request with <paramref name="routeValues"/>; returns the response.</summary>
+    /// <summary>The API key the app accepts (the documented development key).</summary>
+    public const string ApiKey = "local-development-key";
+
     public async Task<HttpResponse> InvokeHttpAsync(
         Func<HttpRequest, CancellationToken, Task<IActionResult>> function,
         string method,
         IDictionary<string, string> routeValues,
-        string? body = null)
+        string? body = null,
+        bool authenticated = true)
     {
         await using var scope = Services.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("func-test.azurewebsites.net");
+        if (authenticated)
+        {
+            context.Request.Headers[RoleMining.Api.Authentication.ApiAuthenticationOptions.ApiKeyHeader] = ApiKey;
+        }
         foreach (var (name, value) in routeValues)
         {
             context.Request.RouteValues[name] = value;

@@ -223,6 +223,19 @@ public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task An_http_function_refuses_a_request_without_credentials_with_a_401_problem()
+    {
+        var (sessionId, _) = await FirstRoleAsync();
+        var api = _app.Function<ApiFunctions>();
+
+        var response = await _app.InvokeHttpAsync(api.GetSessionAsync, "GET", new Dictionary<string, string> { ["sessionId"] = sessionId }, authenticated: false);
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+        Assert.DoesNotContain(sessionId, await new StreamReader(response.Body).ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_session_is_read_through_the_http_function()
     {
         var (sessionId, _) = await FirstRoleAsync();

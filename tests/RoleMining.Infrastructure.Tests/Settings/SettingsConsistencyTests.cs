@@ -117,9 +117,17 @@ public sealed partial class SettingsConsistencyTests
         var configuration = LocalConfiguration();
         using var provider = new ServiceCollection()
             .AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName))
+            .AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName))
+            .RequireRoleMiningApiAuthentication()
             .BuildServiceProvider();
 
         var sailPoint = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+
+        // The app refuses to start without a way in; locally that is the documented development key.
+        var api = provider.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value;
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("local-development-key"u8)),
+            Assert.Single(api.Authentication.ConfiguredApiKeys).Value);
         var storage = StorageConnection.FromConfiguration(configuration);
 
         // Out of the box the app talks to the emulator (README) and to Azurite.
