@@ -82,7 +82,10 @@ public sealed class ExportJobService
     /// </summary>
     /// <exception cref="ArgumentException">An id is not a safe path segment, or an option is out of range.</exception>
     /// <exception cref="ExportJobConflictException">The key belongs to a job with other parameters.</exception>
-    public async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default)
+    public Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default) =>
+        CreateAsync(request, newTrace: false, cancellationToken);
+
+    private async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, bool newTrace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ExportJobIds.ThrowIfUnsafe(request.SessionId, nameof(request.SessionId));
@@ -99,6 +102,8 @@ public sealed class ExportJobService
         }
 
         var jobId = request.IdempotencyKey is { } key ? ExportJobIds.FromIdempotencyKey(key) : ExportJobIds.NewJobId();
+        using var activity = ExportsTelemetry.StartCreate(newTrace);
+        activity?.SetTag(ExportsTelemetry.JobIdAttribute, jobId);
         while (true)
         {
             var now = _timeProvider.GetUtcNow();
@@ -115,6 +120,7 @@ public sealed class ExportJobService
                 Sequence = 1,
                 NextStep = ExportStep.Start,
                 NextStepDueAt = now,
+                TraceParent = ExportsTelemetry.CurrentTraceParent(),
             };
 
             if (await _jobs.TryCreateAsync(job, cancellationToken).ConfigureAwait(false) is not null)
@@ -141,6 +147,7 @@ public sealed class ExportJobService
                 };
             }
 
+            activity?.SetTag("rolemining.job_reused", true);
             Log.JobReused(_logger, jobId, existing.Job.State);
             if (existing.Job.State == ExportJobState.Queued)
             {
@@ -151,7 +158,10 @@ public sealed class ExportJobService
         }
     }
 
-    /// <summary>Creates the jobs of a sweep plan (idempotent: the plan's keys make a repeated or concurrent sweep create nothing new).</summary>
+    /// <summary>
+    /// Creates the jobs of a sweep plan (idempotent: the plan's keys make a repeated or concurrent sweep create nothing
+    /// new). Each export gets a trace of its own, linked to the caller's span.
+    /// </summary>
     public async Task<IReadOnlyList<ExportJobCreation>> StartPlannedAsync(ExportSweepPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -164,7 +174,7 @@ public sealed class ExportJobService
                 PotentialRoleId = planned.PotentialRoleId,
                 Options = planned.Options,
                 IdempotencyKey = planned.IdempotencyKey,
-            }, cancellationToken).ConfigureAwait(false));
+            }, newTrace: true, cancellationToken).ConfigureAwait(false));
         }
 
         return created;
@@ -208,11 +218,18 @@ public sealed class ExportJobService
                 }
             }
 
-            await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
+            await ResumeOneAsync(job, cancellationToken).ConfigureAwait(false);
             resumed.Add(job);
         }
 
         return resumed;
+    }
+
+    // In an async method of its own, so that the resume span it starts ends here and the caller's span stays current.
+    private async Task ResumeOneAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        using var activity = ExportsTelemetry.StartResume(job);
+        await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SendCurrentAsync(ExportJob job, CancellationToken cancellationToken)
@@ -220,7 +237,7 @@ public sealed class ExportJobService
         var now = _timeProvider.GetUtcNow();
         var delay = job.NextStepDueAt is { } due && due > now ? due - now : TimeSpan.Zero;
         var message = ExportMessage.Create(job.NextStep, job.JobId, job.Sequence, now);
-        await _queue.SendAsync(message, delay, cancellationToken).ConfigureAwait(false);
+        await ExportsTelemetry.SendAsync(_queue, message, delay, cancellationToken).ConfigureAwait(false);
         Log.JobResumed(_logger, job.JobId, job.NextStep, job.Sequence, delay.TotalMilliseconds);
     }
 }

@@ -165,9 +165,25 @@ public sealed class DownloadExportStep : ExportStepBase
     private async Task<List<ExportArtifact>> DownloadVerifyAndStageAsync(ExportJob job, string attemptId, CancellationToken cancellationToken)
     {
         var zipStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ZipFileName);
-        var (zipSize, zipSha256) = await DownloadToStagingAsync(job, zipStaging, cancellationToken).ConfigureAwait(false);
+        long zipSize;
+        string zipSha256;
+        using (var stage = ExportsTelemetry.StartStorageWrite("export.stage_zip", job))
+        {
+            try
+            {
+                (zipSize, zipSha256) = await DownloadToStagingAsync(job, zipStaging, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                stage.Fail(exception);
+                throw;
+            }
+
+            stage?.SetTag("rolemining.bytes", zipSize);
+        }
 
         IReadOnlyList<ExtractedEntry> entries;
+        using var unpack = ExportsTelemetry.StartStorageWrite("export.unpack", job);
         var zip = await _artifacts.OpenReadAsync(zipStaging, cancellationToken).ConfigureAwait(false)
             ?? throw new IOException($"The staged zip '{zipStaging}' vanished before it could be verified.");
         await using (zip.ConfigureAwait(false))
@@ -258,13 +274,18 @@ public sealed class DownloadExportStep : ExportStepBase
     }
 
     /// <summary>Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end.</summary>
-    private async Task PublishAsync(ExportJob job, string attemptId, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    private async Task PublishAsync(ExportJob job, string attemptId, List<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
+        using var activity = ExportsTelemetry.StartStorageWrite("export.publish", job);
+        activity?.SetTag("rolemining.files", files.Count + 1);
+        long bytes = 0;
         foreach (var file in files)
         {
+            bytes += file.Size;
             await _artifacts.PublishAsync(ExportArtifactLayout.StagingPath(job, attemptId, file.Name), file.Path, cancellationToken).ConfigureAwait(false);
         }
 
+        activity?.SetTag("rolemining.bytes", bytes);
         var manifest = new ExportManifest
         {
             JobId = job.JobId,
