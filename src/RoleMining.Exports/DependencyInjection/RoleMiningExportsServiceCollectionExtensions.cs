@@ -58,6 +58,7 @@ public static class RoleMiningExportsServiceCollectionExtensions
         services.TryAddSingleton<ExportWorkflow>();
         services.TryAddSingleton<ExportJobService>();
         services.TryAddSingleton<ExportSweepPlanner>();
+        services.TryAddSingleton<ExportSweep>();
         services.TryAddSingleton<ExportArtifactCatalog>();
         return new RoleMiningExportsBuilder(services);
     }
