@@ -30,7 +30,14 @@ public sealed class FunctionsApp : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public static async Task<FunctionsApp> StartAsync(AzuriteServer azurite, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the app; <paramref name="configureServices"/> adds to what Program.cs registers (telemetry exporters, log
+    /// collectors) before the container is built.
+    /// </summary>
+    public static async Task<FunctionsApp> StartAsync(
+        AzuriteServer azurite,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection, IConfiguration>? configureServices = null)
     {
         var options = new EmulatorOptions { ClientId = "functions-tests", ClientSecret = "functions-tests-secret-" + Guid.NewGuid().ToString("N") };
         options.RateLimit.Enabled = false;
@@ -58,11 +65,12 @@ public sealed class FunctionsApp : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging()
-            .AddRoleMiningFunctions(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            .AddRoleMiningFunctions(configuration);
+        configureServices?.Invoke(collection, configuration);
+        var services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         // What the host does at start: the local initializer creates the containers and queues.
         foreach (var hosted in services.GetServices<IHostedService>())
