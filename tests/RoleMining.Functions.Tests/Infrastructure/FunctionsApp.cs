@@ -24,6 +24,9 @@ public sealed class FunctionsApp : IAsyncDisposable
         Services = services;
     }
 
+    /// <summary>A setting of the tests, not of the app: the seed of the emulator's synthetic tenant.</summary>
+    public const string EmulatorSeedSetting = "Emulator:Tenant:Seed";
+
     public AzuriteServer Azurite { get; }
 
     public EmulatorServer Emulator { get; }
@@ -43,6 +46,12 @@ public sealed class FunctionsApp : IAsyncDisposable
         options.RateLimit.Enabled = false;
         options.Exports.QueuedFor = TimeSpan.FromMilliseconds(100);
         options.Exports.InProgressFor = TimeSpan.FromMilliseconds(200);
+        // Tests that need potential roles no other test has exported yet ask for a tenant of their own.
+        if (settings?.TryGetValue(EmulatorSeedSetting, out var seed) == true)
+        {
+            options.Tenant.Seed = int.Parse(seed!, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var emulator = await EmulatorServer.StartAsync(options);
 
         var values = new Dictionary<string, string?>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -165,6 +166,85 @@ public sealed class ExportTraceTests(AzuriteFixture azurite)
         Assert.DoesNotContain(capture.Logs.Records, record => record.Category.StartsWith("Azure.", StringComparison.Ordinal) && record.Level < LogLevel.Error);
         Assert.DoesNotContain(capture.Logs.Records, record => record.Category.StartsWith("System.Net.Http", StringComparison.Ordinal));
         Assert.Contains(capture.Logs.Records, record => record.Category.StartsWith("RoleMining.Exports", StringComparison.Ordinal) && record.Level == LogLevel.Information);
+    }
+
+    [Fact]
+    public async Task Failed_exports_are_counted_by_failure_kind_and_a_poison_message_fails_its_job_in_the_exports_trace()
+    {
+        var capture = new TelemetryCapture();
+        await using var app = await FunctionsApp.StartAsync(azurite.Server, configureServices: capture.AddTo);
+        var (sessionId, _) = await FirstRoleAsync(app);
+        var jobs = app.Services.GetRequiredService<ExportJobService>();
+
+        // SailPoint refuses to start an export of a potential role it does not know.
+        var unknownRole = await jobs.CreateAsync(new ExportJobRequest { SessionId = sessionId, PotentialRoleId = Guid.NewGuid().ToString("N") });
+        var rejected = await QueueDriver.RunUntilFinishedAsync(app.Azurite.Queues(), unknownRole.Job.JobId,
+            (step, message) => InvokeAsWorkerAsync(app, step, message), jobs, TimeSpan.FromMinutes(1));
+
+        // A start message the host gave up on: taken from the queue as sent, then handed to the poison function.
+        var poisoned = await jobs.CreateAsync(new ExportJobRequest { SessionId = sessionId, PotentialRoleId = Guid.NewGuid().ToString("N") });
+        var startQueue = app.Azurite.Queues().GetQueueClient(ExportQueueNames.Start);
+        QueueMessage? sent = null;
+        for (var tries = 0; sent is null && tries < 50; tries++)
+        {
+            sent = (await startQueue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value
+                .FirstOrDefault(message => message.Body.ToString().Contains(poisoned.Job.JobId, StringComparison.Ordinal));
+        }
+
+        Assert.NotNull(sent);
+        await app.Function<ExportPoisonFunctions>().StartPoisonAsync(sent, CancellationToken.None);
+        await startQueue.DeleteMessageAsync(sent.MessageId, sent.PopReceipt);
+        TelemetryCapture.Flush(app.Services);
+
+        Assert.Equal(ExportFailureKind.StartRejected, rejected.Failure?.Kind);
+        Assert.Equal(ExportFailureKind.RepeatedFailure, (await jobs.GetAsync(poisoned.Job.JobId))?.Failure?.Kind);
+        var failed = capture.Points(ExportsTelemetry.ExportsFailedInstrument);
+        Assert.Equal(1, Sum(failed.Where(point => point.Has((ExportsTelemetry.ErrorTypeAttribute, "StartRejected"), (ExportsTelemetry.StepAttribute, "start")))));
+        Assert.Equal(1, Sum(failed.Where(point => point.Has((ExportsTelemetry.ErrorTypeAttribute, "RepeatedFailure"), (ExportsTelemetry.StepAttribute, "start")))));
+        Assert.Equal(0, Sum(capture.Points(ExportsTelemetry.ExportsSucceededInstrument)));
+
+        // The poison handling is a span of the export's own trace, marked as an error.
+        var traceId = ActivityTraceId.CreateFromString(poisoned.Job.TraceParent!.Split('-')[1]);
+        var poison = Assert.Single(capture.Spans, span => span.DisplayName == "poison export-start");
+        Assert.Equal(traceId, poison.TraceId);
+        Assert.Equal(ActivityStatusCode.Error, poison.Status);
+        Assert.Contains(capture.Spans, span => span.DisplayName == "send export-start" && span.TraceId == traceId && span.SpanId == poison.ParentSpanId);
+    }
+
+    [Fact]
+    public async Task A_sweep_counts_its_run_and_roles_and_gives_each_export_a_trace_of_its_own_and_a_failed_sweep_is_counted_as_failed()
+    {
+        var capture = new TelemetryCapture();
+        await using var app = await FunctionsApp.StartAsync(azurite.Server, new Dictionary<string, string?>
+        {
+            // A tenant of its own, so that no other test's jobs cover its roles.
+            [FunctionsApp.EmulatorSeedSetting] = Random.Shared.Next(1000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SailPoint:Retry:MaxRetryAttempts"] = "0",
+        }, capture.AddTo);
+        var (sessionId, _) = await FirstRoleAsync(app);
+        app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["RoleMining:Sweep:SessionIds"] = sessionId;
+        var roles = await app.Services.GetRequiredService<IRoleMiningClient>().GetPotentialRoleSummariesAsync(sessionId).CountAsync();
+
+        await app.Function<ExportSweepFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
+        app.Emulator.Faults.Routes["getRoleMiningSession"] = new EmulatorRouteFaultOptions { ServerErrorShare = 1 };
+        app.Emulator.Faults.Routes["getRoleMiningSessions"] = new EmulatorRouteFaultOptions { ServerErrorShare = 1 };
+        await Assert.ThrowsAsync<SailPointException>(() => app.Function<ExportSweepFunction>().RunAsync(new TimerInfo(), CancellationToken.None));
+        TelemetryCapture.Flush(app.Services);
+
+        var runs = capture.Points(ExportsTelemetry.SweepRunsInstrument);
+        Assert.Equal(1, Sum(runs.Where(point => point.Has((ExportsTelemetry.OutcomeAttribute, "completed")))));
+        Assert.Equal(1, Sum(runs.Where(point => point.Has((ExportsTelemetry.OutcomeAttribute, "failed"), (ExportsTelemetry.ErrorTypeAttribute, typeof(SailPointException).FullName!)))));
+        var looked = capture.Points(ExportsTelemetry.SweepRolesInstrument);
+        Assert.Equal(roles, Sum(looked.Where(point => point.Has((ExportsTelemetry.SweepRoleStateAttribute, "created")))));
+        Assert.Equal(0, Sum(looked.Where(point => point.Has((ExportsTelemetry.SweepRoleStateAttribute, "covered")))));
+
+        // One trace per export, each linked to the sweep's span: a sweep of many roles does not become one huge trace.
+        var sweep = capture.Spans.First(span => span.DisplayName == "export.sweep" && span.Status != ActivityStatusCode.Error);
+        var creations = capture.Spans.Where(span => span.DisplayName == "export.create" && span.Links.Any(link => link.Context == sweep.Context)).ToList();
+        Assert.Equal(roles, creations.Count);
+        Assert.Equal(roles, creations.Select(span => span.TraceId).Distinct().Count());
+        Assert.DoesNotContain(creations, span => span.TraceId == sweep.TraceId);
+        Assert.Contains(capture.Spans, span => span.DisplayName == "export.sweep" && span.Status == ActivityStatusCode.Error);
     }
 
     /// <summary>Runs the queue function of <paramref name="step"/> under an invocation span, as the worker does.</summary>
