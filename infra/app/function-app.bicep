@@ -30,6 +30,9 @@ param blobEndpoint string
 @description('Queue endpoint of the storage account, with trailing slash.')
 param queueEndpoint string
 
+@description('Table endpoint of the storage account, with trailing slash (the host\'s diagnostic events).')
+param tableEndpoint string
+
 @description('Blob container that receives the deployment package.')
 param deploymentContainerName string
 
@@ -134,6 +137,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__clientId: identityClientId
       AzureWebJobsStorage__blobServiceUri: blobEndpoint
       AzureWebJobsStorage__queueServiceUri: queueEndpoint
+      // The host records diagnostic events (e.g. why a trigger cannot start) in a table; without it, it warns they are off.
+      AzureWebJobsStorage__tableServiceUri: tableEndpoint
 
       // Telemetry authenticated with the identity (local auth is disabled on the component).
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
@@ -145,8 +150,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       SailPoint__ClientSecret: '@Microsoft.KeyVault(SecretUri=${sailPointClientSecretUri})'
       SailPoint__ApiVersion: sailPointApiVersion
 
-      // The timer trigger's %RoleMining:Schedule% binding expression, and which sessions the sweep exports.
-      RoleMining__Schedule: exportSchedule
+      // The timer trigger's %RoleMining_Schedule% binding expression (a name that needs no '__' translation), and which
+      // sessions the sweep exports.
+      RoleMining_Schedule: exportSchedule
       RoleMining__Sweep__SessionIds: exportSessionIds
 
       // The workflow fails a job once its message was delivered this often; host.json's maxDequeueCount must agree.

@@ -56,7 +56,7 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
             ["SailPoint__ClientSecret"] = options.ClientSecret,
             ["SailPoint__ApiVersion"] = "v2024",
             // Never due while the tests run: the sweep is triggered through the admin endpoint.
-            ["RoleMining__Schedule"] = "0 0 0 1 1 *",
+            ["RoleMining_Schedule"] = "0 0 0 1 1 *",
             ["RoleMining__Sweep__SessionIds"] = SweepSessionId,
             ["RoleMining__Api__ExportRetryAfter"] = "00:00:01",
             ["Exports__Polling__InitialDelay"] = "00:00:00.500",

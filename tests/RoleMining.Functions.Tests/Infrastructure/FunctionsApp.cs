@@ -66,7 +66,7 @@ public sealed class FunctionsApp : IAsyncDisposable
             ["Exports:Polling:InitialDelay"] = "00:00:00.200",
             ["Exports:Polling:MaxDelay"] = "00:00:01",
             ["Exports:LeaseDuration"] = "00:00:10",
-            ["RoleMining:Schedule"] = "0 0 2 * * *",
+            ["RoleMining_Schedule"] = "0 0 2 * * *",
         };
         foreach (var setting in settings ?? new Dictionary<string, string?>())
         {

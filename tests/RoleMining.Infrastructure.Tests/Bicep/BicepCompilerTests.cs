@@ -26,6 +26,7 @@ public sealed partial class BicepCompilerTests
         ["SAILPOINT_CLIENT_ID"] = "0123456789abcdef0123456789abcdef",
         ["SAILPOINT_CLIENT_SECRET"] = "not-a-real-secret",
         ["ROLEMINING_SWEEP_SESSION_IDS"] = string.Empty,
+        ["AZURE_ALERT_EMAIL"] = "operations@contoso.example",
     };
 
     [RequiresBicepFact]

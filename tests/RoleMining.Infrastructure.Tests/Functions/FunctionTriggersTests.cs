@@ -59,5 +59,9 @@ public sealed class FunctionTriggersTests
 
         Assert.Equal(FunctionsSettings.ScheduleExpression, timer.Schedule);
         Assert.Equal("%" + FunctionsSettings.ScheduleSetting + "%", FunctionsSettings.ScheduleExpression);
+        // The app setting is resolved by its plain name: nothing relies on '__' becoming ':' (the scale controller of an
+        // idle Flex Consumption app reads app settings as they are).
+        Assert.DoesNotContain(":", FunctionsSettings.ScheduleSetting, StringComparison.Ordinal);
+        Assert.DoesNotContain("__", FunctionsSettings.ScheduleSetting, StringComparison.Ordinal);
     }
 }
