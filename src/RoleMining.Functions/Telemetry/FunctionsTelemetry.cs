@@ -33,13 +33,14 @@ public static class FunctionsTelemetry
     public static IReadOnlyList<string> Meters { get; } = [ExportsTelemetry.MeterName, SailPointTelemetry.MeterName];
 
     /// <summary>
-    /// The least level logged per category unless the configuration names one (<c>Logging__LogLevel__{category}</c>), with
-    /// the reason. Application Insights bills per line.
+    /// The least level logged per category, with the reason, unless the configuration sets a level for that category or a
+    /// broader one (<c>Logging__LogLevel__Azure=Information</c> brings back every Azure SDK line). Application Insights
+    /// bills per line.
     /// </summary>
     public static IReadOnlyDictionary<string, LogLevel> QuietCategories { get; } = new Dictionary<string, LogLevel>(StringComparer.Ordinal)
     {
         // The Azure SDK logs one Information line per storage request and response: a thousand for one export and one sweep.
-        ["Azure."] = LogLevel.Warning,
+        ["Azure"] = LogLevel.Warning,
 
         // Azure.Core logs every non-2xx response as a Warning, the ones the app expects and handles included: the 404 of a
         // manifest that is not written yet, the 404 of an unknown job, the 409/412 of an ETag condition
@@ -78,19 +79,33 @@ public static class FunctionsTelemetry
         return builder;
     }
 
-    /// <summary>Applies <see cref="QuietCategories"/>, each unless the configuration sets that category's level itself.</summary>
+    /// <summary>Applies <see cref="QuietCategories"/>, each unless the configuration sets that category's level or a broader one's.</summary>
     public static ILoggingBuilder AddRoleMiningLogFilters(this ILoggingBuilder logging, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(logging);
         ArgumentNullException.ThrowIfNull(configuration);
         foreach (var (category, level) in QuietCategories)
         {
-            if (string.IsNullOrEmpty(configuration[$"Logging:LogLevel:{category}"]))
+            if (!ConfiguredFor(configuration, category))
             {
                 logging.AddFilter(category, level);
             }
         }
 
         return logging;
+    }
+
+    private static bool ConfiguredFor(IConfiguration configuration, string category)
+    {
+        var levels = configuration.GetSection("Logging:LogLevel");
+        for (var prefix = category; prefix.Length > 0; prefix = prefix.LastIndexOf('.') is var dot and > 0 ? prefix[..dot] : string.Empty)
+        {
+            if (!string.IsNullOrEmpty(levels[prefix]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
