@@ -13,6 +13,7 @@ using RoleMining.Api.Routing;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Logging;
+using RoleMining.Cli.Telemetry;
 using RoleMining.Exports;
 using RoleMining.SailPoint;
 
@@ -92,6 +93,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
         ExportSession.Services(context, outDirectory)(services, configuration);
         services.AddRoleMiningExportRunner();
         services.AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName));
+        services.AddRoleMiningOtlpExport(configuration);
         if (schedule is not null)
         {
             services.AddRoleMiningSweepSchedule(schedule, _ => ReadSelection(configuration));

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.IO.Compression;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +9,7 @@ using OpenTelemetry.Trace;
 using RoleMining.Exports;
 using RoleMining.Functions.Telemetry;
 using RoleMining.SailPoint.Diagnostics;
+using RoleMining.Testing.Http;
 
 namespace RoleMining.Functions.Tests.Telemetry;
 
@@ -22,7 +19,8 @@ public sealed class FunctionsTelemetryTests
     [Fact]
     public async Task With_a_connection_string_the_apps_spans_and_metrics_reach_the_application_insights_ingestion_endpoint()
     {
-        using var ingestion = new IngestionRecorder();
+        // The ingestion API's answer: every item accepted.
+        using var ingestion = new RecordingHttpServer("""{"itemsReceived":1,"itemsAccepted":1,"errors":[]}""");
         var configuration = Configuration(new()
         {
             [FunctionsTelemetry.ConnectionStringSetting] =
@@ -45,9 +43,10 @@ public sealed class FunctionsTelemetryTests
         provider.GetRequiredService<TracerProvider>().ForceFlush(10_000);
         provider.GetRequiredService<MeterProvider>().ForceFlush(10_000);
 
-        var sent = await ingestion.WaitForAsync(body => body.Contains("process export-poll", StringComparison.Ordinal)
-            && body.Contains(ExportsTelemetry.SweepRolesInstrument, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        Assert.Contains("00000000-0000-0000-0000-000000000001", sent, StringComparison.Ordinal);
+        var sent = await ingestion.WaitForAsync(requests => requests.Any(request => request.BodyContains("process export-poll"))
+            && requests.Any(request => request.BodyContains(ExportsTelemetry.SweepRolesInstrument)), TimeSpan.FromSeconds(30));
+        Assert.All(sent.Where(request => request.BodyContains("process export-poll") || request.BodyContains(ExportsTelemetry.SweepRolesInstrument)),
+            request => Assert.True(request.BodyContains("00000000-0000-0000-0000-000000000001") && request.Path.EndsWith("/track", StringComparison.Ordinal), request.Path));
     }
 
     [Fact]
@@ -134,99 +133,4 @@ public sealed class FunctionsTelemetryTests
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-
-    /// <summary>A stand-in for the Application Insights ingestion endpoint on loopback: keeps every request body.</summary>
-    private sealed class IngestionRecorder : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly List<string> _bodies = [];
-        private readonly Task _loop;
-
-        public IngestionRecorder()
-        {
-            var port = FreePort();
-            Uri = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(Uri.ToString());
-            _listener.Start();
-            _loop = Task.Run(ServeAsync);
-        }
-
-        public Uri Uri { get; }
-
-        public async Task<string> WaitForAsync(Func<string, bool> complete, TimeSpan within)
-        {
-            var deadline = DateTime.UtcNow + within;
-            while (DateTime.UtcNow < deadline)
-            {
-                string all;
-                lock (_bodies)
-                {
-                    all = string.Join('\n', _bodies);
-                }
-
-                if (complete(all))
-                {
-                    return all;
-                }
-
-                await Task.Delay(100);
-            }
-
-            lock (_bodies)
-            {
-                throw new TimeoutException($"The ingestion endpoint did not receive the expected telemetry; it got {_bodies.Count} request(s).");
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                Stream body = context.Request.InputStream;
-                if (string.Equals(context.Request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
-                {
-                    body = new GZipStream(body, CompressionMode.Decompress);
-                }
-
-                using (var reader = new StreamReader(body, Encoding.UTF8))
-                {
-                    var text = await reader.ReadToEndAsync();
-                    lock (_bodies)
-                    {
-                        _bodies.Add(text);
-                    }
-                }
-
-                // The answer of the ingestion API: every item accepted.
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/json";
-                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("""{"itemsReceived":1,"itemsAccepted":1,"errors":[]}"""));
-                context.Response.Close();
-            }
-        }
-    }
 }
