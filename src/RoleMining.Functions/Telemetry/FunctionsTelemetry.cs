@@ -12,9 +12,10 @@ using RoleMining.SailPoint.Diagnostics;
 namespace RoleMining.Functions.Telemetry;
 
 /// <summary>
-/// The worker's telemetry: OpenTelemetry with the Functions worker's defaults (its invocation spans continue the host's
-/// trace), the app's own activity sources and meters, and, where <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set,
-/// the Azure Monitor exporter authenticated with the app's identity (<see cref="ApplicationInsightsAuthentication"/>).
+/// The worker's telemetry: OpenTelemetry over the worker's invocation spans (which continue the host's trace) and the
+/// app's own activity sources and meters, and, where <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set, the Functions
+/// worker's OpenTelemetry defaults with the Azure Monitor exporter, authenticated with the app's identity
+/// (<see cref="ApplicationInsightsAuthentication"/>).
 /// Logs leave the worker quiet by default (<see cref="QuietCategories"/>): host.json's log levels filter the host only.
 /// </summary>
 public static class FunctionsTelemetry
@@ -61,18 +62,27 @@ public static class FunctionsTelemetry
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddOpenTelemetry()
-            .UseFunctionsWorkerDefaults()
             .WithTracing(tracing => tracing.AddSource([.. ActivitySources]))
             .WithMetrics(metrics => metrics.AddMeter([.. Meters]));
 
         var connectionString = configuration[ConnectionStringSetting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
+            // Only with an exporter: the worker defaults tell the host that the worker sends its own logs, and the host
+            // then drops the worker's log lines (its console and files included). Without Application Insights (a local
+            // run) the host keeps showing them.
+            builder.UseFunctionsWorkerDefaults();
             var credential = ApplicationInsightsAuthentication.CredentialFrom(configuration[ApplicationInsightsAuthentication.SettingName]);
             builder.UseAzureMonitorExporter(options =>
             {
                 options.ConnectionString = connectionString;
                 options.Credential = credential;
+
+                // Every trace kept: the exporter's default limit of a few traces per second would drop most of the exports
+                // a sweep starts within seconds, and an operator must be able to follow any failed export. Volumes are
+                // small (tens of spans per export).
+                options.TracesPerSecond = null;
+                options.SamplingRatio = 1.0F;
             });
         }
 

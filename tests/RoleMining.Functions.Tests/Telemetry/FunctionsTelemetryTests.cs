@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Azure.Functions.Worker;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using RoleMining.Exports;
@@ -16,6 +18,8 @@ namespace RoleMining.Functions.Tests.Telemetry;
 /// <summary>What Program.cs registers for telemetry: the exporter to Application Insights, its credential, and the log filters.</summary>
 public sealed class FunctionsTelemetryTests
 {
+    private const string WorkerOpenTelemetryCapability = "WorkerOpenTelemetryEnabled";
+
     [Fact]
     public async Task With_a_connection_string_the_apps_spans_and_metrics_reach_the_application_insights_ingestion_endpoint()
     {
@@ -43,6 +47,8 @@ public sealed class FunctionsTelemetryTests
         provider.GetRequiredService<TracerProvider>().ForceFlush(10_000);
         provider.GetRequiredService<MeterProvider>().ForceFlush(10_000);
 
+        // The worker tells the host that it sends its own logs, so that the host does not send them a second time.
+        Assert.Equal(bool.TrueString, provider.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities[WorkerOpenTelemetryCapability]);
         var sent = await ingestion.WaitForAsync(requests => requests.Any(request => request.BodyContains("process export-poll"))
             && requests.Any(request => request.BodyContains(ExportsTelemetry.SweepRolesInstrument)), TimeSpan.FromSeconds(30));
         Assert.All(sent.Where(request => request.BodyContains("process export-poll") || request.BodyContains(ExportsTelemetry.SweepRolesInstrument)),
@@ -50,11 +56,14 @@ public sealed class FunctionsTelemetryTests
     }
 
     [Fact]
-    public void Without_a_connection_string_nothing_is_exported_but_the_sources_are_still_subscribed()
+    public void Without_a_connection_string_nothing_is_exported_and_the_host_keeps_showing_the_workers_logs()
     {
         var services = new ServiceCollection().AddLogging();
         services.AddRoleMiningTelemetry(Configuration([]));
+        using var provider = services.BuildServiceProvider();
 
+        // With the capability the host would drop the worker's log lines, its console and files included.
+        Assert.False(provider.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities.ContainsKey(WorkerOpenTelemetryCapability));
         Assert.DoesNotContain(services, descriptor => descriptor.ServiceType.FullName?.Contains("AzureMonitor", StringComparison.Ordinal) == true
             || descriptor.ImplementationType?.FullName?.Contains("AzureMonitor", StringComparison.Ordinal) == true);
         Assert.Contains(ExportsTelemetry.ActivitySourceName, FunctionsTelemetry.ActivitySources);
