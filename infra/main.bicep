@@ -4,7 +4,7 @@
 // Resources, all in one resource group: a user-assigned identity; a storage account without shared keys holding the
 // deployment package, the export artifacts, the job documents and the step queues; Log Analytics and Application
 // Insights with local auth disabled; a Key Vault (RBAC) with the SailPoint client secret; the Function App and its plan;
-// least-privilege role assignments.
+// least-privilege role assignments; alerts to an e-mail action group, and an operations workbook.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -88,6 +88,15 @@ param callbackClientSecret string = ''
 
 @description('Turn on Key Vault purge protection (recommended for production).')
 param enablePurgeProtection bool = false
+
+@description('E-mail address that receives the alerts: an export failed, the export sweep failed or did not complete.')
+@minLength(3)
+param alertEmailAddress string
+
+@description('Hours without a completed export sweep before the "sweep missed" alert fires: the schedule\'s interval plus a grace.')
+@minValue(1)
+@maxValue(47)
+param sweepMissedAfterHours int = 26
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -201,6 +210,7 @@ module functionApp 'app/function-app.bicep' = {
     identityClientId: identity.outputs.clientId
     blobEndpoint: storage.outputs.blobEndpoint
     queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     sailPointBaseUrl: sailPointBaseUrl
@@ -224,6 +234,20 @@ module functionApp 'app/function-app.bicep' = {
   ]
 }
 
+// Alerts on the app's own metrics (an export failed; the sweep failed or did not complete) and the operations workbook.
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    nameSuffix: resourceToken
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    alertEmailAddress: alertEmailAddress
+    sweepMissedAfterHours: sweepMissedAfterHours
+  }
+}
+
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -235,3 +259,5 @@ output AZURE_STORAGE_JOB_CONTAINER string = jobContainerName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output SAILPOINT_CLIENT_SECRET_NAME string = sailPointClientSecretName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output AZURE_ALERT_ACTION_GROUP string = alerts.outputs.actionGroupName
+output AZURE_OPERATIONS_WORKBOOK string = alerts.outputs.workbookName

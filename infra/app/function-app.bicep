@@ -30,6 +30,9 @@ param blobEndpoint string
 @description('Queue endpoint of the storage account, with trailing slash.')
 param queueEndpoint string
 
+@description('Table endpoint of the storage account, with trailing slash (the host\'s diagnostic events).')
+param tableEndpoint string
+
 @description('Blob container that receives the deployment package.')
 param deploymentContainerName string
 
@@ -164,6 +167,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__clientId: identityClientId
       AzureWebJobsStorage__blobServiceUri: blobEndpoint
       AzureWebJobsStorage__queueServiceUri: queueEndpoint
+      // The host records diagnostic events (e.g. why a trigger cannot start) in a table; without it, it warns they are off.
+      AzureWebJobsStorage__tableServiceUri: tableEndpoint
 
       // Telemetry authenticated with the identity (local auth is disabled on the component).
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
@@ -175,12 +180,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       SailPoint__ClientSecret: '@Microsoft.KeyVault(SecretUri=${sailPointClientSecretUri})'
       SailPoint__ApiVersion: sailPointApiVersion
 
-      // The timer trigger's %RoleMining:Schedule% binding expression, and which sessions the sweep exports.
-      RoleMining__Schedule: exportSchedule
+      // The timer trigger's %RoleMining_Schedule% binding expression (a name that needs no '__' translation), and which
+      // sessions the sweep exports.
+      RoleMining_Schedule: exportSchedule
       RoleMining__Sweep__SessionIds: exportSessionIds
 
-      // The resume timer's %RoleMining:ResumeSchedule%: how soon work held by a dead instance is taken up again.
-      RoleMining__ResumeSchedule: resumeSchedule
+      // The resume timer's %RoleMining_ResumeSchedule% (no '__' translation either): how soon work held by a dead
+      // instance is taken up again.
+      RoleMining_ResumeSchedule: resumeSchedule
 
       // The workflow fails a job once its message was delivered this often; host.json's maxDequeueCount must agree.
       Exports__MaxAttempts: '5'

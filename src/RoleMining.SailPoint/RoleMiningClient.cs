@@ -50,8 +50,9 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         httpClient.Timeout = Timeout.InfiniteTimeSpan;
-        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
-        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient));
+        var metrics = new SailPointMetrics();
+        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, metrics);
+        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, metrics));
     }
 
     /// <inheritdoc />
@@ -310,12 +311,13 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         }
     }
 
-    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient) : IDisposable
+    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, SailPointMetrics metrics) : IDisposable
     {
         public void Dispose()
         {
             transport.Dispose();
             httpClient.Dispose();
+            metrics.Dispose();
         }
     }
 }

@@ -16,6 +16,7 @@ using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Logging;
 using RoleMining.Cli.Serve.Security;
+using RoleMining.Cli.Telemetry;
 using RoleMining.Exports;
 using RoleMining.SailPoint;
 
@@ -108,6 +109,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
         services.AddAuthentication(ServeTokenAuthenticationHandler.SchemeName)
             .AddScheme<ServeTokenAuthenticationOptions, ServeTokenAuthenticationHandler>(ServeTokenAuthenticationHandler.SchemeName, options => options.Token = security.AccessToken);
         services.AddAuthorization();
+        services.AddRoleMiningOtlpExport(configuration);
         if (schedule is not null)
         {
             services.AddRoleMiningSweepSchedule(schedule, _ => ReadSelection(configuration));

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -45,6 +46,8 @@ public static class RoleMiningExportsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton(provider => new ExportsMetrics(provider.GetRequiredService<IMeterFactory>()));
 
         services.TryAddSingleton<StartExportStep>();
         services.TryAddSingleton<PollExportStep>();
@@ -58,6 +61,7 @@ public static class RoleMiningExportsServiceCollectionExtensions
         services.TryAddSingleton<ExportWorkflow>();
         services.TryAddSingleton<ExportJobService>();
         services.TryAddSingleton<ExportSweepPlanner>();
+        services.TryAddSingleton<ExportSweep>();
         services.TryAddSingleton<ExportArtifactCatalog>();
         return new RoleMiningExportsBuilder(services);
     }

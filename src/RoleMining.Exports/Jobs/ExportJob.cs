@@ -108,6 +108,12 @@ public sealed record ExportJob
     /// <summary>The completion callback the start request named, and how its delivery goes; null without one.</summary>
     public ExportCallback? Callback { get; init; }
 
+    /// <summary>
+    /// W3C <c>traceparent</c> of the span that created the job (null where nothing traced): its trace id finds the whole
+    /// export in the tracing backend, and a message re-sent for the job continues that trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>Whether the job is final.</summary>
     [JsonIgnore]
     public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;

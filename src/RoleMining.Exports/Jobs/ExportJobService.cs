@@ -91,7 +91,10 @@ public sealed class ExportJobService
     /// </summary>
     /// <exception cref="ArgumentException">An id is not a safe path segment, or an option is out of range.</exception>
     /// <exception cref="ExportJobConflictException">The key belongs to a job with other parameters.</exception>
-    public async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default)
+    public Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default) =>
+        CreateAsync(request, newTrace: false, cancellationToken);
+
+    private async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, bool newTrace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ExportJobIds.ThrowIfUnsafe(request.SessionId, nameof(request.SessionId));
@@ -108,6 +111,8 @@ public sealed class ExportJobService
         }
 
         var jobId = request.IdempotencyKey is { } key ? ExportJobIds.FromIdempotencyKey(key) : ExportJobIds.NewJobId();
+        using var activity = ExportsTelemetry.StartCreate(newTrace);
+        activity?.SetTag(ExportsTelemetry.JobIdAttribute, jobId);
         while (true)
         {
             var now = _timeProvider.GetUtcNow();
@@ -125,6 +130,7 @@ public sealed class ExportJobService
                 NextStep = ExportStep.Start,
                 NextStepDueAt = now,
                 Callback = request.Callback is { } callback ? new ExportCallback { Name = callback } : null,
+                TraceParent = ExportsTelemetry.CurrentTraceParent(),
             };
             if (request.ReuseExportOf is { CanReuseExport: true } reused
                 && reused.SessionId == request.SessionId && reused.PotentialRoleId == request.PotentialRoleId && reused.Options == options)
@@ -166,6 +172,7 @@ public sealed class ExportJobService
                 };
             }
 
+            activity?.SetTag("rolemining.job_reused", true);
             Log.JobReused(_logger, jobId, existing.Job.State);
             if (existing.Job.State == ExportJobState.Queued)
             {
@@ -176,7 +183,10 @@ public sealed class ExportJobService
         }
     }
 
-    /// <summary>Creates the jobs of a sweep plan (idempotent: the plan's keys make a repeated or concurrent sweep create nothing new).</summary>
+    /// <summary>
+    /// Creates the jobs of a sweep plan (idempotent: the plan's keys make a repeated or concurrent sweep create nothing
+    /// new). Each export gets a trace of its own, linked to the caller's span.
+    /// </summary>
     public async Task<IReadOnlyList<ExportJobCreation>> StartPlannedAsync(ExportSweepPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -190,7 +200,7 @@ public sealed class ExportJobService
                 Options = planned.Options,
                 IdempotencyKey = planned.IdempotencyKey,
                 ReuseExportOf = planned.ReuseExportOf,
-            }, cancellationToken).ConfigureAwait(false));
+            }, newTrace: true, cancellationToken).ConfigureAwait(false));
         }
 
         return created;
@@ -243,7 +253,7 @@ public sealed class ExportJobService
                 toSend = marked;
             }
 
-            await SendCurrentAsync(toSend, cancellationToken).ConfigureAwait(false);
+            await ResumeOneAsync(toSend, cancellationToken).ConfigureAwait(false);
             resumed.Add(toSend);
         }
 
@@ -264,7 +274,11 @@ public sealed class ExportJobService
             }
 
             var delay = due > now ? due - now : TimeSpan.Zero;
-            await _queue.SendAsync(ExportMessage.Create(ExportStep.Callback, job.JobId, job.Sequence, now), delay, cancellationToken).ConfigureAwait(false);
+            using (ExportsTelemetry.StartResume(job))
+            {
+                await ExportsTelemetry.SendAsync(_queue, ExportMessage.Create(ExportStep.Callback, job.JobId, job.Sequence, now), delay, cancellationToken).ConfigureAwait(false);
+            }
+
             Log.JobResumed(_logger, job.JobId, ExportStep.Callback, job.Sequence, delay.TotalMilliseconds);
             resumed.Add(job);
         }
@@ -299,12 +313,19 @@ public sealed class ExportJobService
         return marked;
     }
 
+    // In an async method of its own, so that the resume span it starts ends here and the caller's span stays current.
+    private async Task ResumeOneAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        using var activity = ExportsTelemetry.StartResume(job);
+        await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task SendCurrentAsync(ExportJob job, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         var delay = job.NextStepDueAt is { } due && due > now ? due - now : TimeSpan.Zero;
         var message = ExportMessage.Create(job.NextStep, job.JobId, job.Sequence, now);
-        await _queue.SendAsync(message, delay, cancellationToken).ConfigureAwait(false);
+        await ExportsTelemetry.SendAsync(_queue, message, delay, cancellationToken).ConfigureAwait(false);
         Log.JobResumed(_logger, job.JobId, job.NextStep, job.Sequence, delay.TotalMilliseconds);
     }
 }

@@ -162,19 +162,33 @@ public sealed class DownloadExportStep : ExportStepBase
         Task<Stream> OpenEntry(string name, CancellationToken token) =>
             _artifacts.OpenStagingWriteAsync(ExportArtifactLayout.StagingPath(job, attemptId, name), token);
 
+        // One span for the one pass: download, hash, verify and unpack, everything staged.
         DownloadedArchive archive;
-        var download = await _client.DownloadExportAsync(job.SessionId, job.PotentialRoleId, job.ExportId!, cancellationToken).ConfigureAwait(false);
-        await using (download.ConfigureAwait(false))
+        using (var stage = ExportsTelemetry.StartStorageWrite("export.stage_zip", job))
         {
-            var target = await _artifacts.OpenStagingWriteAsync(zipStaging, cancellationToken).ConfigureAwait(false);
-            archive = await ExportDownloadPipeline.RunAsync(
-                download.Content,
-                download.Length,
-                Options.Archive.MaxTotalBytes + ZipOverheadAllowance,
-                target,
-                _verifier,
-                OpenEntry,
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var download = await _client.DownloadExportAsync(job.SessionId, job.PotentialRoleId, job.ExportId!, cancellationToken).ConfigureAwait(false);
+                await using (download.ConfigureAwait(false))
+                {
+                    var target = await _artifacts.OpenStagingWriteAsync(zipStaging, cancellationToken).ConfigureAwait(false);
+                    archive = await ExportDownloadPipeline.RunAsync(
+                        download.Content,
+                        download.Length,
+                        Options.Archive.MaxTotalBytes + ZipOverheadAllowance,
+                        target,
+                        _verifier,
+                        OpenEntry,
+                        cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception)
+            {
+                stage.Fail(exception);
+                throw;
+            }
+
+            stage?.SetTag("rolemining.bytes", archive.ZipSize);
         }
 
         var entries = archive.Entries;
@@ -184,6 +198,7 @@ public sealed class DownloadExportStep : ExportStepBase
             // compression method, a directory that disagrees with the entries): the stored copy is read once more,
             // from its central directory, with the same rules.
             Log.ArchiveVerifiedFromStorage(Logger, job.ExportId!, job.JobId, archive.SecondPassReason ?? "unknown");
+            using var unpack = ExportsTelemetry.StartStorageWrite("export.unpack", job);
             var zip = await _artifacts.OpenReadAsync(zipStaging, cancellationToken).ConfigureAwait(false)
                 ?? throw new IOException($"The staged zip '{zipStaging}' vanished before it could be verified.");
             await using (zip.ConfigureAwait(false))
@@ -214,13 +229,18 @@ public sealed class DownloadExportStep : ExportStepBase
     }
 
     /// <summary>Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end.</summary>
-    private async Task PublishAsync(ExportJob job, string attemptId, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    private async Task PublishAsync(ExportJob job, string attemptId, List<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
+        using var activity = ExportsTelemetry.StartStorageWrite("export.publish", job);
+        activity?.SetTag("rolemining.files", files.Count + 1);
+        long bytes = 0;
         foreach (var file in files)
         {
+            bytes += file.Size;
             await _artifacts.PublishAsync(ExportArtifactLayout.StagingPath(job, attemptId, file.Name), file.Path, cancellationToken).ConfigureAwait(false);
         }
 
+        activity?.SetTag("rolemining.bytes", bytes);
         var manifest = new ExportManifest
         {
             JobId = job.JobId,

@@ -19,6 +19,7 @@ public sealed class ExportWorkflow
     private readonly ExportWorkflowOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ExportWorkflow> _logger;
+    private readonly ExportsMetrics _metrics;
 
     /// <summary>Creates the workflow over its steps.</summary>
     public ExportWorkflow(
@@ -27,7 +28,8 @@ public sealed class ExportWorkflow
         IExportJobStore jobs,
         IOptions<ExportWorkflowOptions> options,
         TimeProvider timeProvider,
-        ILogger<ExportWorkflow> logger)
+        ILogger<ExportWorkflow> logger,
+        ExportsMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(queue);
@@ -51,6 +53,7 @@ public sealed class ExportWorkflow
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _metrics = metrics ?? new ExportsMetrics();
     }
 
     /// <summary>
@@ -80,7 +83,22 @@ public sealed class ExportWorkflow
             return ExportStepResult.Of(job?.State == ExportJobState.Failed ? ExportStepOutcome.Failed : ExportStepOutcome.Duplicate, job);
         }
 
-        var result = await _steps[message.Step].ExecuteAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+        var started = _timeProvider.GetTimestamp();
+        ExportStepResult result;
+        try
+        {
+            result = await _steps[message.Step].ExecuteAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The host delivers the message again (or, after the last attempt, to the poison queue).
+            _metrics.StepThrew(message.Step, _timeProvider.GetElapsedTime(started).TotalSeconds, exception);
+            activity.Fail(exception);
+            throw;
+        }
+
+        _metrics.StepEnded(message.Step, _timeProvider.GetElapsedTime(started).TotalSeconds, result.Outcome);
+        RecordOutcome(message.Step, result);
         if (result.Job is { } current)
         {
             activity.TagJob(current);
@@ -88,7 +106,7 @@ public sealed class ExportWorkflow
 
         foreach (var next in result.Messages)
         {
-            await _queue.SendAsync(next.Message, next.Delay, cancellationToken).ConfigureAwait(false);
+            await ExportsTelemetry.SendAsync(_queue, next.Message, next.Delay, cancellationToken).ConfigureAwait(false);
         }
 
         if (result.Outcome is ExportStepOutcome.Succeeded or ExportStepOutcome.Failed && result.Job is { } ended)
@@ -96,7 +114,7 @@ public sealed class ExportWorkflow
             await SendCallbackAsync(ended, cancellationToken).ConfigureAwait(false);
         }
 
-        activity?.SetTag("rolemining.outcome", result.Outcome.ToString());
+        activity?.SetTag(ExportsTelemetry.OutcomeAttribute, result.Outcome.ToString());
         Log.StepCompleted(_logger, message.Step, message.JobId, result.Outcome, result.Job?.State, result.Job?.SessionId, result.Job?.PotentialRoleId, result.Job?.ExportId);
         return result;
     }
@@ -109,6 +127,7 @@ public sealed class ExportWorkflow
     public async Task<ExportJob?> HandlePoisonMessageAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var activity = ExportsTelemetry.StartPoison(message);
         if (message.Step == ExportStep.Callback)
         {
             return await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
@@ -151,6 +170,8 @@ public sealed class ExportWorkflow
                 continue;
             }
 
+            _metrics.ExportFailed(failed.Failure);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, nameof(ExportFailureKind.RepeatedFailure));
             Log.Poisoned(_logger, message.Step, message.MessageId, message.JobId, attempts, error);
             Log.JobFailed(_logger, job.JobId, message.Step, ExportFailureKind.RepeatedFailure, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
             if (message.Step == ExportStep.Download && _download is not null)
@@ -169,7 +190,7 @@ public sealed class ExportWorkflow
         if (ended.IsTerminal && ended.Callback is { State: ExportCallbackState.Pending })
         {
             var message = ExportMessage.Create(ExportStep.Callback, ended.JobId, ended.Sequence, _timeProvider.GetUtcNow());
-            await _queue.SendAsync(message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await ExportsTelemetry.SendAsync(_queue, message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -195,6 +216,22 @@ public sealed class ExportWorkflow
                 Log.CallbackAttempted(_logger, given.JobId, callback.Name, callback.Attempts, ExportCallbackState.Failed, given.Callback!.LastError);
                 return given;
             }
+        }
+    }
+
+    private void RecordOutcome(ExportStep step, ExportStepResult result)
+    {
+        switch (result.Outcome)
+        {
+            case ExportStepOutcome.Advanced when step == ExportStep.Start:
+                _metrics.ExportStarted();
+                break;
+            case ExportStepOutcome.Succeeded when result.Job is { } succeeded:
+                _metrics.ExportSucceeded(succeeded);
+                break;
+            case ExportStepOutcome.Failed when result.Job?.Failure is { } failure:
+                _metrics.ExportFailed(failure);
+                break;
         }
     }
 }

@@ -7,7 +7,7 @@ using RoleMining.Functions.Configuration;
 namespace RoleMining.Functions.Triggers;
 
 /// <summary>
-/// Resumes stalled export jobs (<c>%RoleMining:ResumeSchedule%</c>, every 30 seconds by default): a queue message taken by
+/// Resumes stalled export jobs (<c>%RoleMining_ResumeSchedule%</c>, every 30 seconds by default): a queue message taken by
 /// an instance that died or was scaled in stays invisible for up to ten minutes (the queue listener's own visibility
 /// timeout, which it renews while the function runs), so without this its job would wait that long. Shell over
 /// <see cref="ExportJobService.ResumeAsync"/> with <c>Exports:Recovery:StallTimeout</c>: a job whose step's lease ran

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.SailPoint;
+using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -44,6 +46,8 @@ public static class SailPointServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SailPointOptions>, SailPointEnvironmentFallback>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton(provider => new SailPointMetrics(provider.GetRequiredService<IMeterFactory>()));
 
         // The pipeline owns timeouts (per attempt and total); HttpClient's own 100 s limit would cut streamed downloads.
         // An unreachable host fails after SailPoint:Timeouts:Connect rather than the operating system's TCP timeout.
@@ -62,7 +66,8 @@ public static class SailPointServiceCollectionExtensions
                 () => factory.CreateClient(SailPointHttpClientNames.Api),
                 () => factory.CreateClient(SailPointHttpClientNames.Token),
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILoggerFactory>());
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<SailPointMetrics>());
         });
         services.TryAddSingleton(provider => new RoleMiningClient(provider.GetRequiredService<SailPointTransport>()));
         services.TryAddSingleton<IRoleMiningClient>(provider => provider.GetRequiredService<RoleMiningClient>());

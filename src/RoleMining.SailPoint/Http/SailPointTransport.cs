@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Threading.RateLimiting;
@@ -34,13 +33,15 @@ internal sealed class SailPointTransport : IDisposable
     private readonly CircuitOpenCause _circuitOpenCause = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly SailPointMetrics _metrics;
 
     public SailPointTransport(
         SailPointOptions options,
         Func<HttpClient> apiHttpClient,
         Func<HttpClient> tokenHttpClient,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        SailPointMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         SailPointOptionsValidator.ThrowIfInvalid(options);
@@ -49,6 +50,7 @@ internal sealed class SailPointTransport : IDisposable
         _httpClient = apiHttpClient;
         _baseUri = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
         _timeProvider = timeProvider;
+        _metrics = metrics;
         _logger = loggerFactory.CreateLogger("RoleMining.SailPoint.RoleMiningClient");
         Routes = new RoleMiningRoutes(options.ApiVersion);
         _tokens = new SailPointTokenProvider(
@@ -79,15 +81,11 @@ internal sealed class SailPointTransport : IDisposable
         RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var activity = SailPointTelemetry.Source.StartActivity(operation.OperationId, ActivityKind.Client);
-        activity?.SetTag("sailpoint.operation_id", operation.OperationId);
-        activity?.SetTag("http.request.method", operation.Method.Method);
-        activity?.SetTag("sailpoint.resource_type", operation.ResourceType);
-
-        var started = _timeProvider.GetTimestamp();
-        var state = new OperationState(this, operation, content, streamResponse);
+        using var telemetry = new OperationTelemetry(_metrics, operation.OperationId, operation.Method, operation.ResourceType, _timeProvider);
+        var state = new OperationState(this, operation, content, streamResponse, telemetry);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(SailPointResiliencePipelines.OperationKey, operation);
+        context.Properties.Set(SailPointResiliencePipelines.TelemetryKey, telemetry);
         HttpResponseMessage response;
         try
         {
@@ -98,15 +96,14 @@ internal sealed class SailPointTransport : IDisposable
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy) is { } mapped)
         {
-            activity?.SetTag("sailpoint.attempts", state.Attempts);
-            activity?.SetStatus(ActivityStatusCode.Error, mapped.Kind.ToString());
+            telemetry.Failed(mapped);
             if (mapped.Status is { } status)
             {
-                Log.OperationFailed(_logger, operation.OperationId, (int)status, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.DetailCode, mapped.TrackingId);
+                Log.OperationFailed(_logger, operation.OperationId, (int)status, telemetry.Attempts, telemetry.Elapsed.TotalMilliseconds, mapped.DetailCode, mapped.TrackingId);
             }
             else
             {
-                Log.OperationFailedWithoutAnswer(_logger, operation.OperationId, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.Kind);
+                Log.OperationFailedWithoutAnswer(_logger, operation.OperationId, telemetry.Attempts, telemetry.Elapsed.TotalMilliseconds, mapped.Kind);
             }
 
             throw mapped;
@@ -116,10 +113,9 @@ internal sealed class SailPointTransport : IDisposable
             ResilienceContextPool.Shared.Return(context);
         }
 
-        activity?.SetTag("sailpoint.attempts", state.Attempts);
-        activity?.SetTag("http.response.status_code", (int)response.StatusCode);
         if (response.IsSuccessStatusCode)
         {
+            telemetry.Completed((int)response.StatusCode, null);
             return response;
         }
 
@@ -127,14 +123,13 @@ internal sealed class SailPointTransport : IDisposable
         {
             var failure = await ErrorResponseReader.CreateExceptionAsync(
                 operation, response, RetryAfterHeader.Read(response, _timeProvider), cancellationToken).ConfigureAwait(false);
-            activity?.SetStatus(ActivityStatusCode.Error, failure.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            activity?.SetTag("sailpoint.tracking_id", failure.TrackingId);
+            telemetry.Completed(failure.StatusCode, failure.TrackingId);
             Log.OperationFailed(
                 _logger,
                 operation.OperationId,
                 failure.StatusCode,
-                state.Attempts,
-                _timeProvider.GetElapsedTime(started).TotalMilliseconds,
+                telemetry.Attempts,
+                telemetry.Elapsed.TotalMilliseconds,
                 failure.DetailCode,
                 failure.TrackingId);
             throw failure;
@@ -192,20 +187,10 @@ internal sealed class SailPointTransport : IDisposable
     {
         if (_rateLimiter is not null)
         {
-            var waitStarted = _timeProvider.GetTimestamp();
-            using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            if (!lease.IsAcquired)
-            {
-                throw new RateLimiterRejectedException();
-            }
-
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.RateLimitWait(_logger, state.Operation.OperationId, _timeProvider.GetElapsedTime(waitStarted).TotalMilliseconds);
-            }
+            await AcquirePermitAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
-        var attempt = Interlocked.Increment(ref state.Attempts);
+        var attempt = state.Telemetry.AttemptStarted();
         var started = _timeProvider.GetTimestamp();
         try
         {
@@ -215,6 +200,7 @@ internal sealed class SailPointTransport : IDisposable
                 cancellationToken).ConfigureAwait(false);
 
             var operation = state.Operation;
+            state.Telemetry.AttemptEnded((int)response.StatusCode, null);
             Log.AttemptCompleted(
                 _logger,
                 operation.OperationId,
@@ -227,6 +213,7 @@ internal sealed class SailPointTransport : IDisposable
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not RateLimiterRejectedException)
         {
+            state.Telemetry.AttemptEnded(null, exception);
             Log.AttemptFailed(
                 _logger,
                 state.Operation.OperationId,
@@ -236,6 +223,27 @@ internal sealed class SailPointTransport : IDisposable
                 exception.GetType().Name,
                 exception);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for a permit of the tenant's request budget. The one place that waits for the budget, and so the one place
+    /// that measures the wait (<see cref="SailPointTelemetry.RateLimitWaitInstrument"/>): a shared limiter plugs in here.
+    /// </summary>
+    private async ValueTask AcquirePermitAsync(OperationState state, CancellationToken cancellationToken)
+    {
+        var waitStarted = _timeProvider.GetTimestamp();
+        using var lease = await _rateLimiter!.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        if (!lease.IsAcquired)
+        {
+            throw new RateLimiterRejectedException();
+        }
+
+        var waited = _timeProvider.GetElapsedTime(waitStarted);
+        state.Telemetry.RateLimitWaited(waited);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.RateLimitWait(_logger, state.Operation.OperationId, waited.TotalMilliseconds);
         }
     }
 
@@ -283,9 +291,9 @@ internal sealed class SailPointTransport : IDisposable
     private static string? TrackingIdOf(HttpResponseMessage response) => ErrorResponseReader.TryParseBuffered(response)?.TrackingId;
 
     /// <summary>Per-operation state shared by its attempts.</summary>
-    private sealed class OperationState(SailPointTransport transport, RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse)
+    private sealed class OperationState(SailPointTransport transport, RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse, OperationTelemetry telemetry)
     {
-        public int Attempts;
+        public OperationTelemetry Telemetry { get; } = telemetry;
 
         public SailPointTransport Transport { get; } = transport;
 

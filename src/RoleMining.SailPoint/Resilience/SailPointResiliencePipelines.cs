@@ -16,6 +16,9 @@ internal static class SailPointResiliencePipelines
 {
     public static readonly ResiliencePropertyKey<RoleMiningOperation> OperationKey = new("sailpoint.operation");
 
+    /// <summary>The operation's telemetry, told about each retry and its delay.</summary>
+    public static readonly ResiliencePropertyKey<OperationTelemetry> TelemetryKey = new("sailpoint.telemetry");
+
     private static readonly TimeSpan RetryAfterTimerMargin = TimeSpan.FromMilliseconds(20);
 
     public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger, CircuitOpenCause circuitOpenCause)
@@ -67,6 +70,14 @@ internal static class SailPointResiliencePipelines
                 OnRetry = arguments =>
                 {
                     var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
+                    if (arguments.Context.Properties.TryGetValue(TelemetryKey, out var telemetry))
+                    {
+                        telemetry.RetryScheduled(
+                            arguments.RetryDelay,
+                            arguments.Outcome.Result is { } response ? (int)response.StatusCode : null,
+                            arguments.Outcome.Exception);
+                    }
+
                     Log.RetryScheduled(
                         logger,
                         operation.OperationId,

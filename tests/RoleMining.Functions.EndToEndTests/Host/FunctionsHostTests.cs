@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
@@ -18,7 +19,7 @@ namespace RoleMining.Functions.EndToEndTests.Host;
 /// the sweep timer started through the host's admin API, and a malformed queue message.
 /// </summary>
 [Collection(FunctionsHostGroup.Name)]
-public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
+public sealed partial class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
 {
     private static readonly TimeSpan ExportBudget = TimeSpan.FromMinutes(3);
     private readonly FunctionsHostEnvironment _environment;
@@ -153,6 +154,7 @@ public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         Assert.Equal(zipInManifest.GetProperty("sha256").GetString(), actual, ignoreCase: true);
         Assert.Equal(bytes.Length, zipInManifest.GetProperty("size").GetInt64());
+        AssertQuietWorkerLog();
     }
 
     [RequiresFunctionsHostFact]
@@ -197,7 +199,44 @@ public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
             },
             ExportBudget);
         Assert.Equal(expected, exported);
+        AssertQuietWorkerLog();
     }
+
+    /// <summary>
+    /// Quiet by default: the worker's Azure SDK lines (one per storage request and response, a warning for each expected
+    /// 404) do not reach the host's log, which is what Application Insights would bill. The host's own Azure SDK warnings
+    /// (its lease and state blobs) are the host's, under host.json, and are told apart by their category.
+    /// </summary>
+    private void AssertQuietWorkerLog()
+    {
+        var workerLines = WorkerLogLines(_environment.Host.ConsoleLines());
+        var sdkLines = workerLines.Where(line => line.Contains("Request [", StringComparison.Ordinal) || line.Contains("Response [", StringComparison.Ordinal)
+            || line.Contains("Error response [", StringComparison.Ordinal)).ToList();
+        Assert.True(sdkLines.Count == 0, $"{sdkLines.Count} of the worker's {workerLines.Count} log lines in the host's log are the Azure SDK's, e.g.:\n{string.Join('\n', sdkLines.Take(5))}");
+    }
+
+    /// <summary>The message lines the host logged for the worker (category <c>Function.{name}.User</c>), from its console log.</summary>
+    private static List<string> WorkerLogLines(IReadOnlyList<string> console)
+    {
+        var lines = new List<string>();
+        var inWorkerEntry = false;
+        foreach (var line in console)
+        {
+            if (ConsoleEntryHeader().Match(line) is { Success: true } header)
+            {
+                inWorkerEntry = header.Groups["category"].Value.EndsWith(".User", StringComparison.Ordinal);
+            }
+            else if (inWorkerEntry)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
+    }
+
+    [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): (?<category>Function\.[^\s\[]+|[^\s\[]+)\[")]
+    private static partial Regex ConsoleEntryHeader();
 
     [RequiresFunctionsHostFact]
     public async Task A_message_that_is_not_an_export_message_is_dropped_and_the_host_keeps_serving()

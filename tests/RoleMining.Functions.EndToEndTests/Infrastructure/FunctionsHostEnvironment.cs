@@ -98,8 +98,9 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
             ["SailPoint__ClientId"] = emulator.Options.ClientId,
             ["SailPoint__ClientSecret"] = emulator.Options.ClientSecret,
             ["SailPoint__ApiVersion"] = "v2024",
-            ["RoleMining__Schedule"] = "0 0 0 1 1 *",
-            ["RoleMining__ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
+            // Never due while the tests run: the sweep is triggered through the admin endpoint.
+            ["RoleMining_Schedule"] = "0 0 0 1 1 *",
+            ["RoleMining_ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
             // The app's own authentication: one API key, by its hash (the host's function keys are not accepted).
             ["RoleMining__Api__Authentication__ApiKeys__EndToEndTests"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
         };

@@ -34,6 +34,7 @@ public sealed partial class BicepCompilerTests
         ["ROLEMINING_CALLBACK_TOKEN_URL"] = "https://acme.api.identitynow.com/oauth/token",
         ["ROLEMINING_CALLBACK_CLIENT_ID"] = "87e239b2-b85b-4bde-b9a7-55bf304ddcdc",
         ["ROLEMINING_CALLBACK_CLIENT_SECRET"] = "not-a-real-secret",
+        ["AZURE_ALERT_EMAIL"] = "operations@contoso.example",
     };
 
     [RequiresBicepFact]

@@ -64,5 +64,12 @@ public sealed class FunctionTriggersTests
         Assert.Equal(FunctionsSettings.ResumeScheduleExpression, timers["ExportResume"]);
         Assert.Equal("%" + FunctionsSettings.ScheduleSetting + "%", FunctionsSettings.ScheduleExpression);
         Assert.Equal("%" + FunctionsSettings.ResumeScheduleSetting + "%", FunctionsSettings.ResumeScheduleExpression);
+        // The app settings are resolved by their plain names: nothing relies on '__' becoming ':' (the scale controller of
+        // an idle Flex Consumption app reads app settings as they are).
+        Assert.All([FunctionsSettings.ScheduleSetting, FunctionsSettings.ResumeScheduleSetting], setting =>
+        {
+            Assert.DoesNotContain(":", setting, StringComparison.Ordinal);
+            Assert.DoesNotContain("__", setting, StringComparison.Ordinal);
+        });
     }
 }

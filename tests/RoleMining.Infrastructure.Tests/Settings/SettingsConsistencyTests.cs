@@ -145,6 +145,7 @@ public sealed partial class SettingsConsistencyTests
             ["identityClientId"] = "00000000-0000-0000-0000-000000000001",
             ["blobEndpoint"] = "https://stexample.blob.core.windows.net/",
             ["queueEndpoint"] = "https://stexample.queue.core.windows.net/",
+            ["tableEndpoint"] = "https://stexample.table.core.windows.net/",
         };
         var values = AppSettings.FromBicep()
             .Where(setting => setting.Key.StartsWith(FunctionsSettings.StorageConnection, StringComparison.Ordinal))

@@ -19,6 +19,7 @@ internal static class AppSettings
         ["AzureWebJobsStorage__clientId"] = "identity-based storage",
         ["AzureWebJobsStorage__blobServiceUri"] = "identity-based storage",
         ["AzureWebJobsStorage__queueServiceUri"] = "identity-based storage",
+        ["AzureWebJobsStorage__tableServiceUri"] = "the host's diagnostic events; Azurite's connection string covers tables locally",
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "telemetry goes to Application Insights only in Azure",
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Entra-authenticated telemetry, Azure only",
         ["RoleMining__Api__PublicBaseUrl"] = "the app's own host name; locally links use each request's host",

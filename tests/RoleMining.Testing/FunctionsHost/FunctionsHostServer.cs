@@ -66,6 +66,29 @@ public sealed partial class FunctionsHostServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Every line the host has logged to its console so far: Core Tools' output, or the console log the open-source host
+    /// build writes to its state folder (<c>host.log</c>), which holds the worker's log lines as well.
+    /// </summary>
+    public IReadOnlyList<string> ConsoleLines()
+    {
+        var file = Path.Combine(_state.FullName, "host.log");
+        if (!File.Exists(file))
+        {
+            return _process.Lines;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
     /// Starts <paramref name="location"/>'s host over <paramref name="appDirectory"/> with <paramref name="settings"/> as
     /// app settings (environment variables, as App Service sets them), and waits until it serves requests.
     /// </summary>
