@@ -4,7 +4,7 @@
 // Resources, all in one resource group: a user-assigned identity; a storage account without shared keys holding the
 // deployment package, the export artifacts, the job documents and the step queues; Log Analytics and Application
 // Insights with local auth disabled; a Key Vault (RBAC) with the SailPoint client secret; the Function App and its plan;
-// least-privilege role assignments.
+// least-privilege role assignments; alerts to an e-mail action group, and an operations workbook.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -58,8 +58,45 @@ param exportSchedule string = '0 0 2 * * *'
 @description('Comma-separated role-mining session ids the sweep exports; empty: every session whose potential roles are created.')
 param exportSessionIds string = ''
 
+@description('NCRONTAB schedule (six fields, UTC) of the resume of stalled export jobs (work held by an instance that died); the default runs every 30 seconds.')
+param resumeSchedule string = '*/30 * * * * *'
+
+@description('Client id of the Entra ID app registration of this API (docs/deploy.md, "Authentication"). Empty: Entra ID callers are not accepted.')
+param apiClientId string = ''
+
+@description('Application id URI of that registration. Empty: api://{apiClientId}.')
+param apiApplicationIdUri string = ''
+
+@description('Comma-separated client ids allowed to call with Entra ID tokens (Logic App managed identity, connector app registration).')
+param allowedClientApplications string = ''
+
+@description('SHA-256 (64 hex characters) of the API key of the SailPoint Workflow caller. Empty: no API key is accepted.')
+param sailPointWorkflowKeySha256 string = ''
+
+@description('External-trigger URL of the SailPoint Workflow that receives completed exports. Empty: no callback.')
+param callbackUrl string = ''
+
+@description('Token URL of that trigger\'s OAuth client (https://{tenant}.api.identitynow.com/oauth/token).')
+param callbackTokenUrl string = ''
+
+@description('Client id of that trigger\'s OAuth client.')
+param callbackClientId string = ''
+
+@description('Client secret of that trigger\'s OAuth client, written to Key Vault. Empty: not written.')
+@secure()
+param callbackClientSecret string = ''
+
 @description('Turn on Key Vault purge protection (recommended for production).')
 param enablePurgeProtection bool = false
+
+@description('E-mail address that receives the alerts: an export failed, the export sweep failed or did not complete.')
+@minLength(3)
+param alertEmailAddress string
+
+@description('Hours without a completed export sweep before the "sweep missed" alert fires: the schedule\'s interval plus a grace.')
+@minValue(1)
+@maxValue(47)
+param sweepMissedAfterHours int = 26
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -75,11 +112,14 @@ var queueNames = [
   'export-start'
   'export-poll'
   'export-download'
+  'export-callback'
   'export-start-poison'
   'export-poll-poison'
   'export-download-poison'
+  'export-callback-poison'
 ]
 var sailPointClientSecretName = 'sailpoint-client-secret'
+var callbackClientSecretName = 'callback-client-secret'
 
 var functionAppName = 'func-rolemining-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
@@ -139,6 +179,8 @@ module keyVault 'app/key-vault.bicep' = {
     tags: tags
     sailPointClientSecretName: sailPointClientSecretName
     sailPointClientSecret: sailPointClientSecret
+    callbackClientSecretName: callbackClientSecretName
+    callbackClientSecret: callbackClientSecret
     enablePurgeProtection: enablePurgeProtection
   }
 }
@@ -170,6 +212,7 @@ module functionApp 'app/function-app.bicep' = {
     identityClientId: identity.outputs.clientId
     blobEndpoint: storage.outputs.blobEndpoint
     queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     sailPointBaseUrl: sailPointBaseUrl
@@ -178,10 +221,33 @@ module functionApp 'app/function-app.bicep' = {
     sailPointClientSecretUri: keyVault.outputs.sailPointSecretUri
     exportSchedule: exportSchedule
     exportSessionIds: exportSessionIds
+    resumeSchedule: resumeSchedule
+    apiClientId: apiClientId
+    apiApplicationIdUri: apiApplicationIdUri
+    allowedClientApplications: allowedClientApplications
+    sailPointWorkflowKeySha256: sailPointWorkflowKeySha256
+    callbackUrl: callbackUrl
+    callbackTokenUrl: callbackTokenUrl
+    callbackClientId: callbackClientId
+    callbackClientSecretUri: keyVault.outputs.callbackSecretUri
   }
   dependsOn: [
     rbac
   ]
+}
+
+// Alerts on the app's own metrics (an export failed; the sweep failed or did not complete) and the operations workbook.
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    nameSuffix: resourceToken
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    alertEmailAddress: alertEmailAddress
+    sweepMissedAfterHours: sweepMissedAfterHours
+  }
 }
 
 output AZURE_LOCATION string = location
@@ -195,3 +261,5 @@ output AZURE_STORAGE_JOB_CONTAINER string = jobContainerName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output SAILPOINT_CLIENT_SECRET_NAME string = sailPointClientSecretName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output AZURE_ALERT_ACTION_GROUP string = alerts.outputs.actionGroupName
+output AZURE_OPERATIONS_WORKBOOK string = alerts.outputs.workbookName

@@ -54,9 +54,9 @@ internal static class ExportMemoryBenchmark
             var client = provider.GetRequiredService<IRoleMiningClient>();
 
             Console.WriteLine($"== Exporting one potential role through the whole workflow (stored zip, {ExtraAttributes} extra identity attributes): download + SHA-256 + zip check + unpack + row count + manifest; emulator in a child process ==");
-            var warmUp = await FindRoleAsync(client, WarmUpIdentities);
-            var small = await FindRoleAsync(client, smallIdentityCount);
-            var large = await FindRoleAsync(client, largeIdentityCount);
+            var warmUp = await EmulatorRoles.FindAsync(client, WarmUpIdentities);
+            var small = await EmulatorRoles.FindAsync(client, smallIdentityCount);
+            var large = await EmulatorRoles.FindAsync(client, largeIdentityCount);
 
             // JIT, connection and token first, so that the measured runs see the steady state.
             await MeasureAsync(provider, directory.FullName, warmUp, WarmUpIdentities, print: false);
@@ -78,22 +78,6 @@ internal static class ExportMemoryBenchmark
         {
             directory.Delete(recursive: true);
         }
-    }
-
-    private static async Task<(string SessionId, string PotentialRoleId)> FindRoleAsync(IRoleMiningClient client, int identityCount)
-    {
-        await foreach (var session in client.GetSessionsAsync())
-        {
-            await foreach (var summary in client.GetPotentialRoleSummariesAsync(session.Id!))
-            {
-                if (summary.IdentityCount == identityCount)
-                {
-                    return (session.Id!, summary.Id!);
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"No potential role with {identityCount} identities.");
     }
 
     private static async Task<Measurement> MeasureAsync(IServiceProvider provider, string root, (string SessionId, string PotentialRoleId) role, int identities, bool print)

@@ -51,7 +51,7 @@ internal static class DownloadMemoryBenchmark
             var exports = new List<(int Identities, string SessionId, string RoleId, string ExportId)>();
             foreach (var identities in new[] { smallIdentityCount, largeIdentityCount })
             {
-                var (sessionId, roleId) = await FindRoleAsync(client, identities);
+                var (sessionId, roleId) = await EmulatorRoles.FindAsync(client, identities);
                 var export = await client.StartExportAsync(sessionId, roleId, new PotentialRoleExportRequest { IncludeCommonAccess = true });
                 while (export.Status is PotentialRoleExportState.Queued or PotentialRoleExportState.InProgress)
                 {
@@ -95,22 +95,6 @@ internal static class DownloadMemoryBenchmark
         Console.WriteLine("WS = working set of this process only (the client; the emulator is a child process), sampled every 10 ms;");
         Console.WriteLine("'before' is measured after a full compacting GC; 'heap peak' is the managed heap (GC.GetTotalMemory) at its highest;");
         Console.WriteLine("the zip is checked to open after each download.");
-    }
-
-    private static async Task<(string SessionId, string PotentialRoleId)> FindRoleAsync(IRoleMiningClient client, int identityCount)
-    {
-        await foreach (var session in client.GetSessionsAsync())
-        {
-            await foreach (var summary in client.GetPotentialRoleSummariesAsync(session.Id!))
-            {
-                if (summary.IdentityCount == identityCount)
-                {
-                    return (session.Id!, summary.Id!);
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"No potential role with {identityCount} identities.");
     }
 
     private static async Task<(string Name, int Identities, double PeakMb)> MeasureAsync(string name, int identities, string file, Func<Stream, Task> download)

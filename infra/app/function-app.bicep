@@ -30,6 +30,9 @@ param blobEndpoint string
 @description('Queue endpoint of the storage account, with trailing slash.')
 param queueEndpoint string
 
+@description('Table endpoint of the storage account, with trailing slash (the host\'s diagnostic events).')
+param tableEndpoint string
+
 @description('Blob container that receives the deployment package.')
 param deploymentContainerName string
 
@@ -51,9 +54,36 @@ param sailPointClientSecretUri string
 @description('NCRONTAB schedule (six fields, UTC) of the nightly export sweep.')
 param exportSchedule string
 
+@description('NCRONTAB schedule (six fields, UTC) of the resume of stalled export jobs.')
+param resumeSchedule string
+
 
 @description('Comma-separated session ids the sweep exports; empty: every session whose potential roles are created.')
 param exportSessionIds string
+
+@description('Client id of the app registration that represents this API in Entra ID. Empty: Entra ID callers are not accepted (API keys only).')
+param apiClientId string = ''
+
+@description('Application id URI of that app registration (the token audience Logic Apps and connectors ask for). Empty: api://{apiClientId}.')
+param apiApplicationIdUri string = ''
+
+@description('Comma-separated client ids allowed to call with an Entra ID token: the Logic App\'s managed identity, the Power Automate connector\'s app registration.')
+param allowedClientApplications string = ''
+
+@description('SHA-256 (64 hex characters) of the API key the SailPoint Workflow sends in x-functions-key. Empty: no key is accepted.')
+param sailPointWorkflowKeySha256 string = ''
+
+@description('External-trigger URL of the SailPoint Workflow that receives completed exports (callback "SailPointWorkflow"). Empty: no callback.')
+param callbackUrl string = ''
+
+@description('Token URL of the callback\'s OAuth client, https://{tenant}.api.identitynow.com/oauth/token.')
+param callbackTokenUrl string = ''
+
+@description('Client id of the external trigger\'s OAuth client.')
+param callbackClientId string = ''
+
+@description('Versionless Key Vault URI of the external trigger\'s OAuth client secret.')
+param callbackClientSecretUri string
 
 @description('Memory of one instance, in MB.')
 @allowed([
@@ -72,6 +102,9 @@ param instanceMemoryMB int = 2048
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 4
+
+var openIdIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+var apiAudience = empty(apiApplicationIdUri) ? 'api://${apiClientId}' : apiApplicationIdUri
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -139,6 +172,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__clientId: identityClientId
       AzureWebJobsStorage__blobServiceUri: blobEndpoint
       AzureWebJobsStorage__queueServiceUri: queueEndpoint
+      // The host records diagnostic events (e.g. why a trigger cannot start) in a table; without it, it warns they are off.
+      AzureWebJobsStorage__tableServiceUri: tableEndpoint
 
       // Telemetry authenticated with the identity (local auth is disabled on the component).
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
@@ -150,12 +185,81 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       SailPoint__ClientSecret: '@Microsoft.KeyVault(SecretUri=${sailPointClientSecretUri})'
       SailPoint__ApiVersion: sailPointApiVersion
 
-      // The timer trigger's %RoleMining:Schedule% binding expression, and which sessions the sweep exports.
-      RoleMining__Schedule: exportSchedule
+      // The timer trigger's %RoleMining_Schedule% binding expression (a name that needs no '__' translation), and which
+      // sessions the sweep exports.
+      RoleMining_Schedule: exportSchedule
       RoleMining__Sweep__SessionIds: exportSessionIds
+
+      // The resume timer's %RoleMining_ResumeSchedule% (no '__' translation either): how soon work held by a dead
+      // instance is taken up again.
+      RoleMining_ResumeSchedule: resumeSchedule
 
       // The workflow fails a job once its message was delivered this often; host.json's maxDequeueCount must agree.
       Exports__MaxAttempts: '5'
+
+      // Links in Location headers and callbacks are built on the app's own address.
+      RoleMining__Api__PublicBaseUrl: 'https://${functionApp.properties.defaultHostName}'
+
+      // Who may call: the app checks Entra ID tokens and API keys itself (see authsettingsV2 below for the platform's part).
+      RoleMining__Api__Authentication__Entra__Authority: empty(apiClientId) ? '' : openIdIssuer
+      RoleMining__Api__Authentication__Entra__AdditionalIssuers: empty(apiClientId) ? '' : 'https://sts.windows.net/${tenant().tenantId}/'
+      RoleMining__Api__Authentication__Entra__Audiences: empty(apiClientId) ? '' : '${apiAudience},${apiClientId}'
+      RoleMining__Api__Authentication__Entra__AllowedClientApplications: allowedClientApplications
+      RoleMining__Api__Authentication__ApiKeys__SailPointWorkflow: sailPointWorkflowKeySha256
+
+      // The completion callback a start request may name ("callback": "SailPointWorkflow"); the secret stays in Key Vault.
+      RoleMining__Api__Callbacks__SailPointWorkflow__Url: callbackUrl
+      RoleMining__Api__Callbacks__SailPointWorkflow__TokenUrl: callbackTokenUrl
+      RoleMining__Api__Callbacks__SailPointWorkflow__ClientId: callbackClientId
+      RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret: empty(callbackUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${callbackClientSecretUri})'
+    }
+  }
+}
+
+// App Service authentication (EasyAuth) with Entra ID, in front of the app: it validates any bearer token before the app
+// sees the request (401 for an invalid token, 403 for an application not in allowedApplications). Anonymous requests go
+// on, because the SailPoint Workflow authenticates with an API key, not a token; the app's own gate then requires one of
+// the two for every route (RoleMining:Api:Authentication), so nothing is served unauthenticated either way.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(apiClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+      runtimeVersion: '~1'
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+      forwardProxy: {
+        convention: 'NoProxy'
+      }
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: apiClientId
+          openIdIssuer: openIdIssuer
+        }
+        validation: {
+          allowedAudiences: [
+            apiAudience
+            apiClientId
+          ]
+          defaultAuthorizationPolicy: {
+            allowedApplications: split(allowedClientApplications, ',')
+          }
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
     }
   }
 }

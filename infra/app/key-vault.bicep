@@ -1,4 +1,5 @@
-// A Key Vault in RBAC mode, dedicated to this app, holding the SailPoint client secret. The Function App reads the
+// A Key Vault in RBAC mode, dedicated to this app, holding the SailPoint client secret and
+// the OAuth client secret of the completion callback. The Function App reads the
 // secret through a Key Vault reference resolved with its user-assigned identity; nobody gets access policies.
 
 @description('Name of the Key Vault (3-24 characters).')
@@ -18,6 +19,13 @@ param sailPointClientSecretName string
 @description('The SailPoint OAuth client secret. Empty: the secret is not written (set it later with az keyvault secret set).')
 @secure()
 param sailPointClientSecret string
+
+@description('Name of the secret that holds the OAuth client secret of the completion callback (a SailPoint Workflow external trigger).')
+param callbackClientSecretName string
+
+@description('That OAuth client secret. Empty: not written.')
+@secure()
+param callbackClientSecret string
 
 @description('Turn on purge protection (recommended for production; a purge-protected vault name stays reserved after deletion).')
 param enablePurgeProtection bool
@@ -55,7 +63,17 @@ resource sailPointSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!e
   }
 }
 
+resource callbackSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(callbackClientSecret)) {
+  parent: vault
+  name: callbackClientSecretName
+  properties: {
+    value: callbackClientSecret
+    contentType: 'OAuth client secret of the SailPoint Workflow external trigger that receives completed exports'
+  }
+}
+
 output name string = vault.name
 output id string = vault.id
 // Versionless, so that the Function App picks up a rotated secret without a redeployment.
 output sailPointSecretUri string = '${vault.properties.vaultUri}secrets/${sailPointClientSecretName}'
+output callbackSecretUri string = '${vault.properties.vaultUri}secrets/${callbackClientSecretName}'

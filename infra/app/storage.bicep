@@ -1,5 +1,5 @@
-// The storage account of the Function App: the host's own state (AzureWebJobsStorage), the deployment package
-// container of Flex Consumption, the export artifacts and job documents, and one queue per export step with its poison
+// The storage account of the Function App: the host's own state (AzureWebJobsStorage; its diagnostic events in tables),
+// the deployment package container of Flex Consumption, the export artifacts and job documents, and one queue per export step with its poison
 // queue. Shared-key access is off: every client, the Functions host included, authenticates with Microsoft Entra ID.
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
@@ -89,3 +89,4 @@ output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
+output tableEndpoint string = storage.properties.primaryEndpoints.table

@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
 using RoleMining.Cli.Commands;
+using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Hosting;
 
 namespace RoleMining.Cli;
@@ -44,7 +45,7 @@ public static partial class RoleMiningCli
         foreach (var error in parseResult.Errors)
         {
             // One line per error: some of the library's messages span lines.
-            var message = WhiteSpace().Replace(error.Message, " ").Trim();
+            var message = ConfigurationMessages.DescribeArgumentError(WhiteSpace().Replace(error.Message, " ").Trim());
             foreach (var secret in secrets)
             {
                 message = message.Replace(secret, "***", StringComparison.Ordinal);

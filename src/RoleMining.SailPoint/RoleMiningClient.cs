@@ -48,7 +48,7 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         SailPointOptionsValidator.ThrowIfInvalid(options);
         var httpClient = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }, disposeHandler: true)
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         httpClient.Timeout = Timeout.InfiniteTimeSpan;
         timeProvider ??= TimeProvider.System;
@@ -56,8 +56,9 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
 
         // A client built here has a budget of its own (in-process); clients that must share one come from one container.
         var rateLimiter = SailPointRateLimiters.Create(options, store: null, timeProvider, loggerFactory);
-        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider, loggerFactory, rateLimiter);
-        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, rateLimiter as IDisposable));
+        var metrics = new SailPointMetrics();
+        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider, loggerFactory, rateLimiter, metrics);
+        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, rateLimiter as IDisposable, metrics));
     }
 
     /// <inheritdoc />
@@ -316,13 +317,14 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         }
     }
 
-    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, IDisposable? rateLimiter) : IDisposable
+    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, IDisposable? rateLimiter, SailPointMetrics metrics) : IDisposable
     {
         public void Dispose()
         {
             transport.Dispose();
             httpClient.Dispose();
             rateLimiter?.Dispose();
+            metrics.Dispose();
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using RoleMining.Api.Authentication;
+using RoleMining.Api.Callbacks;
 
 namespace RoleMining.Api;
 
@@ -29,4 +31,13 @@ public sealed class RoleMiningApiOptions
     /// <summary>Potential roles one session-wide export may start; a larger session is refused with 422 rather than half-started.</summary>
     [Range(1, 100_000)]
     public int MaxRolesPerSessionExport { get; set; } = 1_000;
+
+    /// <summary>Who may call (<c>RoleMining:Api:Authentication</c>).</summary>
+    public ApiAuthenticationOptions Authentication { get; set; } = new();
+
+    /// <summary>
+    /// Completion callbacks by name (<c>RoleMining:Api:Callbacks:{name}</c>): a start request may name one
+    /// (<c>"callback": "SailPointWorkflow"</c>), never give a URL or a secret itself.
+    /// </summary>
+    public Dictionary<string, CallbackTargetOptions> Callbacks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

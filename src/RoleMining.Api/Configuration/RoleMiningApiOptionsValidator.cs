@@ -21,6 +21,15 @@ public sealed class RoleMiningApiOptionsValidator : IValidateOptions<RoleMiningA
             failures.Add("RoleMining:Api:ExportRetryAfter must not exceed RoleMining:Api:MaxExportRetryAfter.");
         }
 
+        foreach (var (callbackName, callback) in options.Callbacks.Where(pair => pair.Value.IsConfigured))
+        {
+            failures.AddRange(callback.Validate($"RoleMining:Api:Callbacks:{callbackName}"));
+            if (options.PublicBaseUrl is null)
+            {
+                failures.Add($"RoleMining:Api:Callbacks:{callbackName} needs RoleMining:Api:PublicBaseUrl: a callback's links to the job and its files are built on it.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -2,6 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RoleMining.Api;
+using RoleMining.Api.Authentication;
+using RoleMining.Api.Callbacks;
+using RoleMining.Exports;
+using RoleMining.Api.Routing;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -47,6 +51,28 @@ public static class RoleMiningApiServiceCollectionExtensions
         // UseStatusCodePages; the handlers build their own.
         services.AddProblemDetails();
         services.TryAddSingleton<RoleMiningApiHandlers>();
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningApiOptions>, ApiAuthenticationOptionsValidator>());
+        services.AddHttpClient(EntraTokenValidator.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<EntraTokenValidator>();
+        services.TryAddSingleton<ApiAuthenticator>();
+        services.TryAddSingleton<ApiRouteDispatcher>();
+
+        // Completion callbacks go out over HTTP from hosts of the API (the workflow's default sender refuses them).
+        services.AddHttpClient(HttpExportCallbackSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<HttpExportCallbackSender>();
+        services.Replace(ServiceDescriptor.Singleton<IExportCallbackSender>(provider => provider.GetRequiredService<HttpExportCallbackSender>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Makes the host refuse to start unless <c>RoleMining:Api:Authentication</c> configures a way in: the Azure Functions
+    /// app, reachable from the internet, never serves an unauthenticated request.
+    /// </summary>
+    public static IServiceCollection RequireRoleMiningApiAuthentication(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<ApiAuthenticationRequirement>();
         return services;
     }
 }

@@ -33,4 +33,10 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Warning, "The manifest of succeeded export job {JobId} could not be read.")]
     public static partial void ManifestUnreadable(ILogger logger, string jobId, Exception? exception);
+
+    [LoggerMessage(10, LogLevel.Debug, "Caller {Caller} authenticated with a {Credential}.")]
+    public static partial void CallerAuthenticated(ILogger logger, string credential, string caller);
+
+    [LoggerMessage(11, LogLevel.Information, "Request refused with {Status}: {Reason}")]
+    public static partial void CallerRejected(ILogger logger, int status, string reason);
 }

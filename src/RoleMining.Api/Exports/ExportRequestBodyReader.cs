@@ -9,9 +9,9 @@ using RoleMining.Exports;
 namespace RoleMining.Api.Exports;
 
 /// <summary>
-/// Reads the optional body of an export request, <c>{"minEntitlementPopularity": 0..100, "includeCommonAccess": bool}</c>,
-/// strictly: JSON only, at most <see cref="MaxBodyBytes"/>, an object with those two properties and nothing else, each of its
-/// type. An empty body means SailPoint's defaults. Read by hand with <see cref="JsonDocument"/> rather than deserialised,
+/// Reads the optional body of an export request, <c>{"minEntitlementPopularity": 0..100, "includeCommonAccess": bool,
+/// "callback": "name"}</c>, strictly: JSON only, at most <see cref="MaxBodyBytes"/>, an object with those properties and
+/// nothing else, each of its type; a callback only by the name of one the operator configured. An empty body means SailPoint's defaults. Read by hand with <see cref="JsonDocument"/> rather than deserialised,
 /// so that each problem names its property.
 /// </summary>
 public static class ExportRequestBodyReader
@@ -28,6 +28,9 @@ public static class ExportRequestBodyReader
     /// <summary>The property that keeps or drops common access.</summary>
     public const string IncludeCommonAccessProperty = "includeCommonAccess";
 
+    /// <summary>The property that names a configured completion callback.</summary>
+    public const string CallbackProperty = "callback";
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowTrailingCommas = false,
@@ -35,13 +38,24 @@ public static class ExportRequestBodyReader
         MaxDepth = 16,
     };
 
-    /// <summary>The export options, or the problem to answer with (400, or 415 for a body that is not JSON).</summary>
+    /// <summary>The export options of a body without a callback, or the problem to answer with.</summary>
     public static async Task<(ExportRequestOptions? Options, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var (options, _, problem) = await ReadAsync(request, [], cancellationToken).ConfigureAwait(false);
+        return (options, problem);
+    }
+
+    /// <summary>
+    /// The export options and the callback name (one of <paramref name="callbacks"/>), or the problem to answer with (400,
+    /// or 415 for a body that is not JSON).
+    /// </summary>
+    public static async Task<(ExportRequestOptions? Options, string? Callback, IResult? Problem)> ReadAsync(HttpRequest request, IReadOnlyCollection<string> callbacks, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(callbacks);
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, TooLarge(request));
+            return (null, null, TooLarge(request));
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
@@ -57,25 +71,25 @@ public static class ExportRequestBodyReader
 
             if (length > MaxBodyBytes)
             {
-                return (null, TooLarge(request));
+                return (null, null, TooLarge(request));
             }
 
             var body = buffer.AsMemory(0, length);
             if (IsBlank(body.Span))
             {
-                return (ExportRequestOptions.Default, null);
+                return (ExportRequestOptions.Default, null, null);
             }
 
             if (!IsJsonContentType(request.ContentType))
             {
-                return (null, ApiProblems.Problem(
+                return (null, null, ApiProblems.Problem(
                     request,
                     StatusCodes.Status415UnsupportedMediaType,
                     "The body must be JSON.",
                     $"Send the body with 'Content-Type: application/json' (it was '{request.ContentType ?? "missing"}')."));
             }
 
-            return Parse(request, body);
+            return Parse(request, body, callbacks);
         }
         finally
         {
@@ -83,7 +97,7 @@ public static class ExportRequestBodyReader
         }
     }
 
-    private static (ExportRequestOptions? Options, IResult? Problem) Parse(HttpRequest request, ReadOnlyMemory<byte> body)
+    private static (ExportRequestOptions? Options, string? Callback, IResult? Problem) Parse(HttpRequest request, ReadOnlyMemory<byte> body, IReadOnlyCollection<string> callbacks)
     {
         var errors = new RequestErrors();
         JsonDocument document;
@@ -94,7 +108,7 @@ public static class ExportRequestBodyReader
         catch (JsonException exception)
         {
             errors.Add(BodyField, "The body is not valid JSON: " + exception.Message);
-            return (null, ApiProblems.Validation(request, errors));
+            return (null, null, ApiProblems.Validation(request, errors));
         }
 
         using (document)
@@ -103,11 +117,12 @@ public static class ExportRequestBodyReader
             if (root.ValueKind != JsonValueKind.Object)
             {
                 errors.Add(BodyField, $"The body must be a JSON object, not {Describe(root.ValueKind)}.");
-                return (null, ApiProblems.Validation(request, errors));
+                return (null, null, ApiProblems.Validation(request, errors));
             }
 
             int? minPopularity = null;
             bool? includeCommonAccess = null;
+            string? callback = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
@@ -152,19 +167,43 @@ public static class ExportRequestBodyReader
                         }
 
                         break;
+                    case CallbackProperty:
+                        callback = ReadCallback(value, callbacks, errors);
+                        break;
                     default:
-                        errors.Add(FieldOf(property.Name), $"Unknown property '{property.Name}'; the body takes '{MinEntitlementPopularityProperty}' and '{IncludeCommonAccessProperty}'.");
+                        errors.Add(FieldOf(property.Name), $"Unknown property '{property.Name}'; the body takes '{MinEntitlementPopularityProperty}', '{IncludeCommonAccessProperty}' and '{CallbackProperty}'.");
                         break;
                 }
             }
 
             if (errors.Any)
             {
-                return (null, ApiProblems.Validation(request, errors));
+                return (null, null, ApiProblems.Validation(request, errors));
             }
 
-            return (new ExportRequestOptions { MinEntitlementPopularity = minPopularity, IncludeCommonAccess = includeCommonAccess }, null);
+            return (new ExportRequestOptions { MinEntitlementPopularity = minPopularity, IncludeCommonAccess = includeCommonAccess }, callback, null);
         }
+    }
+
+    /// <summary>The configured callback <paramref name="value"/> names (case as configured); an error for anything else, a URL included.</summary>
+    private static string? ReadCallback(JsonElement value, IReadOnlyCollection<string> callbacks, RequestErrors errors)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var name = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var configured = callbacks.FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));
+        if (configured is not null)
+        {
+            return configured;
+        }
+
+        errors.Add(CallbackProperty, callbacks.Count == 0
+            ? "No completion callback is configured on this deployment (RoleMining:Api:Callbacks); leave out 'callback' and poll the job."
+            : $"'{CallbackProperty}' must name a callback the operator configured ({string.Join(", ", callbacks.Order(StringComparer.Ordinal))}); URLs and credentials are never taken from a request.");
+        return null;
     }
 
     // A property named "" still needs an errors key.

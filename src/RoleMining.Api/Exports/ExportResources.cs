@@ -49,6 +49,72 @@ public sealed record ExportJobResource
 
     /// <summary>Why the job failed, when it failed.</summary>
     public ExportFailureResource? Failure { get; init; }
+
+    /// <summary>The completion callback the request named, and how its delivery goes.</summary>
+    public ExportCallbackResource? Callback { get; init; }
+}
+
+/// <summary>A job's completion callback: where its delivery is, and why it failed if it did.</summary>
+public sealed record ExportCallbackResource
+{
+    /// <summary>The configured callback's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>pending</c>, <c>delivered</c> or <c>failed</c>.</summary>
+    public required string State { get; init; }
+
+    /// <summary>Delivery attempts so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>When the last attempt began.</summary>
+    public DateTimeOffset? LastAttemptAt { get; init; }
+
+    /// <summary>When the next attempt is due.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>When the receiver accepted the call.</summary>
+    public DateTimeOffset? DeliveredAt { get; init; }
+
+    /// <summary>Why the last attempt failed.</summary>
+    public string? LastError { get; init; }
+}
+
+/// <summary>
+/// The body of a completion callback: <c>{"input": {...}}</c>, the shape a SailPoint Workflow's external trigger takes
+/// (<c>POST /workflows/execute/external/{id}</c>); the workflow reads it as <c>$.trigger.*</c>.
+/// </summary>
+public sealed record ExportCallbackEnvelope
+{
+    /// <summary>What happened.</summary>
+    public required ExportCallbackPayload Input { get; init; }
+}
+
+/// <summary>The outcome of an ended export job, with the links to fetch its files.</summary>
+public sealed record ExportCallbackPayload
+{
+    /// <summary>The job id: the same id in every delivery of this callback, for the receiver to recognise a repeat.</summary>
+    public required string JobId { get; init; }
+
+    /// <summary><c>succeeded</c> or <c>failed</c>.</summary>
+    public required string State { get; init; }
+
+    /// <summary>The role-mining session.</summary>
+    public required string SessionId { get; init; }
+
+    /// <summary>The potential role.</summary>
+    public required string PotentialRoleId { get; init; }
+
+    /// <summary>The absolute URL of the job (GET it with the API's credentials for every detail).</summary>
+    public required string StatusUrl { get; init; }
+
+    /// <summary>When the job ended.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>The stored files and their download links, when the job succeeded.</summary>
+    public IReadOnlyList<ExportArtifactResource>? Artifacts { get; init; }
+
+    /// <summary>Why the job failed, when it failed.</summary>
+    public ExportFailureResource? Failure { get; init; }
 }
 
 /// <summary>The parameters of an export.</summary>
@@ -85,7 +151,7 @@ public sealed record ExportFailureResource
 {
     /// <summary>
     /// <c>StartRejected</c>, <c>StartUncertain</c>, <c>ExportError</c>, <c>PollTimeout</c>, <c>DownloadRejected</c>,
-    /// <c>InvalidArchive</c> or <c>RepeatedFailure</c>.
+    /// <c>InvalidArchive</c>, <c>RepeatedFailure</c> or <c>StorageFull</c>.
     /// </summary>
     public required string Kind { get; init; }
 

@@ -42,7 +42,7 @@ public sealed partial class RoleMiningApiHandlers
                 return ApiProblems.Validation(request, errors);
             }
 
-            var (options, problem) = await ExportRequestBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+            var (options, callback, problem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
             if (problem is not null)
             {
                 return problem;
@@ -66,6 +66,7 @@ public sealed partial class RoleMiningApiHandlers
                     PotentialRoleId = potentialRoleId,
                     Options = options!,
                     IdempotencyKey = jobKey,
+                    Callback = callback,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (ExportJobConflictException exception)
@@ -100,7 +101,7 @@ public sealed partial class RoleMiningApiHandlers
                 return ApiProblems.Validation(request, errors);
             }
 
-            var (options, problem) = await ExportRequestBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+            var (options, callback, problem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
             if (problem is not null)
             {
                 return problem;
@@ -137,6 +138,7 @@ public sealed partial class RoleMiningApiHandlers
                         PotentialRoleId = roleIds[index],
                         Options = options!,
                         IdempotencyKey = BatchKeyPrefix + batchId + ":" + roleIds[index],
+                        Callback = callback,
                     }, token).ConfigureAwait(false)).ConfigureAwait(false);
             }
             catch (ExportJobConflictException exception)
@@ -324,7 +326,8 @@ public sealed partial class RoleMiningApiHandlers
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
-    private static string StateName(ExportJobState state) => state switch
+    /// <summary>The lowercase state names of the API.</summary>
+    internal static string StateName(ExportJobState state) => state switch
     {
         ExportJobState.Queued => "queued",
         ExportJobState.Started => "started",
@@ -335,8 +338,22 @@ public sealed partial class RoleMiningApiHandlers
         _ => state.ToString().ToLowerInvariant(),
     };
 
-    private static ExportFailureResource? ToFailure(ExportJob job) => job.Failure is { } failure
+    /// <summary>Why the job failed, as the API shows it; also the failure a completion callback reports.</summary>
+    internal static ExportFailureResource? ToFailure(ExportJob job) => job.Failure is { } failure
         ? new ExportFailureResource { Kind = failure.Kind.ToString(), Reason = failure.Reason, Step = failure.Step.ToString() }
+        : null;
+
+    private static ExportCallbackResource? ToCallback(ExportJob job) => job.Callback is { } callback
+        ? new ExportCallbackResource
+        {
+            Name = callback.Name,
+            State = callback.State.ToString().ToLowerInvariant(),
+            Attempts = callback.Attempts,
+            LastAttemptAt = callback.LastAttemptAt,
+            NextAttemptAt = callback.NextAttemptAt,
+            DeliveredAt = callback.DeliveredAt,
+            LastError = callback.LastError,
+        }
         : null;
 
     private static IResult IdempotencyConflict(HttpRequest request, ExportJobConflictException exception)
@@ -376,32 +393,16 @@ public sealed partial class RoleMiningApiHandlers
             extensions["exportId"] = job.ExportId;
         }
 
+        if (ToCallback(job) is { } callback)
+        {
+            extensions["callback"] = callback;
+        }
+
         return ApiProblems.Problem(request, status, "The export failed.", failure?.Reason ?? "The export job failed.", extensions);
     }
 
     private ExportJobResource ToResource(HttpRequest request, ExportJob job, JsonElement? manifest)
     {
-        IReadOnlyList<ExportArtifactResource>? artifacts = null;
-        if (job.State == ExportJobState.Succeeded)
-        {
-            artifacts =
-            [
-                .. job.Artifacts.Select(artifact => new ExportArtifactResource
-                {
-                    Name = artifact.Name,
-                    Url = _links.Artifact(request, job.JobId, artifact.Name),
-                    Size = artifact.Size,
-                    Sha256 = artifact.Sha256,
-                    RowCount = artifact.RowCount,
-                }),
-                new ExportArtifactResource
-                {
-                    Name = ExportArtifactLayout.ManifestFileName,
-                    Url = _links.Artifact(request, job.JobId, ExportArtifactLayout.ManifestFileName),
-                },
-            ];
-        }
-
         return new ExportJobResource
         {
             JobId = job.JobId,
@@ -420,9 +421,10 @@ public sealed partial class RoleMiningApiHandlers
             CompletedAt = job.CompletedAt,
             ExportId = job.ExportId,
             ExportStatus = job.ExportStatus,
-            Artifacts = artifacts,
+            Artifacts = _links.Artifacts(request, job),
             Manifest = manifest,
             Failure = ToFailure(job),
+            Callback = ToCallback(job),
         };
     }
 

@@ -22,6 +22,27 @@ public sealed partial class RoleMiningApiHandlers
         public const string All = "all";
     }
 
+    /// <summary>
+    /// <c>GET /api/sessions</c>: one page of role-mining sessions (<c>offset</c>, <c>limit</c> up to 250, <c>count</c> for
+    /// <c>X-Total-Count</c>, <c>sorters</c> and <c>filters</c> as ISC supports them), as ISC returns them.
+    /// </summary>
+    public Task<IResult> ListSessionsAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request, ApiRoutes.ListSessions, async () =>
+        {
+            var errors = new RequestErrors();
+            var query = new QueryReader(request.Query, errors);
+            query.RejectUnknown(Query.Offset, Query.Limit, Query.Count, Query.Sorters, Query.Filters);
+            var page = ReadPageRequest(query, errors, SailPointCollections.Sessions);
+            ContentNegotiation.Choose(request, errors, ContentNegotiation.Json);
+            if (errors.Any)
+            {
+                return ApiProblems.Validation(request, errors);
+            }
+
+            var result = await _client.GetSessionsPageAsync(page, cancellationToken).ConfigureAwait(false);
+            return WithTotal(Json(AsList(result.Items)), result.TotalCount);
+        }, cancellationToken);
+
     /// <summary><c>GET /api/sessions/{sessionId}</c>: the session, as ISC returns it.</summary>
     public Task<IResult> GetSessionAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         RunAsync(request, ApiRoutes.GetSession, async () =>

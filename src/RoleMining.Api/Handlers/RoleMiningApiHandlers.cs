@@ -30,6 +30,7 @@ public sealed partial class RoleMiningApiHandlers
     private readonly ApiLinks _links;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RoleMiningApiHandlers> _logger;
+    private readonly string[] _callbackNames;
 
     /// <summary>Creates the handlers.</summary>
     public RoleMiningApiHandlers(
@@ -53,6 +54,7 @@ public sealed partial class RoleMiningApiHandlers
         _links = new ApiLinks(_options);
         _timeProvider = timeProvider;
         _logger = logger;
+        _callbackNames = [.. _options.Callbacks.Where(pair => pair.Value.IsConfigured).Select(pair => pair.Key)];
     }
 
     /// <summary>

@@ -21,11 +21,26 @@ public static class ApiProblems
     /// <summary>The extension that carries this API's trace id.</summary>
     public const string TraceIdExtension = "traceId";
 
-    /// <summary>400 naming every bad field in <c>errors</c>.</summary>
+    /// <summary>
+    /// 400 naming every bad field in <c>errors</c>; 406 naming what the operation produces when the only fault is an
+    /// <c>Accept</c> header that allows none of it.
+    /// </summary>
     public static IResult Validation(HttpRequest request, RequestErrors errors, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(errors);
+        if (errors.NotAcceptable is { } produces && errors.Fields.All(field => string.Equals(field, Microsoft.Net.Http.Headers.HeaderNames.Accept, StringComparison.Ordinal)))
+        {
+            var extensions = TraceExtensions(request);
+            extensions["produces"] = produces;
+            return Problem(
+                request,
+                StatusCodes.Status406NotAcceptable,
+                "The requested media type cannot be produced.",
+                $"This operation produces {string.Join(" or ", produces)}; send one of them in Accept (or */*), or leave Accept out. The request asked for '{request.Headers.Accept}'.",
+                extensions);
+        }
+
         return TypedResults.ValidationProblem(
             errors.ToDictionary(),
             detail: detail ?? "The request has invalid fields: " + string.Join(", ", errors.Fields) + ".",

@@ -11,33 +11,38 @@ public static class ApiRoutes
     /// <summary>The path prefix of every route (the Azure Functions default <c>routePrefix</c>).</summary>
     public const string Prefix = "api";
 
+    /// <summary><c>GET sessions</c>.</summary>
+    public const string ListSessions = "ListSessions";
+
     /// <summary><c>GET sessions/{sessionId}</c>.</summary>
-    public const string GetSession = "getSession";
+    public const string GetSession = "GetSession";
 
     /// <summary><c>GET sessions/{sessionId}/potential-roles</c>.</summary>
-    public const string ListPotentialRoles = "listPotentialRoles";
+    public const string ListPotentialRoles = "ListPotentialRoles";
 
     /// <summary><c>GET sessions/{sessionId}/potential-roles/{potentialRoleId}/identities</c>.</summary>
-    public const string ListPotentialRoleIdentities = "listPotentialRoleIdentities";
+    public const string ListPotentialRoleIdentities = "ListPotentialRoleIdentities";
 
     /// <summary><c>POST sessions/{sessionId}/potential-roles/{potentialRoleId}/exports</c>.</summary>
-    public const string StartPotentialRoleExport = "startPotentialRoleExport";
+    public const string StartPotentialRoleExport = "StartPotentialRoleExport";
 
     /// <summary><c>POST sessions/{sessionId}/exports</c>.</summary>
-    public const string StartSessionExport = "startSessionExport";
+    public const string StartSessionExport = "StartSessionExport";
 
     /// <summary><c>GET sessions/{sessionId}/exports/{batchId}</c>.</summary>
-    public const string GetSessionExport = "getSessionExport";
+    public const string GetSessionExport = "GetSessionExport";
 
     /// <summary><c>GET exports/{jobId}</c>.</summary>
-    public const string GetExport = "getExport";
+    public const string GetExport = "GetExport";
 
     /// <summary><c>GET exports/{jobId}/artifacts/{name}</c>.</summary>
-    public const string GetExportArtifact = "getExportArtifact";
+    public const string GetExportArtifact = "GetExportArtifact";
 
     /// <summary>Every operation of the API.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
+        new("GET", "sessions", ListSessions, "List role-mining sessions",
+            (handlers, request, token) => handlers.ListSessionsAsync(request, token)),
         new("GET", "sessions/{sessionId}", GetSession, "Get a role-mining session",
             (handlers, request, token) => handlers.GetSessionAsync(request, Value(request, "sessionId"), token)),
         new("GET", "sessions/{sessionId}/potential-roles", ListPotentialRoles, "List the potential roles of a session",

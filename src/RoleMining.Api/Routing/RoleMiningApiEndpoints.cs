@@ -9,7 +9,8 @@ namespace RoleMining.Api.Routing;
 public static class RoleMiningApiEndpoints
 {
     /// <summary>
-    /// Maps every route of <see cref="ApiRoutes.All"/> under <c>/api</c>, each to its handler, named by its operationId.
+    /// Maps every route of <see cref="ApiRoutes.All"/> under <c>/api</c>, each to its handler behind the authentication gate
+    /// (<see cref="ApiRouteDispatcher"/>), named by its operationId.
     /// Requires <c>services.AddRoleMiningApi()</c>.
     /// </summary>
     public static RouteGroupBuilder MapRoleMiningApi(this IEndpointRouteBuilder endpoints)
@@ -18,11 +19,10 @@ public static class RoleMiningApiEndpoints
         var group = endpoints.MapGroup("/" + ApiRoutes.Prefix);
         foreach (var route in ApiRoutes.All)
         {
-            var invoke = route.Invoke;
             group.MapMethods(route.Template, [route.Method], async context =>
             {
-                var handlers = context.RequestServices.GetRequiredService<RoleMiningApiHandlers>();
-                var result = await invoke(handlers, context.Request, context.RequestAborted).ConfigureAwait(false);
+                var dispatcher = context.RequestServices.GetRequiredService<ApiRouteDispatcher>();
+                var result = await dispatcher.DispatchAsync(route, context.Request, context.RequestAborted).ConfigureAwait(false);
                 await result.ExecuteAsync(context).ConfigureAwait(false);
             })
             .WithName(route.OperationId)

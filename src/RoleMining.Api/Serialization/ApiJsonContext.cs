@@ -13,4 +13,5 @@ namespace RoleMining.Api.Serialization;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ExportJobResource))]
 [JsonSerializable(typeof(SessionExportResource))]
+[JsonSerializable(typeof(ExportCallbackEnvelope))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

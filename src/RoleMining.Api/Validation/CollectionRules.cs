@@ -47,12 +47,21 @@ public sealed class CollectionRules
 }
 
 /// <summary>
-/// The rules of the ISC operations this API passes <c>filters</c>/<c>sorters</c> to, from
-/// <c>spec/sailpoint/v2024/paths/role-mining-session-potential-role-summaries.yaml</c> and
+/// The rules of the ISC operations this API (and the command line) passes <c>filters</c>/<c>sorters</c> to, from
+/// <c>spec/sailpoint/v2024/paths/role-mining-sessions.yaml</c>, <c>role-mining-session-potential-role-summaries.yaml</c> and
 /// <c>role-mining-potential-role-identities.yaml</c> (the same in v2025, beta and v1).
 /// </summary>
 public static class SailPointCollections
 {
+    /// <summary><c>getRoleMiningSessions</c>: sorters <c>createdBy</c>, <c>createdDate</c>; filters <c>saved eq</c>, <c>name eq, sw</c>.</summary>
+    public static CollectionRules Sessions { get; } = new(
+        "getRoleMiningSessions",
+        [
+            new("saved", FilterValueKind.Boolean, ["eq"]),
+            new("name", FilterValueKind.Text, ["eq", "sw"]),
+        ],
+        ["createdBy", "createdDate"]);
+
     private static readonly string[] TextOperators = ["eq", "sw", "co"];
     private static readonly string[] NumberOperators = ["eq", "ge", "gt", "le", "lt"];
 

@@ -15,8 +15,8 @@ public static class ContentNegotiation
 
     /// <summary>
     /// The first of <paramref name="offered"/> with the highest quality the request's <c>Accept</c> gives it; the first
-    /// offered when there is no <c>Accept</c>. Null, with the reason recorded under <c>Accept</c>, when nothing offered is
-    /// acceptable or the header cannot be parsed.
+    /// offered when there is no <c>Accept</c>. Null, with the reason recorded under <c>Accept</c>, when the header cannot be
+    /// parsed (400), or when nothing offered is acceptable (recorded as <see cref="RequestErrors.NotAcceptable"/>: 406).
     /// </summary>
     public static string? Choose(HttpRequest request, RequestErrors errors, params string[] offered)
     {
@@ -49,7 +49,7 @@ public static class ContentNegotiation
 
         if (best is null)
         {
-            errors.Add(HeaderNames.Accept, $"None of the accepted media types is available; this operation produces {string.Join(" or ", offered)}.");
+            errors.AddNotAcceptable(HeaderNames.Accept, $"None of the accepted media types is available; this operation produces {string.Join(" or ", offered)}.", offered);
         }
 
         return best;

@@ -14,6 +14,20 @@ public sealed class RequestErrors
     /// <summary>The fields named so far.</summary>
     public IEnumerable<string> Fields => _errors.Keys;
 
+    /// <summary>
+    /// The media types the operation produces, when the request's <c>Accept</c> allows none of them (a 406 unless other
+    /// fields are wrong too); null otherwise.
+    /// </summary>
+    public IReadOnlyList<string>? NotAcceptable { get; private set; }
+
+    /// <summary>Records that no media type the operation produces (<paramref name="produces"/>) is acceptable.</summary>
+    public void AddNotAcceptable(string field, string message, IReadOnlyList<string> produces)
+    {
+        ArgumentNullException.ThrowIfNull(produces);
+        Add(field, message);
+        NotAcceptable = produces;
+    }
+
     /// <summary>Records that <paramref name="field"/> is wrong and why.</summary>
     public void Add(string field, string message)
     {

@@ -80,6 +80,11 @@ internal static class EmulatorCommand
         {
             throw CliException.Configuration("Configuration error: " + string.Join(" ", exception.Failures), exception);
         }
+        catch (InvalidOperationException exception) when (CommandLineSwitches.DescribeInvalidValue(exception) is { } invalid)
+        {
+            // A switch or an --Emulator:... key of the command line that the binder could not convert (--seed abc).
+            throw CliException.Usage(invalid);
+        }
         catch (IOException exception)
         {
             // Kestrel reports an address in use this way.

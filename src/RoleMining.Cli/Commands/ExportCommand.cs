@@ -92,7 +92,7 @@ internal static class ExportCommand
                 parseResult,
                 (run, token) =>
                 {
-                    var export = new ExportSession(run, ArtifactRootOf(run));
+                    var export = new ExportSession(run, ArtifactRootOf(run), "export");
                     return export.RunAsync(
                         prepareToken => PrepareAsync(run, export, sessionId, roleIds, options, prepareToken),
                         token);
@@ -162,7 +162,7 @@ internal static class ExportCommand
         else
         {
             var selection = SweepCommand.ReadSelection(run, options);
-            var plan = await export.Planner.PlanAsync(selection, cancellationToken);
+            var plan = SweepCommand.RequireKnownSessions(await export.Planner.PlanAsync(selection, cancellationToken));
             // Every role of the selected sessions, in the order SailPoint lists the sessions. The plan's split into roles to
             // start and roles covered does not count here: it ignores the export parameters, PrepareAsync does not.
             var sessionOrder = plan.SessionIds.Select((id, index) => (id, index)).ToDictionary(pair => pair.id, pair => pair.index, StringComparer.Ordinal);

@@ -39,7 +39,7 @@ internal static class RolesCommand
     {
         var session = CommonOptions.Session(required: true);
         var filter = CommonOptions.Filter("'createdById eq \"...\"'");
-        var sort = CommonOptions.Sort("'-identityCount'");
+        var sort = CommonOptions.Sort("'createdDate' or '-createdDate' (the only sorter ISC supports here)");
         var format = CommonOptions.Format();
         var outFile = CommonOptions.OutFile();
         var command = new Command("list", "List the potential roles of a session.") { session, filter, sort, format, outFile };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Serialization.Metadata;
+using RoleMining.Api.Validation;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Output;
 using RoleMining.SailPoint;
@@ -64,6 +65,17 @@ internal static class SessionsCommand
 
     private static async Task<int> ListAsync(CliRun run, string? filter, string? sort, OutputFormat format, string? outFile, CancellationToken cancellationToken)
     {
+        // The same rules as GET /api/sessions: a filter or sorter ISC does not support is a usage error before any call.
+        if (filter is not null && CollectionQueryValidator.ValidateFilters(filter, SailPointCollections.Sessions) is { } filterError)
+        {
+            throw CliException.Usage($"--filter '{filter}': {filterError}");
+        }
+
+        if (sort is not null && CollectionQueryValidator.ValidateSorters(sort, SailPointCollections.Sessions) is { } sortError)
+        {
+            throw CliException.Usage($"--sort '{sort}': {sortError}");
+        }
+
         await using var destination = RecordDestination.Open(run.Context, outFile);
         var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
         var pages = RecordOutput.PagesAsync(run.Client.GetSessionsPageAsync, filter, sort, cancellationToken);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
@@ -29,7 +30,7 @@ internal static class SweepCommand
                 parseResult,
                 (run, token) =>
                 {
-                    var export = new ExportSession(run, ExportCommand.ArtifactRootOf(run));
+                    var export = new ExportSession(run, ExportCommand.ArtifactRootOf(run), "sweep");
                     return export.RunAsync(prepareToken => PrepareAsync(run, export, prepareToken), token);
                 },
                 cancellationToken,
@@ -54,15 +55,33 @@ internal static class SweepCommand
         }
         catch (Exception exception) when (exception is InvalidOperationException or FormatException)
         {
-            throw CliException.Configuration("Configuration error: " + exception.Message, exception);
+            throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
         }
+    }
+
+    /// <summary>
+    /// An explicitly selected session that SailPoint does not know is an error (exit code 1), before anything starts: a typo
+    /// in RoleMining:Sweep:SessionIds must not end as "Nothing to export." or as an export of the other sessions only.
+    /// </summary>
+    internal static ExportSweepPlan RequireKnownSessions(ExportSweepPlan plan)
+    {
+        if (plan.UnknownSessionIds.Count > 0)
+        {
+            throw new CliException(
+                ExitCodes.Failed,
+                $"{ExportSettings.SweepSection}:SessionIds names '{string.Join("', '", plan.UnknownSessionIds)}', but SailPoint has no role-mining session with "
+                + $"{(plan.UnknownSessionIds.Count == 1 ? "that id" : "those ids")}. Nothing was exported; correct or remove the id.");
+        }
+
+        return plan;
     }
 
     private static async Task<IReadOnlyList<string>> PrepareAsync(CliRun run, ExportSession export, CancellationToken cancellationToken)
     {
         var selection = ReadSelection(run, options: null);
-        var plan = await export.Planner.PlanAsync(selection, cancellationToken);
+        var plan = RequireKnownSessions(await export.Planner.PlanAsync(selection, cancellationToken));
         var created = await export.Jobs.StartPlannedAsync(plan, cancellationToken);
+        export.ReportReusedExports(created);
         var done = plan.Covered.Count(covered => covered.State == ExportJobState.Succeeded);
         if (done > 0)
         {

@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Configuration;
+using RoleMining.Api;
+using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Serve;
+using RoleMining.Emulator;
+using RoleMining.Exports;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Cli.Configuration;
@@ -47,27 +52,88 @@ internal static class CliConfiguration
         }
 
         builder.AddInMemoryCollection(EnvironmentVariables(context.Environment));
+        IConfigurationRoot configuration;
         try
         {
-            return builder.Build();
+            configuration = builder.Build();
         }
         catch (Exception exception) when (exception is InvalidDataException or FormatException or IOException)
         {
-            // The JSON provider names the file and the position of the syntax error, and never echoes values.
-            throw CliException.Configuration("Configuration file could not be read: " + exception.Message, exception);
+            // The JSON reader names the position and the rule broken; it never echoes values.
+            throw CliException.Configuration(
+                ConfigurationMessages.DescribeJsonSyntax(exception) is { } syntax
+                    ? $"Configuration error: --config file '{configFile}' is not valid JSON {syntax}"
+                    : $"Configuration error: --config file '{configFile}' could not be read: {exception.InnerException?.Message ?? exception.Message}",
+                exception);
         }
+
+        foreach (var (section, type) in BoundSections)
+        {
+            if (ConfigurationShape.FindProblem(configuration.GetSection(section), type) is { } problem)
+            {
+                throw CliException.Configuration("Configuration error: " + problem);
+            }
+        }
+
+        return configuration;
     }
 
-    /// <summary>Whether a tenant is configured; without one the CLI starts the built-in emulator.</summary>
-    public static bool HasTenant(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[BaseUrlKey]);
+    /// <summary>The configuration sections the commands bind, with the class each is bound to.</summary>
+    private static readonly (string Section, Type Type)[] BoundSections =
+    [
+        (SailPointOptions.SectionName, typeof(SailPointOptions)),
+        (ExportSettings.WorkflowSection, typeof(ExportWorkflowOptions)),
+        (ExportSettings.SweepSection, typeof(SweepSettings)),
+        (RoleMiningApiOptions.SectionName, typeof(RoleMiningApiOptions)),
+        (ServeSettings.SectionName, typeof(ServeSettings)),
+        (EmulatorOptions.SectionName, typeof(EmulatorOptions)),
+    ];
+
+    /// <summary>The configuration key of the client id.</summary>
+    public const string ClientIdKey = SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientId);
+
+    /// <summary>The configuration key of the client secret.</summary>
+    public const string ClientSecretKey = SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientSecret);
+
+    private static readonly (string Key, string Variable)[] TenantSettings =
+    [
+        (BaseUrlKey, BaseUrlVariable),
+        (ClientIdKey, ClientIdVariable),
+        (ClientSecretKey, ClientSecretVariable),
+    ];
+
+    /// <summary>
+    /// Whether a tenant is configured. Without any tenant setting the CLI starts the built-in emulator; a tenant that is
+    /// only partly configured (credentials without a base URL) is a configuration error rather than a silent switch to
+    /// synthetic data.
+    /// </summary>
+    /// <exception cref="CliException">Some tenant settings are given, but not the base URL.</exception>
+    public static bool HasTenant(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var present = TenantSettings.Where(setting => !string.IsNullOrWhiteSpace(configuration[setting.Key])).ToList();
+        if (present.Count == 0)
+        {
+            return false;
+        }
+
+        if (present.Any(setting => setting.Key == BaseUrlKey))
+        {
+            return true;
+        }
+
+        var given = string.Join(" and ", present.Select(setting => $"{setting.Variable} ({setting.Key})"));
+        throw CliException.Configuration(
+            $"Configuration error: {BaseUrlVariable} ({BaseUrlKey}) is not set, but {given} {(present.Count == 1 ? "is" : "are")}: "
+            + "set it to your tenant's API URL (https://{tenant}.api.identitynow.com), or remove every SailPoint tenant setting to use the built-in emulator.");
+    }
 
     private static Dictionary<string, string?> SailPointSdkVariables(IReadOnlyDictionary<string, string?> environment)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         Copy(BaseUrlVariable, BaseUrlKey);
-        Copy(ClientIdVariable, SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientId));
-        Copy(ClientSecretVariable, SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientSecret));
+        Copy(ClientIdVariable, ClientIdKey);
+        Copy(ClientSecretVariable, ClientSecretKey);
         return values;
 
         void Copy(string variable, string key)
@@ -81,10 +147,11 @@ internal static class CliConfiguration
 
     /// <summary>
     /// The same mapping as <c>AddEnvironmentVariables()</c> (<c>__</c> separates sections), applied to the variables of
-    /// the <see cref="CliContext"/> instead of the process, so that tests can run commands with their own variables.
+    /// the <see cref="CliContext"/> instead of the process, so that tests can run commands with their own variables; and
+    /// OpenTelemetry's standard <c>OTEL_*</c> variables as they are, which the OTLP exporter reads from the configuration.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string?>> EnvironmentVariables(IReadOnlyDictionary<string, string?> environment) =>
         environment
-            .Where(variable => variable.Key.Contains("__", StringComparison.Ordinal))
+            .Where(variable => variable.Key.Contains("__", StringComparison.Ordinal) || variable.Key.StartsWith("OTEL_", StringComparison.Ordinal))
             .Select(variable => new KeyValuePair<string, string?>(variable.Key.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal), variable.Value));
 }

@@ -42,7 +42,7 @@ internal sealed class TenantConnection : IAsyncDisposable
         }
         catch (InvalidOperationException exception)
         {
-            throw CliException.Configuration("Configuration error in section Emulator: " + exception.Message, exception);
+            throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
         }
 
         // The command owns Ctrl+C: the emulator must keep serving until the command has stopped and disposes it, rather
@@ -60,8 +60,8 @@ internal sealed class TenantConnection : IAsyncDisposable
                 .AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     [CliConfiguration.BaseUrlKey] = baseUrl,
-                    [SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientId)] = emulator.Options.ClientId,
-                    [SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientSecret)] = emulator.Options.ClientSecret,
+                    [CliConfiguration.ClientIdKey] = emulator.Options.ClientId,
+                    [CliConfiguration.ClientSecretKey] = emulator.Options.ClientSecret,
                 })
                 .Build();
             return new TenantConnection(connected, emulator);

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
+using RoleMining.Exports.Storage.FileSystem;
 
 namespace RoleMining.Cli.Exports;
 
@@ -16,10 +18,12 @@ internal sealed class ExportSession
     private static readonly TimeSpan MonitorInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly CliRun _run;
+    private readonly string _command;
 
-    public ExportSession(CliRun run, string artifactRoot)
+    public ExportSession(CliRun run, string artifactRoot, string command)
     {
         _run = run;
+        _command = command;
         ArtifactRoot = artifactRoot;
         Jobs = run.Services.GetRequiredService<ExportJobService>();
         Planner = run.Services.GetRequiredService<ExportSweepPlanner>();
@@ -74,6 +78,7 @@ internal sealed class ExportSession
 
         var plan = ExportSweepPlanner.Plan(candidates, existing, options);
         var created = await Jobs.StartPlannedAsync(plan, cancellationToken);
+        ReportReusedExports(created);
         var jobIds = new Dictionary<(string, string), string>();
         foreach (var covered in plan.Covered)
         {
@@ -89,6 +94,16 @@ internal sealed class ExportSession
         return candidates.Distinct().Select(candidate => jobIds[(candidate.SessionId, candidate.PotentialRoleId)]).Distinct(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Says when new jobs download the finished SailPoint export of a failed one, so that a rerun is understood.</summary>
+    public void ReportReusedExports(IReadOnlyList<ExportJobCreation> created)
+    {
+        var reused = created.Count(creation => creation.Created && creation.Job.ExportReusedFrom is not null);
+        if (reused > 0)
+        {
+            _run.Console.Output.WriteLine($"{reused} export(s) whose download failed earlier continue with their finished SailPoint export; no new SailPoint export is started for them.");
+        }
+    }
+
     /// <summary>
     /// Resumes every unfinished stored job (the in-process queue of an earlier run died with it), lets
     /// <paramref name="prepare"/> create or find the jobs asked for, runs the workflow until all jobs ended, shows progress
@@ -102,6 +117,8 @@ internal sealed class ExportSession
     public async Task<int> RunAsync(Func<CancellationToken, Task<IReadOnlyList<string>>> prepare, CancellationToken cancellationToken)
     {
         var console = _run.Console;
+        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, _run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access);
+        await RemoveLeftoversAsync(_run.Services, cancellationToken);
         var runner = _run.Services.GetRequiredService<InProcessExportRunner>();
         var resumed = await Jobs.ResumeAsync(stalledFor: null, cancellationToken);
         var resumedIds = resumed.Select(job => job.JobId).ToHashSet(StringComparer.Ordinal);
@@ -143,13 +160,25 @@ internal sealed class ExportSession
         return jobs.Any(job => job.State != ExportJobState.Succeeded) ? ExitCodes.Failed : ExitCodes.Success;
     }
 
+    /// <summary>Removes the temporary job files a killed run left (writes are atomic, so they are never needed).</summary>
+    internal static async Task RemoveLeftoversAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetRequiredService<IExportJobStore>() is FileSystemExportJobStore store)
+        {
+            await store.RemoveTemporaryLeftoversAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Runs the workflow; then once more for new jobs replacing resumed jobs that failed. Updates <paramref name="tracked"/>.</summary>
     private async Task RunRoundsAsync(
         InProcessExportRunner runner, List<string> tracked, HashSet<string> resumedIds, IExportProgress progress, CancellationToken cancellationToken)
     {
         await RunAndWatchAsync(runner, tracked, progress, cancellationToken);
+        // A resumed job, or one that was to download an earlier job's SailPoint export, may find that export gone: those
+        // get a fresh job now. A full disk is not worth a second try within the run.
         var stale = (await ReadAsync(tracked, cancellationToken))
-            .Where(job => job.State == ExportJobState.Failed && resumedIds.Contains(job.JobId))
+            .Where(job => job.State == ExportJobState.Failed && job.Failure?.Kind != ExportFailureKind.StorageFull
+                && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null))
             .ToList();
         if (stale.Count == 0)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Logging;
+using RoleMining.Cli.Telemetry;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Cli.Hosting;
@@ -66,7 +67,9 @@ internal sealed class CliRun : IAsyncDisposable
                 .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
             collection.AddSailPointRoleMining(tenant.Configuration.GetSection(SailPointOptions.SectionName));
             addServices?.Invoke(collection, tenant.Configuration);
+            collection.AddRoleMiningOtlpExport(tenant.Configuration);
             services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+            CliTelemetry.StartWithoutHost(services);
             try
             {
                 // The same checks a host runs at start-up (ValidateOnStart), before any request is made.
@@ -76,7 +79,7 @@ internal sealed class CliRun : IAsyncDisposable
             catch (InvalidOperationException exception)
             {
                 // The configuration binder reports values it cannot convert (e.g. a number that is not one) this way.
-                throw CliException.Configuration("Configuration error: " + exception.Message, exception);
+                throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
             }
         }
         catch

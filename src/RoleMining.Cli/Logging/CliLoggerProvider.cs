@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace RoleMining.Cli.Logging;
@@ -7,16 +9,19 @@ namespace RoleMining.Cli.Logging;
 /// Microsoft.Extensions.Logging writes to the process console from a background queue: its lines would neither reach
 /// the writer a test captures nor stay ordered with the command's own messages.
 /// </summary>
-internal sealed class CliLoggerProvider : ILoggerProvider
+internal sealed partial class CliLoggerProvider : ILoggerProvider
 {
     private readonly TextWriter _writer;
     private readonly LogLevel _minimumLevel;
+    private readonly bool _stackTraces;
     private readonly Lock _gate = new();
 
-    public CliLoggerProvider(TextWriter writer, LogLevel minimumLevel)
+    /// <summary>Logs from <paramref name="minimumLevel"/> on; stack traces when <paramref name="stackTraces"/> (default: when Information or lower is logged).</summary>
+    public CliLoggerProvider(TextWriter writer, LogLevel minimumLevel, bool? stackTraces = null)
     {
         _writer = writer;
         _minimumLevel = minimumLevel;
+        _stackTraces = stackTraces ?? minimumLevel <= LogLevel.Information;
     }
 
     public ILogger CreateLogger(string categoryName) => new LineLogger(this, categoryName);
@@ -41,12 +46,54 @@ internal sealed class CliLoggerProvider : ILoggerProvider
         {
             // The message goes on one line: multi-line exception text would break line-oriented logs.
             _writer.WriteLine($"{label}: {category}: {message.ReplaceLineEndings(" ")}");
-            if (exception is not null && _minimumLevel <= LogLevel.Information)
+            if (exception is not null && _stackTraces)
             {
                 _writer.WriteLine(exception.ToString());
             }
         }
     }
+
+    /// <summary>
+    /// The message, with "none" where a structured value is missing: the standard formatter writes "(null)" (for a
+    /// trackingId SailPoint did not send, an export id not yet known), which on a console reads like a bug. Hand-written
+    /// because the formatter of Microsoft.Extensions.Logging has no option for it; only messages with a missing value
+    /// are rendered here, every other one by the formatter.
+    /// </summary>
+    internal static string Render<TState>(TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (state is not IReadOnlyList<KeyValuePair<string, object?>> { Count: > 1 } values
+            || values[^1] is not { Key: "{OriginalFormat}", Value: string template }
+            || !values.Take(values.Count - 1).Any(value => value.Value is null))
+        {
+            return formatter(state, exception);
+        }
+
+        var byName = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in values.Take(values.Count - 1))
+        {
+            byName.TryAdd(name, value);
+        }
+
+        return Hole().Replace(template, match =>
+        {
+            if (match.Value is "{{" or "}}")
+            {
+                return match.Value[..1];
+            }
+
+            var value = byName.GetValueOrDefault(match.Groups["name"].Value);
+            var format = match.Groups["format"].Success ? match.Groups["format"].Value : null;
+            return value switch
+            {
+                null => "none",
+                IFormattable formattable => formattable.ToString(format, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "none",
+            };
+        });
+    }
+
+    [GeneratedRegex(@"\{\{|\}\}|\{(?<name>[^{},:]+)(,[^{}:]*)?(:(?<format>[^{}]*))?\}")]
+    private static partial Regex Hole();
 
     private sealed class LineLogger(CliLoggerProvider provider, string category) : ILogger
     {
@@ -60,7 +107,7 @@ internal sealed class CliLoggerProvider : ILoggerProvider
             ArgumentNullException.ThrowIfNull(formatter);
             if (IsEnabled(logLevel))
             {
-                provider.Write(logLevel, category, formatter(state, exception), exception);
+                provider.Write(logLevel, category, Render(state, exception, formatter), exception);
             }
         }
     }

@@ -7,12 +7,26 @@ namespace RoleMining.Cli.Output;
 /// Writes CSV with CsvHelper. The columns are chosen from the first page (<paramref name="chooseColumns"/>), because a
 /// streamed file cannot add a column later; the caller decides what to do with values outside them.
 /// </summary>
+/// <remarks>
+/// Each page is written into a reused in-memory buffer and handed to the destination in one write, as
+/// <see cref="JsonRecordWriter{T}"/> does. Written straight to standard output (an AutoFlush writer), CsvHelper's
+/// small flushes cost CSV 1.55x the CPU of JSON for the same identities (bench/RoleMining.Exports.Bench --records).
+/// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
-internal sealed class CsvRecordWriter<T>(TextWriter destination, Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns)
-    : IRecordWriter<T>
+internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
 {
-    private readonly CsvWriter _csv = new(destination, CultureInfo.InvariantCulture, leaveOpen: true);
+    private readonly TextWriter _destination;
+    private readonly Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> _chooseColumns;
+    private readonly StringWriter _page = new(CultureInfo.InvariantCulture);
+    private readonly CsvWriter _csv;
     private IReadOnlyList<RecordColumn<T>>? _columns;
+
+    public CsvRecordWriter(TextWriter destination, Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns)
+    {
+        _destination = destination;
+        _chooseColumns = chooseColumns;
+        _csv = new CsvWriter(_page, CultureInfo.InvariantCulture, leaveOpen: true);
+    }
 
     public async Task WritePageAsync(IReadOnlyList<T> page, CancellationToken cancellationToken)
     {
@@ -24,21 +38,32 @@ internal sealed class CsvRecordWriter<T>(TextWriter destination, Func<IReadOnlyL
                 _csv.WriteField(column.Value(item) ?? string.Empty);
             }
 
-            await _csv.NextRecordAsync();
+            _csv.NextRecord();
         }
 
-        await _csv.FlushAsync();
-        await destination.FlushAsync(cancellationToken);
+        await FlushPageAsync(cancellationToken);
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
         WriteHeaderOnce([]);
-        await _csv.FlushAsync();
-        await destination.FlushAsync(cancellationToken);
+        await FlushPageAsync(cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => _csv.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _csv.DisposeAsync();
+        await _page.DisposeAsync();
+    }
+
+    private async Task FlushPageAsync(CancellationToken cancellationToken)
+    {
+        _csv.Flush();
+        var text = _page.GetStringBuilder();
+        await _destination.WriteAsync(text, cancellationToken);
+        await _destination.FlushAsync(cancellationToken);
+        text.Clear();
+    }
 
     private void WriteHeaderOnce(IReadOnlyList<T> firstPage)
     {
@@ -47,7 +72,7 @@ internal sealed class CsvRecordWriter<T>(TextWriter destination, Func<IReadOnlyL
             return;
         }
 
-        _columns = chooseColumns(firstPage);
+        _columns = _chooseColumns(firstPage);
         foreach (var column in _columns)
         {
             _csv.WriteField(column.Header);

@@ -1,5 +1,6 @@
-using System.Net;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
@@ -10,9 +11,12 @@ using Microsoft.Extensions.Options;
 using RoleMining.Api;
 using RoleMining.Api.LocalHosting;
 using RoleMining.Api.Routing;
+using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Logging;
+using RoleMining.Cli.Serve.Security;
+using RoleMining.Cli.Telemetry;
 using RoleMining.Exports;
 using RoleMining.SailPoint;
 
@@ -31,10 +35,12 @@ internal sealed class LocalApiHost : IAsyncDisposable
     public const string ScheduleKey = "RoleMining:Schedule";
 
     private readonly WebApplication _app;
+    private readonly ExportFolderLock _folderLock;
 
-    private LocalApiHost(WebApplication app, IReadOnlyList<string> addresses, string artifactRoot, SweepSchedule? schedule)
+    private LocalApiHost(WebApplication app, ExportFolderLock folderLock, IReadOnlyList<string> addresses, string artifactRoot, SweepSchedule? schedule)
     {
         _app = app;
+        _folderLock = folderLock;
         Addresses = addresses;
         ArtifactRoot = artifactRoot;
         Schedule = schedule;
@@ -59,14 +65,16 @@ internal sealed class LocalApiHost : IAsyncDisposable
     public static async Task<LocalApiHost> StartAsync(
         CliContext context,
         IConfiguration configuration,
-        string urls,
+        ServeUrls urls,
+        ServeSecurity security,
         string? outDirectory,
         bool verbose,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentException.ThrowIfNullOrWhiteSpace(urls);
+        ArgumentNullException.ThrowIfNull(urls);
+        ArgumentNullException.ThrowIfNull(security);
         var schedule = ReadSchedule(configuration);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -78,65 +86,81 @@ internal sealed class LocalApiHost : IAsyncDisposable
         // Only the run's configuration counts (environment, user secrets, --config, the emulator's connection).
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = urls });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = urls.Value });
 
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Logging.AddProvider(new CliLoggerProvider(context.Console.Error, verbose ? LogLevel.Debug : LogLevel.Information));
+
+        // A host that fails to start logs the failure with a stack trace; the command reports it in one line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Information : LogLevel.None);
+
+        // A refused request is answered with a 401 problem; a line per refusal would only bury the log.
+        builder.Logging.AddFilter(typeof(ServeTokenAuthenticationHandler).FullName, verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddProvider(new CliLoggerProvider(context.Console.Error, verbose ? LogLevel.Debug : LogLevel.Information, stackTraces: verbose));
 
         var services = builder.Services;
         services.AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName));
         ExportSession.Services(context, outDirectory)(services, configuration);
         services.AddRoleMiningExportRunner();
         services.AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName));
+        services.AddAuthentication(ServeTokenAuthenticationHandler.SchemeName)
+            .AddScheme<ServeTokenAuthenticationOptions, ServeTokenAuthenticationHandler>(ServeTokenAuthenticationHandler.SchemeName, options => options.Token = security.AccessToken);
+        services.AddAuthorization();
+        services.AddRoleMiningOtlpExport(configuration);
         if (schedule is not null)
         {
             services.AddRoleMiningSweepSchedule(schedule, _ => ReadSelection(configuration));
         }
 
         var app = builder.Build();
+        ExportFolderLock? folderLock = null;
         try
         {
+            var fileSystem = app.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+            var artifactRoot = fileSystem.ArtifactRoot!;
+            folderLock = ExportFolderLock.Acquire(artifactRoot, "serve", fileSystem.Access);
+            await ExportSession.RemoveLeftoversAsync(app.Services, cancellationToken);
+            var hasPublicBaseUrl = app.Services.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value.PublicBaseUrl is not null;
+            app.Use(next => ServeRequestRules.CheckHost(next, security, hasPublicBaseUrl));
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.Use(ServeRequestRules.RequireJsonPosts);
             app.UseStatusCodePages();
-            app.MapRoleMiningApi();
+            var api = app.MapRoleMiningApi();
+            if (security.AccessToken is not null)
+            {
+                api.RequireAuthorization(new AuthorizationPolicyBuilder(ServeTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
+            }
+
             await app.StartAsync(cancellationToken);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-            var artifactRoot = app.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!;
-            return new LocalApiHost(app, addresses, artifactRoot, schedule);
+            return new LocalApiHost(app, folderLock, addresses, artifactRoot, schedule);
         }
         catch (Exception exception) when (exception is OptionsValidationException or IOException or InvalidOperationException)
         {
+            folderLock?.Dispose();
             await app.DisposeAsync();
             throw exception switch
             {
                 OptionsValidationException validation => CliException.Configuration("Configuration error: " + string.Join(" ", validation.Failures), validation),
 
                 // Kestrel reports an address in use this way.
-                IOException io => CliException.Configuration($"Cannot listen on {urls}: {io.Message}", io),
+                IOException { InnerException: AddressInUseException } io => CliException.Configuration($"Cannot listen on {urls.Value}: the address is already in use.", io),
+                IOException io => CliException.Configuration($"Cannot listen on {urls.Value}: {io.Message}", io),
 
-                // The configuration binder reports values it cannot convert, and Kestrel a malformed URL, this way.
-                _ => CliException.Configuration("Configuration error: " + exception.Message, exception),
+                // The configuration binder reports values it cannot convert this way.
+                _ => CliException.Configuration(ConfigurationMessages.Describe(exception), exception),
             };
         }
         catch
         {
+            folderLock?.Dispose();
             await app.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>Whether <paramref name="address"/> is on this machine only.</summary>
-    public static bool IsLoopback(string address)
-    {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-
-        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C) or the host stops.</summary>
@@ -147,6 +171,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
     {
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        _folderLock.Dispose();
     }
 
     /// <summary>The schedule of <see cref="ScheduleKey"/>; null when unset; a <see cref="CliException"/> when malformed.</summary>

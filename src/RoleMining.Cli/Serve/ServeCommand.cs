@@ -1,7 +1,10 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using RoleMining.Api;
 using RoleMining.Cli.Commands;
 using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Serve.Security;
 
 namespace RoleMining.Cli.Serve;
 
@@ -13,7 +16,7 @@ namespace RoleMining.Cli.Serve;
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>Where the API listens by default: this machine only, since the local API has no authentication.</summary>
+    /// <summary>Where the API listens by default: this machine only, where no access token is needed.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5090";
 
     public static Command Create(CommandExecution execution)
@@ -21,7 +24,7 @@ internal static class ServeCommand
         ArgumentNullException.ThrowIfNull(execution);
         var urls = new Option<string>("--urls")
         {
-            Description = $"Where to listen (semicolon-separated URLs). Default {DefaultUrl}. The local API has no authentication: keep it on 127.0.0.1.",
+            Description = $"Where to listen (semicolon-separated URLs). Default {DefaultUrl}. Bound beyond 127.0.0.1, every request needs the access token printed at start (or RoleMining:Serve:AccessToken).",
             HelpName = "URLS",
             DefaultValueFactory = _ => DefaultUrl,
         };
@@ -43,35 +46,56 @@ internal static class ServeCommand
                 token =>
                 {
                     ExportCommand.RequireUsableDirectory(execution.Context, outValue);
-                    return RunAsync(execution, parseResult, parseResult.GetValue(urls)!, outValue, token);
+                    return RunAsync(execution, parseResult, ServeUrls.Parse(parseResult.GetValue(urls)!), outValue, token);
                 },
                 cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CommandExecution execution, ParseResult parseResult, string urls, string? outDirectory, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CommandExecution execution, ParseResult parseResult, ServeUrls urls, string? outDirectory, CancellationToken cancellationToken)
     {
         var context = execution.Context;
         var verbose = parseResult.GetValue(execution.Options.Verbose);
         var configuration = CliConfiguration.Build(context, parseResult.GetValue(execution.Options.Config));
 
-        // A bad schedule is a configuration error before anything starts (the built-in emulator included).
+        // A bad schedule or serve setting is a configuration error before anything starts (the built-in emulator included).
         LocalApiHost.ReadSchedule(configuration);
+        var security = ServeSecurity.For(urls, ReadSettings(configuration), ReadPublicBaseUrl(configuration));
         await using var tenant = await TenantConnection.OpenAsync(configuration, context.Console, cancellationToken);
-        await using var host = await LocalApiHost.StartAsync(context, tenant.Configuration, urls, outDirectory, verbose, cancellationToken);
+        await using var host = await LocalApiHost.StartAsync(context, tenant.Configuration, urls, security, outDirectory, verbose, cancellationToken);
 
-        foreach (var address in host.Addresses.Where(address => !LocalApiHost.IsLoopback(address)))
+        if (security.TokenGenerated)
         {
-            await context.Console.Error.WriteLineAsync($"Warning: {address} is reachable from other machines, and the local API has no authentication.");
+            // Shown once, to the person who started the server: it is how they (and their scripts) get in.
+            await context.Console.Output.WriteLineAsync(
+                $"Listening beyond this machine: requests need the access token: {security.AccessToken} (as 'Authorization: Bearer <token>' or 'x-functions-key: <token>'; set RoleMining:Serve:AccessToken to keep one).");
         }
 
         var schedule = host.Schedule is { } cron ? $"sweep on '{cron.Expression}' (UTC)" : "no scheduled sweep (set RoleMining:Schedule)";
         await context.Console.Output.WriteLineAsync(
             $"RoleMining API listening on {string.Join(", ", host.Addresses.Select(address => address.TrimEnd('/') + "/api"))}; exports in {host.ArtifactRoot}; {schedule}. Press Ctrl+C to stop.");
 
-        // Ctrl+C is how a foreground server is meant to stop: it ends the command normally, with exit code 0.
+        // Ctrl+C or SIGTERM is how a foreground server is meant to stop: it ends the command normally, with exit code 0.
         await host.WaitForShutdownAsync(cancellationToken);
+        await context.Console.Output.WriteLineAsync("Stopped. Unfinished exports resume at the next start.");
         return ExitCodes.Success;
     }
+
+    private static ServeSettings ReadSettings(IConfiguration configuration)
+    {
+        var settings = new ServeSettings();
+        try
+        {
+            configuration.GetSection(ServeSettings.SectionName).Bind(settings);
+            return settings;
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
+        }
+    }
+
+    private static Uri? ReadPublicBaseUrl(IConfiguration configuration) =>
+        Uri.TryCreate(configuration[RoleMiningApiOptions.SectionName + ":" + nameof(RoleMiningApiOptions.PublicBaseUrl)], UriKind.Absolute, out var url) ? url : null;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace RoleMining.Emulator;
 
@@ -6,7 +7,7 @@ namespace RoleMining.Emulator;
 /// Friendly command-line switches, translated to configuration keys before the host reads its arguments
 /// (<c>--seed 7</c> is <c>--Emulator:Tenant:Seed 7</c>). Any <c>--Emulator:...</c> key works as well.
 /// </summary>
-public static class CommandLineSwitches
+public static partial class CommandLineSwitches
 {
     private static readonly Dictionary<string, (string Key, Func<string, string> Convert)> Switches = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -87,6 +88,36 @@ public static class CommandLineSwitches
 
         return [.. translated];
     }
+
+    /// <summary>
+    /// "--seed (Emulator:Tenant:Seed) must be a whole number, not 'abc'." for the configuration binder's failure to convert
+    /// a value, naming the friendly switch when there is one; null for any other exception. The emulator references none of
+    /// the other projects, so the command line's own wording of such errors is not shared with it.
+    /// </summary>
+    public static string? DescribeInvalidValue(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var match = BinderConversion().Match(exception.Message);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var key = match.Groups["key"].Value;
+        var name = Switches.FirstOrDefault(entry => string.Equals(entry.Value.Key, key, StringComparison.OrdinalIgnoreCase)).Key;
+        var expected = match.Groups["type"].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" => "a number",
+            "System.Boolean" => "true or false (on or off)",
+            "System.TimeSpan" => "a time span such as 00:00:30",
+            var type => "a value of type " + type[(type.LastIndexOf('.') + 1)..],
+        };
+        return $"{(name is null ? key : $"{name} ({key})")} must be {expected}, not '{match.Groups["value"].Value}'.";
+    }
+
+    [GeneratedRegex(@"Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial Regex BinderConversion();
 
     private static string Same(string value) => value;
 

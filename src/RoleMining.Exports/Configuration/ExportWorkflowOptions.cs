@@ -41,13 +41,52 @@ public sealed class ExportWorkflowOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>When a job counts as stalled and is resumed (the Functions app's resume timer).</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportRecoveryOptions Recovery { get; set; } = new();
+
+    /// <summary>What happens when the call that starts an export fails without a clear answer.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportUncertainStartOptions UncertainStart { get; set; } = new();
+
     /// <summary>Steps the in-process driver runs at once.</summary>
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>How completion callbacks are retried.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportCallbackRetryOptions Callbacks { get; set; } = new();
+
     /// <summary>Where the filesystem stores keep their files (used when the filesystem stores are registered).</summary>
     [Required]
     public ExportFileSystemOptions FileSystem { get; set; } = new();
+}
+
+/// <summary>Retries of a completion callback: exponential backoff, a bounded number of attempts.</summary>
+public sealed class ExportCallbackRetryOptions
+{
+    /// <summary>Attempts before the callback is given up (and shown as failed on the job).</summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Delay after the first failed attempt; doubled after each further one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest delay between two attempts.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The delay after failed attempt number <paramref name="attempts"/> (1-based).</summary>
+    public TimeSpan DelayAfter(int attempts)
+    {
+        var factor = Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(InitialDelay.Ticks * factor, MaxDelay.Ticks));
+        return delay < InitialDelay ? InitialDelay : delay;
+    }
 }
 
 /// <summary>Polling of export status: exponential backoff with jitter, within a total wait.</summary>
@@ -66,6 +105,42 @@ public sealed class ExportPollingOptions
     public TimeSpan TotalWait { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>Random share (0 to 1) by which each delay may be shortened or lengthened, so polls do not march in step.</summary>
+    [Range(0d, 1d)]
+    public double JitterRatio { get; set; } = 0.2;
+}
+
+/// <summary>
+/// Recovery of jobs whose worker died (a killed or scaled-in instance keeps its queue messages invisible for up to ten
+/// minutes): the Functions app's resume timer sends such a job's message again through the idempotent path.
+/// </summary>
+public sealed class ExportRecoveryOptions
+{
+    /// <summary>
+    /// How long the message a job waits for may stay due without any step claiming it before the job counts as stalled;
+    /// also the least time between two resumes of one job. A job whose step holds a lease is stalled as soon as the lease
+    /// runs out (<see cref="ExportWorkflowOptions.LeaseDuration"/>), whatever this says.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Starts that fail without a clear answer (a 5xx or a broken connection on <c>export-async</c>): SailPoint may have
+/// started the export, and its API offers no way to look exports up. Trying again later trades a rare orphaned
+/// duplicate export in SailPoint (when the failed call had in fact been accepted) for an export the same day instead of
+/// at the next nightly sweep. <see cref="MaxRetries"/> 0 never tries again: the job fails as <c>StartUncertain</c>.
+/// </summary>
+public sealed class ExportUncertainStartOptions
+{
+    /// <summary>How many times a job tries to start its export again after an uncertain start.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>The wait before the first retry; doubled for each further one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Random share (0 to 1) by which each wait may be shortened or lengthened, so retries do not come in a wave.</summary>
     [Range(0d, 1d)]
     public double JitterRatio { get; set; } = 0.2;
 }
@@ -112,6 +187,14 @@ public sealed class ExportFileSystemOptions
 
     /// <summary>Folder of the job documents; default <c>{ArtifactRoot}/.jobs</c>.</summary>
     public string? JobRoot { get; set; }
+
+    /// <summary>
+    /// Who may read the files and folders the stores create on Unix (they hold identity names and e-mail addresses):
+    /// <see cref="ExportFileAccess.Owner"/> (default, 600/700), <see cref="ExportFileAccess.Group"/> (640/750) or
+    /// <see cref="ExportFileAccess.Everyone"/> (644/755); the process umask can narrow it further. Ignored on Windows,
+    /// where files inherit the folder's access control list.
+    /// </summary>
+    public ExportFileAccess Access { get; set; } = ExportFileAccess.Owner;
 
     /// <summary>The job folder in effect.</summary>
     public string? EffectiveJobRoot => !string.IsNullOrWhiteSpace(JobRoot)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -45,16 +46,22 @@ public static class RoleMiningExportsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton(provider => new ExportsMetrics(provider.GetRequiredService<IMeterFactory>()));
 
         services.TryAddSingleton<StartExportStep>();
         services.TryAddSingleton<PollExportStep>();
         services.TryAddSingleton<DownloadExportStep>();
+        services.TryAddSingleton<CallbackExportStep>();
+        services.TryAddSingleton<IExportCallbackSender, UnconfiguredExportCallbackSender>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, StartExportStep>(provider => provider.GetRequiredService<StartExportStep>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, PollExportStep>(provider => provider.GetRequiredService<PollExportStep>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, DownloadExportStep>(provider => provider.GetRequiredService<DownloadExportStep>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExportStep, CallbackExportStep>(provider => provider.GetRequiredService<CallbackExportStep>()));
         services.TryAddSingleton<ExportWorkflow>();
         services.TryAddSingleton<ExportJobService>();
         services.TryAddSingleton<ExportSweepPlanner>();
+        services.TryAddSingleton<ExportSweep>();
         services.TryAddSingleton<ExportArtifactCatalog>();
         return new RoleMiningExportsBuilder(services);
     }
@@ -78,9 +85,11 @@ public sealed class RoleMiningExportsBuilder
         Services.TryAddSingleton<IExportJobStore>(provider => new FileSystemExportJobStore(
             provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.EffectiveJobRoot!,
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<FileSystemExportJobStore>>()));
+            provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access));
         Services.TryAddSingleton<IExportArtifactStore>(provider => new FileSystemExportArtifactStore(
-            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!));
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!,
+            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access));
         return this;
     }
 

@@ -70,4 +70,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Sweep skipped session {SessionId}: {Reason}")]
     public static partial void SweepSessionSkipped(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Start of job {JobId} failed without a clear answer; trying again (retry {Retry} of {MaxRetries}) in {DelayMs:0} ms: {Error}")]
+    public static partial void UncertainStartRetryScheduled(ILogger logger, string jobId, int retry, int maxRetries, double delayMs, string error);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Job {JobId} was stalled in {State} ({Reason}); its {Step} message (sequence {Sequence}) is sent again")]
+    public static partial void StalledJobResumed(ILogger logger, string jobId, ExportJobState state, string reason, ExportStep step, int sequence);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) cannot be verified while it streams ({Reason}); verifying the stored copy instead")]
+    public static partial void ArchiveVerifiedFromStorage(ILogger logger, string exportId, string jobId, string reason);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) downloaded, verified and staged in {DownloadMs:0} ms ({ZipBytes} bytes, {SecondPass} second pass); published in {PublishMs:0} ms")]
+    public static partial void ExportStored(ILogger logger, string exportId, string jobId, double downloadMs, long zipBytes, bool secondPass, double publishMs);
+
+    [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "Completion callback {Callback} of job {JobId}, attempt {Attempt}: {State} {Error}")]
+    public static partial void CallbackAttempted(ILogger logger, string jobId, string callback, int attempt, ExportCallbackState state, string? error);
 }

@@ -7,8 +7,9 @@ public enum ExportFailureKind
     StartRejected = 0,
 
     /// <summary>
-    /// The call that starts the export failed without a clear answer (5xx, timeout, broken connection): SailPoint may or
-    /// may not have started an export. It is not retried, so that one job never causes two SailPoint exports.
+    /// The call that starts the export failed without a clear answer (5xx, timeout, broken connection) more often than
+    /// <c>Exports:UncertainStart:MaxRetries</c> allows: SailPoint may or may not have started an export each time. Each
+    /// retry came after <c>Exports:UncertainStart:RetryDelay</c> and risked one orphaned duplicate export in SailPoint.
     /// </summary>
     StartUncertain,
 
@@ -26,6 +27,12 @@ public enum ExportFailureKind
 
     /// <summary>A step kept failing until its attempts ran out (the message was poison).</summary>
     RepeatedFailure,
+
+    /// <summary>
+    /// The export's files could not be stored: no space left (or a quota reached). SailPoint's export is fine; a new job for
+    /// the role downloads it again (<see cref="ExportJob.CanReuseExport"/>) instead of starting another.
+    /// </summary>
+    StorageFull,
 }
 
 /// <summary>Why a job failed: a kind to branch on and a reason a person can act on.</summary>
@@ -39,4 +46,10 @@ public sealed record ExportFailure
 
     /// <summary>The step that failed.</summary>
     public ExportStep Step { get; init; }
+
+    /// <summary>
+    /// The SailPoint error behind the failure (status, <c>detailCode</c>, <c>trackingId</c>), when SailPoint caused it; for
+    /// a step refused by the open circuit breaker, the error that opened the circuit.
+    /// </summary>
+    public ExportSailPointError? SailPointError { get; init; }
 }

@@ -46,6 +46,12 @@ public sealed record ExportJob
     /// <summary>The last error a step met, kept for the failure reason of a poison message.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>The SailPoint error behind <see cref="LastError"/>, when SailPoint caused it (copied to the failure).</summary>
+    public ExportSailPointError? LastSailPointError { get; init; }
+
+    /// <summary>Starts that failed without a clear answer and were tried again later (see <c>Exports:UncertainStart</c>).</summary>
+    public int UncertainStarts { get; init; }
+
     /// <summary>SailPoint's export id, once SailPoint accepted the export.</summary>
     public string? ExportId { get; init; }
 
@@ -79,9 +85,60 @@ public sealed record ExportJob
     /// <summary>The claim of a step at work, if any.</summary>
     public ExportJobLease? Lease { get; init; }
 
+    /// <summary>The failed job whose finished SailPoint export this job downloads instead of starting its own, if any.</summary>
+    public string? ExportReusedFrom { get; init; }
+
+    /// <summary>
+    /// Whether a new job may download this failed job's SailPoint export rather than start another: SailPoint finished it
+    /// and only the download or storing its files failed (a full disk, a download that kept breaking). A new job checks
+    /// its status first, so an export SailPoint no longer serves fails that job, and the one after it starts afresh.
+    /// </summary>
+    [JsonIgnore]
+    public bool CanReuseExport =>
+        State == ExportJobState.Failed
+        && ExportId is not null
+        && Failure is { Step: ExportStep.Download, Kind: ExportFailureKind.StorageFull or ExportFailureKind.RepeatedFailure };
+
+    /// <summary>When the job was last found stalled and its message sent again (see <see cref="ExportJobService.ResumeAsync"/>).</summary>
+    public DateTimeOffset? ResumedAt { get; init; }
+
+    /// <summary>How many times the job was found stalled and its message sent again.</summary>
+    public int Resumes { get; init; }
+
+    /// <summary>The completion callback the start request named, and how its delivery goes; null without one.</summary>
+    public ExportCallback? Callback { get; init; }
+
+    /// <summary>
+    /// W3C <c>traceparent</c> of the span that created the job (null where nothing traced): its trace id finds the whole
+    /// export in the tracing backend, and a message re-sent for the job continues that trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>Whether the job is final.</summary>
     [JsonIgnore]
     public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;
+
+    /// <summary>
+    /// Whether the job waits in vain: its step's lease ran out (the holder died or hung; a live holder renews it), or, with
+    /// no lease, the message it waits for has been due for <paramref name="stallTimeout"/> without being claimed (lost, or
+    /// taken by an instance that died before claiming). A job sent again less than <paramref name="stallTimeout"/> ago is
+    /// given that long to move first.
+    /// </summary>
+    public bool IsStalled(DateTimeOffset now, TimeSpan stallTimeout)
+    {
+        if (IsTerminal || ResumedAt is { } resumed && resumed + stallTimeout > now)
+        {
+            return false;
+        }
+
+        if (Lease is { } lease)
+        {
+            return lease.ExpiresAt <= now;
+        }
+
+        var waitingSince = NextStepDueAt is { } due && due > UpdatedAt ? due : UpdatedAt;
+        return waitingSince + stallTimeout <= now;
+    }
 
     /// <summary>Whether the job is on its way or done well: the sweep does not start another export for its role.</summary>
     [JsonIgnore]

@@ -20,6 +20,15 @@ public sealed record ExportJobRequest
     /// re-run CLI command gets the job back instead of a second export). Reusing a key for other parameters is refused.
     /// </summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>
+    /// A failed job whose finished SailPoint export the new job downloads (see <see cref="ExportJob.CanReuseExport"/>): it
+    /// starts by polling that export instead of starting one. Null: a new SailPoint export.
+    /// </summary>
+    public ExportJob? ReuseExportOf { get; init; }
+
+    /// <summary>The name of a configured completion callback to call when the job ends; null for none.</summary>
+    public string? Callback { get; init; }
 }
 
 /// <summary>The job a request yielded.</summary>
@@ -82,7 +91,10 @@ public sealed class ExportJobService
     /// </summary>
     /// <exception cref="ArgumentException">An id is not a safe path segment, or an option is out of range.</exception>
     /// <exception cref="ExportJobConflictException">The key belongs to a job with other parameters.</exception>
-    public async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default)
+    public Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default) =>
+        CreateAsync(request, newTrace: false, cancellationToken);
+
+    private async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, bool newTrace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ExportJobIds.ThrowIfUnsafe(request.SessionId, nameof(request.SessionId));
@@ -99,6 +111,8 @@ public sealed class ExportJobService
         }
 
         var jobId = request.IdempotencyKey is { } key ? ExportJobIds.FromIdempotencyKey(key) : ExportJobIds.NewJobId();
+        using var activity = ExportsTelemetry.StartCreate(newTrace);
+        activity?.SetTag(ExportsTelemetry.JobIdAttribute, jobId);
         while (true)
         {
             var now = _timeProvider.GetUtcNow();
@@ -115,7 +129,23 @@ public sealed class ExportJobService
                 Sequence = 1,
                 NextStep = ExportStep.Start,
                 NextStepDueAt = now,
+                Callback = request.Callback is { } callback ? new ExportCallback { Name = callback } : null,
+                TraceParent = ExportsTelemetry.CurrentTraceParent(),
             };
+            if (request.ReuseExportOf is { CanReuseExport: true } reused
+                && reused.SessionId == request.SessionId && reused.PotentialRoleId == request.PotentialRoleId && reused.Options == options)
+            {
+                // The poll step asks SailPoint for the export's status first: SUCCESS downloads it, a vanished export fails this job.
+                job = job with
+                {
+                    State = ExportJobState.Polling,
+                    NextStep = ExportStep.Poll,
+                    ExportId = reused.ExportId,
+                    ExportReusedFrom = reused.JobId,
+                    StartedAt = now,
+                    PollingSince = now,
+                };
+            }
 
             if (await _jobs.TryCreateAsync(job, cancellationToken).ConfigureAwait(false) is not null)
             {
@@ -132,7 +162,8 @@ public sealed class ExportJobService
 
             if (!string.Equals(existing.Job.SessionId, job.SessionId, StringComparison.Ordinal)
                 || !string.Equals(existing.Job.PotentialRoleId, job.PotentialRoleId, StringComparison.Ordinal)
-                || existing.Job.Options != options)
+                || existing.Job.Options != options
+                || !string.Equals(existing.Job.Callback?.Name, request.Callback, StringComparison.Ordinal))
             {
                 throw new ExportJobConflictException(
                     $"The idempotency key was used before for export job '{existing.Job.JobId}' (session '{existing.Job.SessionId}', potential role '{existing.Job.PotentialRoleId}', {existing.Job.Options.ToKey()}); use a new key for a different export.")
@@ -141,6 +172,7 @@ public sealed class ExportJobService
                 };
             }
 
+            activity?.SetTag("rolemining.job_reused", true);
             Log.JobReused(_logger, jobId, existing.Job.State);
             if (existing.Job.State == ExportJobState.Queued)
             {
@@ -151,7 +183,10 @@ public sealed class ExportJobService
         }
     }
 
-    /// <summary>Creates the jobs of a sweep plan (idempotent: the plan's keys make a repeated or concurrent sweep create nothing new).</summary>
+    /// <summary>
+    /// Creates the jobs of a sweep plan (idempotent: the plan's keys make a repeated or concurrent sweep create nothing
+    /// new). Each export gets a trace of its own, linked to the caller's span.
+    /// </summary>
     public async Task<IReadOnlyList<ExportJobCreation>> StartPlannedAsync(ExportSweepPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -164,7 +199,8 @@ public sealed class ExportJobService
                 PotentialRoleId = planned.PotentialRoleId,
                 Options = planned.Options,
                 IdempotencyKey = planned.IdempotencyKey,
-            }, cancellationToken).ConfigureAwait(false));
+                ReuseExportOf = planned.ReuseExportOf,
+            }, newTrace: true, cancellationToken).ConfigureAwait(false));
         }
 
         return created;
@@ -186,33 +222,102 @@ public sealed class ExportJobService
         _jobs.QueryAsync(query, cancellationToken);
 
     /// <summary>
-    /// Sends again the message every unfinished job waits for. With <paramref name="stalledFor"/> null: every unfinished
-    /// job (after a crash of the in-process driver, whose queue was in memory). Otherwise only jobs whose message was due
-    /// that long ago without the job moving, and that no live lease holds (a timer in Azure, for lost messages). Extra
-    /// copies are harmless: only one message per sequence can move a job. Returns the jobs resumed.
+    /// Sends again the message unfinished jobs wait for; returns the jobs resumed. Extra copies are harmless: only one
+    /// message per sequence can move a job, and a copy that arrives while a step holds the job waits for its lease.
+    /// <para>
+    /// With <paramref name="stalledFor"/> null, every unfinished job (after a restart of the in-process driver, whose
+    /// queue was in memory). Otherwise only the stalled ones (<see cref="ExportJob.IsStalled"/> with
+    /// <paramref name="stalledFor"/> as the stall timeout): those whose step's lease ran out, and those whose message has
+    /// been due that long without being claimed. This is the Functions app's resume timer: a message taken by an instance
+    /// that died stays invisible in its queue for up to ten minutes, and the copy sent here lets another instance finish
+    /// the job long before; when the original reappears, the job has moved on and it is dropped as a duplicate. Each
+    /// stalled job is marked (<see cref="ExportJob.ResumedAt"/>) with an ETag-checked write before its copy is sent, so
+    /// that overlapping runs, or a job that moved meanwhile, cause no copy; a job is resumed at most once per stall timeout.
+    /// </para>
     /// </summary>
     public async Task<IReadOnlyList<ExportJob>> ResumeAsync(TimeSpan? stalledFor = null, CancellationToken cancellationToken = default)
     {
-        var now = _timeProvider.GetUtcNow();
         var resumed = new List<ExportJob>();
         var query = new ExportJobQuery { States = [ExportJobState.Queued, ExportJobState.Started, ExportJobState.Polling, ExportJobState.Downloading] };
         await foreach (var job in _jobs.QueryAsync(query, cancellationToken).ConfigureAwait(false))
         {
+            var toSend = job;
             if (stalledFor is { } stall)
             {
-                var due = job.NextStepDueAt ?? job.UpdatedAt;
-                var waiting = due > job.UpdatedAt ? due : job.UpdatedAt;
-                if (waiting + stall > now || job.Lease is { } lease && lease.ExpiresAt > now)
+                if (!job.IsStalled(_timeProvider.GetUtcNow(), stall)
+                    || await TryMarkStalledAsync(job.JobId, stall, cancellationToken).ConfigureAwait(false) is not { } marked)
                 {
                     continue;
                 }
+
+                toSend = marked;
             }
 
-            await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
+            await ResumeOneAsync(toSend, cancellationToken).ConfigureAwait(false);
+            resumed.Add(toSend);
+        }
+
+        // Ended jobs whose completion callback was not delivered yet: its message may have died with a process.
+        var now = _timeProvider.GetUtcNow();
+        var ended = new ExportJobQuery { States = [ExportJobState.Succeeded, ExportJobState.Failed] };
+        await foreach (var job in _jobs.QueryAsync(ended, cancellationToken).ConfigureAwait(false))
+        {
+            if (job.Callback is not { State: ExportCallbackState.Pending } callback)
+            {
+                continue;
+            }
+
+            var due = callback.NextAttemptAt ?? job.CompletedAt ?? job.UpdatedAt;
+            if (stalledFor is { } stall && (due + stall > now || job.Lease is { } lease && lease.ExpiresAt > now))
+            {
+                continue;
+            }
+
+            var delay = due > now ? due - now : TimeSpan.Zero;
+            using (ExportsTelemetry.StartResume(job))
+            {
+                await ExportsTelemetry.SendAsync(_queue, ExportMessage.Create(ExportStep.Callback, job.JobId, job.Sequence, now), delay, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.JobResumed(_logger, job.JobId, ExportStep.Callback, job.Sequence, delay.TotalMilliseconds);
             resumed.Add(job);
         }
 
         return resumed;
+    }
+
+    /// <summary>
+    /// Re-reads the job and, if it is still stalled, records the resume with its ETag; null when it is not stalled any more
+    /// or changed meanwhile (a step moved it, or another resumer got there first).
+    /// </summary>
+    private async Task<ExportJob?> TryMarkStalledAsync(string jobId, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    {
+        var stored = await _jobs.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        if (stored is null || !stored.Job.IsStalled(now, stallTimeout))
+        {
+            return null;
+        }
+
+        var job = stored.Job;
+        var marked = job with { ResumedAt = now, Resumes = job.Resumes + 1 };
+        if (await _jobs.TryReplaceAsync(marked, stored.ETag, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var reason = job.Lease is { } lease
+            ? FormattableString.Invariant($"the lease of its {job.NextStep} step ran out at {lease.ExpiresAt:O}")
+            : FormattableString.Invariant($"its {job.NextStep} message was due at {job.NextStepDueAt ?? job.UpdatedAt:O} and nobody claimed it");
+        Log.StalledJobResumed(_logger, job.JobId, job.State, reason, job.NextStep, job.Sequence);
+        return marked;
+    }
+
+    // In an async method of its own, so that the resume span it starts ends here and the caller's span stays current.
+    private async Task ResumeOneAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        using var activity = ExportsTelemetry.StartResume(job);
+        await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SendCurrentAsync(ExportJob job, CancellationToken cancellationToken)
@@ -220,7 +325,7 @@ public sealed class ExportJobService
         var now = _timeProvider.GetUtcNow();
         var delay = job.NextStepDueAt is { } due && due > now ? due - now : TimeSpan.Zero;
         var message = ExportMessage.Create(job.NextStep, job.JobId, job.Sequence, now);
-        await _queue.SendAsync(message, delay, cancellationToken).ConfigureAwait(false);
+        await ExportsTelemetry.SendAsync(_queue, message, delay, cancellationToken).ConfigureAwait(false);
         Log.JobResumed(_logger, job.JobId, job.NextStep, job.Sequence, delay.TotalMilliseconds);
     }
 }

@@ -3,7 +3,10 @@ namespace RoleMining.Exports;
 /// <summary>Where an export job is in its chain. <see cref="Succeeded"/> and <see cref="Failed"/> are final.</summary>
 public enum ExportJobState
 {
-    /// <summary>Created; the start step has not claimed it yet.</summary>
+    /// <summary>
+    /// Created, and the start step has not claimed it yet; or waiting to try the start again after an uncertain start
+    /// (<see cref="ExportJob.UncertainStarts"/>).
+    /// </summary>
     Queued = 0,
 
     /// <summary>A start step claimed it and is asking SailPoint to start the export (or crashed doing so).</summary>

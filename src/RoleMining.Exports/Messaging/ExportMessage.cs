@@ -22,6 +22,15 @@ public sealed record ExportMessage
     /// <summary>When the workflow created the message.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>
+    /// W3C <c>traceparent</c> of the span that sent the message (null where nothing traces): the step that handles it
+    /// continues that trace, so that one export is one trace across every queue hop (<see cref="ExportsTelemetry"/>).
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, when there is one.</summary>
+    public string? TraceState { get; init; }
+
     /// <summary>A new message for <paramref name="step"/> of <paramref name="jobId"/> at <paramref name="sequence"/>.</summary>
     public static ExportMessage Create(ExportStep step, string jobId, int sequence, DateTimeOffset now) => new()
     {

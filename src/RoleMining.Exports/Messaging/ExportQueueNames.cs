@@ -15,11 +15,14 @@ public static class ExportQueueNames
     /// <summary>Queue of <see cref="ExportStep.Download"/> messages.</summary>
     public const string Download = "export-download";
 
+    /// <summary>Queue of <see cref="ExportStep.Callback"/> messages.</summary>
+    public const string Callback = "export-callback";
+
     /// <summary>The suffix Azure Queue Storage appends for poison messages.</summary>
     public const string PoisonSuffix = "-poison";
 
     /// <summary>Every step queue.</summary>
-    public static IReadOnlyList<string> All { get; } = [Start, Poll, Download];
+    public static IReadOnlyList<string> All { get; } = [Start, Poll, Download, Callback];
 
     /// <summary>The queue of <paramref name="step"/>.</summary>
     public static string For(ExportStep step) => step switch
@@ -27,6 +30,7 @@ public static class ExportQueueNames
         ExportStep.Start => Start,
         ExportStep.Poll => Poll,
         ExportStep.Download => Download,
+        ExportStep.Callback => Callback,
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "Unknown export step."),
     };
 

@@ -11,4 +11,7 @@ public enum ExportStep
 
     /// <summary>Stream the zip into the artifact store, verify and unpack it, write the manifest.</summary>
     Download,
+
+    /// <summary>Call the completion callback of an ended job (retried with backoff until delivered or given up).</summary>
+    Callback,
 }

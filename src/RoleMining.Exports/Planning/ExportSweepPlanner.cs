@@ -31,7 +31,14 @@ public sealed record SweepCandidate(string SessionId, string PotentialRoleId);
 /// <param name="PotentialRoleId">The potential role.</param>
 /// <param name="Options">The export parameters.</param>
 /// <param name="IdempotencyKey">The key of its job.</param>
-public sealed record PlannedExport(string SessionId, string PotentialRoleId, ExportRequestOptions Options, string IdempotencyKey);
+public sealed record PlannedExport(string SessionId, string PotentialRoleId, ExportRequestOptions Options, string IdempotencyKey)
+{
+    /// <summary>The latest failed job of the role when its finished SailPoint export can be downloaded again (no new export).</summary>
+    public ExportJob? ReuseExportOf { get; init; }
+
+    /// <summary>The SailPoint export the job will download instead of starting one, if any.</summary>
+    public string? ReuseExportId => ReuseExportOf?.ExportId;
+}
 
 /// <summary>A potential role left alone because a job already covers it.</summary>
 /// <param name="SessionId">The session.</param>
@@ -44,7 +51,11 @@ public sealed record CoveredExport(string SessionId, string PotentialRoleId, str
 /// <param name="ToStart">Exports to start.</param>
 /// <param name="Covered">Potential roles that already have a running or succeeded job.</param>
 /// <param name="SessionIds">The sessions the selection matched.</param>
-public sealed record ExportSweepPlan(IReadOnlyList<PlannedExport> ToStart, IReadOnlyList<CoveredExport> Covered, IReadOnlyList<string> SessionIds);
+public sealed record ExportSweepPlan(IReadOnlyList<PlannedExport> ToStart, IReadOnlyList<CoveredExport> Covered, IReadOnlyList<string> SessionIds)
+{
+    /// <summary>Sessions the selection named explicitly that SailPoint does not know (the plan leaves them out).</summary>
+    public IReadOnlyList<string> UnknownSessionIds { get; init; } = [];
+}
 
 /// <summary>
 /// Plans the scheduled sweep: finds the selected sessions and their potential roles in SailPoint, and returns the roles
@@ -73,6 +84,7 @@ public sealed class ExportSweepPlanner
     {
         ArgumentNullException.ThrowIfNull(selection);
         var sessions = new List<RoleMiningSession>();
+        var unknown = new List<string>();
         if (selection.SessionIds is { } ids)
         {
             foreach (var id in ids.Distinct(StringComparer.Ordinal))
@@ -84,6 +96,7 @@ public sealed class ExportSweepPlanner
                 catch (SailPointException exception) when (exception.IsNotFound)
                 {
                     Log.SweepSessionSkipped(_logger, id, "SailPoint does not know it");
+                    unknown.Add(id);
                 }
             }
         }
@@ -139,14 +152,15 @@ public sealed class ExportSweepPlanner
             }
         }
 
-        var plan = Plan(candidates, existing, selection.Options) with { SessionIds = selected };
+        var plan = Plan(candidates, existing, selection.Options) with { SessionIds = selected, UnknownSessionIds = unknown };
         Log.SweepPlanned(_logger, plan.ToStart.Count, plan.Covered.Count, selected.Count);
         return plan;
     }
 
     /// <summary>
     /// The pure core: every candidate without a running or succeeded job is to start, under the key
-    /// <c>sweep/{session}/{role}/{options}/{failed jobs so far}</c>, so that a new job follows each failed one.
+    /// <c>sweep/{session}/{role}/{options}/{failed jobs so far}</c>, so that a new job follows each failed one; when the
+    /// latest failed job's SailPoint export is finished and only its download failed, the new job downloads that export.
     /// </summary>
     public static ExportSweepPlan Plan(IEnumerable<SweepCandidate> candidates, IEnumerable<ExportJob> existingJobs, ExportRequestOptions options)
     {
@@ -173,7 +187,11 @@ public sealed class ExportSweepPlanner
             }
 
             var key = $"sweep/{candidate.SessionId}/{candidate.PotentialRoleId}/{options.ToKey()}/{jobs.Count}";
-            toStart.Add(new PlannedExport(candidate.SessionId, candidate.PotentialRoleId, options, key));
+            var latest = jobs.Where(job => job.Options == options).MaxBy(job => job.CreatedAt);
+            toStart.Add(new PlannedExport(candidate.SessionId, candidate.PotentialRoleId, options, key)
+            {
+                ReuseExportOf = latest is { CanReuseExport: true } ? latest : null,
+            });
         }
 
         var sessions = toStart.Select(planned => planned.SessionId).Concat(covered.Select(skip => skip.SessionId)).Distinct(StringComparer.Ordinal).ToList();

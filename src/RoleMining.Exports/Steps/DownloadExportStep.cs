@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,9 +8,10 @@ using RoleMining.SailPoint;
 namespace RoleMining.Exports;
 
 /// <summary>
-/// Step 3: under a lease, streams the zip into a staging file while computing its SHA-256 (never whole in memory),
-/// verifies it (<see cref="ExportArchiveInspector"/>), unpacks the CSV files beside it, counts their rows, publishes
-/// the files, writes <c>manifest.json</c> last and only then marks the job succeeded. A failed or interrupted attempt
+/// Step 3: under a lease, downloads the zip in one pass (<see cref="ExportDownloadPipeline"/>): it is stored as staging
+/// file while its SHA-256 is computed, and at the same time verified and unpacked into staging CSV files whose CRC-32,
+/// size, SHA-256 and rows are taken on the way (never whole in memory). Then it publishes the files, writes
+/// <c>manifest.json</c> last and only then marks the job succeeded. A failed or interrupted attempt
 /// leaves staging files at most, which the next attempt removes; a crash after the manifest was published is finished
 /// by adopting it instead of downloading again.
 /// </summary>
@@ -23,6 +22,7 @@ public sealed class DownloadExportStep : ExportStepBase
 
     private readonly IRoleMiningClient _client;
     private readonly IExportArtifactStore _artifacts;
+    private readonly SinglePassArchiveVerifier _verifier;
     private readonly ExportArchiveInspector _inspector;
 
     /// <summary>Creates the step.</summary>
@@ -39,6 +39,7 @@ public sealed class DownloadExportStep : ExportStepBase
         ArgumentNullException.ThrowIfNull(artifacts);
         _client = client;
         _artifacts = artifacts;
+        _verifier = new SinglePassArchiveVerifier(Options.Archive);
         _inspector = new ExportArchiveInspector(Options.Archive);
     }
 
@@ -49,31 +50,10 @@ public sealed class DownloadExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        StoredExportJob claimed;
-        while (true)
+        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, job => job.State == ExportJobState.Downloading && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                return early!;
-            }
-
-            if (stored.Job.State != ExportJobState.Downloading || stored.Job.ExportId is null)
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
-            }
-
-            var (written, deferred) = await TryClaimAsync(message, stored, job => job, cancellationToken).ConfigureAwait(false);
-            if (deferred is not null)
-            {
-                return deferred;
-            }
-
-            if (written is not null)
-            {
-                claimed = written;
-                break;
-            }
+            return early!;
         }
 
         var holder = HoldLease(claimed);
@@ -91,7 +71,9 @@ public sealed class DownloadExportStep : ExportStepBase
                 }
 
                 await DeleteStagingAsync(job, linked.Token).ConfigureAwait(false);
-                var files = await DownloadVerifyAndStageAsync(job, holder.LeaseId, linked.Token).ConfigureAwait(false);
+                var started = TimeProvider.GetTimestamp();
+                var (files, secondPass) = await DownloadVerifyAndStageAsync(job, holder.LeaseId, linked.Token).ConfigureAwait(false);
+                var staged = TimeProvider.GetTimestamp();
                 if (!await holder.ConfirmAsync(linked.Token).ConfigureAwait(false))
                 {
                     Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
@@ -100,6 +82,8 @@ public sealed class DownloadExportStep : ExportStepBase
 
                 var completedAt = TimeProvider.GetUtcNow();
                 await PublishAsync(job, holder.LeaseId, files, completedAt, linked.Token).ConfigureAwait(false);
+                Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass,
+                    TimeProvider.GetElapsedTime(staged).TotalMilliseconds);
                 var result = await FinishSucceededAsync(message, holder, files, completedAt).ConfigureAwait(false);
                 await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
                 return result;
@@ -126,6 +110,16 @@ public sealed class DownloadExportStep : ExportStepBase
                 await DeleteJobFilesAsync(job).ConfigureAwait(false);
                 return await FinishFailedAsync(message, holder, ExportFailureKind.DownloadRejected,
                     $"SailPoint refused to serve the zip of export '{job.ExportId}': {exception.Message} The export may have expired; start a new export job.",
+                    exception).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (StorageFailures.IsOutOfSpace(exception))
+            {
+                // No retry frees space: the job fails at once and says so. SailPoint's export is finished and stays usable,
+                // so the next job for the role downloads it instead of starting another (ExportJob.CanReuseExport).
+                await DeleteJobFilesAsync(job).ConfigureAwait(false);
+                return await FinishFailedAsync(message, holder, ExportFailureKind.StorageFull,
+                    $"The files of export '{job.ExportId}' could not be stored: no space left on the device ({exception.Message}). "
+                    + "Free some space, then export again: the next job downloads this finished SailPoint export instead of starting another.",
                     exception).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -162,20 +156,55 @@ public sealed class DownloadExportStep : ExportStepBase
         }
     }
 
-    private async Task<List<ExportArtifact>> DownloadVerifyAndStageAsync(ExportJob job, string attemptId, CancellationToken cancellationToken)
+    private async Task<(List<ExportArtifact> Files, bool SecondPass)> DownloadVerifyAndStageAsync(ExportJob job, string attemptId, CancellationToken cancellationToken)
     {
         var zipStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ZipFileName);
-        var (zipSize, zipSha256) = await DownloadToStagingAsync(job, zipStaging, cancellationToken).ConfigureAwait(false);
+        Task<Stream> OpenEntry(string name, CancellationToken token) =>
+            _artifacts.OpenStagingWriteAsync(ExportArtifactLayout.StagingPath(job, attemptId, name), token);
 
-        IReadOnlyList<ExtractedEntry> entries;
-        var zip = await _artifacts.OpenReadAsync(zipStaging, cancellationToken).ConfigureAwait(false)
-            ?? throw new IOException($"The staged zip '{zipStaging}' vanished before it could be verified.");
-        await using (zip.ConfigureAwait(false))
+        // One span for the one pass: download, hash, verify and unpack, everything staged.
+        DownloadedArchive archive;
+        using (var stage = ExportsTelemetry.StartStorageWrite("export.stage_zip", job))
         {
-            entries = await _inspector.VerifyAndExtractAsync(
-                zip,
-                (name, token) => _artifacts.OpenStagingWriteAsync(ExportArtifactLayout.StagingPath(job, attemptId, name), token),
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var download = await _client.DownloadExportAsync(job.SessionId, job.PotentialRoleId, job.ExportId!, cancellationToken).ConfigureAwait(false);
+                await using (download.ConfigureAwait(false))
+                {
+                    var target = await _artifacts.OpenStagingWriteAsync(zipStaging, cancellationToken).ConfigureAwait(false);
+                    archive = await ExportDownloadPipeline.RunAsync(
+                        download.Content,
+                        download.Length,
+                        Options.Archive.MaxTotalBytes + ZipOverheadAllowance,
+                        target,
+                        _verifier,
+                        OpenEntry,
+                        cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception)
+            {
+                stage.Fail(exception);
+                throw;
+            }
+
+            stage?.SetTag("rolemining.bytes", archive.ZipSize);
+        }
+
+        var entries = archive.Entries;
+        if (entries is null)
+        {
+            // The second pass exists only for zips the single pass cannot follow for certain (a preamble, another
+            // compression method, a directory that disagrees with the entries): the stored copy is read once more,
+            // from its central directory, with the same rules.
+            Log.ArchiveVerifiedFromStorage(Logger, job.ExportId!, job.JobId, archive.SecondPassReason ?? "unknown");
+            using var unpack = ExportsTelemetry.StartStorageWrite("export.unpack", job);
+            var zip = await _artifacts.OpenReadAsync(zipStaging, cancellationToken).ConfigureAwait(false)
+                ?? throw new IOException($"The staged zip '{zipStaging}' vanished before it could be verified.");
+            await using (zip.ConfigureAwait(false))
+            {
+                entries = await _inspector.VerifyAndExtractAsync(zip, OpenEntry, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var files = new List<ExportArtifact>
@@ -184,87 +213,34 @@ public sealed class DownloadExportStep : ExportStepBase
             {
                 Name = ExportArtifactLayout.ZipFileName,
                 Path = ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ZipFileName),
-                Size = zipSize,
-                Sha256 = zipSha256,
+                Size = archive.ZipSize,
+                Sha256 = archive.ZipSha256,
             },
         };
-        foreach (var entry in entries)
+        files.AddRange(entries.Select(entry => new ExportArtifact
         {
-            var staged = ExportArtifactLayout.StagingPath(job, attemptId, entry.Name);
-            var csv = await _artifacts.OpenReadAsync(staged, cancellationToken).ConfigureAwait(false)
-                ?? throw new IOException($"The staged file '{staged}' vanished before its rows could be counted.");
-            long rows;
-            await using (csv.ConfigureAwait(false))
-            {
-                rows = await CsvRowCounter.CountDataRowsAsync(csv, entry.Name, cancellationToken).ConfigureAwait(false);
-            }
-
-            files.Add(new ExportArtifact
-            {
-                Name = entry.Name,
-                Path = ExportArtifactLayout.FilePath(job, entry.Name),
-                Size = entry.Size,
-                Sha256 = entry.Sha256,
-                RowCount = rows,
-            });
-        }
-
-        return files;
-    }
-
-    /// <summary>Streams the zip into the staging file, hashing as it goes; checks the length the service announced.</summary>
-    private async Task<(long Size, string Sha256)> DownloadToStagingAsync(ExportJob job, string stagingPath, CancellationToken cancellationToken)
-    {
-        var limit = Options.Archive.MaxTotalBytes + ZipOverheadAllowance;
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long size = 0;
-        var download = await _client.DownloadExportAsync(job.SessionId, job.PotentialRoleId, job.ExportId!, cancellationToken).ConfigureAwait(false);
-        await using (download.ConfigureAwait(false))
-        {
-            var target = await _artifacts.OpenStagingWriteAsync(stagingPath, cancellationToken).ConfigureAwait(false);
-            await using (target.ConfigureAwait(false))
-            {
-                var buffer = ArrayPool<byte>.Shared.Rent(81920);
-                try
-                {
-                    int read;
-                    while ((read = await download.Content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        size += read;
-                        if (size > limit)
-                        {
-                            throw new InvalidExportArchiveException(ExportArchiveProblem.TotalTooLarge, null,
-                                $"The export zip is larger than {limit:N0} bytes (Exports:Archive:MaxTotalBytes plus headers); the download was cut off.");
-                        }
-
-                        sha256.AppendData(buffer, 0, read);
-                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
-
-            if (download.Length is { } announced && announced != size)
-            {
-                throw new InvalidExportArchiveException(ExportArchiveProblem.Truncated, null,
-                    $"The export download ended after {size:N0} of the {announced:N0} bytes announced.");
-            }
-        }
-
-        return (size, Convert.ToHexStringLower(sha256.GetHashAndReset()));
+            Name = entry.Name,
+            Path = ExportArtifactLayout.FilePath(job, entry.Name),
+            Size = entry.Size,
+            Sha256 = entry.Sha256,
+            RowCount = entry.RowCount,
+        }));
+        return (files, archive.Entries is null);
     }
 
     /// <summary>Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end.</summary>
-    private async Task PublishAsync(ExportJob job, string attemptId, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    private async Task PublishAsync(ExportJob job, string attemptId, List<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
+        using var activity = ExportsTelemetry.StartStorageWrite("export.publish", job);
+        activity?.SetTag("rolemining.files", files.Count + 1);
+        long bytes = 0;
         foreach (var file in files)
         {
+            bytes += file.Size;
             await _artifacts.PublishAsync(ExportArtifactLayout.StagingPath(job, attemptId, file.Name), file.Path, cancellationToken).ConfigureAwait(false);
         }
 
+        activity?.SetTag("rolemining.bytes", bytes);
         var manifest = new ExportManifest
         {
             JobId = job.JobId,
@@ -357,17 +333,5 @@ public sealed class DownloadExportStep : ExportStepBase
         var zip = files.FirstOrDefault(file => file.Name == ExportArtifactLayout.ZipFileName);
         Log.JobSucceeded(Logger, written.Job.JobId, written.Job.ExportId!, zip?.Size ?? 0, files.Count, ExportArtifactLayout.JobFolder(written.Job));
         return ExportStepResult.Of(ExportStepOutcome.Succeeded, written.Job);
-    }
-
-    private async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
-    {
-        var written = await holder.FinishAsync(job => Failed(job, kind, reason, Describe(exception)), CancellationToken.None).ConfigureAwait(false);
-        if (written is null)
-        {
-            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
-            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
-        }
-
-        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
     }
 }

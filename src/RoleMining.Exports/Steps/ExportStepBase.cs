@@ -107,45 +107,41 @@ public abstract class ExportStepBase : IExportStep
         return (advanced, new ScheduledExportMessage(ExportMessage.Create(nextStep, job.JobId, advanced.Sequence, now), delay));
     }
 
-    /// <summary>The job failed for a reason a person can act on.</summary>
-    protected ExportJob Failed(ExportJob job, ExportFailureKind kind, string reason, string? lastError = null)
+    /// <summary>
+    /// The job failed for a reason a person can act on; <paramref name="exception"/>, when it caused the failure, becomes the
+    /// last error and, if SailPoint raised it, the failure's <see cref="ExportFailure.SailPointError"/>.
+    /// </summary>
+    protected ExportJob Failed(ExportJob job, ExportFailureKind kind, string reason, Exception? exception = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         var now = TimeProvider.GetUtcNow();
+        var sailPointError = ExportSailPointError.From(exception);
         Log.JobFailed(Logger, job.JobId, HandledStep, kind, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
         return job with
         {
             State = ExportJobState.Failed,
-            Failure = new ExportFailure { Kind = kind, Reason = reason, Step = HandledStep },
-            LastError = lastError is null ? job.LastError : Truncate(lastError),
+            Failure = new ExportFailure { Kind = kind, Reason = reason, Step = HandledStep, SailPointError = sailPointError },
+            LastError = exception is null ? job.LastError : Describe(exception),
+            LastSailPointError = exception is null ? job.LastSailPointError : sailPointError,
             Lease = null,
             CompletedAt = now,
             UpdatedAt = now,
         };
     }
 
-    /// <summary>
-    /// Fails the job unless it moved on meanwhile (then the message is stale and nothing is written). Returns the result.
-    /// </summary>
-    protected async Task<ExportStepResult> FailAsync(ExportMessage message, ExportDelivery delivery, StoredExportJob stored, ExportFailureKind kind, string reason, string? lastError, CancellationToken cancellationToken)
+    /// <summary>Fails the job this execution holds; a lost lease fails nothing (the new holder decides).</summary>
+    internal async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception? exception)
     {
-        ArgumentNullException.ThrowIfNull(stored);
-        while (true)
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(holder);
+        var written = await holder.FinishAsync(job => Failed(job, kind, reason, exception), CancellationToken.None).ConfigureAwait(false);
+        if (written is null)
         {
-            var failed = Failed(stored.Job, kind, reason, lastError);
-            if (await Jobs.TryReplaceAsync(failed, stored.ETag, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Failed, failed);
-            }
-
-            var (fresh, result) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (fresh is null)
-            {
-                return result!;
-            }
-
-            stored = fresh;
+            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
+            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
         }
+
+        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
     }
 
     /// <summary>A lease for this execution, valid from now for the configured duration.</summary>
@@ -156,10 +152,40 @@ public abstract class ExportStepBase : IExportStep
     };
 
     /// <summary>
+    /// Admits <paramref name="message"/> and claims its job for this execution with a lease, deciding again after a write
+    /// conflict. Returns the claimed job, or else the result to return: the job is missing, the message is stale, the job
+    /// is not in a state this step acts on (<paramref name="actsOn"/>), or another execution's live lease defers it.
+    /// </summary>
+    protected async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> AdmitAndClaimAsync(
+        ExportMessage message, ExportDelivery delivery, Func<ExportJob, bool> actsOn, Func<ExportJob, ExportJob> claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actsOn);
+        while (true)
+        {
+            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return (null, early);
+            }
+
+            if (!actsOn(stored.Job))
+            {
+                return (null, ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job));
+            }
+
+            var (written, deferred) = await TryClaimAsync(message, stored, claim, cancellationToken).ConfigureAwait(false);
+            if (deferred is not null || written is not null)
+            {
+                return (written, deferred);
+            }
+        }
+    }
+
+    /// <summary>
     /// Claims the admitted job for this execution, or tells to defer the message while another execution's lease is live.
     /// Null claim and null result: the write conflicted, re-admit and decide again.
     /// </summary>
-    protected async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> TryClaimAsync(
+    private async Task<(StoredExportJob? Claimed, ExportStepResult? Result)> TryClaimAsync(
         ExportMessage message, StoredExportJob stored, Func<ExportJob, ExportJob> claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -189,44 +215,27 @@ public abstract class ExportStepBase : IExportStep
     internal JobLeaseHolder HoldLease(StoredExportJob claimed) => new(claimed, Jobs, TimeProvider, Options.LeaseDuration, Logger);
 
     /// <summary>
-    /// Records a failed attempt on the job (last error, attempt count) and gives up a lease this execution holds, so that
-    /// the retry does not wait for it to expire. Best effort: the retry happens whether or not this write succeeds.
+    /// Records a failed attempt on the job this execution holds (last error, the SailPoint error behind it, attempt count)
+    /// and gives up the lease, so that the retry does not wait for it to expire. Best effort: the retry happens whether or
+    /// not this write succeeds.
     /// </summary>
-    internal async Task RecordFailedAttemptAsync(ExportMessage message, Exception exception, JobLeaseHolder? holder)
+    internal async Task RecordFailedAttemptAsync(ExportMessage message, Exception exception, JobLeaseHolder holder)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(holder);
         var error = Describe(exception);
         try
         {
-            if (holder is not null)
+            var released = await holder.FinishAsync(job => job with
             {
-                var released = await holder.FinishAsync(job => job with
-                {
-                    Lease = null,
-                    Attempts = job.Attempts + 1,
-                    LastError = error,
-                    UpdatedAt = TimeProvider.GetUtcNow(),
-                }, CancellationToken.None).ConfigureAwait(false);
-                Log.StepAttemptFailed(Logger, HandledStep, message.JobId, released?.Job.Attempts ?? 0, error, exception);
-                return;
-            }
-
-            for (var tries = 0; tries < 5; tries++)
-            {
-                var stored = await Jobs.GetAsync(message.JobId, CancellationToken.None).ConfigureAwait(false);
-                if (stored is null || stored.Job.IsTerminal || stored.Job.Sequence != message.Sequence)
-                {
-                    return;
-                }
-
-                var updated = stored.Job with { Attempts = stored.Job.Attempts + 1, LastError = error, UpdatedAt = TimeProvider.GetUtcNow() };
-                if (await Jobs.TryReplaceAsync(updated, stored.ETag, CancellationToken.None).ConfigureAwait(false) is not null)
-                {
-                    Log.StepAttemptFailed(Logger, HandledStep, message.JobId, updated.Attempts, error, exception);
-                    return;
-                }
-            }
+                Lease = null,
+                Attempts = job.Attempts + 1,
+                LastError = error,
+                LastSailPointError = ExportSailPointError.From(exception),
+                UpdatedAt = TimeProvider.GetUtcNow(),
+            }, CancellationToken.None).ConfigureAwait(false);
+            Log.StepAttemptFailed(Logger, HandledStep, message.JobId, released?.Job.Attempts ?? 0, error, exception);
         }
         catch (Exception recordException) when (recordException is not OperationCanceledException)
         {

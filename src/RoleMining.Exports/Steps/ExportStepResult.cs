@@ -26,6 +26,18 @@ public enum ExportStepOutcome
 
     /// <summary>The step's lease on the job ran out while it worked; another execution owns the job, this one's work was dropped.</summary>
     LeaseLost,
+
+    /// <summary>The step got no clear answer (an uncertain start) and scheduled itself again for later.</summary>
+    Rescheduled,
+
+    /// <summary>The completion callback was delivered.</summary>
+    CallbackDelivered,
+
+    /// <summary>A callback attempt failed; the next one is scheduled with backoff.</summary>
+    CallbackRetryScheduled,
+
+    /// <summary>The callback was given up (refused for good, or every attempt failed); the job shows why.</summary>
+    CallbackFailed,
 }
 
 /// <summary>What a step did and which messages to send next.</summary>

@@ -19,6 +19,7 @@ public sealed class ExportWorkflow
     private readonly ExportWorkflowOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ExportWorkflow> _logger;
+    private readonly ExportsMetrics _metrics;
 
     /// <summary>Creates the workflow over its steps.</summary>
     public ExportWorkflow(
@@ -27,7 +28,8 @@ public sealed class ExportWorkflow
         IExportJobStore jobs,
         IOptions<ExportWorkflowOptions> options,
         TimeProvider timeProvider,
-        ILogger<ExportWorkflow> logger)
+        ILogger<ExportWorkflow> logger,
+        ExportsMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(queue);
@@ -51,6 +53,7 @@ public sealed class ExportWorkflow
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _metrics = metrics ?? new ExportsMetrics();
     }
 
     /// <summary>
@@ -80,7 +83,22 @@ public sealed class ExportWorkflow
             return ExportStepResult.Of(job?.State == ExportJobState.Failed ? ExportStepOutcome.Failed : ExportStepOutcome.Duplicate, job);
         }
 
-        var result = await _steps[message.Step].ExecuteAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+        var started = _timeProvider.GetTimestamp();
+        ExportStepResult result;
+        try
+        {
+            result = await _steps[message.Step].ExecuteAsync(message, delivery, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The host delivers the message again (or, after the last attempt, to the poison queue).
+            _metrics.StepThrew(message.Step, _timeProvider.GetElapsedTime(started).TotalSeconds, exception);
+            activity.Fail(exception);
+            throw;
+        }
+
+        _metrics.StepEnded(message.Step, _timeProvider.GetElapsedTime(started).TotalSeconds, result.Outcome);
+        RecordOutcome(message.Step, result);
         if (result.Job is { } current)
         {
             activity.TagJob(current);
@@ -88,10 +106,15 @@ public sealed class ExportWorkflow
 
         foreach (var next in result.Messages)
         {
-            await _queue.SendAsync(next.Message, next.Delay, cancellationToken).ConfigureAwait(false);
+            await ExportsTelemetry.SendAsync(_queue, next.Message, next.Delay, cancellationToken).ConfigureAwait(false);
         }
 
-        activity?.SetTag("rolemining.outcome", result.Outcome.ToString());
+        if (result.Outcome is ExportStepOutcome.Succeeded or ExportStepOutcome.Failed && result.Job is { } ended)
+        {
+            await SendCallbackAsync(ended, cancellationToken).ConfigureAwait(false);
+        }
+
+        activity?.SetTag(ExportsTelemetry.OutcomeAttribute, result.Outcome.ToString());
         Log.StepCompleted(_logger, message.Step, message.JobId, result.Outcome, result.Job?.State, result.Job?.SessionId, result.Job?.PotentialRoleId, result.Job?.ExportId);
         return result;
     }
@@ -104,6 +127,12 @@ public sealed class ExportWorkflow
     public async Task<ExportJob?> HandlePoisonMessageAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var activity = ExportsTelemetry.StartPoison(message);
+        if (message.Step == ExportStep.Callback)
+        {
+            return await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
@@ -121,12 +150,16 @@ public sealed class ExportWorkflow
             var error = job.LastError ?? lastError ?? "no error was recorded";
             var attempts = Math.Max(job.Attempts, _options.MaxAttempts);
             var now = _timeProvider.GetUtcNow();
-            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} "
-                + "Check that SailPoint is reachable and the credentials are valid, then start a new export job.";
+            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + message.Step switch
+            {
+                // A download writes as much as it reads: its failures may as well be the store's as SailPoint's.
+                ExportStep.Download => "Check that the export folder (or storage) can be written and that SailPoint is reachable, then export again.",
+                _ => "Check that SailPoint is reachable and the credentials are valid, then start a new export job.",
+            };
             var failed = job with
             {
                 State = ExportJobState.Failed,
-                Failure = new ExportFailure { Kind = ExportFailureKind.RepeatedFailure, Reason = reason, Step = message.Step },
+                Failure = new ExportFailure { Kind = ExportFailureKind.RepeatedFailure, Reason = reason, Step = message.Step, SailPointError = job.LastSailPointError },
                 LastError = error,
                 Lease = null,
                 CompletedAt = now,
@@ -137,6 +170,8 @@ public sealed class ExportWorkflow
                 continue;
             }
 
+            _metrics.ExportFailed(failed.Failure);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, nameof(ExportFailureKind.RepeatedFailure));
             Log.Poisoned(_logger, message.Step, message.MessageId, message.JobId, attempts, error);
             Log.JobFailed(_logger, job.JobId, message.Step, ExportFailureKind.RepeatedFailure, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
             if (message.Step == ExportStep.Download && _download is not null)
@@ -144,7 +179,59 @@ public sealed class ExportWorkflow
                 await _download.DeleteJobFilesAsync(failed).ConfigureAwait(false);
             }
 
+            await SendCallbackAsync(failed, cancellationToken).ConfigureAwait(false);
             return failed;
+        }
+    }
+
+    /// <summary>Sends the callback message of a job that just ended, if it has a pending callback.</summary>
+    private async Task SendCallbackAsync(ExportJob ended, CancellationToken cancellationToken)
+    {
+        if (ended.IsTerminal && ended.Callback is { State: ExportCallbackState.Pending })
+        {
+            var message = ExportMessage.Create(ExportStep.Callback, ended.JobId, ended.Sequence, _timeProvider.GetUtcNow());
+            await ExportsTelemetry.SendAsync(_queue, message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A callback message that kept failing (the store, not the receiver: those failures are retried by the step): the callback is given up, visibly.</summary>
+    private async Task<ExportJob?> GiveUpCallbackAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
+            if (stored?.Job.Callback is not { State: ExportCallbackState.Pending } callback)
+            {
+                return stored?.Job;
+            }
+
+            var given = stored.Job with
+            {
+                Lease = null,
+                Callback = callback with { State = ExportCallbackState.Failed, NextAttemptAt = null, LastError = callback.LastError ?? lastError ?? "The callback message failed too often." },
+                UpdatedAt = _timeProvider.GetUtcNow(),
+            };
+            if (await _jobs.TryReplaceAsync(given, stored.ETag, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Log.CallbackAttempted(_logger, given.JobId, callback.Name, callback.Attempts, ExportCallbackState.Failed, given.Callback!.LastError);
+                return given;
+            }
+        }
+    }
+
+    private void RecordOutcome(ExportStep step, ExportStepResult result)
+    {
+        switch (result.Outcome)
+        {
+            case ExportStepOutcome.Advanced when step == ExportStep.Start:
+                _metrics.ExportStarted();
+                break;
+            case ExportStepOutcome.Succeeded when result.Job is { } succeeded:
+                _metrics.ExportSucceeded(succeeded);
+                break;
+            case ExportStepOutcome.Failed when result.Job?.Failure is { } failure:
+                _metrics.ExportFailed(failure);
+                break;
         }
     }
 }

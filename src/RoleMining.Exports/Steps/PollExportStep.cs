@@ -10,7 +10,8 @@ namespace RoleMining.Exports;
 /// Step 2: reads the export's status. <c>QUEUED</c>/<c>IN_PROGRESS</c>: schedules the next poll with exponential backoff
 /// and jitter, within the total wait. <c>SUCCESS</c>: schedules the download. <c>ERROR</c>, or the total wait exceeded:
 /// the job fails with the reason. Each poll message carries a sequence number; only the one the job waits for acts, so a
-/// duplicated poll never forks the chain.
+/// duplicated poll never forks the chain. The poll holds a lease while it asks, like the other steps: a poll that is still
+/// waiting for SailPoint is never taken for stalled, and one whose instance died is resumed once the lease runs out.
 /// </summary>
 public sealed class PollExportStep : ExportStepBase
 {
@@ -31,58 +32,74 @@ public sealed class PollExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        PotentialRoleExport? status = null;
-        while (true)
+        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, job => job.State == ExportJobState.Polling && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                return early!;
-            }
+            return early!;
+        }
 
-            var job = stored.Job;
-            if (job.State != ExportJobState.Polling || job.ExportId is null)
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Duplicate, job);
-            }
-
-            // Asked once per execution; after a write conflict the same answer is applied to the re-read job.
-            if (status is null)
+        var holder = HoldLease(claimed);
+        await using (holder.ConfigureAwait(false))
+        {
+            var job = claimed.Job;
+            PotentialRoleExport status;
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken))
             {
                 try
                 {
-                    status = await _client.GetExportStatusAsync(job.SessionId, job.PotentialRoleId, job.ExportId, cancellationToken).ConfigureAwait(false);
+                    status = await _client.GetExportStatusAsync(job.SessionId, job.PotentialRoleId, job.ExportId!, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Shutdown or crash: the lease stays; whoever takes over after it expires asks again.
+                    throw;
+                }
+                catch (OperationCanceledException) when (holder.LostToken.IsCancellationRequested)
+                {
+                    Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
+                    return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
                 }
                 catch (SailPointException exception) when (IsGone(exception))
                 {
-                    return await FailAsync(message, delivery, stored, ExportFailureKind.ExportError,
+                    return await FinishFailedAsync(message, holder, ExportFailureKind.ExportError,
                         $"SailPoint no longer knows export '{job.ExportId}': {exception.Message} Start a new export job.",
-                        Describe(exception), cancellationToken).ConfigureAwait(false);
+                        exception).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    await RecordFailedAttemptAsync(message, exception, null).ConfigureAwait(false);
+                    await RecordFailedAttemptAsync(message, exception, holder).ConfigureAwait(false);
                     throw;
                 }
             }
 
-            var decision = Decide(message, job, status);
-            if (decision.Failure is { } failure)
+            // The answer is applied to the job as it is when written (the lease holder re-reads it on a conflict).
+            ScheduledExportMessage? next = null;
+            ExportFailure? failure = null;
+            var recorded = await holder.FinishAsync(current =>
             {
-                return await FailAsync(message, delivery, stored, failure.Kind, failure.Reason, null, cancellationToken).ConfigureAwait(false);
+                var decision = Decide(message, current, status);
+                failure = decision.Failure;
+                next = decision.Next;
+                return decision.Failure is { } failed ? Failed(current, failed.Kind, failed.Reason) : decision.Job!;
+            }, CancellationToken.None).ConfigureAwait(false);
+
+            if (recorded is null)
+            {
+                Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
+                return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
             }
 
-            if (await Jobs.TryReplaceAsync(decision.Job!, stored.ETag, cancellationToken).ConfigureAwait(false) is null)
+            if (failure is not null)
             {
-                continue;
+                return ExportStepResult.Of(ExportStepOutcome.Failed, recorded.Job);
             }
 
-            if (decision.Job!.State == ExportJobState.Polling)
+            if (recorded.Job.State == ExportJobState.Polling)
             {
-                Log.ExportPending(Logger, job.ExportId, job.JobId, decision.Job.ExportStatus ?? "UNKNOWN", decision.Job.PollCount, decision.Next!.Delay.TotalMilliseconds);
+                Log.ExportPending(Logger, job.ExportId!, job.JobId, recorded.Job.ExportStatus ?? "UNKNOWN", recorded.Job.PollCount, next!.Delay.TotalMilliseconds);
             }
 
-            return ExportStepResult.Of(ExportStepOutcome.Advanced, decision.Job, decision.Next!);
+            return ExportStepResult.Of(ExportStepOutcome.Advanced, recorded.Job, next!);
         }
     }
 

@@ -17,14 +17,21 @@ namespace RoleMining.Exports;
 /// the export id is written even if the step is being cancelled, so a graceful shutdown does not open the window.
 /// </para>
 /// <para>
-/// A start call that fails without a clear answer (5xx, timeout, broken connection) is not retried: SailPoint may have
-/// started the export, and there is no way to look it up. The job fails as <see cref="ExportFailureKind.StartUncertain"/>;
-/// the next sweep or a new request starts a new job. A call SailPoint provably did not take (429, the client's rate
-/// limiter or open circuit, failed authentication) is retried; a refusal (4xx) fails the job.
+/// A start call that fails without a clear answer (5xx, timeout, broken connection) is not retried at once: SailPoint may
+/// have started the export, and its API has no way to look exports up (no list of a potential role's exports). The job
+/// goes back to <see cref="ExportJobState.Queued"/> and tries again after <see cref="ExportUncertainStartOptions.RetryDelay"/>
+/// (doubled each time, with jitter), at most <see cref="ExportUncertainStartOptions.MaxRetries"/> times, then fails as
+/// <see cref="ExportFailureKind.StartUncertain"/>. Each such retry risks one orphaned duplicate export in SailPoint when
+/// the failed call had in fact been accepted; the job itself still follows exactly one export. A call SailPoint provably
+/// did not take (429, the client's rate limiter or open circuit, failed authentication) is retried through the queue; a
+/// refusal (4xx) fails the job.
 /// </para>
 /// </summary>
 public sealed class StartExportStep : ExportStepBase
 {
+    /// <summary>The longest wait before a retry of an uncertain start, however often it doubled.</summary>
+    private static readonly TimeSpan MaxUncertainRetryDelay = TimeSpan.FromDays(1);
+
     private readonly IRoleMiningClient _client;
 
     /// <summary>Creates the step.</summary>
@@ -42,35 +49,15 @@ public sealed class StartExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        StoredExportJob claimed;
-        while (true)
+        var (claimed, early) = await AdmitAndClaimAsync(
+            message,
+            delivery,
+            job => job.State is ExportJobState.Queued or ExportJobState.Started,
+            job => job with { State = ExportJobState.Started, StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow() },
+            cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            var (stored, early) = await AdmitAsync(message, delivery, cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                return early!;
-            }
-
-            if (stored.Job.State is not (ExportJobState.Queued or ExportJobState.Started))
-            {
-                return ExportStepResult.Of(ExportStepOutcome.Duplicate, stored.Job);
-            }
-
-            var (written, deferred) = await TryClaimAsync(message, stored, job => job with
-            {
-                State = ExportJobState.Started,
-                StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
-            if (deferred is not null)
-            {
-                return deferred;
-            }
-
-            if (written is not null)
-            {
-                claimed = written;
-                break;
-            }
+            return early!;
         }
 
         var holder = HoldLease(claimed);
@@ -107,14 +94,13 @@ public sealed class StartExportStep : ExportStepBase
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    return await FinishFailedAsync(message, holder, ExportFailureKind.StartUncertain,
-                        $"Starting the export failed without a clear answer: {exception.Message} SailPoint may or may not have started it; it was not retried so that this job never causes two exports. Start a new export job.",
-                        exception).ConfigureAwait(false);
+                    return await RetryLaterOrFailAsync(message, holder, exception).ConfigureAwait(false);
                 }
             }
 
             if (string.IsNullOrEmpty(export.ExportId))
             {
+                // Not retried: SailPoint did start an export here, so another call would certainly make a second one.
                 return await FinishFailedAsync(message, holder, ExportFailureKind.StartUncertain,
                     "SailPoint accepted the export request but answered without an export id, so the export cannot be followed. Start a new export job.",
                     null).ConfigureAwait(false);
@@ -166,15 +152,44 @@ public sealed class StartExportStep : ExportStepBase
     private static bool IsRefusal(SailPointException exception) =>
         exception.Status is { } status && (int)status is >= 400 and < 500 && status != HttpStatusCode.RequestTimeout;
 
-    private async Task<ExportStepResult> FinishFailedAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception? exception)
+    /// <summary>
+    /// After a start that failed without a clear answer: back to <see cref="ExportJobState.Queued"/> with a start message
+    /// due after the configured delay, or, once the retries are used up, failed as <see cref="ExportFailureKind.StartUncertain"/>.
+    /// </summary>
+    private async Task<ExportStepResult> RetryLaterOrFailAsync(ExportMessage message, JobLeaseHolder holder, Exception exception)
     {
-        var written = await holder.FinishAsync(job => Failed(job, kind, reason, exception is null ? null : Describe(exception)), CancellationToken.None).ConfigureAwait(false);
+        var settings = Options.UncertainStart;
+        var job = holder.Job;
+        if (job.UncertainStarts >= settings.MaxRetries)
+        {
+            var tried = job.UncertainStarts == 0
+                ? "It was not tried again (Exports:UncertainStart:MaxRetries is 0)"
+                : $"It was tried {job.UncertainStarts + 1} times in all, each time without a clear answer";
+            return await FinishFailedAsync(message, holder, ExportFailureKind.StartUncertain,
+                $"Starting the export failed without a clear answer: {exception.Message} SailPoint may or may not have started it. {tried}. Start a new export job.",
+                exception).ConfigureAwait(false);
+        }
+
+        var delay = PollBackoff.Delay(job.UncertainStarts, settings.RetryDelay, MaxUncertainRetryDelay, settings.JitterRatio);
+        ScheduledExportMessage? retry = null;
+        var written = await holder.FinishAsync(current =>
+        {
+            var (queued, start) = Advance(current, message, ExportJobState.Queued, ExportStep.Start, delay);
+            retry = start;
+            return queued with
+            {
+                UncertainStarts = current.UncertainStarts + 1,
+                LastError = Describe(exception),
+                LastSailPointError = ExportSailPointError.From(exception),
+            };
+        }, CancellationToken.None).ConfigureAwait(false);
         if (written is null)
         {
             Log.LeaseLost(Logger, HandledStep, message.JobId, null);
             return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
         }
 
-        return ExportStepResult.Of(ExportStepOutcome.Failed, written.Job);
+        Log.UncertainStartRetryScheduled(Logger, job.JobId, written.Job.UncertainStarts, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
+        return ExportStepResult.Of(ExportStepOutcome.Rescheduled, written.Job, retry!);
     }
 }

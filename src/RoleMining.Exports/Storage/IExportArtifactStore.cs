@@ -3,8 +3,8 @@ namespace RoleMining.Exports;
 /// <summary>
 /// Stores export files under '/'-separated relative paths (<see cref="ExportArtifactLayout"/>). Content is always
 /// written to a staging path first and then published under its final path in one step, so a reader never sees half a
-/// file. An Azure Blob Storage adapter maps this to: a block upload of the staging blob (<c>OpenWriteAsync</c>, committed
-/// when the stream is disposed), a server-side copy to the final blob followed by deleting the staging blob (publish),
+/// file. An Azure Blob Storage adapter maps this to: staged blocks of the staging blob, uploaded while it is written and
+/// committed when the stream is disposed, a server-side copy to the final blob followed by deleting the staging blob (publish),
 /// a seekable <c>OpenReadAsync</c>, <c>GetBlobsAsync(prefix)</c> and <c>DeleteIfExistsAsync</c>.
 /// </summary>
 public interface IExportArtifactStore

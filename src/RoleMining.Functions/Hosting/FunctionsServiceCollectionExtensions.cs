@@ -25,6 +25,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSailPointRoleMining();
         services.AddRoleMiningExports();
         services.AddRoleMiningApi();
+        services.RequireRoleMiningApiAuthentication();
 
         services.AddOptions<ExportSweepOptions>()
             .BindConfiguration(ExportSweepOptions.SectionName)

@@ -1,40 +1,55 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
 using Azure.Storage.Blobs.Specialized;
 
 namespace RoleMining.Functions.Storage;
 
 /// <summary>
-/// A write-only stream into a block blob that stages a block each time its buffer fills and commits the block list only
-/// when it is closed, so the blob does not exist (or keeps its earlier content) until then. Written by hand because the
-/// SDK's <c>OpenWriteAsync(overwrite: true)</c> commits an empty blob as soon as it opens, which would let a reader see
-/// a file before its content.
+/// Writes a block blob as staged blocks, several uploads in flight while the caller goes on writing, and commits the
+/// block list when the stream is closed. Staged blocks are invisible to readers, so nothing of the blob can be seen
+/// before the close, and a blob that existed under the name is replaced only at the commit.
 /// </summary>
+/// <remarks>
+/// Written by hand because the SDK's <c>OpenWriteAsync</c> stages one block at a time (the upload waits for each block)
+/// and, with <c>overwrite: true</c>, commits an empty blob when it opens. <c>UploadAsync</c> uploads in parallel but
+/// reads from a stream it pulls, while the download pipeline pushes its blocks.
+/// </remarks>
 internal sealed class BlockBlobStagingStream : Stream
 {
     private readonly BlockBlobClient _blob;
+    private readonly ArrayPool<byte> _pool;
+    private readonly int _blockSize;
+    private readonly int _maxUploads;
     private readonly List<string> _blockIds = [];
-    private byte[]? _buffer;
+    private readonly Queue<Task> _uploads = new();
+    private byte[]? _block;
     private int _filled;
     private long _length;
+    private Exception? _failure;
+    private bool _closed;
 
-    public BlockBlobStagingStream(BlockBlobClient blob, int blockSize)
+    /// <param name="blob">The blob to write.</param>
+    /// <param name="pool">Where block buffers come from and go back to.</param>
+    /// <param name="blockSize">Bytes per block.</param>
+    /// <param name="maxUploads">Block uploads in flight at most.</param>
+    public BlockBlobStagingStream(BlockBlobClient blob, ArrayPool<byte> pool, int blockSize, int maxUploads)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxUploads);
         _blob = blob;
-        _buffer = ArrayPool<byte>.Shared.Rent(blockSize);
-        BlockSize = blockSize;
+        _pool = pool;
+        _blockSize = blockSize;
+        _maxUploads = maxUploads;
     }
-
-    /// <summary>Bytes per staged block.</summary>
-    public int BlockSize { get; }
 
     public override bool CanRead => false;
 
     public override bool CanSeek => false;
 
-    public override bool CanWrite => _buffer is not null;
+    public override bool CanWrite => !_closed;
 
     public override long Length => _length;
 
@@ -44,17 +59,21 @@ internal sealed class BlockBlobStagingStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void Write(ReadOnlySpan<byte> buffer)
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        ThrowIfFailed();
         while (!buffer.IsEmpty)
         {
-            var taken = Fill(buffer);
-            buffer = buffer[taken..];
-            if (_filled == BlockSize)
+            _block ??= _pool.Rent(_blockSize);
+            var take = Math.Min(_blockSize - _filled, buffer.Length);
+            buffer.Span[..take].CopyTo(_block.AsSpan(_filled));
+            _filled += take;
+            _length += take;
+            buffer = buffer[take..];
+            if (_filled == _blockSize)
             {
-                StageBuffered(CancellationToken.None).GetAwaiter().GetResult();
+                await StageBlockAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -62,25 +81,46 @@ internal sealed class BlockBlobStagingStream : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var taken = Fill(buffer.Span);
-            buffer = buffer[taken..];
-            if (_filled == BlockSize)
-            {
-                await StageBuffered(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    // Blocks are staged as they fill; only closing the stream commits them, so a flush has nothing to make visible.
+    /// <summary>Nothing to do: the content becomes visible only when the stream is closed.</summary>
     public override void Flush()
     {
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stages what is left, waits for every upload and commits the block list (unless an upload failed).</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        try
+        {
+            if (_failure is null && _filled > 0)
+            {
+                await StageBlockAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            while (_uploads.TryDequeue(out var upload))
+            {
+                await AwaitUploadAsync(upload).ConfigureAwait(false);
+            }
+
+            ThrowIfFailed();
+            await _blob.CommitBlockListAsync(_blockIds, options: null, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReturnBlock();
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -88,78 +128,73 @@ internal sealed class BlockBlobStagingStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override async ValueTask DisposeAsync()
-    {
-        if (_buffer is not null)
-        {
-            try
-            {
-                await StageBuffered(CancellationToken.None).ConfigureAwait(false);
-                await _blob.CommitBlockListAsync(_blockIds).ConfigureAwait(false);
-            }
-            finally
-            {
-                ReturnBuffer();
-            }
-        }
-
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
-
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _buffer is not null)
+        if (disposing && !_closed)
         {
-            try
-            {
-                StageBuffered(CancellationToken.None).GetAwaiter().GetResult();
-                _blob.CommitBlockList(_blockIds);
-            }
-            finally
-            {
-                ReturnBuffer();
-            }
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         base.Dispose(disposing);
     }
 
-    private int Fill(ReadOnlySpan<byte> source)
+    private async Task StageBlockAsync(CancellationToken cancellationToken)
     {
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(BlockBlobStagingStream));
-        var taken = Math.Min(BlockSize - _filled, source.Length);
-        source[..taken].CopyTo(buffer.AsSpan(_filled));
-        _filled += taken;
-        _length += taken;
-        return taken;
-    }
-
-    private async Task StageBuffered(CancellationToken cancellationToken)
-    {
-        if (_filled == 0)
+        while (_uploads.Count >= _maxUploads)
         {
-            return;
+            await AwaitUploadAsync(_uploads.Dequeue()).ConfigureAwait(false);
+            ThrowIfFailed();
         }
 
-        // Block ids must have one length within a blob: the block's index as 8 bytes, base64-encoded.
-        var id = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(id, _blockIds.Count);
-        var blockId = Convert.ToBase64String(id);
-        using (var content = new MemoryStream(_buffer!, 0, _filled, writable: false))
-        {
-            await _blob.StageBlockAsync(blockId, content, options: null, cancellationToken).ConfigureAwait(false);
-        }
-
-        _blockIds.Add(blockId);
+        // Block ids must all have the same length within a blob.
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
+        _blockIds.Add(id);
+        var block = _block!;
+        var length = _filled;
+        _block = null;
         _filled = 0;
+        _uploads.Enqueue(UploadAsync(id, block, length, cancellationToken));
     }
 
-    private void ReturnBuffer()
+    private async Task UploadAsync(string id, byte[] block, int length, CancellationToken cancellationToken)
     {
-        if (_buffer is { } buffer)
+        try
         {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
+            using var content = new MemoryStream(block, 0, length, writable: false);
+            await _blob.StageBlockAsync(id, content, options: null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pool.Return(block);
+        }
+    }
+
+    private async Task AwaitUploadAsync(Task upload)
+    {
+        try
+        {
+            await upload.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _failure ??= exception;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+        {
+            throw new IOException($"Staging a block of blob '{_blob.Name}' failed: {failure.Message}", failure);
+        }
+    }
+
+    private void ReturnBlock()
+    {
+        if (_block is { } block)
+        {
+            _block = null;
+            _pool.Return(block);
         }
     }
 }

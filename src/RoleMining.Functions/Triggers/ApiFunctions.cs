@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using RoleMining.Api;
 using RoleMining.Api.Routing;
 using RoleMining.Functions.Http;
 
@@ -9,68 +8,77 @@ namespace RoleMining.Functions.Triggers;
 
 /// <summary>
 /// One HTTP function per route of <see cref="ApiRoutes"/>, named by its operationId, with the same method and route
-/// template (relative to the default <c>/api</c> prefix); each is a shell over the route's handler. Callers need a
-/// function key (<c>x-functions-key</c> header or <c>code</c> query parameter). tests/RoleMining.Infrastructure.Tests
-/// checks that this file and the route table agree.
+/// template (relative to the default <c>/api</c> prefix); each is a shell over the route's handler behind the API's own
+/// authentication gate (<see cref="ApiRouteDispatcher"/>: an Entra ID bearer token or an API key, see
+/// <c>RoleMining:Api:Authentication</c>). The triggers are anonymous to the Functions host on purpose: the host checks only
+/// its own function keys, and would refuse a Logic App or Power Automate caller that authenticates with Entra ID before
+/// the app could accept it. The app refuses to start without a way in configured, so nothing is served unauthenticated.
+/// tests/RoleMining.Infrastructure.Tests checks that this file and the route table agree.
 /// </summary>
 public sealed class ApiFunctions
 {
-    private readonly RoleMiningApiHandlers _handlers;
+    private readonly ApiRouteDispatcher _dispatcher;
 
     /// <summary>Creates the functions.</summary>
-    public ApiFunctions(RoleMiningApiHandlers handlers) => _handlers = handlers;
+    public ApiFunctions(ApiRouteDispatcher dispatcher) => _dispatcher = dispatcher;
+
+    /// <summary>Lists role-mining sessions.</summary>
+    [Function(ApiRoutes.ListSessions)]
+    public Task<IActionResult> ListSessionsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions")] HttpRequest request,
+        CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.ListSessions, request, cancellationToken);
 
     /// <summary>Gets a role-mining session.</summary>
     [Function(ApiRoutes.GetSession)]
     public Task<IActionResult> GetSessionAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sessions/{sessionId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetSession, request, cancellationToken);
 
     /// <summary>Lists the potential roles of a session.</summary>
     [Function(ApiRoutes.ListPotentialRoles)]
     public Task<IActionResult> ListPotentialRolesAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sessions/{sessionId}/potential-roles")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/potential-roles")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.ListPotentialRoles, request, cancellationToken);
 
     /// <summary>Lists or streams the identities of a potential role.</summary>
     [Function(ApiRoutes.ListPotentialRoleIdentities)]
     public Task<IActionResult> ListPotentialRoleIdentitiesAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sessions/{sessionId}/potential-roles/{potentialRoleId}/identities")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/potential-roles/{potentialRoleId}/identities")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.ListPotentialRoleIdentities, request, cancellationToken);
 
     /// <summary>Starts the export of one potential role.</summary>
     [Function(ApiRoutes.StartPotentialRoleExport)]
     public Task<IActionResult> StartPotentialRoleExportAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "sessions/{sessionId}/potential-roles/{potentialRoleId}/exports")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/potential-roles/{potentialRoleId}/exports")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.StartPotentialRoleExport, request, cancellationToken);
 
     /// <summary>Starts the export of every potential role of a session.</summary>
     [Function(ApiRoutes.StartSessionExport)]
     public Task<IActionResult> StartSessionExportAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "sessions/{sessionId}/exports")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/exports")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.StartSessionExport, request, cancellationToken);
 
     /// <summary>Gets a session-wide export.</summary>
     [Function(ApiRoutes.GetSessionExport)]
     public Task<IActionResult> GetSessionExportAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sessions/{sessionId}/exports/{batchId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/exports/{batchId}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetSessionExport, request, cancellationToken);
 
     /// <summary>Gets an export job.</summary>
     [Function(ApiRoutes.GetExport)]
     public Task<IActionResult> GetExportAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "exports/{jobId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "exports/{jobId}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetExport, request, cancellationToken);
 
     /// <summary>Downloads a file of a finished export.</summary>
     [Function(ApiRoutes.GetExportArtifact)]
     public Task<IActionResult> GetExportArtifactAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "exports/{jobId}/artifacts/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "exports/{jobId}/artifacts/{name}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetExportArtifact, request, cancellationToken);
 
     private async Task<IActionResult> InvokeAsync(string operationId, HttpRequest request, CancellationToken cancellationToken)
     {
-        var result = await ApiRoutes.Find(operationId).Invoke(_handlers, request, cancellationToken);
+        var result = await _dispatcher.DispatchAsync(ApiRoutes.Find(operationId), request, cancellationToken);
         return new ResultActionResult(result);
     }
 }

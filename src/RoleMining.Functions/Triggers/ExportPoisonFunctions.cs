@@ -42,6 +42,12 @@ public sealed partial class ExportPoisonFunctions
         [QueueTrigger(ExportQueueNames.Download + ExportQueueNames.PoisonSuffix, Connection = FunctionsSettings.StorageConnection)] QueueMessage message,
         CancellationToken cancellationToken) => FailAsync(ExportStep.Download, message, cancellationToken);
 
+    /// <summary>Gives up the completion callback of a callback message that kept failing (the job shows it as failed).</summary>
+    [Function("ExportCallbackPoison")]
+    public Task CallbackPoisonAsync(
+        [QueueTrigger(ExportQueueNames.Callback + ExportQueueNames.PoisonSuffix, Connection = FunctionsSettings.StorageConnection)] QueueMessage message,
+        CancellationToken cancellationToken) => FailAsync(ExportStep.Callback, message, cancellationToken);
+
     private async Task FailAsync(ExportStep queueStep, QueueMessage queueMessage, CancellationToken cancellationToken)
     {
         var queue = ExportQueueNames.PoisonFor(queueStep);

@@ -43,6 +43,12 @@ public sealed partial class ExportQueueFunctions
         [QueueTrigger(ExportQueueNames.Download, Connection = FunctionsSettings.StorageConnection)] QueueMessage message,
         CancellationToken cancellationToken) => RunAsync(ExportStep.Download, message, cancellationToken);
 
+    /// <summary>Calls the completion callback of an ended job (the step reschedules failed attempts with backoff).</summary>
+    [Function("ExportCallback")]
+    public Task CallbackAsync(
+        [QueueTrigger(ExportQueueNames.Callback, Connection = FunctionsSettings.StorageConnection)] QueueMessage message,
+        CancellationToken cancellationToken) => RunAsync(ExportStep.Callback, message, cancellationToken);
+
     private async Task RunAsync(ExportStep queueStep, QueueMessage queueMessage, CancellationToken cancellationToken)
     {
         if (!QueueMessages.TryRead(queueMessage.Body.ToString(), out var message, out var error))

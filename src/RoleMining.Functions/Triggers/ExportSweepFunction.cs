@@ -7,25 +7,23 @@ using RoleMining.Functions.Configuration;
 namespace RoleMining.Functions.Triggers;
 
 /// <summary>
-/// The scheduled sweep (<c>%RoleMining:Schedule%</c>, nightly by default): plans with <see cref="ExportSweepPlanner"/>
-/// which potential roles of the selected sessions have no running or succeeded export job, and starts one job each
-/// (<see cref="ExportJobService.StartPlannedAsync"/>, which enqueues their start messages). The plan's idempotency keys
-/// make a repeated or overlapping run create no second job. Turn it off with the app setting
-/// <c>AzureWebJobs.ExportSweep.Disabled=true</c>.
+/// The scheduled sweep (<see cref="FunctionsSettings.ScheduleExpression"/>, nightly by default): <see cref="ExportSweep"/>
+/// plans which potential roles of the selected sessions have no running or succeeded export job, and starts one job each
+/// (their start messages are enqueued). The plan's idempotency keys make a repeated or overlapping run create no second
+/// job; each run is counted as completed or failed, which the "sweep did not finish" alert watches. Turn it off with the
+/// app setting <c>AzureWebJobs.ExportSweep.Disabled=true</c>.
 /// </summary>
 public sealed partial class ExportSweepFunction
 {
-    private readonly ExportSweepPlanner _planner;
-    private readonly ExportJobService _jobs;
+    private readonly ExportSweep _sweep;
     private readonly ExportSweepOptions _options;
     private readonly ILogger<ExportSweepFunction> _logger;
 
     /// <summary>Creates the function.</summary>
-    public ExportSweepFunction(ExportSweepPlanner planner, ExportJobService jobs, IOptions<ExportSweepOptions> options, ILogger<ExportSweepFunction> logger)
+    public ExportSweepFunction(ExportSweep sweep, IOptions<ExportSweepOptions> options, ILogger<ExportSweepFunction> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _planner = planner;
-        _jobs = jobs;
+        _sweep = sweep;
         _options = options.Value;
         _logger = logger;
     }
@@ -35,9 +33,8 @@ public sealed partial class ExportSweepFunction
     public async Task RunAsync([TimerTrigger(FunctionsSettings.ScheduleExpression)] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        var plan = await _planner.PlanAsync(_options.ToSelection(), cancellationToken);
-        var started = await _jobs.StartPlannedAsync(plan, cancellationToken);
-        LogSwept(_logger, plan.SessionIds.Count, started.Count(creation => creation.Created), plan.Covered.Count, timer.IsPastDue);
+        var run = await _sweep.RunAsync(_options.ToSelection(), cancellationToken);
+        LogSwept(_logger, run.Plan.SessionIds.Count, run.Created.Count(creation => creation.Created), run.Plan.Covered.Count, timer.IsPastDue);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export sweep over {SessionCount} sessions started {StartedCount} jobs; {CoveredCount} roles already covered (past due: {IsPastDue})")]

@@ -108,7 +108,7 @@ internal sealed class SailPointTokenProvider : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            Log.TokenRequestFailed(_logger, null, _timeProvider.GetElapsedTime(started).TotalMilliseconds, exception.GetType().Name);
+            Log.TokenEndpointUnreachable(_logger, _timeProvider.GetElapsedTime(started).TotalMilliseconds, exception.GetType().Name);
             throw new TokenRequestException(exception);
         }
 
@@ -117,7 +117,7 @@ internal sealed class SailPointTokenProvider : IDisposable
             var elapsedMs = _timeProvider.GetElapsedTime(started).TotalMilliseconds;
             if (!response.IsSuccessStatusCode)
             {
-                Log.TokenRequestFailed(_logger, (int)response.StatusCode, elapsedMs, null);
+                Log.TokenRequestFailed(_logger, (int)response.StatusCode, elapsedMs);
                 var body = await ErrorResponseReader.TryReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
                 var details = ErrorResponseReader.ToDetails(OperationId, response.StatusCode, body, RetryAfterHeader.Read(response, _timeProvider)) with
                 {

@@ -127,11 +127,21 @@ public sealed class SailPointRetryOptions
 
     /// <summary>The longest <c>Retry-After</c> that is waited for; a longer one fails the call at once.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Retries (at most <see cref="MaxRetryAttempts"/>) of an attempt that could not connect at all: refused, timed out
+    /// connecting (<see cref="SailPointTimeoutOptions.Connect"/>) or no route. A host name that does not resolve is not
+    /// retried. Kept small so that a wrong or unreachable tenant fails in seconds rather than after the full budget.
+    /// </summary>
+    public int MaxConnectRetryAttempts { get; set; } = 1;
 }
 
 /// <summary>Time budgets.</summary>
 public sealed class SailPointTimeoutOptions
 {
+    /// <summary>Establishing one connection (TCP and TLS); a host that does not answer fails after this.</summary>
+    public TimeSpan Connect { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>One HTTP attempt, until the response (headers, for downloads) is in.</summary>
     public TimeSpan Attempt { get; set; } = TimeSpan.FromSeconds(100);
 

@@ -32,6 +32,14 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
         && string.IsNullOrEmpty(url.Fragment)
         && string.IsNullOrEmpty(url.UserInfo);
 
+    /// <summary>The first path segment that belongs to the API rather than to the tenant's root (v3, v2024, beta, oauth, role-mining-...).</summary>
+    private static string? ApiPathIn(Uri url) =>
+        url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(segment =>
+            SailPointApiVersions.IsSupported(segment)
+            || (segment.Length > 1 && (segment[0] is 'v' or 'V') && segment[1..].All(char.IsAsciiDigit))
+            || segment.Equals("oauth", StringComparison.OrdinalIgnoreCase)
+            || segment.StartsWith("role-mining", StringComparison.OrdinalIgnoreCase));
+
     private static bool IsLoopback(Uri url) =>
         string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback)));
@@ -46,6 +54,14 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
         else if (!IsAllowedBaseUrl(options.BaseUrl))
         {
             failures.Add("SailPoint:BaseUrl must be an absolute https URL without query or credentials; plain http is allowed only for 127.0.0.1, localhost or [::1].");
+        }
+        else if (ApiPathIn(options.BaseUrl) is { } apiPath)
+        {
+            // The token endpoint and the API version are appended to the base URL: with '/v2024' in it the token request
+            // would go to '/v2024/oauth/token' and fail as if the credentials were wrong. (A proxy's own prefix is fine.)
+            failures.Add(
+                $"SailPoint:BaseUrl (SAIL_BASE_URL) must be the tenant's API root, without an API version or API path: '{options.BaseUrl.GetLeftPart(UriPartial.Path)}' "
+                + $"contains '/{apiPath}', which the client adds itself (the version from SailPoint:ApiVersion). Use e.g. https://{{tenant}}.api.identitynow.com.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientId))
@@ -154,6 +170,11 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
             {
                 failures.Add("SailPoint:Retry:MaxRetryAfter must not be negative.");
             }
+
+            if (retry.MaxConnectRetryAttempts is < 0 or > 50)
+            {
+                failures.Add("SailPoint:Retry:MaxConnectRetryAttempts must be between 0 and 50.");
+            }
         }
 
         var timeouts = options.Timeouts;
@@ -176,6 +197,11 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
             else if (timeouts.Total < timeouts.Attempt)
             {
                 failures.Add("SailPoint:Timeouts:Total must not be less than Timeouts:Attempt.");
+            }
+
+            if (timeouts.Connect < TimeSpan.FromMilliseconds(100) || timeouts.Connect > TimeSpan.FromHours(24))
+            {
+                failures.Add("SailPoint:Timeouts:Connect must be between 100 ms and 24 h.");
             }
         }
 

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.SailPoint;
+using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
 using RoleMining.SailPoint.RateLimiting;
 
@@ -45,11 +47,16 @@ public static class SailPointServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SailPointOptions>, SailPointEnvironmentFallback>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton(provider => new SailPointMetrics(provider.GetRequiredService<IMeterFactory>()));
 
         // The pipeline owns timeouts (per attempt and total); HttpClient's own 100 s limit would cut streamed downloads.
+        // An unreachable host fails after SailPoint:Timeouts:Connect rather than the operating system's TCP timeout.
         services.AddHttpClient(SailPointHttpClientNames.Api, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
         services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = TimeSpan.FromSeconds(100))
+            .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
 
         // One budget per container: the shared one when a store is registered (every instance of a Function App), else
@@ -68,10 +75,14 @@ public static class SailPointServiceCollectionExtensions
                 () => factory.CreateClient(SailPointHttpClientNames.Token),
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILoggerFactory>(),
-                provider.GetRequiredService<SailPointRateLimiterHolder>().Limiter);
+                provider.GetRequiredService<SailPointRateLimiterHolder>().Limiter,
+                provider.GetRequiredService<SailPointMetrics>());
         });
         services.TryAddSingleton(provider => new RoleMiningClient(provider.GetRequiredService<SailPointTransport>()));
         services.TryAddSingleton<IRoleMiningClient>(provider => provider.GetRequiredService<RoleMiningClient>());
         return services;
     }
+
+    private static void ApplyConnectTimeout(SocketsHttpHandler handler, IServiceProvider provider) =>
+        handler.ConnectTimeout = provider.GetRequiredService<IOptions<SailPointOptions>>().Value.Timeouts.Connect;
 }

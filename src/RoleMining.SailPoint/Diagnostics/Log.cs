@@ -29,8 +29,12 @@ internal static partial class Log
     public static partial void TokenAcquired(ILogger logger, string clientId, double expiresInSeconds, double elapsedMs);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
-        Message = "SailPoint token request failed with {StatusCode} after {ElapsedMs:0.0} ms ({ErrorType})")]
-    public static partial void TokenRequestFailed(ILogger logger, int? statusCode, double elapsedMs, string? errorType);
+        Message = "SailPoint token request failed with {StatusCode} after {ElapsedMs:0.0} ms")]
+    public static partial void TokenRequestFailed(ILogger logger, int statusCode, double elapsedMs);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "SailPoint token endpoint could not be reached after {ElapsedMs:0.0} ms ({ErrorType})")]
+    public static partial void TokenEndpointUnreachable(ILogger logger, double elapsedMs, string errorType);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information,
         Message = "SailPoint {OperationId}: access token rejected with 401; renewing it and sending once more")]

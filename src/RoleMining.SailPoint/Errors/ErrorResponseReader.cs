@@ -46,6 +46,33 @@ internal static class ErrorResponseReader
         }
     }
 
+    /// <summary>
+    /// The error body of a response whose content the transport already buffered (error responses always are), read
+    /// without consuming it; null when there is none or it is not JSON.
+    /// </summary>
+    public static ErrorResponseBody? TryParseBuffered(HttpResponseMessage response)
+    {
+        try
+        {
+            var body = response.Content.ReadAsStream();
+            if (!body.CanSeek || body.Length == 0 || body.Length > MaxErrorBodyBytes)
+            {
+                return null;
+            }
+
+            var position = body.Position;
+            body.Position = 0;
+            var bytes = new byte[body.Length];
+            body.ReadExactly(bytes);
+            body.Position = position;
+            return Parse(bytes);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException or NotSupportedException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
     public static ErrorResponseBody? Parse(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty)

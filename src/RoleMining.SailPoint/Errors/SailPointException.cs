@@ -46,6 +46,7 @@ public sealed class SailPointException : Exception
         ResourceType = details.ResourceType;
         ResourceId = details.ResourceId;
         RetryAfter = details.RetryAfter;
+        CircuitOpenedBy = details.CircuitOpenedBy;
     }
 
     /// <summary>The ISC operationId of the failed call (e.g. <c>getRoleMiningSession</c>).</summary>
@@ -80,6 +81,12 @@ public sealed class SailPointException : Exception
 
     /// <summary>The wait the service asked for with <c>Retry-After</c>, if any.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>
+    /// For <see cref="SailPointErrorKind.CircuitOpen"/>: the failure that opened the circuit (its status, <c>detailCode</c>
+    /// and <c>trackingId</c>), which is what SailPoint support needs; null when it is not known.
+    /// </summary>
+    public SailPointErrorDetails? CircuitOpenedBy { get; }
 
     /// <summary>True for 404: the addressed resource (<see cref="ResourceType"/>, <see cref="ResourceId"/>) does not exist.</summary>
     public bool IsNotFound => Status == HttpStatusCode.NotFound;
@@ -143,6 +150,11 @@ public sealed class SailPointException : Exception
         }
 
         text.Append('.');
+        if (details.CircuitOpenedBy is { } cause)
+        {
+            text.Append(" The failure that opened it: ").Append(BuildMessage(cause));
+        }
+
         return text.ToString();
     }
 }
@@ -182,4 +194,7 @@ public sealed record SailPointErrorDetails
 
     /// <summary>The <c>Retry-After</c> wait, if any.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>For a circuit-open failure: the failure that opened the circuit.</summary>
+    public SailPointErrorDetails? CircuitOpenedBy { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
@@ -31,8 +30,10 @@ internal sealed class SailPointTransport : IDisposable
     private readonly ISailPointRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attemptPipeline;
+    private readonly CircuitOpenCause _circuitOpenCause = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly SailPointMetrics _metrics;
 
     public SailPointTransport(
         SailPointOptions options,
@@ -40,7 +41,8 @@ internal sealed class SailPointTransport : IDisposable
         Func<HttpClient> tokenHttpClient,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
-        ISailPointRateLimiter? rateLimiter)
+        ISailPointRateLimiter? rateLimiter,
+        SailPointMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         SailPointOptionsValidator.ThrowIfInvalid(options);
@@ -49,6 +51,7 @@ internal sealed class SailPointTransport : IDisposable
         _httpClient = apiHttpClient;
         _baseUri = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
         _timeProvider = timeProvider;
+        _metrics = metrics;
         _logger = loggerFactory.CreateLogger("RoleMining.SailPoint.RoleMiningClient");
         Routes = new RoleMiningRoutes(options.ApiVersion);
         _tokens = new SailPointTokenProvider(
@@ -60,7 +63,7 @@ internal sealed class SailPointTransport : IDisposable
             timeProvider,
             loggerFactory.CreateLogger("RoleMining.SailPoint.Authentication"));
         _rateLimiter = rateLimiter;
-        _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger);
+        _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger, _circuitOpenCause);
         _attemptPipeline = SailPointResiliencePipelines.BuildAttemptPipeline(options, timeProvider);
     }
 
@@ -79,15 +82,11 @@ internal sealed class SailPointTransport : IDisposable
         RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var activity = SailPointTelemetry.Source.StartActivity(operation.OperationId, ActivityKind.Client);
-        activity?.SetTag("sailpoint.operation_id", operation.OperationId);
-        activity?.SetTag("http.request.method", operation.Method.Method);
-        activity?.SetTag("sailpoint.resource_type", operation.ResourceType);
-
-        var started = _timeProvider.GetTimestamp();
-        var state = new OperationState(this, operation, content, streamResponse);
+        using var telemetry = new OperationTelemetry(_metrics, operation.OperationId, operation.Method, operation.ResourceType, _timeProvider);
+        var state = new OperationState(this, operation, content, streamResponse, telemetry);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(SailPointResiliencePipelines.OperationKey, operation);
+        context.Properties.Set(SailPointResiliencePipelines.TelemetryKey, telemetry);
         HttpResponseMessage response;
         try
         {
@@ -96,17 +95,16 @@ internal sealed class SailPointTransport : IDisposable
                 context,
                 state).ConfigureAwait(false);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception) is { } mapped)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy) is { } mapped)
         {
-            activity?.SetTag("sailpoint.attempts", state.Attempts);
-            activity?.SetStatus(ActivityStatusCode.Error, mapped.Kind.ToString());
+            telemetry.Failed(mapped);
             if (mapped.Status is { } status)
             {
-                Log.OperationFailed(_logger, operation.OperationId, (int)status, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.DetailCode, mapped.TrackingId);
+                Log.OperationFailed(_logger, operation.OperationId, (int)status, telemetry.Attempts, telemetry.Elapsed.TotalMilliseconds, mapped.DetailCode, mapped.TrackingId);
             }
             else
             {
-                Log.OperationFailedWithoutAnswer(_logger, operation.OperationId, state.Attempts, _timeProvider.GetElapsedTime(started).TotalMilliseconds, mapped.Kind);
+                Log.OperationFailedWithoutAnswer(_logger, operation.OperationId, telemetry.Attempts, telemetry.Elapsed.TotalMilliseconds, mapped.Kind);
             }
 
             throw mapped;
@@ -116,10 +114,9 @@ internal sealed class SailPointTransport : IDisposable
             ResilienceContextPool.Shared.Return(context);
         }
 
-        activity?.SetTag("sailpoint.attempts", state.Attempts);
-        activity?.SetTag("http.response.status_code", (int)response.StatusCode);
         if (response.IsSuccessStatusCode)
         {
+            telemetry.Completed((int)response.StatusCode, null);
             return response;
         }
 
@@ -127,14 +124,13 @@ internal sealed class SailPointTransport : IDisposable
         {
             var failure = await ErrorResponseReader.CreateExceptionAsync(
                 operation, response, RetryAfterHeader.Read(response, _timeProvider), cancellationToken).ConfigureAwait(false);
-            activity?.SetStatus(ActivityStatusCode.Error, failure.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            activity?.SetTag("sailpoint.tracking_id", failure.TrackingId);
+            telemetry.Completed(failure.StatusCode, failure.TrackingId);
             Log.OperationFailed(
                 _logger,
                 operation.OperationId,
                 failure.StatusCode,
-                state.Attempts,
-                _timeProvider.GetElapsedTime(started).TotalMilliseconds,
+                telemetry.Attempts,
+                telemetry.Elapsed.TotalMilliseconds,
                 failure.DetailCode,
                 failure.TrackingId);
             throw failure;
@@ -143,7 +139,7 @@ internal sealed class SailPointTransport : IDisposable
 
     public void Dispose() => _tokens.Dispose();
 
-    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception)
+    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception, SailPointErrorDetails? circuitOpenedBy)
     {
         SailPointErrorDetails Details(SailPointErrorKind kind, string reason) => new()
         {
@@ -160,7 +156,8 @@ internal sealed class SailPointTransport : IDisposable
             TokenRequestException { InnerException: SailPointException refused } => refused,
             TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached"), token.InnerException),
             BrokenCircuitException broken => new SailPointException(
-                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break"), broken),
+                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy },
+                broken),
             TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
             RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message) with { RetryAfter = limited.RetryAfter }, limited),
             HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, exception.Message), exception),
@@ -192,12 +189,7 @@ internal sealed class SailPointTransport : IDisposable
         IDisposable? permit = null;
         if (_rateLimiter is not null)
         {
-            var waitStarted = _timeProvider.GetTimestamp();
-            permit = await _rateLimiter.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.RateLimitWait(_logger, state.Operation.OperationId, _timeProvider.GetElapsedTime(waitStarted).TotalMilliseconds);
-            }
+            permit = await AcquirePermitAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
         // The permit is held until the answer is in (or the attempt failed): the service counted the request somewhere
@@ -210,7 +202,7 @@ internal sealed class SailPointTransport : IDisposable
 
     private async ValueTask<HttpResponseMessage> SendCountedAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
     {
-        var attempt = Interlocked.Increment(ref state.Attempts);
+        var attempt = state.Telemetry.AttemptStarted();
         var started = _timeProvider.GetTimestamp();
         try
         {
@@ -220,6 +212,7 @@ internal sealed class SailPointTransport : IDisposable
                 cancellationToken).ConfigureAwait(false);
 
             var operation = state.Operation;
+            state.Telemetry.AttemptEnded((int)response.StatusCode, null);
             if (_rateLimiter is not null && response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 // Everyone sharing the budget waits as long as this request will (its retry honours Retry-After too).
@@ -239,6 +232,7 @@ internal sealed class SailPointTransport : IDisposable
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not RateLimiterRejectedException)
         {
+            state.Telemetry.AttemptEnded(null, exception);
             Log.AttemptFailed(
                 _logger,
                 state.Operation.OperationId,
@@ -249,6 +243,24 @@ internal sealed class SailPointTransport : IDisposable
                 exception);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Waits for a permit of the tenant's request budget. The one place that waits for the budget, and so the one place
+    /// that measures the wait (<see cref="SailPointTelemetry.RateLimitWaitInstrument"/>): a shared limiter plugs in here.
+    /// </summary>
+    private async ValueTask<IDisposable> AcquirePermitAsync(OperationState state, CancellationToken cancellationToken)
+    {
+        var waitStarted = _timeProvider.GetTimestamp();
+        var permit = await _rateLimiter!.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
+        var waited = _timeProvider.GetElapsedTime(waitStarted);
+        state.Telemetry.RateLimitWaited(waited);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.RateLimitWait(_logger, state.Operation.OperationId, waited.TotalMilliseconds);
+        }
+
+        return permit;
     }
 
     private async ValueTask<HttpResponseMessage> SendHttpAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
@@ -291,32 +303,13 @@ internal sealed class SailPointTransport : IDisposable
         }
     }
 
-    private static string? TrackingIdOf(HttpResponseMessage response)
-    {
-        try
-        {
-            // Buffered above, so this reads memory, not the network.
-            var body = response.Content.ReadAsStream();
-            if (!body.CanSeek || body.Length == 0 || body.Length > 64 * 1024)
-            {
-                return null;
-            }
-
-            var bytes = new byte[body.Length];
-            body.ReadExactly(bytes);
-            body.Position = 0;
-            return ErrorResponseReader.Parse(bytes)?.TrackingId;
-        }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or NotSupportedException)
-        {
-            return null;
-        }
-    }
+    // Buffered in SendHttpAsync, so this reads memory, not the network.
+    private static string? TrackingIdOf(HttpResponseMessage response) => ErrorResponseReader.TryParseBuffered(response)?.TrackingId;
 
     /// <summary>Per-operation state shared by its attempts.</summary>
-    private sealed class OperationState(SailPointTransport transport, RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse)
+    private sealed class OperationState(SailPointTransport transport, RoleMiningOperation operation, Func<HttpContent>? content, bool streamResponse, OperationTelemetry telemetry)
     {
-        public int Attempts;
+        public OperationTelemetry Telemetry { get; } = telemetry;
 
         public SailPointTransport Transport { get; } = transport;
 

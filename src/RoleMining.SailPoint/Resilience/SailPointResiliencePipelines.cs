@@ -16,9 +16,12 @@ internal static class SailPointResiliencePipelines
 {
     public static readonly ResiliencePropertyKey<RoleMiningOperation> OperationKey = new("sailpoint.operation");
 
+    /// <summary>The operation's telemetry, told about each retry and its delay.</summary>
+    public static readonly ResiliencePropertyKey<OperationTelemetry> TelemetryKey = new("sailpoint.telemetry");
+
     private static readonly TimeSpan RetryAfterTimerMargin = TimeSpan.FromMilliseconds(20);
 
-    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger)
+    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger, CircuitOpenCause circuitOpenCause)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
 
@@ -27,6 +30,7 @@ internal static class SailPointResiliencePipelines
         if (options.Retry.MaxRetryAttempts > 0)
         {
             var maxRetryAfter = options.Retry.MaxRetryAfter;
+            var maxConnectRetries = Math.Min(options.Retry.MaxConnectRetryAttempts, options.Retry.MaxRetryAttempts);
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = options.Retry.MaxRetryAttempts,
@@ -36,6 +40,15 @@ internal static class SailPointResiliencePipelines
                 UseJitter = true,
                 ShouldHandle = arguments =>
                 {
+                    // A tenant that cannot be reached at all gets the small connect budget, not the full retry budget.
+                    switch (TransientFailures.ConnectFailureOf(arguments.Outcome.Exception))
+                    {
+                        case ConnectFailure.NameNotResolved:
+                            return ValueTask.FromResult(false);
+                        case ConnectFailure.NotConnected:
+                            return ValueTask.FromResult(arguments.AttemptNumber < maxConnectRetries);
+                    }
+
                     var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
                     if (!TransientFailures.IsRetryable(arguments.Outcome, operation))
                     {
@@ -57,6 +70,14 @@ internal static class SailPointResiliencePipelines
                 OnRetry = arguments =>
                 {
                     var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
+                    if (arguments.Context.Properties.TryGetValue(TelemetryKey, out var telemetry))
+                    {
+                        telemetry.RetryScheduled(
+                            arguments.RetryDelay,
+                            arguments.Outcome.Result is { } response ? (int)response.StatusCode : null,
+                            arguments.Outcome.Exception);
+                    }
+
                     Log.RetryScheduled(
                         logger,
                         operation.OperationId,
@@ -79,6 +100,7 @@ internal static class SailPointResiliencePipelines
                 ShouldHandle = arguments => ValueTask.FromResult(TransientFailures.IsCircuitFailure(arguments.Outcome)),
                 OnOpened = arguments =>
                 {
+                    circuitOpenCause.Record(arguments.Outcome, arguments.Context.Properties.GetValue(OperationKey, null!));
                     Log.CircuitOpened(logger, arguments.BreakDuration.TotalSeconds, Describe(arguments.Outcome));
                     return ValueTask.CompletedTask;
                 },

@@ -41,6 +41,35 @@ internal static class TransientFailures
         };
     }
 
+    /// <summary>
+    /// How an attempt failed to connect, if it did: the host name did not resolve (a typo: retrying cannot help), or no
+    /// connection could be made (refused, no route, or <see cref="SailPointTimeoutOptions.Connect"/> ran out). Either way
+    /// SailPoint never saw the request, so the answer holds for every method.
+    /// </summary>
+    public static ConnectFailure ConnectFailureOf(Exception? exception)
+    {
+        var http = exception switch
+        {
+            HttpRequestException direct => direct,
+            TokenRequestException { InnerException: HttpRequestException inner } => inner,
+            _ => null,
+        };
+        if (http is not null)
+        {
+            if (http.HttpRequestError == HttpRequestError.NameResolutionError || http.InnerException is SocketException { SocketErrorCode: SocketError.HostNotFound })
+            {
+                return ConnectFailure.NameNotResolved;
+            }
+
+            return ProvablyNotSent(http) || http.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut }
+                ? ConnectFailure.NotConnected
+                : ConnectFailure.None;
+        }
+
+        // SocketsHttpHandler reports an expired ConnectTimeout as a cancellation caused by a TimeoutException.
+        return exception is OperationCanceledException { InnerException: TimeoutException } ? ConnectFailure.NotConnected : ConnectFailure.None;
+    }
+
     /// <summary>Whether the outcome says the tenant is unhealthy (429 and 4xx do not).</summary>
     public static bool IsCircuitFailure(Outcome<HttpResponseMessage> outcome)
     {
@@ -81,6 +110,19 @@ internal static class TransientFailures
             SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable,
         };
     }
+}
+
+/// <summary>How an attempt failed to reach the tenant (see <see cref="TransientFailures.ConnectFailureOf"/>).</summary>
+internal enum ConnectFailure
+{
+    /// <summary>A connection was made, or the failure came later.</summary>
+    None,
+
+    /// <summary>The host name did not resolve.</summary>
+    NameNotResolved,
+
+    /// <summary>No connection could be made.</summary>
+    NotConnected,
 }
 
 /// <summary>The client-side rate limiter refused a request (its queue is full, SailPoint asked to pause for longer than a

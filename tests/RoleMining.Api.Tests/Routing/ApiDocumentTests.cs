@@ -138,15 +138,67 @@ public sealed class ApiDocumentTests
     }
 
     [Fact]
-    public void Connector_authenticates_with_the_function_key_header()
+    public void Connector_authenticates_with_Entra_ID_so_that_polls_carry_the_connection_token()
     {
-        var scheme = Connector["securityDefinitions"]!["api_key"]!.AsObject();
-        Assert.Equal("apiKey", (string?)scheme["type"]);
-        Assert.Equal("header", (string?)scheme["in"]);
-        Assert.Equal("x-functions-key", (string?)scheme["name"]);
-        Assert.Equal("api_key", Connector["security"]!.AsArray().Single()!.AsObject().Single().Key);
-        Assert.Equal("securestring", (string?)ConnectorProperties["properties"]!["connectionParameters"]!["api_key"]!["type"]);
+        var scheme = Connector["securityDefinitions"]!["oauth2-auth"]!.AsObject();
+        Assert.Equal("oauth2", (string?)scheme["type"]);
+        Assert.Equal("accessCode", (string?)scheme["flow"]);
+        Assert.Equal("oauth2-auth", Connector["security"]!.AsArray().Single()!.AsObject().Single().Key);
+        var token = ConnectorProperties["properties"]!["connectionParameters"]!["token"]!;
+        Assert.Equal("oauthSetting", (string?)token["type"]);
+        Assert.Equal("aad", (string?)token["oAuthSettings"]!["identityProvider"]);
         Assert.Equal("/api", (string?)Connector["basePath"]);
+    }
+
+    [Fact]
+    public void Connector_fits_certification_rules()
+    {
+        var title = (string)Connector["info"]!["title"]!;
+        Assert.InRange(title.Length, 1, 30);
+        Assert.DoesNotContain("API", title, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Connector", title, StringComparison.OrdinalIgnoreCase);
+        Assert.InRange(((string)Connector["info"]!["description"]!).Length, 30, 500);
+        var metadata = Connector["x-ms-connector-metadata"]!.AsArray().Select(item => (string)item!["propertyName"]!).ToList();
+        Assert.Contains("Website", metadata);
+        Assert.Contains("Privacy policy", metadata);
+        Assert.Contains("Categories", metadata);
+        var colour = (string)ConnectorProperties["properties"]!["iconBrandColor"]!;
+        Assert.Matches("^#[0-9a-fA-F]{6}$", colour);
+        Assert.NotEqual("#007ee5", colour, StringComparer.OrdinalIgnoreCase);
+        Assert.NotEqual("#ffffff", colour, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, operation) in Operations(Connector, (string)Connector["basePath"]!))
+        {
+            Assert.Matches("^[A-Z][A-Za-z0-9]*$", (string)operation["operationId"]!);
+            var summary = (string)operation["summary"]!;
+            Assert.True(summary.Length <= 80 && !summary.EndsWith('.'), $"{key}: summary '{summary}'");
+            foreach (var body in operation["parameters"]!.AsArray().Where(parameter => (string?)parameter!["in"] == "body"))
+            {
+                Assert.False(string.IsNullOrWhiteSpace((string?)body!["description"]), $"{key}: body parameter without description");
+            }
+        }
+
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "Connector", "readme.md")), "the connector has no readme.md");
+    }
+
+    [Fact]
+    public void Session_and_potential_role_parameters_offer_pickers()
+    {
+        foreach (var (key, operation) in Operations(Connector, (string)Connector["basePath"]!))
+        {
+            foreach (var parameter in operation["parameters"]!.AsArray().Select(node => node!.AsObject()))
+            {
+                var name = (string)parameter["name"]!;
+                if (name is not ("sessionId" or "potentialRoleId"))
+                {
+                    continue;
+                }
+
+                var picker = parameter["x-ms-dynamic-values"]!.AsObject();
+                Assert.Equal(name == "sessionId" ? ApiRoutes.ListSessions : ApiRoutes.ListPotentialRoles, (string?)picker["operationId"]);
+                Assert.Equal("id", (string?)picker["value-path"]);
+                Assert.Equal("name", (string?)picker["value-title"]);
+            }
+        }
     }
 
     private static Dictionary<string, JsonObject> Operations(JsonObject document, string basePath)

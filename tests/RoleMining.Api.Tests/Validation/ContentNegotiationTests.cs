@@ -32,6 +32,16 @@ public sealed class ContentNegotiationTests
         var errors = new RequestErrors();
         Assert.Null(ContentNegotiation.Choose(Request(accept), errors, ContentNegotiation.Json, ContentNegotiation.Csv));
         Assert.Equal(["Accept"], errors.Fields);
+        Assert.Equal([ContentNegotiation.Json, ContentNegotiation.Csv], errors.NotAcceptable);
+    }
+
+    [Fact]
+    public void An_unparseable_accept_is_a_400_error_not_a_406()
+    {
+        var errors = new RequestErrors();
+        Assert.Null(ContentNegotiation.Choose(Request("text/csv;;;q=x=y, /"), errors, ContentNegotiation.Json));
+        Assert.Equal(["Accept"], errors.Fields);
+        Assert.Null(errors.NotAcceptable);
     }
 
     private static HttpRequest Request(string? accept)

@@ -45,8 +45,9 @@ public sealed class MalformedRequestTests(SharedApiHost fixture) : IClassFixture
         { "all with offset", "GET", $"api/sessions/{Session}/potential-roles/{Role}/identities?all=true&offset=10", null, null, null, 400, "all" },
         { "all not a boolean", "GET", $"api/sessions/{Session}/potential-roles/{Role}/identities?all=yes", null, null, null, 400, "all" },
         { "potential role id not an id", "GET", $"api/sessions/{Session}/potential-roles/x/identities", null, null, null, 400, "potentialRoleId" },
-        { "identities in XML", "GET", $"api/sessions/{Session}/potential-roles/{Role}/identities", null, null, "Accept: application/xml", 400, "Accept" },
-        { "session as CSV", "GET", $"api/sessions/{Session}", null, null, "Accept: text/csv", 400, "Accept" },
+        { "identities in XML", "GET", $"api/sessions/{Session}/potential-roles/{Role}/identities", null, null, "Accept: application/xml", 406, "application/json or text/csv" },
+        { "session as CSV", "GET", $"api/sessions/{Session}", null, null, "Accept: text/csv", 406, "application/json" },
+        { "potential roles as CSV", "GET", $"api/sessions/{Session}/potential-roles", null, null, "Accept: text/csv", 406, "application/json" },
         { "export body not JSON", "POST", $"api/sessions/{Session}/potential-roles/{Role}/exports", "{", "application/json", null, 400, "body" },
         { "export body an array", "POST", $"api/sessions/{Session}/potential-roles/{Role}/exports", "[]", "application/json", null, 400, "body" },
         { "export body null", "POST", $"api/sessions/{Session}/potential-roles/{Role}/exports", "null", "application/json", null, 400, "body" },
@@ -114,6 +115,25 @@ public sealed class MalformedRequestTests(SharedApiHost fixture) : IClassFixture
         {
             Assert.Contains(field, (string?)problem["detail"], StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task An_accept_the_route_cannot_produce_is_406_naming_what_it_produces_unless_other_fields_are_wrong_too()
+    {
+        var session = Host.SessionWithRoles();
+        using var csv = new HttpRequestMessage(HttpMethod.Get, $"api/sessions/{session.Id}/potential-roles");
+        csv.Headers.Accept.ParseAdd("text/csv");
+        using var csvAndBadLimit = new HttpRequestMessage(HttpMethod.Get, $"api/sessions/{session.Id}/potential-roles?limit=999");
+        csvAndBadLimit.Headers.Accept.ParseAdd("text/csv");
+
+        using var notAcceptable = await Host.Client.SendAsync(csv);
+        using var invalid = await Host.Client.SendAsync(csvAndBadLimit);
+
+        var problem = await HttpAssert.ProblemAsync(notAcceptable, HttpStatusCode.NotAcceptable);
+        Assert.Equal(["application/json"], problem["produces"]!.AsArray().Select(node => (string?)node));
+        Assert.Contains("text/csv", (string?)problem["detail"], StringComparison.Ordinal);
+        var errors = (await HttpAssert.ProblemAsync(invalid, HttpStatusCode.BadRequest))["errors"]!.AsObject();
+        Assert.Equal(["Accept", "limit"], errors.Select(pair => pair.Key).Order());
     }
 
     [Fact]

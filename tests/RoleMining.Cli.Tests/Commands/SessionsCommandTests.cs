@@ -64,13 +64,17 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_invalid_filter_is_refused_by_the_service_with_exit_code_1_and_one_line()
+    public async Task A_filter_ISC_does_not_support_is_a_usage_error_with_the_rules_of_GET_api_sessions()
     {
         var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--filter", "nosuchfield eq 1", "--format", "json");
+        var sorter = await emulator.CreateRunner().RunAsync("sessions", "list", "--sort", "quality");
 
-        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Single(result.ErrorLines);
-        Assert.Contains("400", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--filter 'nosuchfield eq 1'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("nosuchfield", result.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, sorter.ExitCode);
+        Assert.Contains("quality", sorter.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
@@ -36,7 +34,7 @@ public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClas
     [Fact]
     public async Task A_config_file_can_name_the_tenant_and_wins_over_the_SAIL_variables()
     {
-        var deadUrl = $"http://127.0.0.1:{FreePort()}/";
+        var deadUrl = $"http://127.0.0.1:{FreePort.Next()}/";
         var config = WriteConfig(new
         {
             SailPoint = new
@@ -131,7 +129,7 @@ public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClas
     public async Task An_unreachable_tenant_exits_with_4()
     {
         var result = await new CliRunner(_directory.Path)
-            .With("SAIL_BASE_URL", $"http://127.0.0.1:{FreePort()}")
+            .With("SAIL_BASE_URL", $"http://127.0.0.1:{FreePort.Next()}")
             .With("SAIL_CLIENT_ID", "id")
             .With("SAIL_CLIENT_SECRET", "secret")
             .With("SailPoint__Retry__MaxRetryAttempts", "0")
@@ -144,13 +142,6 @@ public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClas
 
     public void Dispose() => _directory.Dispose();
 
-    private static int FreePort()
-    {
-        // Bound and released at once: nothing listens on it afterwards.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private string WriteConfig(object content)
     {

@@ -34,6 +34,15 @@ public sealed class EmulatorFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The variables that point a child process at this emulator as its tenant, without client-side rate limit.</summary>
+    public Dictionary<string, string> TenantVariables() => new()
+    {
+        ["SAIL_BASE_URL"] = Server.BaseAddress.ToString(),
+        ["SAIL_CLIENT_ID"] = Server.Options.ClientId,
+        ["SAIL_CLIENT_SECRET"] = Server.Options.ClientSecret,
+        ["SailPoint__RateLimit__Enabled"] = "false",
+    };
+
     /// <summary>A runner configured for this emulator, without client-side rate limit and with few, quick retries.</summary>
     public CliRunner CreateRunner(string? workingDirectory = null) =>
         new CliRunner(workingDirectory)

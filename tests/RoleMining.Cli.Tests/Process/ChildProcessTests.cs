@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
@@ -8,8 +7,6 @@ namespace RoleMining.Cli.Tests.Process;
 /// <summary>The built program run as a child process: real stdout/stderr, real exit codes, real signals.</summary>
 public sealed class ChildProcessTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(2);
-
     [Fact]
     public async Task The_program_lists_sessions_as_json_and_exits_0()
     {
@@ -62,92 +59,18 @@ public sealed class ChildProcessTests(EmulatorFixture emulator) : IClassFixture<
         Assert.Empty(environment.CompleteJobFolders(session.Id, session.PotentialRoles[0].Id));
     }
 
-    private Dictionary<string, string> TenantVariables() => new()
+    private Dictionary<string, string> TenantVariables() => emulator.TenantVariables();
+
+    /// <summary>Runs the program; sends SIGTERM at the first stdout line <paramref name="signalWhen"/> accepts.</summary>
+    private static Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string> variables, Func<string, bool>? signalWhen = null)
     {
-        ["SAIL_BASE_URL"] = emulator.Server.BaseAddress.ToString(),
-        ["SAIL_CLIENT_ID"] = emulator.Server.Options.ClientId,
-        ["SAIL_CLIENT_SECRET"] = emulator.Server.Options.ClientSecret,
-        ["SailPoint__RateLimit__Enabled"] = "false",
-    };
-
-    /// <summary>Runs <c>dotnet RoleMining.Cli.dll</c> from the test's output folder; sends SIGTERM at the first stdout line <paramref name="signalWhen"/> accepts.</summary>
-    private static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string> variables, Func<string, bool>? signalWhen = null)
-    {
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RoleMining.Cli.dll"));
-        foreach (var argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // Nothing of the test process's own SailPoint configuration may reach the child.
-        foreach (var name in new[] { "SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in variables)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
         var signalled = 0;
-        process.OutputDataReceived += (_, line) =>
+        return ChildProcess.RunCliAsync(args, variables, onOutputLine: (line, terminate) =>
         {
-            if (line.Data is null)
+            if (signalWhen is not null && signalWhen(line) && Interlocked.Exchange(ref signalled, 1) == 0)
             {
-                return;
+                terminate();
             }
-
-            lock (output)
-            {
-                output.AppendLine(line.Data);
-            }
-
-            if (signalWhen is not null && signalWhen(line.Data) && Interlocked.Exchange(ref signalled, 1) == 0)
-            {
-                SendTerminate(process.Id);
-            }
-        };
-        process.BeginOutputReadLine();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Budget);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        // The parameterless overload also waits until the redirected output has been read to the end.
-        process.WaitForExit();
-        var errorText = await error;
-        lock (output)
-        {
-            return new CliResult(process.ExitCode, output.ToString(), errorText);
-        }
-    }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
-            ? host
-            : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-
-    /// <summary>What a service manager or <c>docker stop</c> sends. .NET sends only SIGKILL itself, so the kill program does it.</summary>
-    private static void SendTerminate(int processId)
-    {
-        using var kill = System.Diagnostics.Process.Start(new ProcessStartInfo("kill", ["-TERM", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
-        kill?.WaitForExit();
+        });
     }
 }

@@ -65,7 +65,8 @@ public sealed class ExportWorkflowOptionsTests : IDisposable
         Assert.NotNull(provider.GetRequiredService<ExportArtifactCatalog>());
         Assert.NotNull(provider.GetRequiredService<InProcessExportRunner>());
         Assert.Same(provider.GetRequiredService<InProcessExportQueue>(), provider.GetRequiredService<IExportQueue>());
-        Assert.Equal(3, provider.GetServices<IExportStep>().Select(step => step.HandledStep).Distinct().Count());
+        Assert.Equal(Enum.GetValues<ExportStep>().Length, provider.GetServices<IExportStep>().Select(step => step.HandledStep).Distinct().Count());
+        Assert.IsType<UnconfiguredExportCallbackSender>(provider.GetRequiredService<IExportCallbackSender>());
     }
 
     [Fact]

@@ -42,6 +42,9 @@ internal sealed class HookedRoleMiningClient(IRoleMiningClient inner) : IRoleMin
     /// <summary>Wraps the download body (e.g. to break it midway).</summary>
     public Func<Stream, Stream>? WrapDownload { get; set; }
 
+    /// <summary>Serves other bytes than the emulator's zip (read whole), announcing their length.</summary>
+    public Func<byte[], byte[]>? RewriteZip { get; set; }
+
     public ConcurrentQueue<string> Calls { get; } = new();
 
     public Task<RoleMiningSession> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default) => inner.GetSessionAsync(sessionId, cancellationToken);
@@ -103,6 +106,15 @@ internal sealed class HookedRoleMiningClient(IRoleMiningClient inner) : IRoleMin
         }
 
         var download = await inner.DownloadExportAsync(sessionId, potentialRoleId, exportId, cancellationToken);
+        if (RewriteZip is { } rewrite)
+        {
+            using var original = new MemoryStream();
+            await download.Content.CopyToAsync(original, cancellationToken);
+            var body = rewrite(original.ToArray());
+            await download.DisposeAsync();
+            return new ExportDownload(new MemoryStream(body), body.Length, download.FileName, download.ContentType);
+        }
+
         return WrapDownload is { } wrap
             ? new ExportDownload(wrap(download.Content), download.Length, download.FileName, download.ContentType, download)
             : download;
@@ -174,7 +186,14 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
         }
     }
 
-    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default) => inner.OpenReadAsync(path, cancellationToken);
+    /// <summary>Every path opened for reading, in order.</summary>
+    public ConcurrentQueue<string> Reads { get; } = new();
+
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        Reads.Enqueue(path);
+        return inner.OpenReadAsync(path, cancellationToken);
+    }
 
     public IAsyncEnumerable<ArtifactItem> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 

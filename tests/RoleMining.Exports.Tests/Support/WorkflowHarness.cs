@@ -152,6 +152,7 @@ internal sealed class WorkflowHost : IAsyncDisposable
             options.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
             options.RetryMaxDelay = TimeSpan.FromMilliseconds(500);
             options.LeaseDuration = TimeSpan.FromSeconds(3);
+            options.UncertainStart.RetryDelay = TimeSpan.FromMilliseconds(100);
             options.MaxConcurrency = 8;
             options.MaxAttempts = 5;
             settings.Workflow?.Invoke(options);

@@ -28,6 +28,26 @@ internal static class ZipFactory
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// A zip written to a stream that cannot seek, as the emulator and Java's ZipOutputStream write them: sizes and CRC
+    /// follow each entry's data in a data descriptor (flag bit 3), the local headers hold zeros.
+    /// </summary>
+    public static byte[] CreateStreamed(CompressionLevel level, params (string Name, byte[] Content)[] entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(new ForwardOnlyStream(buffer), ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in entries)
+            {
+                var entry = archive.CreateEntry(name, level);
+                using var stream = entry.Open();
+                stream.Write(content);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
     /// <summary>A zip like the ones SailPoint and the emulator produce.</summary>
     public static byte[] Valid(CompressionLevel level = CompressionLevel.Optimal) =>
         Create(level, ("identities.csv", Identities), ("entitlements.csv", Entitlements));
@@ -44,6 +64,52 @@ internal static class ZipFactory
         }
     }
 
+    /// <summary>Offset of the first data byte of the entry whose local header is at <paramref name="local"/>.</summary>
+    public static int DataStart(byte[] zip, int local) =>
+        local + 30 + BitConverter.ToUInt16(zip, local + 26) + BitConverter.ToUInt16(zip, local + 28);
+
     public const uint LocalHeader = 0x04034b50;
     public const uint CentralHeader = 0x02014b50;
+}
+
+/// <summary>Writes through to a stream but cannot seek, so that zip writers stream (data descriptors).</summary>
+internal sealed class ForwardOnlyStream(Stream inner) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Flush() => inner.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        _position += count;
+    }
+}
+
+/// <summary>Lets a test read what was written after the code under test disposed its destination.</summary>
+internal sealed class KeepOpenStream(MemoryStream inner) : MemoryStream
+{
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
 }

@@ -93,7 +93,7 @@ public sealed class ExportWorkflowTests
     }
 
     [Fact]
-    public async Task A_start_whose_answer_is_lost_is_not_sent_again_so_SailPoint_runs_one_export()
+    public async Task Without_uncertain_start_retries_a_start_whose_answer_is_lost_is_not_sent_again_so_SailPoint_runs_one_export()
     {
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
@@ -103,6 +103,7 @@ public sealed class ExportWorkflowTests
                 ConnectionResetShare = 1,
                 FailAfterHandling = true,
             },
+            Workflow = options => options.UncertainStart.MaxRetries = 0,
         });
         var role = harness.Emulator.CompletedRoles()[0];
 
@@ -113,6 +114,8 @@ public sealed class ExportWorkflowTests
         harness.AssertNothingStored(job);
         Assert.Equal(ExportFailureKind.StartUncertain, job.Failure!.Kind);
         Assert.Contains("may or may not have started", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("not tried again", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, job.UncertainStarts);
         Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
         Assert.Equal(1, harness.Emulator.Statistics.RequestsFor(OperationIds.ExportRoleMiningPotentialRoleAsync));
     }

@@ -174,6 +174,45 @@ public sealed class PoisonAndLeaseTests
         Assert.Equal(1, harness.Emulator.Statistics.RequestsFor(OperationIds.DownloadRoleMiningPotentialRoleZip));
     }
 
+    [Fact]
+    public async Task A_job_failing_behind_an_open_circuit_shows_the_SailPoint_error_that_opened_it()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Emulator = options => options.Faults.Routes[OperationIds.ExportRoleMiningPotentialRoleStatus] = new EmulatorRouteFaultOptions { ServerErrorShare = 1 },
+            SailPoint = options =>
+            {
+                options.Retry.MaxRetryAttempts = 0;
+                // The start succeeds, the first poll fails: 1 of 2. The second poll fails too: 2 of 3, and the circuit opens.
+                options.CircuitBreaker.MinimumThroughput = 3;
+                options.CircuitBreaker.FailureRatio = 0.6;
+                options.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(5);
+            },
+            Workflow = options => options.MaxAttempts = 4,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+
+        await harness.Host.RunUntilIdleAsync();
+
+        // Two polls met 5xx and opened the circuit; the later attempts were refused by it without a call.
+        Assert.Equal(2, harness.Emulator.Statistics.RequestsFor(OperationIds.ExportRoleMiningPotentialRoleStatus));
+        var failed = await harness.Host.GetJobAsync(job.JobId);
+        harness.AssertNothingStored(failed);
+        var failure = failed.Failure!;
+        Assert.Equal(ExportFailureKind.RepeatedFailure, failure.Kind);
+        Assert.Equal(ExportStep.Poll, failure.Step);
+        var cause = Assert.IsType<ExportSailPointError>(failure.SailPointError);
+        Assert.True(cause.ViaOpenCircuit);
+        Assert.Equal(OperationIds.ExportRoleMiningPotentialRoleStatus, cause.OperationId);
+        Assert.Contains(cause.Status, new int?[] { 500, 502, 503 });
+        Assert.Matches("^[0-9a-f]{32}$", cause.TrackingId);
+        Assert.StartsWith(cause.Status + ".0 ", cause.DetailCode, StringComparison.Ordinal);
+        Assert.Contains("circuit breaker is open", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains($"HTTP {cause.Status}", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains($"trackingId {cause.TrackingId}", failure.Reason, StringComparison.Ordinal);
+    }
+
     /// <summary>Writes the job as a start step that claimed it (and then died) would leave it.</summary>
     private static async Task ClaimAsync(WorkflowHarness harness, string jobId, DateTimeOffset expiresAt)
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
@@ -14,10 +15,11 @@ namespace RoleMining.Functions.EndToEndTests.Host;
 
 /// <summary>
 /// The published app under a real Functions host, driven over HTTP only, as SailPoint Workflows, Logic Apps and scripts
-/// drive it in Azure: function keys, JSON and CSV reads, exports followed through <c>Location</c> and <c>Retry-After</c>,
+/// drive it in Azure: the app's own authentication (API keys, Entra ID tokens), JSON and CSV reads, exports followed through <c>Location</c> and <c>Retry-After</c>,
 /// the sweep timer started through the host's admin API, and a malformed queue message.
 /// </summary>
-public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
+[Collection(FunctionsHostGroup.Name)]
+public sealed partial class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
 {
     private static readonly TimeSpan ExportBudget = TimeSpan.FromMinutes(3);
     private readonly FunctionsHostEnvironment _environment;
@@ -25,20 +27,65 @@ public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
     public FunctionsHostTests(FunctionsHostEnvironment environment) => _environment = environment;
 
     [RequiresFunctionsHostFact]
-    public async Task A_function_level_route_answers_401_without_a_key_and_200_with_one()
+    public async Task A_route_answers_401_problems_without_valid_credentials_even_with_the_hosts_own_function_key_and_200_with_an_api_key()
     {
         using var http = _environment.Host.CreateClient();
         var path = $"api/sessions/{_environment.SweepSessionId}";
 
         using var anonymous = await http.GetAsync(path);
         using var wrongKey = await http.SendAsync(WithKey(new HttpRequestMessage(HttpMethod.Get, path), "not-the-key"));
+        using var hostKey = await http.SendAsync(WithKey(new HttpRequestMessage(HttpMethod.Get, path), _environment.Host.FunctionKey));
+        using var keyInUrl = await http.GetAsync(path + "?code=" + FunctionsHostEnvironment.ApiKey);
         using var withKey = await http.SendAsync(Authenticated(new HttpRequestMessage(HttpMethod.Get, path)));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        foreach (var refused in new[] { anonymous, wrongKey, hostKey, keyInUrl })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
         Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
         using var session = JsonDocument.Parse(await withKey.Content.ReadAsStringAsync());
         Assert.Equal(_environment.SweepSessionId, session.RootElement.GetProperty("id").GetString());
+    }
+
+    [RequiresFunctionsHostFact]
+    public async Task A_caller_that_authenticates_once_like_a_Logic_App_follows_the_export_to_the_zip_and_an_unauthenticated_poll_is_refused()
+    {
+        using var http = _environment.Host.CreateClient();
+        var role = _environment.HttpSession.PotentialRoles[0];
+        var token = await _environment.Issuer.RequestTokenAsync(http, FunctionsHostEnvironment.LogicAppClientId, FunctionsHostEnvironment.LogicAppSecret, FunctionsHostEnvironment.Audience);
+        void Bearer(HttpRequestMessage request) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var start = new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{role.Session.Id}/potential-roles/{role.Id}/exports")
+        {
+            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+        Bearer(start);
+        start.Headers.Add("Idempotency-Key", "e2e-bearer-" + Guid.NewGuid().ToString("N"));
+        var follower = new AsyncPatternClient(http, Bearer);
+
+        using var done = await follower.SendAndFollowAsync(start, ExportBudget);
+
+        Assert.True(done.StatusCode == HttpStatusCode.OK, $"{(int)done.StatusCode}: {await done.Content.ReadAsStringAsync()}\n{_environment.Host.Log()}");
+        Assert.NotEmpty(follower.Polls);
+        using var unauthenticatedPoll = await http.GetAsync(follower.Polls[0].Location);
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticatedPoll.StatusCode);
+        Assert.Equal("application/problem+json", unauthenticatedPoll.Content.Headers.ContentType?.MediaType);
+        using (var problem = JsonDocument.Parse(await unauthenticatedPoll.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(401, problem.RootElement.GetProperty("status").GetInt32());
+        }
+
+        using var job = JsonDocument.Parse(await done.Content.ReadAsStringAsync());
+        var zipUrl = job.RootElement.GetProperty("artifacts").EnumerateArray()
+            .Single(artifact => artifact.GetProperty("name").GetString() == ExportArtifactLayout.ZipFileName).GetProperty("url").GetString()!;
+        var download = new HttpRequestMessage(HttpMethod.Get, zipUrl);
+        Bearer(download);
+        using var zip = await http.SendAsync(download);
+        Assert.Equal(HttpStatusCode.OK, zip.StatusCode);
+        using var archive = new ZipArchive(new MemoryStream(await zip.Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
+        Assert.Contains(archive.Entries, entry => entry.FullName == "identities.csv");
+        Assert.Equal(1, _environment.Issuer.TokenRequests);
     }
 
     [RequiresFunctionsHostFact]
@@ -107,6 +154,7 @@ public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         Assert.Equal(zipInManifest.GetProperty("sha256").GetString(), actual, ignoreCase: true);
         Assert.Equal(bytes.Length, zipInManifest.GetProperty("size").GetInt64());
+        AssertQuietWorkerLog();
     }
 
     [RequiresFunctionsHostFact]
@@ -151,7 +199,44 @@ public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
             },
             ExportBudget);
         Assert.Equal(expected, exported);
+        AssertQuietWorkerLog();
     }
+
+    /// <summary>
+    /// Quiet by default: the worker's Azure SDK lines (one per storage request and response, a warning for each expected
+    /// 404) do not reach the host's log, which is what Application Insights would bill. The host's own Azure SDK warnings
+    /// (its lease and state blobs) are the host's, under host.json, and are told apart by their category.
+    /// </summary>
+    private void AssertQuietWorkerLog()
+    {
+        var workerLines = WorkerLogLines(_environment.Host.ConsoleLines());
+        var sdkLines = workerLines.Where(line => line.Contains("Request [", StringComparison.Ordinal) || line.Contains("Response [", StringComparison.Ordinal)
+            || line.Contains("Error response [", StringComparison.Ordinal)).ToList();
+        Assert.True(sdkLines.Count == 0, $"{sdkLines.Count} of the worker's {workerLines.Count} log lines in the host's log are the Azure SDK's, e.g.:\n{string.Join('\n', sdkLines.Take(5))}");
+    }
+
+    /// <summary>The message lines the host logged for the worker (category <c>Function.{name}.User</c>), from its console log.</summary>
+    private static List<string> WorkerLogLines(IReadOnlyList<string> console)
+    {
+        var lines = new List<string>();
+        var inWorkerEntry = false;
+        foreach (var line in console)
+        {
+            if (ConsoleEntryHeader().Match(line) is { Success: true } header)
+            {
+                inWorkerEntry = header.Groups["category"].Value.EndsWith(".User", StringComparison.Ordinal);
+            }
+            else if (inWorkerEntry)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
+    }
+
+    [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): (?<category>Function\.[^\s\[]+|[^\s\[]+)\[")]
+    private static partial Regex ConsoleEntryHeader();
 
     [RequiresFunctionsHostFact]
     public async Task A_message_that_is_not_an_export_message_is_dropped_and_the_host_keeps_serving()
@@ -174,7 +259,7 @@ public sealed class FunctionsHostTests : IClassFixture<FunctionsHostEnvironment>
         Assert.Equal(HttpStatusCode.OK, stillServing.StatusCode);
     }
 
-    private HttpRequestMessage Authenticated(HttpRequestMessage request) => WithKey(request, _environment.Host.FunctionKey);
+    private static HttpRequestMessage Authenticated(HttpRequestMessage request) => WithKey(request, FunctionsHostEnvironment.ApiKey);
 
     private static HttpRequestMessage WithKey(HttpRequestMessage request, string key)
     {

@@ -1,6 +1,8 @@
 using RoleMining.Emulator;
+using RoleMining.Functions.Configuration;
 using RoleMining.Testing.Azurite;
 using RoleMining.Testing.FunctionsHost;
+using RoleMining.Testing.Identity;
 
 namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 
@@ -11,7 +13,20 @@ namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 /// </summary>
 public sealed class FunctionsHostEnvironment : IAsyncLifetime
 {
+    /// <summary>The audience of the app's Entra ID tokens.</summary>
+    public const string Audience = "api://rolemining-functions-e2e";
+
+    /// <summary>The client id of the Logic App's managed identity stand-in.</summary>
+    public const string LogicAppClientId = "logic-app-managed-identity";
+
+    /// <summary>Its secret at the local token issuer.</summary>
+    public const string LogicAppSecret = "logic-app-secret";
+
+    /// <summary>The API key the app accepts (its SHA-256 is in the app settings; the host's own keys are not accepted).</summary>
+    public static readonly string ApiKey = "e2e-key-" + Guid.NewGuid().ToString("N");
+
     private AzuriteServer? _azurite;
+    private LocalTokenIssuer? _issuer;
     private EmulatorServer? _emulator;
     private FunctionsHostServer? _host;
 
@@ -20,6 +35,9 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
     public EmulatorServer Emulator => _emulator ?? throw NotStarted();
 
     public FunctionsHostServer Host => _host ?? throw NotStarted();
+
+    /// <summary>The Entra ID stand-in whose tokens the app accepts.</summary>
+    public LocalTokenIssuer Issuer => _issuer ?? throw NotStarted();
 
     /// <summary>The complete session the sweep is configured to export (the one with the fewest potential roles).</summary>
     public string SweepSessionId => CompleteSessions[0].Id;
@@ -46,24 +64,46 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
         options.Exports.QueuedFor = TimeSpan.FromMilliseconds(200);
         options.Exports.InProgressFor = TimeSpan.FromMilliseconds(500);
         _emulator = await EmulatorServer.StartAsync(options);
+        _issuer = await LocalTokenIssuer.StartAsync();
+        _issuer.AddClient(LogicAppClientId, LogicAppSecret);
 
         var app = await publishing;
-        _host = await FunctionsHostServer.StartAsync(location, app.Directory, new Dictionary<string, string?>
+        var settings = AppSettings(_azurite, _emulator);
+        settings["RoleMining__Sweep__SessionIds"] = SweepSessionId;
+        settings["RoleMining__Api__ExportRetryAfter"] = "00:00:01";
+        // Entra ID tokens from the local issuer, for the callers that authenticate like a Logic App.
+        settings["RoleMining__Api__Authentication__Entra__Authority"] = _issuer.Authority;
+        settings["RoleMining__Api__Authentication__Entra__Audiences"] = Audience;
+        settings["RoleMining__Api__Authentication__Entra__AllowedClientApplications"] = LogicAppClientId;
+        settings["Exports__Polling__InitialDelay"] = "00:00:00.500";
+        settings["Exports__Polling__MaxDelay"] = "00:00:02";
+        // Queue triggers look for new messages every second instead of backing off to host.json's 10 s.
+        settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:01";
+        _host = await FunctionsHostServer.StartAsync(location, app.Directory, settings);
+    }
+
+    /// <summary>
+    /// The app settings every host of these tests gets, as Azure would set them: the storage connection, the emulator as
+    /// the SailPoint tenant, a sweep schedule that is never due while tests run (the sweep is started through the admin
+    /// endpoint), and the resume timer on its default schedule.
+    /// </summary>
+    public static Dictionary<string, string?> AppSettings(AzuriteServer azurite, EmulatorServer emulator)
+    {
+        ArgumentNullException.ThrowIfNull(azurite);
+        ArgumentNullException.ThrowIfNull(emulator);
+        return new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["SailPoint__BaseUrl"] = _emulator.BaseAddress.ToString(),
-            ["SailPoint__ClientId"] = options.ClientId,
-            ["SailPoint__ClientSecret"] = options.ClientSecret,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["SailPoint__BaseUrl"] = emulator.BaseAddress.ToString(),
+            ["SailPoint__ClientId"] = emulator.Options.ClientId,
+            ["SailPoint__ClientSecret"] = emulator.Options.ClientSecret,
             ["SailPoint__ApiVersion"] = "v2024",
             // Never due while the tests run: the sweep is triggered through the admin endpoint.
-            ["RoleMining__Schedule"] = "0 0 0 1 1 *",
-            ["RoleMining__Sweep__SessionIds"] = SweepSessionId,
-            ["RoleMining__Api__ExportRetryAfter"] = "00:00:01",
-            ["Exports__Polling__InitialDelay"] = "00:00:00.500",
-            ["Exports__Polling__MaxDelay"] = "00:00:02",
-            // Queue triggers look for new messages every second instead of backing off to host.json's 10 s.
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:01",
-        });
+            ["RoleMining_Schedule"] = "0 0 0 1 1 *",
+            ["RoleMining_ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
+            // The app's own authentication: one API key, by its hash (the host's function keys are not accepted).
+            ["RoleMining__Api__Authentication__ApiKeys__EndToEndTests"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
+        };
     }
 
     public async Task DisposeAsync()
@@ -76,6 +116,11 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
         if (_emulator is not null)
         {
             await _emulator.DisposeAsync();
+        }
+
+        if (_issuer is not null)
+        {
+            await _issuer.DisposeAsync();
         }
 
         if (_azurite is not null)

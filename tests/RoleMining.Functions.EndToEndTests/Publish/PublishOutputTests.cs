@@ -42,7 +42,7 @@ public sealed class PublishOutputTests
     }
 
     [Fact]
-    public async Task Every_api_route_is_one_http_function_with_its_method_route_and_function_key()
+    public async Task Every_api_route_is_one_http_function_with_its_method_and_route_anonymous_to_the_host_because_the_app_authenticates()
     {
         var functions = await PublishedFunctionsAsync();
 
@@ -53,7 +53,8 @@ public sealed class PublishOutputTests
             var function = Assert.Single(http, candidate => candidate.Name == route.OperationId);
             Assert.Equal([route.Method.ToLowerInvariant()], function.Trigger.GetProperty("methods").EnumerateArray().Select(method => method.GetString()));
             Assert.Equal(route.Template, function.Trigger.GetProperty("route").GetString());
-            Assert.Equal("Function", function.Trigger.GetProperty("authLevel").GetString());
+            // The host would refuse Entra ID callers before the app's gate (ApiRouteDispatcher) could accept them.
+            Assert.Equal("Anonymous", function.Trigger.GetProperty("authLevel").GetString());
         }
     }
 
@@ -71,14 +72,19 @@ public sealed class PublishOutputTests
     }
 
     [Fact]
-    public async Task The_sweep_timer_takes_its_schedule_from_the_setting()
+    public async Task The_sweep_and_resume_timers_take_their_schedules_from_the_settings()
     {
         var functions = await PublishedFunctionsAsync();
 
-        var timer = Assert.Single(functions, function => function.Trigger.GetProperty("type").GetString() == "timerTrigger");
-        Assert.Equal(FunctionsSettings.ScheduleExpression, timer.Trigger.GetProperty("schedule").GetString());
+        var timers = functions
+            .Where(function => function.Trigger.GetProperty("type").GetString() == "timerTrigger")
+            .ToDictionary(function => function.Name, function => function.Trigger.GetProperty("schedule").GetString(), StringComparer.Ordinal);
+        Assert.Equal(2, timers.Count);
+        Assert.Equal(FunctionsSettings.ScheduleExpression, timers["ExportSweep"]);
+        Assert.Equal(FunctionsSettings.ResumeScheduleExpression, timers["ExportResume"]);
         Assert.Equal(functions.Count, functions.Select(function => function.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        Assert.Equal(ApiRoutes.All.Count + (Enum.GetValues<ExportStep>().Length * 2) + 1, functions.Count);
+        // One per API route, one per step queue and poison queue, and the two timers.
+        Assert.Equal(ApiRoutes.All.Count + (Enum.GetValues<ExportStep>().Length * 2) + 2, functions.Count);
     }
 
     [Fact]

@@ -24,18 +24,34 @@ public sealed class FunctionsApp : IAsyncDisposable
         Services = services;
     }
 
+    /// <summary>A setting of the tests, not of the app: the seed of the emulator's synthetic tenant.</summary>
+    public const string EmulatorSeedSetting = "Emulator:Tenant:Seed";
+
     public AzuriteServer Azurite { get; }
 
     public EmulatorServer Emulator { get; }
 
     public ServiceProvider Services { get; }
 
-    public static async Task<FunctionsApp> StartAsync(AzuriteServer azurite, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the app; <paramref name="configureServices"/> adds to what Program.cs registers (telemetry exporters, log
+    /// collectors) before the container is built.
+    /// </summary>
+    public static async Task<FunctionsApp> StartAsync(
+        AzuriteServer azurite,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection, IConfiguration>? configureServices = null)
     {
         var options = new EmulatorOptions { ClientId = "functions-tests", ClientSecret = "functions-tests-secret-" + Guid.NewGuid().ToString("N") };
         options.RateLimit.Enabled = false;
         options.Exports.QueuedFor = TimeSpan.FromMilliseconds(100);
         options.Exports.InProgressFor = TimeSpan.FromMilliseconds(200);
+        // Tests that need potential roles no other test has exported yet ask for a tenant of their own.
+        if (settings?.TryGetValue(EmulatorSeedSetting, out var seed) == true)
+        {
+            options.Tenant.Seed = int.Parse(seed!, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var emulator = await EmulatorServer.StartAsync(options);
 
         var values = new Dictionary<string, string?>
@@ -50,7 +66,10 @@ public sealed class FunctionsApp : IAsyncDisposable
             ["Exports:Polling:InitialDelay"] = "00:00:00.200",
             ["Exports:Polling:MaxDelay"] = "00:00:01",
             ["Exports:LeaseDuration"] = "00:00:10",
-            ["RoleMining:Schedule"] = "0 0 2 * * *",
+            ["RoleMining_Schedule"] = "0 0 2 * * *",
+            ["RoleMining_ResumeSchedule"] = "*/30 * * * * *",
+            // The app does not start without a way in; this is the SHA-256 of local.settings.sample.json's development key.
+            ["RoleMining:Api:Authentication:ApiKeys:LocalDevelopment"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
         };
         foreach (var setting in settings ?? new Dictionary<string, string?>())
         {
@@ -58,11 +77,12 @@ public sealed class FunctionsApp : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging()
-            .AddRoleMiningFunctions(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            .AddRoleMiningFunctions(configuration);
+        configureServices?.Invoke(collection, configuration);
+        var services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         // What the host does at start: the local initializer creates the containers and queues.
         foreach (var hosted in services.GetServices<IHostedService>())
@@ -77,17 +97,25 @@ public sealed class FunctionsApp : IAsyncDisposable
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 
     /// <summary>Runs an HTTP function's result against a request with <paramref name="routeValues"/>; returns the response.</summary>
+    /// <summary>The API key the app accepts (the documented development key).</summary>
+    public const string ApiKey = "local-development-key";
+
     public async Task<HttpResponse> InvokeHttpAsync(
         Func<HttpRequest, CancellationToken, Task<IActionResult>> function,
         string method,
         IDictionary<string, string> routeValues,
-        string? body = null)
+        string? body = null,
+        bool authenticated = true)
     {
         await using var scope = Services.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("func-test.azurewebsites.net");
+        if (authenticated)
+        {
+            context.Request.Headers[RoleMining.Api.Authentication.ApiAuthenticationOptions.ApiKeyHeader] = ApiKey;
+        }
         foreach (var (name, value) in routeValues)
         {
             context.Request.RouteValues[name] = value;

@@ -40,6 +40,45 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     }
 
     [Fact]
+    public async Task Many_blocks_uploaded_while_writing_go_on_arrive_whole_and_in_order()
+    {
+        var staging = $"{_folder}/.staging/attempt-1/identities.csv";
+        var content = RandomNumberGenerator.GetBytes((BlobExportArtifactStore.BlockSize * 5) + 777);
+
+        var stream = await _store.OpenStagingWriteAsync(staging);
+        await using (stream)
+        {
+            // Uneven writes, so that blocks fill across them.
+            var offset = 0;
+            for (var size = 1; offset < content.Length; size = (size * 7 % 300_001) + 1)
+            {
+                var take = Math.Min(size, content.Length - offset);
+                await stream.WriteAsync(content.AsMemory(offset, take));
+                offset += take;
+            }
+        }
+
+        await using var read = await _store.OpenReadAsync(staging);
+        Assert.Equal(SHA256.HashData(content), await SHA256.HashDataAsync(read!));
+    }
+
+    [Fact]
+    public async Task Writing_over_a_blob_replaces_it_only_when_the_stream_is_closed()
+    {
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        await WriteAsync(staging, "old content");
+        var replacement = RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize + 10);
+
+        var stream = await _store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(replacement);
+        Assert.Equal("old content", await ReadAsync(staging));
+        await stream.DisposeAsync();
+
+        await using var read = await _store.OpenReadAsync(staging);
+        Assert.Equal(SHA256.HashData(replacement), await SHA256.HashDataAsync(read!));
+    }
+
+    [Fact]
     public async Task Publishing_moves_the_content_to_its_final_path_and_removes_the_staging_file()
     {
         var staging = $"{_folder}/.staging/attempt-1/identities.csv";

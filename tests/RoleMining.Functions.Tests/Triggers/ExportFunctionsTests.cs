@@ -83,6 +83,50 @@ public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task The_resume_timer_sends_again_the_message_a_dead_instance_holds_and_the_original_later_changes_nothing()
+    {
+        var (sessionId, roleId) = await FirstRoleAsync();
+        var jobs = _app.Services.GetRequiredService<ExportJobService>();
+        var store = _app.Services.GetRequiredService<IExportJobStore>();
+        var creation = await jobs.CreateAsync(new ExportJobRequest { SessionId = sessionId, PotentialRoleId = roleId, IdempotencyKey = Guid.NewGuid().ToString("N") });
+        var jobId = creation.Job.JobId;
+
+        // An instance takes the start message (the host hides it for ten minutes while it works), claims the job, and dies.
+        var startQueue = azurite.Server.Queues().GetQueueClient(ExportQueueNames.Start);
+        QueueMessage? held = null;
+        for (var tries = 0; held is null && tries < 50; tries++)
+        {
+            held = (await startQueue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10))).Value
+                .FirstOrDefault(message => message.Body.ToString().Contains(jobId, StringComparison.Ordinal));
+        }
+
+        Assert.NotNull(held);
+        var stored = (await store.GetAsync(jobId))!;
+        Assert.NotNull(await store.TryReplaceAsync(stored.Job with
+        {
+            State = ExportJobState.Started,
+            StartedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1),
+            Lease = new ExportJobLease { LeaseId = "dead-instance", ExpiresAt = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1) },
+        }, stored.ETag));
+
+        await _app.Function<ExportResumeFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
+
+        var marked = (await jobs.GetAsync(jobId))!;
+        Assert.Equal(1, marked.Resumes);
+        var job = await QueueDriver.RunUntilFinishedAsync(azurite.Server.Queues(), jobId, RunStepAsync, jobs, TimeSpan.FromSeconds(90));
+        Assert.Equal(ExportJobState.Succeeded, job.State);
+        Assert.Equal(1, _app.Emulator.Statistics.ExportCreationsFor(sessionId, roleId));
+
+        // The dead instance's message reappears (second delivery) after the job finished: a duplicate, nothing changes.
+        var before = await JobVersionsAsync();
+        var redelivered = QueuesModelFactory.QueueMessage(held.MessageId, held.PopReceipt, held.Body, dequeueCount: 2);
+        await RunStepAsync(ExportStep.Start, redelivered);
+
+        Assert.Equal(before, await JobVersionsAsync());
+        Assert.Equal(1, _app.Emulator.Statistics.ExportCreationsFor(sessionId, roleId));
+    }
+
+    [Fact]
     public async Task A_poison_message_fails_its_job_with_the_reason()
     {
         var (sessionId, roleId) = await FirstRoleAsync();
@@ -176,6 +220,19 @@ public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetim
 
         Assert.Equal(StatusCodes.Status404NotFound, response.StatusCode);
         Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_http_function_refuses_a_request_without_credentials_with_a_401_problem()
+    {
+        var (sessionId, _) = await FirstRoleAsync();
+        var api = _app.Function<ApiFunctions>();
+
+        var response = await _app.InvokeHttpAsync(api.GetSessionAsync, "GET", new Dictionary<string, string> { ["sessionId"] = sessionId }, authenticated: false);
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+        Assert.DoesNotContain(sessionId, await new StreamReader(response.Body).ReadToEndAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

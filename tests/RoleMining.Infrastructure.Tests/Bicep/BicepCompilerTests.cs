@@ -26,6 +26,15 @@ public sealed partial class BicepCompilerTests
         ["SAILPOINT_CLIENT_ID"] = "0123456789abcdef0123456789abcdef",
         ["SAILPOINT_CLIENT_SECRET"] = "not-a-real-secret",
         ["ROLEMINING_SWEEP_SESSION_IDS"] = string.Empty,
+        ["ROLEMINING_API_CLIENT_ID"] = "11111111-2222-3333-4444-555555555555",
+        ["ROLEMINING_API_APPLICATION_ID_URI"] = string.Empty,
+        ["ROLEMINING_ALLOWED_CLIENT_APPLICATIONS"] = "66666666-7777-8888-9999-000000000000",
+        ["ROLEMINING_SAILPOINT_WORKFLOW_KEY_SHA256"] = "4c88089bdf15cb0dffde5c179461a2f99fa7cfb0bed250a8d87f8aa1d80eaa11",
+        ["ROLEMINING_CALLBACK_URL"] = "https://acme.api.identitynow.com/beta/workflows/execute/external/c79e0079-562c-4df5-aa73-60a9e25c916d",
+        ["ROLEMINING_CALLBACK_TOKEN_URL"] = "https://acme.api.identitynow.com/oauth/token",
+        ["ROLEMINING_CALLBACK_CLIENT_ID"] = "87e239b2-b85b-4bde-b9a7-55bf304ddcdc",
+        ["ROLEMINING_CALLBACK_CLIENT_SECRET"] = "not-a-real-secret",
+        ["AZURE_ALERT_EMAIL"] = "operations@contoso.example",
     };
 
     [RequiresBicepFact]

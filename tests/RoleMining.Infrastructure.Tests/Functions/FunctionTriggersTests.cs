@@ -53,11 +53,23 @@ public sealed class FunctionTriggersTests
     }
 
     [Fact]
-    public void The_sweep_timer_reads_its_schedule_from_settings()
+    public void The_sweep_and_resume_timers_read_their_schedules_from_settings()
     {
-        var timer = Assert.Single(Declared.Select(function => function.Trigger).OfType<TimerTriggerAttribute>());
+        var timers = Declared
+            .Where(function => function.Trigger is TimerTriggerAttribute)
+            .ToDictionary(function => function.Name, function => ((TimerTriggerAttribute)function.Trigger).Schedule, StringComparer.Ordinal);
 
-        Assert.Equal(FunctionsSettings.ScheduleExpression, timer.Schedule);
+        Assert.Equal(2, timers.Count);
+        Assert.Equal(FunctionsSettings.ScheduleExpression, timers["ExportSweep"]);
+        Assert.Equal(FunctionsSettings.ResumeScheduleExpression, timers["ExportResume"]);
         Assert.Equal("%" + FunctionsSettings.ScheduleSetting + "%", FunctionsSettings.ScheduleExpression);
+        Assert.Equal("%" + FunctionsSettings.ResumeScheduleSetting + "%", FunctionsSettings.ResumeScheduleExpression);
+        // The app settings are resolved by their plain names: nothing relies on '__' becoming ':' (the scale controller of
+        // an idle Flex Consumption app reads app settings as they are).
+        Assert.All([FunctionsSettings.ScheduleSetting, FunctionsSettings.ResumeScheduleSetting], setting =>
+        {
+            Assert.DoesNotContain(":", setting, StringComparison.Ordinal);
+            Assert.DoesNotContain("__", setting, StringComparison.Ordinal);
+        });
     }
 }

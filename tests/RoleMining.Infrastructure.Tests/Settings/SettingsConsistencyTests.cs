@@ -27,7 +27,7 @@ public sealed partial class SettingsConsistencyTests
     };
 
     /// <summary>Settings of the app's own: the binding expressions of its triggers.</summary>
-    private static readonly string[] AppKeys = [FunctionsSettings.ScheduleSetting];
+    private static readonly string[] AppKeys = [FunctionsSettings.ScheduleSetting, FunctionsSettings.ResumeScheduleSetting];
 
     [Theory]
     [MemberData(nameof(OptionsSections))]
@@ -66,6 +66,7 @@ public sealed partial class SettingsConsistencyTests
         var local = LocalSettings.Values().Keys.Select(SettingNames.ToConfigurationKey).ToHashSet(SettingNames.Comparer);
 
         Assert.Contains(FunctionsSettings.ScheduleSetting, expressions);
+        Assert.Contains(FunctionsSettings.ResumeScheduleSetting, expressions);
         Assert.All(expressions, key =>
         {
             Assert.True(azure.Contains(key), $"%{key}% is not set in {AppSettings.FunctionAppBicep}");
@@ -116,9 +117,17 @@ public sealed partial class SettingsConsistencyTests
         var configuration = LocalConfiguration();
         using var provider = new ServiceCollection()
             .AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName))
+            .AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName))
+            .RequireRoleMiningApiAuthentication()
             .BuildServiceProvider();
 
         var sailPoint = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+
+        // The app refuses to start without a way in; locally that is the documented development key.
+        var api = provider.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value;
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("local-development-key"u8)),
+            Assert.Single(api.Authentication.ConfiguredApiKeys).Value);
         var storage = StorageConnection.FromConfiguration(configuration);
 
         // Out of the box the app talks to the emulator (README) and to Azurite.
@@ -136,6 +145,7 @@ public sealed partial class SettingsConsistencyTests
             ["identityClientId"] = "00000000-0000-0000-0000-000000000001",
             ["blobEndpoint"] = "https://stexample.blob.core.windows.net/",
             ["queueEndpoint"] = "https://stexample.queue.core.windows.net/",
+            ["tableEndpoint"] = "https://stexample.table.core.windows.net/",
         };
         var values = AppSettings.FromBicep()
             .Where(setting => setting.Key.StartsWith(FunctionsSettings.StorageConnection, StringComparison.Ordinal))
@@ -164,6 +174,23 @@ public sealed partial class SettingsConsistencyTests
         var schedule = CrontabSchedule.Parse(FunctionsSettings.DefaultSchedule, options);
         var next = schedule.GetNextOccurrence(new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc));
         Assert.Equal(new DateTime(2026, 1, 2, 2, 0, 0, DateTimeKind.Utc), next);
+    }
+
+    [Fact]
+    public void The_resume_schedule_runs_every_30_seconds_in_azure_and_locally()
+    {
+        var options = new CrontabSchedule.ParseOptions { IncludingSeconds = true };
+        var bicepDefault = BicepFile.Load("infra/main.bicep").ParameterDefault("resumeSchedule")!.Trim('\'');
+        var local = LocalSettings.Values()[SettingNames.ToAppSettingName(FunctionsSettings.ResumeScheduleSetting)];
+
+        Assert.Equal(FunctionsSettings.DefaultResumeSchedule, bicepDefault);
+        Assert.Equal(FunctionsSettings.DefaultResumeSchedule, local);
+        var occurrences = CrontabSchedule.Parse(FunctionsSettings.DefaultResumeSchedule, options)
+            .GetNextOccurrences(new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc), new DateTime(2026, 1, 1, 12, 2, 0, DateTimeKind.Utc))
+            .ToList();
+        Assert.Equal(
+            [new DateTime(2026, 1, 1, 12, 0, 30, DateTimeKind.Utc), new DateTime(2026, 1, 1, 12, 1, 0, DateTimeKind.Utc), new DateTime(2026, 1, 1, 12, 1, 30, DateTimeKind.Utc)],
+            occurrences);
     }
 
     [Fact]

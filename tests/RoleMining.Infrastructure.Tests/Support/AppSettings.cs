@@ -19,8 +19,19 @@ internal static class AppSettings
         ["AzureWebJobsStorage__clientId"] = "identity-based storage",
         ["AzureWebJobsStorage__blobServiceUri"] = "identity-based storage",
         ["AzureWebJobsStorage__queueServiceUri"] = "identity-based storage",
+        ["AzureWebJobsStorage__tableServiceUri"] = "the host's diagnostic events; Azurite's connection string covers tables locally",
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "telemetry goes to Application Insights only in Azure",
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Entra-authenticated telemetry, Azure only",
+        ["RoleMining__Api__PublicBaseUrl"] = "the app's own host name; locally links use each request's host",
+        ["RoleMining__Api__Authentication__Entra__Authority"] = "Entra ID callers exist only in Azure; local runs use an API key",
+        ["RoleMining__Api__Authentication__Entra__AdditionalIssuers"] = "Entra ID, Azure only",
+        ["RoleMining__Api__Authentication__Entra__Audiences"] = "Entra ID, Azure only",
+        ["RoleMining__Api__Authentication__Entra__AllowedClientApplications"] = "Entra ID, Azure only",
+        ["RoleMining__Api__Authentication__ApiKeys__SailPointWorkflow"] = "the SailPoint Workflow calls the deployed app; locally the LocalDevelopment key is used",
+        ["RoleMining__Api__Callbacks__SailPointWorkflow__Url"] = "the SailPoint Workflow that receives completed exports, Azure only",
+        ["RoleMining__Api__Callbacks__SailPointWorkflow__TokenUrl"] = "callback, Azure only",
+        ["RoleMining__Api__Callbacks__SailPointWorkflow__ClientId"] = "callback, Azure only",
+        ["RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret"] = "callback (a Key Vault reference), Azure only",
     };
 
     /// <summary>
@@ -31,5 +42,6 @@ internal static class AppSettings
     {
         ["FUNCTIONS_WORKER_RUNTIME"] = "Flex Consumption sets the runtime in functionAppConfig, not in app settings",
         ["AzureWebJobsStorage"] = "Azurite connection string; Azure uses the identity-based AzureWebJobsStorage__* settings",
+        ["RoleMining__Api__Authentication__ApiKeys__LocalDevelopment"] = "the SHA-256 of the documented local key 'local-development-key' (README), never deployed",
     };
 }

@@ -99,9 +99,10 @@ internal static class BicepCli
 /// <summary>A copy of the repository's infra/ folder under a temporary root (<see cref="Root"/>/infra/...).</summary>
 internal sealed class TemporaryInfra : IDisposable
 {
+    private readonly TemporaryFolder _folder = new();
+
     public TemporaryInfra()
     {
-        Root = Directory.CreateTempSubdirectory("rolemining-infra-").FullName;
         var source = RepositoryPaths.Combine("infra");
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
@@ -117,9 +118,9 @@ internal sealed class TemporaryInfra : IDisposable
         }
     }
 
-    public string Root { get; }
+    public string Root => _folder.Path;
 
     public string PathOf(string relativePath) => Path.Combine(Root, relativePath.Replace('/', Path.DirectorySeparatorChar));
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => _folder.Dispose();
 }

@@ -21,8 +21,16 @@ internal static class OptionsKeys
     public static bool Binds(Type optionsType, string key)
     {
         var type = optionsType;
+        var dictionaryKey = false;
         foreach (var segment in key.Split(':'))
         {
+            if (dictionaryKey)
+            {
+                // Any key of a Dictionary<string, T> binds; the segments after it name T's properties.
+                dictionaryKey = false;
+                continue;
+            }
+
             var property = type.GetProperty(segment, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is null || property.SetMethod is not { IsPublic: true } && !IsComplex(property.PropertyType))
             {
@@ -30,9 +38,14 @@ internal static class OptionsKeys
             }
 
             type = property.PropertyType;
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string))
+            {
+                dictionaryKey = true;
+                type = type.GetGenericArguments()[1];
+            }
         }
 
-        return true;
+        return !dictionaryKey;
     }
 
     private static IEnumerable<(string Path, bool IsRequired, bool DefaultIsEmpty)> Walk(Type type, string prefix, object? instance)

@@ -1,16 +1,15 @@
+using RoleMining.Testing;
+
 namespace RoleMining.Infrastructure.Tests.Support;
 
-/// <summary>Paths in the repository, found from the test assembly's folder upwards.</summary>
+/// <summary>Files in the repository (<see cref="RepositoryPaths"/>), read by the consistency checks.</summary>
 internal static class Repository
 {
-    private static readonly Lazy<string> RootPath = new(FindRoot);
-
     /// <summary>The folder that holds Functions.sln.</summary>
-    public static string Root => RootPath.Value;
+    public static string Root => RepositoryPaths.Root;
 
     /// <summary>A path under the root, from '/'-separated segments.</summary>
-    public static string PathOf(string relativePath) =>
-        Path.Combine(Root, relativePath.Replace('/', Path.DirectorySeparatorChar));
+    public static string PathOf(string relativePath) => RepositoryPaths.Combine(relativePath);
 
     /// <summary>The text of a file under the root.</summary>
     public static string ReadText(string relativePath) => File.ReadAllText(PathOf(relativePath));
@@ -26,18 +25,5 @@ internal static class Repository
     {
         var segments = path.Split(Path.DirectorySeparatorChar);
         return segments.Contains("bin") || segments.Contains("obj") || segments.Contains("node_modules");
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Functions.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Functions.sln not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -195,6 +195,24 @@ public sealed class SailPointOptionsTests
         Assert.Contains("client", options.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://acme.api.identitynow.com/v2024")]
+    [InlineData("https://acme.api.identitynow.com/v3/")]
+    [InlineData("http://127.0.0.1:5080/beta")]
+    [InlineData("https://acme.api.identitynow.com/oauth/token")]
+    public void A_base_url_with_a_path_is_rejected_naming_the_base_url_rule(string baseUrl)
+    {
+        var options = Valid();
+        options.BaseUrl = new Uri(baseUrl);
+
+        var result = new SailPointOptionsValidator().Validate(null, options);
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains("SailPoint:BaseUrl", failure, StringComparison.Ordinal);
+        Assert.Contains("must be the tenant's API root, without an API version or API path", failure, StringComparison.Ordinal);
+        Assert.Contains("SailPoint:ApiVersion", failure, StringComparison.Ordinal);
+    }
+
     private static SailPointOptions Valid() => new()
     {
         BaseUrl = new Uri("https://acme.api.identitynow.com"),

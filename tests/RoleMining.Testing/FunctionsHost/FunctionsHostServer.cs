@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -39,8 +40,53 @@ public sealed partial class FunctionsHostServer : IAsyncDisposable
     /// <summary>The host process (the run script or <c>func</c>), for tests that stop it.</summary>
     public BackgroundProcess Process => _process;
 
-    /// <summary>The host's console output so far, for failure messages.</summary>
-    public string Log(int lines = 80) => _process.Tail(lines);
+    /// <summary>
+    /// The host's console output so far, for failure messages: the state folder's <c>host.log</c> where the shared host
+    /// build writes it, else what the process printed (Core Tools).
+    /// </summary>
+    public string Log(int lines = 80)
+    {
+        var file = Path.Combine(_state.FullName, "host.log");
+        if (!File.Exists(file))
+        {
+            return _process.Tail(lines);
+        }
+
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException)
+        {
+            return _process.Tail(lines);
+        }
+    }
+
+    /// <summary>
+    /// Every line the host has logged to its console so far: Core Tools' output, or the console log the open-source host
+    /// build writes to its state folder (<c>host.log</c>), which holds the worker's log lines as well.
+    /// </summary>
+    public IReadOnlyList<string> ConsoleLines()
+    {
+        var file = Path.Combine(_state.FullName, "host.log");
+        if (!File.Exists(file))
+        {
+            return _process.Lines;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
 
     /// <summary>
     /// Starts <paramref name="location"/>'s host over <paramref name="appDirectory"/> with <paramref name="settings"/> as
@@ -54,19 +100,28 @@ public sealed partial class FunctionsHostServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(settings);
         var state = Directory.CreateTempSubdirectory("rolemining-functions-host-");
-        var secrets = Directory.CreateDirectory(Path.Combine(state.FullName, "secrets")).FullName;
-        var port = FreePort();
+        var port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var environment = new Dictionary<string, string?>(settings)
         {
             ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
             ["AzureWebJobsSecretStorageType"] = "files",
-            ["FUNCTIONS_SECRETS_PATH"] = secrets,
-            ["AzureFunctionsWebHost__secretsPath"] = secrets,
         };
 
-        var start = location.Kind == FunctionsHostKind.CoreTools
-            ? ProcessRun.ProcessStart(location.Program, ["start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--enableAuth"], appDirectory, environment)
-            : ProcessRun.ProcessStart("bash", [location.Program, appDirectory, port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state", state.FullName], appDirectory, environment);
+        // Keys live in files under the state folder. The host build's run script takes the folder (--state); Core Tools
+        // keeps them under the temp folder (Path.GetTempPath()/secrets/functions/secrets), so its TMPDIR is the state.
+        string secrets;
+        ProcessStartInfo start;
+        if (location.Kind == FunctionsHostKind.CoreTools)
+        {
+            environment["TMPDIR"] = state.FullName;
+            secrets = Path.Combine(state.FullName, "secrets", "functions", "secrets");
+            start = ProcessRun.ProcessStart(location.Program, ["start", "--port", port, "--enableAuth"], appDirectory, environment);
+        }
+        else
+        {
+            secrets = Path.Combine(state.FullName, "secrets");
+            start = ProcessRun.ProcessStart("bash", [location.Program, appDirectory, port, "--state", state.FullName], appDirectory, environment);
+        }
 
         var process = BackgroundProcess.Start(start);
         try
@@ -84,6 +139,106 @@ public sealed partial class FunctionsHostServer : IAsyncDisposable
 
     /// <summary>An HTTP client for the host with a long timeout (a loaded machine is slow).</summary>
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>
+    /// Puts the host in drain mode (<c>POST /admin/host/drain</c>, what the platform does before it scales an instance in):
+    /// its triggers stop taking work. Returns once nothing runs any more.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan within)
+    {
+        using var http = CreateClient();
+        using (var drain = await http.SendAsync(Admin(HttpMethod.Post, "admin/host/drain")))
+        {
+            EnsureSuccess(drain, "drain");
+        }
+
+        await WaitForAdminStateAsync(http, "admin/host/drain/status", "Completed", within);
+    }
+
+    /// <summary>
+    /// Ends drain mode (<c>POST /admin/host/resume</c>, which restarts the job host) and waits until it runs again. The
+    /// request itself may fail while the job host restarts under it (the shared host build answers 500 now and then);
+    /// what counts is the state that follows, so it is asked again until drain mode is off.
+    /// </summary>
+    public async Task ResumeAsync(TimeSpan within)
+    {
+        using var http = CreateClient();
+        var deadline = DateTimeOffset.UtcNow + within;
+        var answers = new List<string>();
+        while (true)
+        {
+            try
+            {
+                using var resume = await http.SendAsync(Admin(HttpMethod.Post, "admin/host/resume"));
+                answers.Add($"{(int)resume.StatusCode} {await resume.Content.ReadAsStringAsync()}");
+            }
+            catch (HttpRequestException exception)
+            {
+                answers.Add(exception.Message);
+            }
+
+            var left = deadline - DateTimeOffset.UtcNow;
+            try
+            {
+                await WaitForAdminStateAsync(http, "admin/host/drain/status", "Disabled", left < TimeSpan.FromSeconds(20) ? left : TimeSpan.FromSeconds(20));
+                break;
+            }
+            catch (TimeoutException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                // Still draining: the resume did not take; ask again.
+            }
+            catch (TimeoutException exception)
+            {
+                throw new TimeoutException($"The host did not resume within {within}; it answered: {string.Join(" | ", answers)}", exception);
+            }
+        }
+
+        await WaitForAdminStateAsync(http, "admin/host/status", "Running", deadline - DateTimeOffset.UtcNow);
+    }
+
+    private HttpRequestMessage Admin(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("x-functions-key", MasterKey);
+        return request;
+    }
+
+    private void EnsureSuccess(HttpResponseMessage response, string action)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The host refused to {action}: {(int)response.StatusCode}. Last lines:\n{Log(40)}");
+        }
+    }
+
+    private async Task WaitForAdminStateAsync(HttpClient http, string path, string state, TimeSpan within)
+    {
+        var deadline = DateTimeOffset.UtcNow + within;
+        var last = string.Empty;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.SendAsync(Admin(HttpMethod.Get, path));
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                if (response.IsSuccessStatusCode
+                    && JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement is { ValueKind: JsonValueKind.Object } body
+                    && body.TryGetProperty("state", out var value)
+                    && string.Equals(value.ToString(), state, StringComparison.OrdinalIgnoreCase))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Restarting.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{path} did not say '{state}' within {within} (last: {last}). Last lines:\n{Log(40)}");
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -11,7 +11,7 @@ internal sealed class FileLock : IDisposable
 
     private FileLock(FileStream stream) => _stream = stream;
 
-    public static async Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, UnixFileMode? createMode = null)
     {
         var started = timeProvider.GetTimestamp();
         var wait = TimeSpan.FromMilliseconds(2);
@@ -20,7 +20,7 @@ internal sealed class FileLock : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                return new FileLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None));
+                return new FileLock(new FileStream(lockPath, ExportFilePermissions.StreamOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None, createMode)));
             }
             catch (IOException exception) when (exception is not FileNotFoundException and not DirectoryNotFoundException)
             {

@@ -10,13 +10,15 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
 {
     private const int BufferSize = 81920;
     private readonly string _root;
+    private readonly ExportFileAccess _access;
 
-    /// <summary>Creates a store in <paramref name="root"/> (created if missing).</summary>
-    public FileSystemExportArtifactStore(string root)
+    /// <summary>Creates a store in <paramref name="root"/> (created if missing); new files and folders get <paramref name="access"/>.</summary>
+    public FileSystemExportArtifactStore(string root, ExportFileAccess access = ExportFileAccess.Owner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         _root = Path.GetFullPath(root);
-        Directory.CreateDirectory(_root);
+        _access = access;
+        ExportFilePermissions.CreateDirectory(_root, _access);
     }
 
     /// <summary>The root folder.</summary>
@@ -30,8 +32,8 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var fullPath = Resolve(stagingPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        Stream stream = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(fullPath)!, _access);
+        Stream stream = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous, _access);
         return Task.FromResult(stream);
     }
 
@@ -41,7 +43,7 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         cancellationToken.ThrowIfCancellationRequested();
         var source = Resolve(stagingPath);
         var target = Resolve(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(target)!, _access);
         File.Move(source, target, overwrite: true);
         RemoveEmptyStagingFolders(Path.GetDirectoryName(source)!);
         return Task.CompletedTask;

@@ -18,15 +18,17 @@ public sealed class FileSystemExportJobStore : IExportJobStore
     private readonly string _root;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ExportFileAccess _access;
 
     /// <summary>Creates a store in <paramref name="root"/> (created if missing).</summary>
-    public FileSystemExportJobStore(string root, TimeProvider? timeProvider = null, ILogger<FileSystemExportJobStore>? logger = null)
+    public FileSystemExportJobStore(string root, TimeProvider? timeProvider = null, ILogger<FileSystemExportJobStore>? logger = null, ExportFileAccess access = ExportFileAccess.Owner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         _root = Path.GetFullPath(root);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<FileSystemExportJobStore>.Instance;
-        Directory.CreateDirectory(_root);
+        _access = access;
+        ExportFilePermissions.CreateDirectory(_root, _access);
     }
 
     /// <summary>The folder of the job documents.</summary>
@@ -109,6 +111,39 @@ public sealed class FileSystemExportJobStore : IExportJobStore
         }
     }
 
+    /// <summary>
+    /// Deletes the temporary files of writes that a killed process never finished (<c>{jobId}.json.{guid}.tmp</c>). A write
+    /// in progress holds its job's lock, so only files whose lock is free are removed. Returns how many were removed.
+    /// </summary>
+    public async Task<int> RemoveTemporaryLeftoversAsync(CancellationToken cancellationToken = default)
+    {
+        var removed = 0;
+        foreach (var path in Directory.EnumerateFiles(_root, "*.json.*.tmp"))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var jobId = Path.GetFileName(path).Split('.')[0];
+            if (!ExportJobIds.IsSafeSegment(jobId))
+            {
+                continue;
+            }
+
+            try
+            {
+                using (await FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), TimeSpan.Zero, _timeProvider, cancellationToken, ExportFilePermissions.FileMode(_access)).ConfigureAwait(false))
+                {
+                    File.Delete(path);
+                    removed++;
+                }
+            }
+            catch (TimeoutException)
+            {
+                // Being written by a live process right now.
+            }
+        }
+
+        return removed;
+    }
+
     private string DocumentPath(string jobId)
     {
         ExportJobIds.ThrowIfUnsafe(jobId, nameof(jobId));
@@ -116,7 +151,7 @@ public sealed class FileSystemExportJobStore : IExportJobStore
     }
 
     private Task<FileLock> LockAsync(string jobId, CancellationToken cancellationToken) =>
-        FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), LockTimeout, _timeProvider, cancellationToken);
+        FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), LockTimeout, _timeProvider, cancellationToken, ExportFilePermissions.FileMode(_access));
 
     private static string ETagOf(byte[] document) => Convert.ToHexStringLower(SHA256.HashData(document).AsSpan(0, 16));
 
@@ -143,12 +178,12 @@ public sealed class FileSystemExportJobStore : IExportJobStore
         }
     }
 
-    private static async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    private async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
     {
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            var stream = ExportFilePermissions.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous, _access);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);

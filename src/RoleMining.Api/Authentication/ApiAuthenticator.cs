@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using RoleMining.Api.Diagnostics;
+using RoleMining.Api.Problems;
+
+namespace RoleMining.Api.Authentication;
+
+/// <summary>
+/// The gate in front of every route (<see cref="Routing.ApiRouteDispatcher"/>): a request passes with a valid Entra ID
+/// bearer token of an allowed application, or with an API key whose SHA-256 is configured; anything else is a 401 problem
+/// (403 for a valid token of an application that is not allowed). A credential in the URL is refused, so that no key ends
+/// up in logs of URLs. With nothing configured the gate is open: only a host that does not register
+/// <see cref="ApiAuthenticationRequirement"/> can start that way (<c>rolemining serve</c> on this machine).
+/// </summary>
+public sealed class ApiAuthenticator
+{
+    private static readonly string[] CredentialQueryParameters = ["code", ApiAuthenticationOptions.ApiKeyHeader, "access_token", "api_key", "apikey"];
+
+    private readonly ApiAuthenticationOptions _options;
+    private readonly EntraTokenValidator _tokens;
+    private readonly List<(string Caller, byte[] Hash)> _keys;
+    private readonly ILogger<ApiAuthenticator> _logger;
+
+    /// <summary>Creates the gate.</summary>
+    public ApiAuthenticator(IOptions<RoleMiningApiOptions> options, EntraTokenValidator tokens, ILogger<ApiAuthenticator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options.Value.Authentication;
+        _tokens = tokens;
+        _logger = logger;
+        _keys = [.. _options.ConfiguredApiKeys.Select(pair => (pair.Key, Convert.FromHexString(pair.Value)))];
+    }
+
+    /// <summary>Whether requests must authenticate.</summary>
+    public bool IsEnabled => _options.IsConfigured;
+
+    /// <summary>
+    /// Null when <paramref name="request"/> may go on (its <c>HttpContext.User</c> then names the caller); otherwise the
+    /// problem to answer.
+    /// </summary>
+    public async Task<IResult?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!IsEnabled)
+        {
+            return null;
+        }
+
+        if (CredentialQueryParameters.FirstOrDefault(name => request.Query.ContainsKey(name)) is { } inUrl)
+        {
+            return Unauthorized(request, $"Credentials are never accepted in the URL (query parameter '{inUrl}'): URLs are logged. Send an Entra ID token in the Authorization header or the key in the {ApiAuthenticationOptions.ApiKeyHeader} header.");
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.Length > 0)
+        {
+            const string bearer = "Bearer ";
+            if (!authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+            {
+                return Unauthorized(request, "The Authorization header must carry a bearer token (Authorization: Bearer <Entra ID access token>).");
+            }
+
+            var check = await _tokens.ValidateAsync(authorization[bearer.Length..].Trim(), cancellationToken).ConfigureAwait(false);
+            switch (check.Outcome)
+            {
+                case CredentialOutcome.Valid:
+                    request.HttpContext.User = check.Principal!;
+                    Log.CallerAuthenticated(_logger, "bearer token", check.Caller!);
+                    return null;
+                case CredentialOutcome.Forbidden:
+                    Log.CallerRejected(_logger, StatusCodes.Status403Forbidden, check.Reason!);
+                    return ApiProblems.Problem(request, StatusCodes.Status403Forbidden, "The caller is not allowed.", check.Reason!);
+                default:
+                    return Unauthorized(request, check.Reason!);
+            }
+        }
+
+        var key = request.Headers[ApiAuthenticationOptions.ApiKeyHeader].ToString();
+        if (key.Length > 0)
+        {
+            if (_keys.Count == 0)
+            {
+                return Unauthorized(request, "API keys are not accepted by this deployment; send an Entra ID bearer token.");
+            }
+
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+            string? caller = null;
+            foreach (var (name, expected) in _keys)
+            {
+                // Every configured hash is compared, in constant time, so timing tells nothing about which one is close.
+                if (CryptographicOperations.FixedTimeEquals(hash, expected))
+                {
+                    caller = name;
+                }
+            }
+
+            if (caller is null)
+            {
+                return Unauthorized(request, $"The key in the {ApiAuthenticationOptions.ApiKeyHeader} header is not valid.");
+            }
+
+            request.HttpContext.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, caller)], "ApiKey"));
+            Log.CallerAuthenticated(_logger, "API key", caller);
+            return null;
+        }
+
+        return Unauthorized(request, "This API needs credentials: " + string.Join(" or ", Accepted()) + ".");
+    }
+
+    private IEnumerable<string> Accepted()
+    {
+        if (_options.Entra.IsConfigured)
+        {
+            yield return "an Entra ID bearer token (Authorization: Bearer ...)";
+        }
+
+        if (_keys.Count > 0)
+        {
+            yield return $"an API key in the {ApiAuthenticationOptions.ApiKeyHeader} header";
+        }
+    }
+
+    private HeaderResult Unauthorized(HttpRequest request, string detail)
+    {
+        Log.CallerRejected(_logger, StatusCodes.Status401Unauthorized, detail);
+        var challenges = new List<string>();
+        if (_options.Entra.IsConfigured)
+        {
+            challenges.Add("Bearer");
+        }
+
+        if (_keys.Count > 0)
+        {
+            challenges.Add($"ApiKey header=\"{ApiAuthenticationOptions.ApiKeyHeader}\"");
+        }
+
+        return new HeaderResult(
+            ApiProblems.Problem(request, StatusCodes.Status401Unauthorized, "Authentication is required.", detail),
+            (HeaderNames.WWWAuthenticate, string.Join(", ", challenges)));
+    }
+}

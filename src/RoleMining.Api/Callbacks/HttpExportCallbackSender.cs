@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.Options;
+using RoleMining.Api.Exports;
+using RoleMining.Api.Routing;
+using RoleMining.Api.Serialization;
+using RoleMining.Exports;
+
+namespace RoleMining.Api.Callbacks;
+
+/// <summary>
+/// Calls a configured completion callback: gets an OAuth token with the callback's client credentials (cached until
+/// shortly before it expires), then POSTs <see cref="ExportCallbackEnvelope"/> with <c>Idempotency-Key: {jobId}</c>. One
+/// call per attempt; the callback step retries with backoff. 2xx is delivered; 408, 429, 5xx, a network failure or an
+/// unavailable token endpoint may pass with time; any other answer is final (a 401 first gets one retry with a new token).
+/// </summary>
+public sealed class HttpExportCallbackSender : IExportCallbackSender
+{
+    /// <summary>The <c>HttpClient</c> name of the callbacks and their token requests.</summary>
+    public const string HttpClientName = "RoleMining.Api.Callbacks";
+
+    private static readonly TimeSpan TokenRenewalMargin = TimeSpan.FromMinutes(1);
+
+    private readonly RoleMiningApiOptions _options;
+    private readonly ApiLinks _links;
+    private readonly IHttpClientFactory _httpClients;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RenewAt)> _tokens = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates the sender.</summary>
+    public HttpExportCallbackSender(IOptions<RoleMiningApiOptions> options, IHttpClientFactory httpClients, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(httpClients);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _options = options.Value;
+        _links = new ApiLinks(_options);
+        _httpClients = httpClients;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The configured callback names.</summary>
+    public IEnumerable<string> Names => _options.Callbacks.Where(pair => pair.Value.IsConfigured).Select(pair => pair.Key);
+
+    /// <inheritdoc />
+    public bool IsConfigured(string name) => _options.Callbacks.TryGetValue(name, out var target) && target.IsConfigured;
+
+    /// <inheritdoc />
+    public async Task<ExportCallbackDelivery> SendAsync(ExportJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Callback is not { } callback || !_options.Callbacks.TryGetValue(callback.Name, out var target) || !target.IsConfigured)
+        {
+            return ExportCallbackDelivery.Permanent($"The callback '{job.Callback?.Name}' is no longer configured (RoleMining:Api:Callbacks).");
+        }
+
+        var http = _httpClients.CreateClient(HttpClientName);
+        var body = new ExportCallbackEnvelope
+        {
+            Input = new ExportCallbackPayload
+            {
+                JobId = job.JobId,
+                State = RoleMiningApiHandlers.StateName(job.State),
+                SessionId = job.SessionId,
+                PotentialRoleId = job.PotentialRoleId,
+                StatusUrl = _links.Export(null, job.JobId),
+                CompletedAt = job.CompletedAt,
+                Artifacts = _links.Artifacts(null, job),
+                Failure = RoleMiningApiHandlers.ToFailure(job),
+            },
+        };
+
+        for (var attempt = 0; ; attempt++)
+        {
+            string? token = null;
+            if (target.UsesToken)
+            {
+                var (value, error) = await TokenAsync(http, callback.Name, target, renew: attempt > 0, cancellationToken).ConfigureAwait(false);
+                if (value is null)
+                {
+                    return error!;
+                }
+
+                token = value;
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, target.Url)
+            {
+                Content = JsonContent.Create(body, ApiJsonContext.Default.ExportCallbackEnvelope),
+            };
+            request.Headers.Add("Idempotency-Key", job.JobId);
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException exception)
+            {
+                return ExportCallbackDelivery.Transient($"The callback receiver could not be reached: {exception.Message}");
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return ExportCallbackDelivery.Transient("The callback receiver did not answer in time.");
+            }
+
+            using (response)
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    return ExportCallbackDelivery.Success;
+                }
+
+                if (response.StatusCode == HttpStatusCode.Unauthorized && token is not null && attempt == 0)
+                {
+                    continue; // The cached token may have been revoked: one more try with a new one.
+                }
+
+                var status = (int)response.StatusCode;
+                var error = $"The callback receiver answered {status} {response.ReasonPhrase}.";
+                return status is 408 or 429 or >= 500 ? ExportCallbackDelivery.Transient(error) : ExportCallbackDelivery.Permanent(error);
+            }
+        }
+    }
+
+    private async Task<(string? Token, ExportCallbackDelivery? Error)> TokenAsync(HttpClient http, string name, CallbackTargetOptions target, bool renew, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        if (!renew && _tokens.TryGetValue(name, out var cached) && cached.RenewAt > now)
+        {
+            return (cached.Token, null);
+        }
+
+        using var request = new ClientCredentialsTokenRequest
+        {
+            Address = target.TokenUrl,
+            ClientId = target.ClientId!,
+            ClientSecret = target.ClientSecret,
+            Scope = string.IsNullOrWhiteSpace(target.Scope) ? null : target.Scope,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+        };
+        var response = await http.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
+        {
+            // The secret is never part of the message: only the endpoint's status and OAuth error code.
+            var status = (int)response.HttpStatusCode;
+            var error = $"The callback's token endpoint refused the client credentials ({(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {response.Error ?? "no error code"}).";
+            return (null, response.ErrorType == ResponseErrorType.Exception || status is 0 or 408 or 429 or >= 500
+                ? ExportCallbackDelivery.Transient(error)
+                : ExportCallbackDelivery.Permanent(error));
+        }
+
+        var lifetime = TimeSpan.FromSeconds(Math.Max(response.ExpiresIn, 0));
+        _tokens[name] = (response.AccessToken, now + (lifetime > TokenRenewalMargin * 2 ? lifetime - TokenRenewalMargin : lifetime / 2));
+        return (response.AccessToken, null);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using RoleMining.Cli.Hosting;
+
+namespace RoleMining.Cli.Serve;
+
+/// <summary>The addresses of <c>--urls</c>, checked before anything starts, and whether any of them reaches beyond this machine.</summary>
+internal sealed class ServeUrls
+{
+    private ServeUrls(string value, IReadOnlyList<Uri> addresses)
+    {
+        Value = value;
+        Addresses = addresses;
+    }
+
+    /// <summary>The option as given (what Kestrel is told).</summary>
+    public string Value { get; }
+
+    /// <summary>Each address, with a wildcard host (<c>*</c>, <c>+</c>) read as <c>0.0.0.0</c>.</summary>
+    public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>Whether some address listens on more than loopback (a wildcard, a name or an address of a network interface).</summary>
+    public bool ReachBeyondThisMachine => Addresses.Any(address => !IsLoopbackHost(address.Host));
+
+    /// <summary>Parses <c>--urls</c>: semicolon-separated absolute http:// or https:// URLs.</summary>
+    /// <exception cref="CliException">A usage error naming the bad part.</exception>
+    public static ServeUrls Parse(string value)
+    {
+        var addresses = new List<Uri>();
+        foreach (var part in value.Split(';', StringSplitOptions.TrimEntries))
+        {
+            var candidate = part.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
+            {
+                throw CliException.Usage($"--urls '{part}' is not an http:// or https:// URL of the form http://HOST:PORT (e.g. http://127.0.0.1:5090; several separated by ';').");
+            }
+
+            addresses.Add(uri);
+        }
+
+        return new ServeUrls(value, addresses);
+    }
+
+    /// <summary>Whether <paramref name="host"/> (as a URL or Host header names it) is this machine only.</summary>
+    public static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

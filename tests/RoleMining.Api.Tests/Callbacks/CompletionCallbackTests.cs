@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RoleMining.Api.Callbacks;
+using RoleMining.Api.Tests.Infrastructure;
+using RoleMining.Exports;
+using RoleMining.Testing.Identity;
+
+namespace RoleMining.Api.Tests.Callbacks;
+
+/// <summary>
+/// Completion callbacks, end to end over the real hosting of the API: a start request names a configured callback; when
+/// the job ends, the app gets a token from the callback's token endpoint (client credentials) and POSTs the outcome to a
+/// local receiver standing in for a SailPoint Workflow's external trigger. The receiver refuses the first call (503): the
+/// call is retried with backoff and delivered exactly once; a redelivered callback message calls nobody; a receiver that
+/// refuses for good shows as a failed callback on the job; a request cannot name a URL or an unknown callback.
+/// </summary>
+public sealed class CompletionCallbackTests : IAsyncLifetime
+{
+    private const string CallbackName = "SailPointWorkflow";
+    private const string ClientId = "workflow-external-trigger-client";
+    private const string ClientSecret = "workflow-external-trigger-secret";
+    private static readonly Uri PublicBase = new("https://rolemining.example.test/");
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
+
+    private readonly ConcurrentQueue<ReceivedCall> _calls = new();
+    private LocalTokenIssuer? _tokens;
+    private WebApplication? _receiver;
+    private ApiTestHost? _host;
+    private Func<int, int> _answer = _ => StatusCodes.Status200OK;
+
+    private ApiTestHost Host => _host!;
+
+    public async Task InitializeAsync()
+    {
+        _tokens = await LocalTokenIssuer.StartAsync();
+        _tokens.AddClient(ClientId, ClientSecret);
+        _receiver = await StartReceiverAsync();
+        var receiverUrl = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/')
+            + "/beta/workflows/execute/external/c79e0079-562c-4df5-aa73-60a9e25c916d";
+        _host = await ApiTestHost.StartAsync(
+            api: options =>
+            {
+                options.PublicBaseUrl = PublicBase;
+                options.Callbacks[CallbackName] = new CallbackTargetOptions
+                {
+                    Url = receiverUrl,
+                    TokenUrl = _tokens.TokenEndpoint.ToString(),
+                    ClientId = ClientId,
+                    ClientSecret = ClientSecret,
+                };
+            },
+            services: services => services.Configure<ExportWorkflowOptions>(options =>
+            {
+                options.Callbacks.InitialDelay = TimeSpan.FromMilliseconds(300);
+                options.Callbacks.MaxDelay = TimeSpan.FromSeconds(1);
+                options.Callbacks.MaxAttempts = 4;
+            }));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_receiver is not null)
+        {
+            await _receiver.DisposeAsync();
+        }
+
+        if (_tokens is not null)
+        {
+            await _tokens.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_finished_job_calls_its_callback_exactly_once_after_retrying_a_refused_first_call()
+    {
+        _answer = call => call == 1 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id);
+        var job = await WaitForCallbackAsync(jobId, "delivered");
+
+        var calls = _calls.ToArray();
+        Assert.Equal(2, calls.Length);
+        Assert.Equal([503, 200], calls.Select(call => call.Status));
+        Assert.All(calls, call => Assert.True(call.Authenticated, "the call carried no token from the callback's token endpoint"));
+        Assert.All(calls, call => Assert.Equal(jobId, call.IdempotencyKey));
+        Assert.Equal(1, _tokens!.TokenRequests);
+        var input = calls[1].Body["input"]!;
+        Assert.Equal(jobId, (string?)input["jobId"]);
+        Assert.Equal("succeeded", (string?)input["state"]);
+        Assert.Equal(role.Id, (string?)input["potentialRoleId"]);
+        Assert.Equal(new Uri(PublicBase, $"api/exports/{jobId}").ToString(), (string?)input["statusUrl"]);
+        Assert.Contains(input["artifacts"]!.AsArray(), artifact => (string?)artifact!["url"] == new Uri(PublicBase, $"api/exports/{jobId}/artifacts/export.zip").ToString());
+        Assert.Equal(2, (int?)job["callback"]!["attempts"]);
+        Assert.NotNull((string?)job["callback"]!["deliveredAt"]);
+
+        // The callback's message delivered again (at-least-once queues do that) calls nobody.
+        var workflow = Host.Services.GetRequiredService<ExportWorkflow>();
+        var stored = (await Host.Services.GetRequiredService<ExportJobService>().GetAsync(jobId))!;
+        var again = await workflow.HandleAsync(ExportMessage.Create(ExportStep.Callback, jobId, stored.Sequence, DateTimeOffset.UtcNow), new ExportDelivery(2));
+        Assert.Equal(ExportStepOutcome.Duplicate, again.Outcome);
+        Assert.Equal(2, _calls.Count);
+    }
+
+    [Fact]
+    public async Task A_receiver_that_refuses_for_good_leaves_a_failed_callback_on_the_job_after_one_attempt()
+    {
+        _answer = _ => StatusCodes.Status404NotFound;
+        var role = Host.SessionWithRoles().PotentialRoles[^1];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id);
+        var job = await WaitForCallbackAsync(jobId, "failed");
+
+        Assert.Single(_calls);
+        Assert.Equal(1, (int?)job["callback"]!["attempts"]);
+        Assert.Contains("404", (string?)job["callback"]!["lastError"], StringComparison.Ordinal);
+        Assert.Equal("succeeded", (string?)job["state"]);
+    }
+
+    [Fact]
+    public async Task A_request_can_name_only_a_configured_callback_never_a_url()
+    {
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+        var path = $"api/sessions/{role.Session.Id}/potential-roles/{role.Id}/exports";
+
+        using var url = await Host.Client.PostAsJsonAsync(path, new { callback = "https://attacker.example/collect" });
+        using var unknown = await Host.Client.PostAsJsonAsync(path, new { callback = "SomethingElse" });
+        using var number = await Host.Client.PostAsJsonAsync(path, new { callback = 7 });
+
+        foreach (var refused in new[] { url, unknown, number })
+        {
+            var problem = await HttpAssert.ProblemAsync(refused, HttpStatusCode.BadRequest);
+            Assert.Contains(CallbackName, problem["errors"]!["callback"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        Assert.Empty(_calls);
+    }
+
+    private async Task<string> ExportAsync(string sessionId, string roleId)
+    {
+        // Location is built on the public base URL of the deployment, which this test host is not: the job is polled by id.
+        using var start = await Host.Client.PostAsJsonAsync($"api/sessions/{sessionId}/potential-roles/{roleId}/exports", new { callback = CallbackName });
+        var accepted = await HttpAssert.JsonAsync(start, HttpStatusCode.Accepted);
+        Assert.Equal(CallbackName, (string?)accepted["callback"]!["name"]);
+        Assert.Equal("pending", (string?)accepted["callback"]!["state"]);
+        var jobId = (string)accepted["jobId"]!;
+        Assert.Equal(new Uri(PublicBase, $"api/exports/{jobId}"), start.Headers.Location);
+        return jobId;
+    }
+
+    private async Task<JsonNode> WaitForCallbackAsync(string jobId, string state)
+    {
+        var deadline = DateTimeOffset.UtcNow + Budget;
+        while (true)
+        {
+            using var response = await Host.Client.GetAsync($"api/exports/{jobId}");
+            var job = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            if (response.StatusCode == HttpStatusCode.OK && (string?)job["callback"]!["state"] == state)
+            {
+                return job;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The callback did not become {state}: {job["callback"]}");
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<WebApplication> StartReceiverAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration["urls"] = "http://127.0.0.1:0";
+        var app = builder.Build();
+        var count = 0;
+        app.MapPost("/beta/workflows/execute/external/{id}", async (HttpContext context) =>
+        {
+            var body = (await JsonNode.ParseAsync(context.Request.Body))!;
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var authenticated = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens!.Issued(authorization["Bearer ".Length..]);
+            var status = _answer(Interlocked.Increment(ref count));
+            _calls.Enqueue(new ReceivedCall(status, authenticated, context.Request.Headers["Idempotency-Key"].ToString(), body));
+            return Results.StatusCode(status);
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private sealed record ReceivedCall(int Status, bool Authenticated, string IdempotencyKey, JsonNode Body);
+}

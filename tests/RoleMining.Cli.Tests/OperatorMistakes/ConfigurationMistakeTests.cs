@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Sockets;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.OperatorMistakes;
+
+/// <summary>Tenant, configuration and argument mistakes, each run as the real program in a child process.</summary>
+public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>, IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Credentials_without_a_base_url_are_a_configuration_error_not_the_built_in_emulator(string? baseUrl)
+    {
+        var variables = new Dictionary<string, string> { ["SAIL_CLIENT_ID"] = "my-client", ["SAIL_CLIENT_SECRET"] = "my-secret-4711" };
+        if (baseUrl is not null)
+        {
+            variables["SAIL_BASE_URL"] = baseUrl;
+        }
+
+        var result = await ChildProcess.RunCliAsync(["sessions", "list"], variables, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.PartialTenant);
+        Assert.DoesNotContain("emulator at", result.Error, StringComparison.Ordinal);
+        Assert.Contains("SAIL_CLIENT_ID", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("my-secret-4711", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task A_client_id_alone_is_a_partial_tenant_too()
+    {
+        var result = await ChildProcess.RunCliAsync(["sessions", "list"], new Dictionary<string, string> { ["SailPoint__ClientId"] = "my-client" }, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.PartialTenant);
+    }
+
+    [Fact]
+    public async Task A_base_url_with_a_path_is_refused_naming_the_base_url_rule()
+    {
+        var variables = Tenant();
+        variables["SAIL_BASE_URL"] = emulator.Server.BaseAddress + "v2024";
+
+        var result = await ChildProcess.RunCliAsync(["sessions", "list"], variables, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.BaseUrlWithPath);
+        Assert.Contains("SailPoint:BaseUrl", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("credentials", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_config_file_that_is_not_JSON_is_named_with_the_line_and_column()
+    {
+        await File.WriteAllTextAsync(_directory.Combine("broken.json"), "{\n  \"SailPoint\": {\n    \"ClientId\": \"a\" \"x\": 1 } }");
+
+        var result = await ChildProcess.RunCliAsync(["sessions", "list", "--config", "broken.json"], null, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.ConfigBadJson);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("broken.json", line, StringComparison.Ordinal);
+        Assert.Contains("line 3, column 21", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "RoleMining": { "Sweep": { "SessionIds": "abc" } } }""", "RoleMining:Sweep:SessionIds must be a list")]
+    [InlineData("""{ "SailPoint": { "RateLimit": { "Enabled": { "value": true } } } }""", "SailPoint:RateLimit:Enabled must be a single value")]
+    [InlineData("""{ "RoleMining": { "Exports": { "Polling": 5 } } }""", "RoleMining:Exports:Polling must be an object")]
+    public async Task A_setting_of_the_wrong_JSON_type_is_named_by_its_key(string json, string expected)
+    {
+        await File.WriteAllTextAsync(_directory.Combine("types.json"), json);
+
+        var result = await ChildProcess.RunCliAsync(["export", "--all", "--config", "types.json"], Tenant(), _directory.Path);
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Contains(expected, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory.Combine("exports")), "nothing may be exported");
+    }
+
+    [Fact]
+    public async Task The_wrong_type_row_of_the_table()
+    {
+        var variables = Tenant();
+        await File.WriteAllTextAsync(_directory.Combine("types.json"), """{ "RoleMining": { "Sweep": { "SessionIds": "abc" } } }""");
+
+        var result = await ChildProcess.RunCliAsync(["sweep", "--config", "types.json"], variables, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.ConfigWrongType);
+    }
+
+    [Theory]
+    [InlineData("--min-popularity", "abc", "--min-popularity must be a whole number, not 'abc'")]
+    public async Task An_option_value_of_the_wrong_type_names_the_option_and_the_rule(string option, string value, string expected)
+    {
+        var result = await ChildProcess.RunCliAsync(["export", "--session", "s1", option, value], Tenant(), _directory.Path);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_option_type_row_of_the_table()
+    {
+        var result = await ChildProcess.RunCliAsync(["export", "--session", "s1", "--min-popularity", "abc"], Tenant(), _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.OptionNotANumber);
+    }
+
+    [Fact]
+    public async Task Emulator_with_a_seed_that_is_not_a_number_is_a_usage_error()
+    {
+        var result = await ChildProcess.RunCliAsync(["emulator", "--urls", "http://127.0.0.1:0", "--seed", "abc"], null, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.EmulatorBadSeed);
+        Assert.Single(result.ErrorLines, line => !line.StartsWith("Run 'rolemining", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_standalone_emulator_with_a_seed_that_is_not_a_number_says_so_and_exits_2()
+    {
+        var result = await ChildProcess.RunAsync(ChildProcess.Emulator, ["--urls", "http://127.0.0.1:0", "--seed", "abc"], null, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.EmulatorBadSeed);
+        Assert.Single(result.ErrorLines);
+    }
+
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("ftp://127.0.0.1:5090")]
+    [InlineData("http://127.0.0.1:5090;bogus")]
+    public async Task Serve_with_urls_that_are_not_urls_is_a_usage_error(string urls)
+    {
+        var result = await ChildProcess.RunCliAsync(["serve", "--urls", urls, "--out", "exports"], Tenant(), _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.ServeBadUrl);
+        Assert.Contains("--urls", result.ErrorLines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_busy_port_says_so_in_one_line()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var result = await ChildProcess.RunCliAsync(["serve", "--urls", $"http://127.0.0.1:{port}", "--out", "exports"], Tenant(), _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.ServePortBusy);
+        Assert.Contains($"http://127.0.0.1:{port}", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_tenant_exits_4_in_one_line()
+    {
+        var variables = Tenant();
+        variables["SAIL_BASE_URL"] = $"http://127.0.0.1:{FreePort.Next()}";
+
+        var result = await ChildProcess.RunCliAsync(["sessions", "list"], variables, _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.UnreachableTenant);
+        Assert.Single(result.ErrorLines);
+    }
+
+    [Fact]
+    public async Task Verbose_logs_never_print_null_for_a_missing_value()
+    {
+        var unknown = await ChildProcess.RunCliAsync(["sessions", "get", "00000000-0000-0000-0000-000000000000", "--verbose"], Tenant(), _directory.Path);
+        var unreachableVariables = Tenant();
+        unreachableVariables["SAIL_BASE_URL"] = $"http://127.0.0.1:{FreePort.Next()}";
+        var unreachable = await ChildProcess.RunCliAsync(["sessions", "list", "--verbose"], unreachableVariables, _directory.Path);
+
+        Assert.Equal(ExitCodes.Failed, unknown.ExitCode);
+        Assert.Equal(ExitCodes.Unreachable, unreachable.ExitCode);
+        Assert.DoesNotContain("(null)", unknown.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(null)", unreachable.Error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+
+    private Dictionary<string, string> Tenant() => emulator.TenantVariables();
+}

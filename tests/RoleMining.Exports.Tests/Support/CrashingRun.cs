@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using RoleMining.Emulator;
+
+namespace RoleMining.Exports.Tests.Support;
+
+/// <summary>Fires the crash once: cancels the run's token, then throws as the dying step would.</summary>
+internal sealed class Crash
+{
+    private int _fired;
+
+    public CancellationTokenSource Source { get; } = new();
+
+    public Task Fire(CancellationToken token)
+    {
+        Fire();
+        token.ThrowIfCancellationRequested();
+        throw new OperationCanceledException(Source.Token);
+    }
+
+    public void Fire()
+    {
+        if (Interlocked.Exchange(ref _fired, 1) == 0)
+        {
+            Source.Cancel();
+        }
+    }
+}
+
+/// <summary>
+/// One job in a harness whose client and artifact store crash the run at the hooked point, as a killed process (or a
+/// killed Functions instance) would stop: the message it was working on goes with it.
+/// </summary>
+internal sealed class CrashingRun : IAsyncDisposable
+{
+    private readonly Crash _crash;
+    private readonly TenantPotentialRole _role;
+    private readonly ConcurrentQueue<ExportMessage> _sent;
+    private string? _jobId;
+
+    private CrashingRun(WorkflowHarness harness, Crash crash, TenantPotentialRole role, ConcurrentQueue<ExportMessage> sent, TimeSpan leaseDuration)
+    {
+        Harness = harness;
+        _crash = crash;
+        _role = role;
+        _sent = sent;
+        LeaseDuration = leaseDuration;
+    }
+
+    public WorkflowHarness Harness { get; }
+
+    /// <summary>The lease duration of the crashing run and of the run that resumes it.</summary>
+    public TimeSpan LeaseDuration { get; }
+
+    /// <summary>Zip downloads the workflow made (counted before the test's own direct download).</summary>
+    public long WorkflowDownloads { get; private set; }
+
+    public long Creations => Harness.Emulator.Statistics.ExportCreationsFor(_role.Session.Id, _role.Id);
+
+    public static async Task<CrashingRun> StartAsync(Action<Crash, HookedRoleMiningClient, HookedArtifactStore> hook, TimeSpan? leaseDuration = null)
+    {
+        var lease = leaseDuration ?? TimeSpan.FromSeconds(1);
+        var crash = new Crash();
+        var sent = new ConcurrentQueue<ExportMessage>();
+        HookedRoleMiningClient? client = null;
+        HookedArtifactStore? artifacts = null;
+        var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Workflow = options => options.LeaseDuration = lease,
+            Client = inner => client = new HookedRoleMiningClient(inner),
+            Artifacts = inner => artifacts = new HookedArtifactStore(inner),
+            Queue = inner => new RecordingExportQueue(inner, sent),
+        });
+        _ = harness.Host.Services.GetService(typeof(IExportArtifactStore));
+        _ = harness.Host.Services.GetService(typeof(RoleMining.SailPoint.IRoleMiningClient));
+        hook(crash, client!, artifacts!);
+        return new CrashingRun(harness, crash, harness.Emulator.CompletedRoles()[0], sent, lease);
+    }
+
+    /// <summary>Creates the job and runs until the hook kills the run; returns the job as the crash left it.</summary>
+    public async Task<ExportJob> CrashAsync()
+    {
+        _jobId = (await Harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = _role.Session.Id, PotentialRoleId = _role.Id })).Job.JobId;
+        await Harness.Host.RunUntilCrashAsync(_crash.Source);
+        return await Harness.Host.GetJobAsync(_jobId);
+    }
+
+    /// <summary>The message the crashed run was working on when it died (the one a dead instance keeps invisible).</summary>
+    public ExportMessage HeldMessage(ExportJob crashed) =>
+        _sent.Last(message => message.JobId == crashed.JobId && message.Step == crashed.NextStep && message.Sequence == crashed.Sequence);
+
+    /// <summary>A new process without hooks over the same stores (another instance, whose queue never saw the held message).</summary>
+    public Task<WorkflowHost> StartSurvivorAsync() =>
+        Harness.RestartAsync(new HarnessSettings { Workflow = options => options.LeaseDuration = LeaseDuration });
+
+    /// <summary>A new process without hooks resumes from the stores and finishes the job.</summary>
+    public async Task<ExportJob> ResumeAndAssertSucceededAsync(long expectedCreations)
+    {
+        var host = await StartSurvivorAsync();
+        var resumed = await host.Jobs.ResumeAsync();
+        Assert.Equal(_jobId, Assert.Single(resumed).JobId);
+        return await FinishAndAssertSucceededAsync(host, expectedCreations);
+    }
+
+    /// <summary>Runs <paramref name="host"/> until idle and checks the job succeeded, complete and byte-exact.</summary>
+    public async Task<ExportJob> FinishAndAssertSucceededAsync(WorkflowHost host, long expectedCreations)
+    {
+        await host.RunUntilIdleAsync();
+        var job = await host.GetJobAsync(_jobId!);
+        WorkflowDownloads = Harness.Emulator.Statistics.RequestsFor(OperationIds.DownloadRoleMiningPotentialRoleZip);
+        var stored = await Harness.AssertSucceededAndCompleteAsync(job);
+        Assert.Equal(await Harness.DirectDownloadAsync(job.SessionId, job.PotentialRoleId, job.ExportId!), stored);
+        Assert.Equal(expectedCreations, Creations);
+        return job;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.DisposeAsync();
+        _crash.Source.Dispose();
+    }
+
+    /// <summary>Passes every message on and keeps a copy.</summary>
+    private sealed class RecordingExportQueue(IExportQueue inner, ConcurrentQueue<ExportMessage> sent) : IExportQueue
+    {
+        public Task SendAsync(ExportMessage message, TimeSpan delay, CancellationToken cancellationToken = default)
+        {
+            sent.Enqueue(message);
+            return inner.SendAsync(message, delay, cancellationToken);
+        }
+    }
+}

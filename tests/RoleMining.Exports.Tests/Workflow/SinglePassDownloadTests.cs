@@ -1,0 +1,139 @@
+using System.IO.Compression;
+using System.Text;
+using RoleMining.Emulator;
+using RoleMining.Exports.Tests.Support;
+
+namespace RoleMining.Exports.Tests.Workflow;
+
+/// <summary>
+/// The download step end to end with its one pass: the zip is stored, verified and unpacked while it downloads, storage
+/// is never read back for a normal export, and a zip that fails verification in that pass leaves nothing behind.
+/// </summary>
+public sealed class SinglePassDownloadTests
+{
+    [Theory]
+    [InlineData(CompressionLevel.NoCompression)]
+    [InlineData(CompressionLevel.Optimal)]
+    public async Task An_export_is_stored_verified_and_unpacked_without_reading_storage_back(CompressionLevel compression)
+    {
+        HookedArtifactStore? store = null;
+        var logs = new CapturingLoggerProvider();
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Emulator = options => options.Exports.Compression = compression,
+            Artifacts = inner => store = new HookedArtifactStore(inner),
+            Logs = logs,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = await RunAsync(harness, role);
+
+        var stored = await harness.AssertSucceededAndCompleteAsync(job);
+        Assert.Equal(await harness.DirectDownloadAsync(job.SessionId, job.PotentialRoleId, job.ExportId!), stored);
+        Assert.DoesNotContain(store!.Reads, path => ExportArtifactLayout.IsStagingPath(path));
+        Assert.DoesNotContain("verifying the stored copy instead", logs.AllText(), StringComparison.Ordinal);
+        Assert.Equal(role.IdentityCount, job.Artifacts.Single(file => file.Name == "identities.csv").RowCount);
+    }
+
+    [Fact]
+    public async Task A_zip_the_stream_cannot_follow_is_verified_from_storage_and_still_stored_byte_for_byte()
+    {
+        var logs = new CapturingLoggerProvider();
+        byte[]? served = null;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Client = inner => new HookedRoleMiningClient(inner) { RewriteZip = zip => served = SwapDirectoryRecords(zip) },
+            Logs = logs,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = await RunAsync(harness, role);
+
+        Assert.Equal(served, await harness.AssertSucceededAndCompleteAsync(job));
+        Assert.Contains("verifying the stored copy instead", logs.AllText(), StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> BadZips() => ["bad CRC in the last entry", "truncated", "oversized entry", "path traversal"];
+
+    [Theory]
+    [MemberData(nameof(BadZips))]
+    public async Task A_zip_that_fails_the_single_pass_leaves_nothing_published(string fault)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Emulator = options => options.Exports.Compression = CompressionLevel.NoCompression,
+            Client = inner => new HookedRoleMiningClient(inner) { RewriteZip = zip => Break(zip, fault) },
+            Workflow = options =>
+            {
+                options.MaxAttempts = 2;
+                if (fault == "oversized entry")
+                {
+                    options.Archive.MaxEntryBytes = 200;
+                }
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = await RunAsync(harness, role);
+
+        harness.AssertNothingStored(job);
+        var expected = fault switch
+        {
+            "bad CRC in the last entry" => "CRC-32",
+            "truncated" => "truncated",
+            "oversized entry" => "Exports:Archive:MaxEntryBytes",
+            _ => "unsafe name",
+        };
+        Assert.Contains(expected, job.Failure!.Reason + job.LastError, StringComparison.Ordinal);
+    }
+
+    private static async Task<ExportJob> RunAsync(WorkflowHarness harness, TenantPotentialRole role)
+    {
+        var created = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+        return await harness.Host.GetJobAsync(created.JobId);
+    }
+
+    private static byte[] Break(byte[] zip, string fault)
+    {
+        var broken = (byte[])zip.Clone();
+        switch (fault)
+        {
+            case "bad CRC in the last entry":
+                broken[ZipFactory.DataStart(broken, ZipFactory.Signatures(broken, ZipFactory.LocalHeader).Last()) + 5] ^= 0x01;
+                return broken;
+            case "truncated":
+                return broken[..(broken.Length / 2)];
+            case "oversized entry":
+                return broken;
+            default:
+                // Same length, so every offset stays right: identities.csv becomes ../ntities.csv in both headers.
+                var from = Encoding.ASCII.GetBytes("identities.csv");
+                var to = Encoding.ASCII.GetBytes("../ntities.csv");
+                foreach (var signature in new[] { ZipFactory.LocalHeader, ZipFactory.CentralHeader })
+                {
+                    foreach (var header in ZipFactory.Signatures(broken, signature))
+                    {
+                        var name = header + (signature == ZipFactory.LocalHeader ? 30 : 46);
+                        if (broken.AsSpan(name, from.Length).SequenceEqual(from))
+                        {
+                            to.CopyTo(broken, name);
+                        }
+                    }
+                }
+
+                return broken;
+        }
+    }
+
+    /// <summary>A valid zip whose central directory lists the entries in the other order than their data.</summary>
+    private static byte[] SwapDirectoryRecords(byte[] zip)
+    {
+        var records = ZipFactory.Signatures(zip, ZipFactory.CentralHeader).ToList();
+        Assert.Equal(2, records.Count);
+        var end = ZipFactory.Signatures(zip, 0x06054b50).Last();
+        var first = zip[records[0]..records[1]];
+        var second = zip[records[1]..end];
+        return [.. zip[..records[0]], .. second, .. first, .. zip[end..]];
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http;
+using Microsoft.Extensions.DependencyInjection;
+using RoleMining.SailPoint.Tests.Infrastructure;
+
+namespace RoleMining.SailPoint.Tests.Resilience;
+
+/// <summary>A tenant that cannot be reached at all fails after a short, documented budget rather than the full retry budget.</summary>
+public sealed class ConnectFailureTests
+{
+    [Fact]
+    public async Task A_refused_connection_is_tried_once_more_then_fails_as_unreachable()
+    {
+        var handler = new StubHandler { Token = (_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused") };
+        using var client = TestClients.Create(handler, options => options.Retry.MaxRetryAttempts = 5);
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
+
+        Assert.Equal(SailPointErrorKind.Transport, failure.Kind);
+        Assert.Equal(1 + new SailPointRetryOptions().MaxConnectRetryAttempts, handler.TokenCalls);
+        Assert.Equal(1, new SailPointRetryOptions().MaxConnectRetryAttempts);
+    }
+
+    [Fact]
+    public async Task A_host_name_that_does_not_resolve_is_not_retried()
+    {
+        var handler = new StubHandler { Token = (_, _) => throw new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known") };
+        using var client = TestClients.Create(handler, options => options.Retry.MaxRetryAttempts = 5);
+
+        await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
+
+        Assert.Equal(1, handler.TokenCalls);
+    }
+
+    [Fact]
+    public async Task An_API_call_that_cannot_connect_uses_the_connect_budget_while_other_failures_keep_the_full_one()
+    {
+        var refused = new StubHandler { Api = (_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused") };
+        var failing = new StubHandler { Api = (_, _) => Task.FromResult(StubHandler.Json(HttpStatusCode.BadGateway, "{}")) };
+        using var refusedClient = TestClients.Create(refused, options => { options.Retry.MaxRetryAttempts = 4; options.Retry.MaxConnectRetryAttempts = 2; options.CircuitBreaker.Enabled = false; });
+        using var failingClient = TestClients.Create(failing, options => { options.Retry.MaxRetryAttempts = 4; options.CircuitBreaker.Enabled = false; });
+
+        await Assert.ThrowsAsync<SailPointException>(() => refusedClient.GetSessionStatusAsync("s1"));
+        await Assert.ThrowsAsync<SailPointException>(() => failingClient.GetSessionStatusAsync("s1"));
+
+        Assert.Equal(3, refused.ApiCalls);
+        Assert.Equal(5, failing.ApiCalls);
+    }
+
+    [Fact]
+    public void The_registered_handlers_have_the_configured_connect_timeout()
+    {
+        var services = new ServiceCollection();
+        services.AddSailPointRoleMining(options =>
+        {
+            options.BaseUrl = new Uri("https://acme.api.identitynow.com");
+            options.ClientId = "client";
+            options.ClientSecret = TestClients.Secret;
+            options.Timeouts.Connect = TimeSpan.FromSeconds(3);
+        });
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IHttpMessageHandlerFactory>();
+
+        foreach (var name in new[] { SailPointHttpClientNames.Api, SailPointHttpClientNames.Token })
+        {
+            HttpMessageHandler handler = factory.CreateHandler(name);
+            while (handler is DelegatingHandler delegating)
+            {
+                handler = delegating.InnerHandler!;
+            }
+
+            Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<SocketsHttpHandler>(handler).ConnectTimeout);
+        }
+    }
+
+    [Fact]
+    public void The_connect_budget_is_validated()
+    {
+        var options = TestClients.Options(options =>
+        {
+            options.Timeouts.Connect = TimeSpan.Zero;
+            options.Retry.MaxConnectRetryAttempts = -1;
+        });
+
+        var result = new SailPointOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, failure => failure.Contains("SailPoint:Timeouts:Connect", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, failure => failure.Contains("SailPoint:Retry:MaxConnectRetryAttempts", StringComparison.Ordinal));
+    }
+}
