@@ -46,7 +46,7 @@ internal static class SimulatedInstance
         ["Exports__MaxAttempts"] = MaxDequeueCount.ToString(CultureInfo.InvariantCulture),
         ["Exports__Polling__InitialDelay"] = "00:00:01",
         ["Exports__Polling__MaxDelay"] = "00:00:10",
-        ["RoleMining__Schedule"] = "0 0 2 * * *",
+        ["RoleMining_Schedule"] = "0 0 2 * * *",
         ["BENCH_SHARED_BUDGET"] = sharedBudget ? "true" : "false",
     };
 

@@ -249,7 +249,7 @@ internal sealed class SailPointTransport : IDisposable
     /// Waits for a permit of the tenant's request budget. The one place that waits for the budget, and so the one place
     /// that measures the wait (<see cref="SailPointTelemetry.RateLimitWaitInstrument"/>): a shared limiter plugs in here.
     /// </summary>
-    private async ValueTask<IDisposable> AcquirePermitAsync(OperationState state, CancellationToken cancellationToken)
+    private async ValueTask<IDisposable?> AcquirePermitAsync(OperationState state, CancellationToken cancellationToken)
     {
         var waitStarted = _timeProvider.GetTimestamp();
         var permit = await _rateLimiter!.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
