@@ -9,7 +9,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Api;
-using RoleMining.Api.LocalHosting;
 using RoleMining.Api.Routing;
 using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
@@ -27,7 +26,7 @@ namespace RoleMining.Cli.Serve;
 /// Functions triggers call), the SailPoint client of the run's tenant, the export workflow as the <c>export</c> command
 /// registers it (<see cref="ExportSession.Services"/>: filesystem stores, in-process queue, command-line timings) worked off
 /// by <see cref="ExportRunnerService"/>, and the sweep on <c>RoleMining:Schedule</c> with the <c>RoleMining:Sweep</c>
-/// selection of <c>rolemining sweep</c>.
+/// selection (<see cref="ExportSweepOptions"/>) of <c>rolemining sweep</c>.
 /// </summary>
 internal sealed class LocalApiHost : IAsyncDisposable
 {
@@ -112,7 +111,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
         services.AddRoleMiningOtlpExport(configuration);
         if (schedule is not null)
         {
-            services.AddRoleMiningSweepSchedule(schedule, _ => ReadSelection(configuration));
+            services.AddRoleMiningSweepSchedule(schedule);
         }
 
         var app = builder.Build();
@@ -186,17 +185,5 @@ internal sealed class LocalApiHost : IAsyncDisposable
 
         return SweepSchedule.TryParse(expression, out var error)
             ?? throw CliException.Configuration($"Configuration error: {ScheduleKey}: {error}");
-    }
-
-    /// <summary>The <c>RoleMining:Sweep</c> selection, bound as <c>rolemining sweep</c> binds it (<see cref="SweepSettings"/>).</summary>
-    private static ExportSweepSelection ReadSelection(IConfiguration configuration)
-    {
-        var settings = new SweepSettings();
-        configuration.GetSection(ExportSettings.SweepSection).Bind(settings);
-        return settings.ToSelection(new ExportRequestOptions
-        {
-            MinEntitlementPopularity = settings.MinEntitlementPopularity,
-            IncludeCommonAccess = settings.IncludeCommonAccess,
-        });
     }
 }
