@@ -55,19 +55,13 @@ public sealed class ExportRequestHandlers : ApiHandlers
         RunAsync(request, ApiRoutes.StartPotentialRoleExport, async () =>
         {
             var check = RequestCheck.Of(request).SailPointId(nameof(sessionId), sessionId).SailPointId(nameof(potentialRoleId), potentialRoleId);
-            var key = IdempotencyKeyReader.Read(request, check.Errors);
-            check.Accept(ContentNegotiation.Json);
-            if (check.Problem is { } problem)
+            var (start, problem) = await ReadStartAsync(request, check, cancellationToken).ConfigureAwait(false);
+            if (start is null)
             {
-                return problem;
+                return problem!;
             }
 
-            var (options, callback, bodyProblem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
-            if (bodyProblem is not null)
-            {
-                return bodyProblem;
-            }
-
+            var (key, options, callback) = start;
             var jobKey = ExportRepresentation.SingleExportKey(key);
             var known = jobKey is null ? null : await _jobs.GetAsync(ExportJobIds.FromIdempotencyKey(jobKey), cancellationToken).ConfigureAwait(false);
             if (known is null)
@@ -84,7 +78,7 @@ public sealed class ExportRequestHandlers : ApiHandlers
                 {
                     SessionId = sessionId,
                     PotentialRoleId = potentialRoleId,
-                    Options = options!,
+                    Options = options,
                     IdempotencyKey = jobKey,
                     Callback = callback,
                 }, cancellationToken).ConfigureAwait(false);
@@ -110,19 +104,13 @@ public sealed class ExportRequestHandlers : ApiHandlers
     public Task<IResult> StartSessionExportAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         RunAsync(request, ApiRoutes.StartSessionExport, async () =>
         {
-            var check = RequestCheck.Of(request).SailPointId(nameof(sessionId), sessionId);
-            var key = IdempotencyKeyReader.Read(request, check.Errors);
-            check.Accept(ContentNegotiation.Json);
-            if (check.Problem is { } problem)
+            var (start, problem) = await ReadStartAsync(request, RequestCheck.Of(request).SailPointId(nameof(sessionId), sessionId), cancellationToken).ConfigureAwait(false);
+            if (start is null)
             {
-                return problem;
+                return problem!;
             }
 
-            var (options, callback, bodyProblem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
-            if (bodyProblem is not null)
-            {
-                return bodyProblem;
-            }
+            var (key, options, callback) = start;
 
             var roleIds = new List<string>();
             await foreach (var role in _client.GetPotentialRoleSummariesAsync(sessionId, null, cancellationToken).ConfigureAwait(false))
@@ -153,7 +141,7 @@ public sealed class ExportRequestHandlers : ApiHandlers
                     {
                         SessionId = sessionId,
                         PotentialRoleId = roleIds[index],
-                        Options = options!,
+                        Options = options,
                         IdempotencyKey = ExportRepresentation.BatchJobKey(batchId, roleIds[index]),
                         Callback = callback,
                     }, token).ConfigureAwait(false)).ConfigureAwait(false);
@@ -176,6 +164,24 @@ public sealed class ExportRequestHandlers : ApiHandlers
                 (ExportRepresentation.RetryAfterHeader, _representation.BatchRetryAfter()));
         }, cancellationToken);
 
+    /// <summary>
+    /// What both start requests check after the ids of their route (in <paramref name="check"/>): the
+    /// <c>Idempotency-Key</c>, that JSON is acceptable, then the body (export parameters and callback). Null with the
+    /// problem to answer when anything is wrong.
+    /// </summary>
+    private async Task<(StartRequest? Start, IResult? Problem)> ReadStartAsync(HttpRequest request, RequestCheck check, CancellationToken cancellationToken)
+    {
+        var key = IdempotencyKeyReader.Read(request, check.Errors);
+        check.Accept(ContentNegotiation.Json);
+        if (check.Problem is { } problem)
+        {
+            return (null, problem);
+        }
+
+        var (options, callback, bodyProblem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
+        return bodyProblem is null ? (new StartRequest(key, options!, callback), null) : (null, bodyProblem);
+    }
+
     private static IResult IdempotencyConflict(HttpRequest request, ExportJobConflictException exception)
     {
         var extensions = new Dictionary<string, object?>();
@@ -191,4 +197,7 @@ public sealed class ExportRequestHandlers : ApiHandlers
             "This Idempotency-Key was already used for an export of another potential role or with other options; use a new key for a new export.",
             extensions);
     }
+
+    /// <summary>A start request that passed its checks.</summary>
+    private sealed record StartRequest(string? IdempotencyKey, ExportRequestOptions Options, string? Callback);
 }
