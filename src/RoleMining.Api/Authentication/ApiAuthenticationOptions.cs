@@ -22,6 +22,13 @@ public sealed class ApiAuthenticationOptions
     /// </summary>
     public Dictionary<string, string?> ApiKeys { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether an API key is accepted as <c>Authorization: Bearer &lt;key&gt;</c> too, besides the
+    /// <see cref="ApiKeyHeader"/> header. <c>rolemining serve</c> turns it on for its access token (registered as a key);
+    /// off by default, where a bearer token is an Entra ID token.
+    /// </summary>
+    public bool AcceptApiKeysAsBearerTokens { get; set; }
+
     /// <summary>The configured key hashes by caller, empty values left out.</summary>
     public IEnumerable<KeyValuePair<string, string>> ConfiguredApiKeys =>
         ApiKeys.Where(pair => !string.IsNullOrWhiteSpace(pair.Value)).Select(pair => KeyValuePair.Create(pair.Key, pair.Value!.Trim()));

@@ -67,7 +67,21 @@ public sealed class ApiAuthenticator
                 return Unauthorized(request, "The Authorization header must carry a bearer token (Authorization: Bearer <Entra ID access token>).");
             }
 
-            var check = await _tokens.ValidateAsync(authorization[bearer.Length..].Trim(), cancellationToken).ConfigureAwait(false);
+            var token = authorization[bearer.Length..].Trim();
+            if (_options.AcceptApiKeysAsBearerTokens && _keys.Count > 0)
+            {
+                if (CallerOfKey(token) is { } keyCaller)
+                {
+                    return Authenticated(request, keyCaller);
+                }
+
+                if (!_options.Entra.IsConfigured)
+                {
+                    return Unauthorized(request, "The bearer token is not a valid API key.");
+                }
+            }
+
+            var check = await _tokens.ValidateAsync(token, cancellationToken).ConfigureAwait(false);
             switch (check.Outcome)
             {
                 case CredentialOutcome.Valid:
@@ -90,28 +104,37 @@ public sealed class ApiAuthenticator
                 return Unauthorized(request, "API keys are not accepted by this deployment; send an Entra ID bearer token.");
             }
 
-            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
-            string? caller = null;
-            foreach (var (name, expected) in _keys)
-            {
-                // Every configured hash is compared, in constant time, so timing tells nothing about which one is close.
-                if (CryptographicOperations.FixedTimeEquals(hash, expected))
-                {
-                    caller = name;
-                }
-            }
-
-            if (caller is null)
-            {
-                return Unauthorized(request, $"The key in the {ApiAuthenticationOptions.ApiKeyHeader} header is not valid.");
-            }
-
-            request.HttpContext.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, caller)], "ApiKey"));
-            Log.CallerAuthenticated(_logger, "API key", caller);
-            return null;
+            return CallerOfKey(key) is { } caller
+                ? Authenticated(request, caller)
+                : Unauthorized(request, $"The key in the {ApiAuthenticationOptions.ApiKeyHeader} header is not valid.");
         }
 
         return Unauthorized(request, "This API needs credentials: " + string.Join(" or ", Accepted()) + ".");
+    }
+
+    /// <summary>The caller whose key hash <paramref name="key"/> has, or null.</summary>
+    private string? CallerOfKey(string key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        string? caller = null;
+        foreach (var (name, expected) in _keys)
+        {
+            // Every configured hash is compared, in constant time, so timing tells nothing about which one is close.
+            if (CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                caller = name;
+            }
+        }
+
+        return caller;
+    }
+
+    /// <summary>Names <paramref name="caller"/> as the request's user; null, as <see cref="AuthenticateAsync"/> answers a request that may go on.</summary>
+    private IResult? Authenticated(HttpRequest request, string caller)
+    {
+        request.HttpContext.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, caller)], "ApiKey"));
+        Log.CallerAuthenticated(_logger, "API key", caller);
+        return null;
     }
 
     private IEnumerable<string> Accepted()
@@ -123,7 +146,9 @@ public sealed class ApiAuthenticator
 
         if (_keys.Count > 0)
         {
-            yield return $"an API key in the {ApiAuthenticationOptions.ApiKeyHeader} header";
+            yield return _options.AcceptApiKeysAsBearerTokens
+                ? $"an API key in the {ApiAuthenticationOptions.ApiKeyHeader} header or as 'Authorization: Bearer <key>'"
+                : $"an API key in the {ApiAuthenticationOptions.ApiKeyHeader} header";
         }
     }
 
@@ -131,7 +156,7 @@ public sealed class ApiAuthenticator
     {
         Log.CallerRejected(_logger, StatusCodes.Status401Unauthorized, detail);
         var challenges = new List<string>();
-        if (_options.Entra.IsConfigured)
+        if (_options.Entra.IsConfigured || (_options.AcceptApiKeysAsBearerTokens && _keys.Count > 0))
         {
             challenges.Add("Bearer");
         }

@@ -63,13 +63,13 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
             Input = new ExportCallbackPayload
             {
                 JobId = job.JobId,
-                State = RoleMiningApiHandlers.StateName(job.State),
+                State = ExportRepresentation.StateName(job.State),
                 SessionId = job.SessionId,
                 PotentialRoleId = job.PotentialRoleId,
                 StatusUrl = _links.Export(null, job.JobId),
                 CompletedAt = job.CompletedAt,
                 Artifacts = _links.Artifacts(null, job),
-                Failure = RoleMiningApiHandlers.ToFailure(job),
+                Failure = ExportRepresentation.ToFailure(job),
             },
         };
 

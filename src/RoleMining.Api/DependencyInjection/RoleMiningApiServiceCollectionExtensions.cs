@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RoleMining.Api;
 using RoleMining.Api.Authentication;
 using RoleMining.Api.Callbacks;
+using RoleMining.Api.Exports;
 using RoleMining.Exports;
 using RoleMining.Api.Routing;
 
@@ -50,6 +51,10 @@ public static class RoleMiningApiServiceCollectionExtensions
         // Problem documents for what the handlers never see (an unknown path, a wrong method) in hosts that use
         // UseStatusCodePages; the handlers build their own.
         services.AddProblemDetails();
+        services.TryAddSingleton<ExportRepresentation>();
+        services.TryAddSingleton<SessionHandlers>();
+        services.TryAddSingleton<ExportRequestHandlers>();
+        services.TryAddSingleton<ExportStatusHandlers>();
         services.TryAddSingleton<RoleMiningApiHandlers>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningApiOptions>, ApiAuthenticationOptionsValidator>());

@@ -42,23 +42,23 @@ public static class ApiRoutes
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         new("GET", "sessions", ListSessions, "List role-mining sessions",
-            (handlers, request, token) => handlers.ListSessionsAsync(request, token)),
+            (handlers, request, token) => handlers.Sessions.ListSessionsAsync(request, token)),
         new("GET", "sessions/{sessionId}", GetSession, "Get a role-mining session",
-            (handlers, request, token) => handlers.GetSessionAsync(request, Value(request, "sessionId"), token)),
+            (handlers, request, token) => handlers.Sessions.GetSessionAsync(request, Value(request, "sessionId"), token)),
         new("GET", "sessions/{sessionId}/potential-roles", ListPotentialRoles, "List the potential roles of a session",
-            (handlers, request, token) => handlers.ListPotentialRolesAsync(request, Value(request, "sessionId"), token)),
+            (handlers, request, token) => handlers.Sessions.ListPotentialRolesAsync(request, Value(request, "sessionId"), token)),
         new("GET", "sessions/{sessionId}/potential-roles/{potentialRoleId}/identities", ListPotentialRoleIdentities, "List or stream the identities of a potential role",
-            (handlers, request, token) => handlers.ListPotentialRoleIdentitiesAsync(request, Value(request, "sessionId"), Value(request, "potentialRoleId"), token)),
+            (handlers, request, token) => handlers.Sessions.ListPotentialRoleIdentitiesAsync(request, Value(request, "sessionId"), Value(request, "potentialRoleId"), token)),
         new("POST", "sessions/{sessionId}/potential-roles/{potentialRoleId}/exports", StartPotentialRoleExport, "Export a potential role",
-            (handlers, request, token) => handlers.StartPotentialRoleExportAsync(request, Value(request, "sessionId"), Value(request, "potentialRoleId"), token)),
+            (handlers, request, token) => handlers.ExportRequests.StartPotentialRoleExportAsync(request, Value(request, "sessionId"), Value(request, "potentialRoleId"), token)),
         new("POST", "sessions/{sessionId}/exports", StartSessionExport, "Export every potential role of a session",
-            (handlers, request, token) => handlers.StartSessionExportAsync(request, Value(request, "sessionId"), token)),
+            (handlers, request, token) => handlers.ExportRequests.StartSessionExportAsync(request, Value(request, "sessionId"), token)),
         new("GET", "sessions/{sessionId}/exports/{batchId}", GetSessionExport, "Get a session-wide export",
-            (handlers, request, token) => handlers.GetSessionExportAsync(request, Value(request, "sessionId"), Value(request, "batchId"), token)),
+            (handlers, request, token) => handlers.ExportStatus.GetSessionExportAsync(request, Value(request, "sessionId"), Value(request, "batchId"), token)),
         new("GET", "exports/{jobId}", GetExport, "Get an export job",
-            (handlers, request, token) => handlers.GetExportAsync(request, Value(request, "jobId"), token)),
+            (handlers, request, token) => handlers.ExportStatus.GetExportAsync(request, Value(request, "jobId"), token)),
         new("GET", "exports/{jobId}/artifacts/{name}", GetExportArtifact, "Download a file of a finished export",
-            (handlers, request, token) => handlers.GetExportArtifactAsync(request, Value(request, "jobId"), Value(request, "name"), token)),
+            (handlers, request, token) => handlers.ExportStatus.GetExportArtifactAsync(request, Value(request, "jobId"), Value(request, "name"), token)),
     ];
 
     /// <summary>The route with <paramref name="operationId"/>.</summary>

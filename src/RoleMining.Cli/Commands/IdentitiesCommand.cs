@@ -23,25 +23,15 @@ internal static class IdentitiesCommand
     {
         var session = CommonOptions.Session(required: true);
         var role = new Option<string>("--role", "-r") { Description = "The potential role id.", HelpName = "ID", Required = true };
-        var filter = CommonOptions.Filter("'name sw \"A\"'");
-        var sort = CommonOptions.Sort("'name' or '-name'");
-        var format = CommonOptions.Format("Output format: table, json (an array streamed as it is fetched) or csv (columns id, name, then the attributes of the first page).");
-        var outFile = CommonOptions.OutFile();
-        var command = new Command("identities", "List the identities of a potential role.") { session, role, filter, sort, format, outFile };
-        command.SetAction((parseResult, cancellationToken) => execution.RunAsync(
-            parseResult,
-            (run, token) => ListAsync(
-                run,
-                parseResult.GetRequiredValue(session),
-                parseResult.GetRequiredValue(role),
-                parseResult.GetValue(filter),
-                parseResult.GetValue(sort),
-                OutputFormats.Parse(parseResult.GetValue(format)),
-                parseResult.GetValue(outFile),
-                token),
-            cancellationToken,
-            preflight: result => execution.RequireOutputDirectory(result.GetValue(outFile))));
-        return command;
+        return ListingCommand.Create(
+            execution,
+            "identities",
+            "List the identities of a potential role.",
+            "'name sw \"A\"'",
+            "'name' or '-name'",
+            [session, role],
+            (run, parseResult, request, token) => ListAsync(run, parseResult.GetRequiredValue(session), parseResult.GetRequiredValue(role), request, token),
+            "Output format: table, json (an array streamed as it is fetched) or csv (columns id, name, then the attributes of the first page).");
     }
 
     /// <summary>id, name, then the attribute names of <paramref name="firstPage"/> in the order first seen.</summary>
@@ -75,40 +65,34 @@ internal static class IdentitiesCommand
         }
     }
 
-    private static async Task<int> ListAsync(
-        CliRun run, string sessionId, string roleId, string? filter, string? sort, OutputFormat format, string? outFile, CancellationToken cancellationToken)
+    private static Task<int> ListAsync(CliRun run, string sessionId, string roleId, ListingRequest request, CancellationToken cancellationToken)
     {
         HashSet<string>? columnAttributes = null;
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        await using var destination = RecordDestination.Open(run.Context, outFile);
-        var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, firstPage =>
-        {
-            var columns = ChooseColumns(firstPage);
-            columnAttributes = columns.Skip(2).Select(column => column.Header).ToHashSet(StringComparer.Ordinal);
-            return columns;
-        });
-
-        var pages = RecordOutput.PagesAsync<RoleMiningIdentity>(
-            (request, token) => run.Client.GetPotentialRoleIdentitiesPageAsync(sessionId, roleId, request, token), filter, sort, cancellationToken);
-        var count = await PageProgress.RunAsync(run.Console, destination.IsFile, "identities", report =>
-            RecordOutput.WriteAllAsync(destination, writer, pages, (page, written, total) =>
+        return ListingCommand.WriteAsync(
+            run,
+            request,
+            "identities",
+            TypeInfo,
+            firstPage =>
             {
-                if (columnAttributes is not null)
+                var columns = ChooseColumns(firstPage);
+                columnAttributes = columns.Skip(2).Select(column => column.Header).ToHashSet(StringComparer.Ordinal);
+                return columns;
+            },
+            (page, token) => run.Client.GetPotentialRoleIdentitiesPageAsync(sessionId, roleId, page, token),
+            cancellationToken,
+            page =>
+            {
+                if (columnAttributes is null)
                 {
-                    foreach (var name in AttributeNames(page.Items).Where(name => !columnAttributes.Contains(name) && reported.Add(name)))
-                    {
-                        run.Console.Error.WriteLine($"warning: attribute '{name}' first appears after the first page and is not a {format.ToString().ToLowerInvariant()} column; use --format json to keep every attribute.");
-                    }
+                    return;
                 }
 
-                report(written, total);
-            }, cancellationToken));
-
-        if (destination.IsFile)
-        {
-            await run.Console.Output.WriteLineAsync($"Wrote {count} identities to {outFile}.");
-        }
-
-        return ExitCodes.Success;
+                foreach (var name in AttributeNames(page.Items).Where(name => !columnAttributes.Contains(name) && reported.Add(name)))
+                {
+                    run.Console.Error.WriteLine($"warning: attribute '{name}' first appears after the first page and is not a {request.Format.ToString().ToLowerInvariant()} column; use --format json to keep every attribute.");
+                }
+            });
     }
 }

@@ -38,39 +38,20 @@ internal static class RolesCommand
     private static Command CreateList(CommandExecution execution)
     {
         var session = CommonOptions.Session(required: true);
-        var filter = CommonOptions.Filter("'createdById eq \"...\"'");
-        var sort = CommonOptions.Sort("'createdDate' or '-createdDate' (the only sorter ISC supports here)");
-        var format = CommonOptions.Format();
-        var outFile = CommonOptions.OutFile();
-        var command = new Command("list", "List the potential roles of a session.") { session, filter, sort, format, outFile };
-        command.SetAction((parseResult, cancellationToken) => execution.RunAsync(
-            parseResult,
-            (run, token) => ListAsync(
+        return ListingCommand.Create(
+            execution,
+            "list",
+            "List the potential roles of a session.",
+            "'createdById eq \"...\"'",
+            "'createdDate' or '-createdDate' (the only sorter ISC supports here)",
+            [session],
+            (run, parseResult, request, token) => ListingCommand.WriteAsync(
                 run,
-                parseResult.GetRequiredValue(session),
-                parseResult.GetValue(filter),
-                parseResult.GetValue(sort),
-                OutputFormats.Parse(parseResult.GetValue(format)),
-                parseResult.GetValue(outFile),
-                token),
-            cancellationToken,
-            preflight: result => execution.RequireOutputDirectory(result.GetValue(outFile))));
-        return command;
-    }
-
-    private static async Task<int> ListAsync(CliRun run, string sessionId, string? filter, string? sort, OutputFormat format, string? outFile, CancellationToken cancellationToken)
-    {
-        await using var destination = RecordDestination.Open(run.Context, outFile);
-        var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
-        var pages = RecordOutput.PagesAsync<PotentialRoleSummary>(
-            (request, token) => run.Client.GetPotentialRoleSummariesPageAsync(sessionId, request, token), filter, sort, cancellationToken);
-        var count = await PageProgress.RunAsync(run.Console, destination.IsFile, "potential roles", report =>
-            RecordOutput.WriteAllAsync(destination, writer, pages, (_, written, total) => report(written, total), cancellationToken));
-        if (destination.IsFile)
-        {
-            await run.Console.Output.WriteLineAsync($"Wrote {count} potential roles to {outFile}.");
-        }
-
-        return ExitCodes.Success;
+                request,
+                "potential roles",
+                TypeInfo,
+                _ => Columns,
+                (page, pageToken) => run.Client.GetPotentialRoleSummariesPageAsync(parseResult.GetRequiredValue(session), page, pageToken),
+                token));
     }
 }

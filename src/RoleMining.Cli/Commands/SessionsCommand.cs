@@ -36,20 +36,15 @@ internal static class SessionsCommand
         return command;
     }
 
-    private static Command CreateList(CommandExecution execution)
-    {
-        var filter = CommonOptions.Filter("'saved eq true' or 'name sw \"Q3\"'");
-        var sort = CommonOptions.Sort("'-createdDate'");
-        var format = CommonOptions.Format();
-        var outFile = CommonOptions.OutFile();
-        var command = new Command("list", "List role-mining sessions.") { filter, sort, format, outFile };
-        command.SetAction((parseResult, cancellationToken) => execution.RunAsync(
-            parseResult,
-            (run, token) => ListAsync(run, parseResult.GetValue(filter), parseResult.GetValue(sort), OutputFormats.Parse(parseResult.GetValue(format)), parseResult.GetValue(outFile), token),
-            cancellationToken,
-            preflight: result => execution.RequireOutputDirectory(result.GetValue(outFile))));
-        return command;
-    }
+    private static Command CreateList(CommandExecution execution) =>
+        ListingCommand.Create(
+            execution,
+            "list",
+            "List role-mining sessions.",
+            "'saved eq true' or 'name sw \"Q3\"'",
+            "'-createdDate'",
+            [],
+            ListAsync);
 
     private static Command CreateGet(CommandExecution execution)
     {
@@ -63,30 +58,20 @@ internal static class SessionsCommand
         return command;
     }
 
-    private static async Task<int> ListAsync(CliRun run, string? filter, string? sort, OutputFormat format, string? outFile, CancellationToken cancellationToken)
+    private static Task<int> ListAsync(CliRun run, ParseResult parseResult, ListingRequest request, CancellationToken cancellationToken)
     {
         // The same rules as GET /api/sessions: a filter or sorter ISC does not support is a usage error before any call.
-        if (filter is not null && CollectionQueryValidator.ValidateFilters(filter, SailPointCollections.Sessions) is { } filterError)
+        if (request.Filter is { } filter && CollectionQueryValidator.ValidateFilters(filter, SailPointCollections.Sessions) is { } filterError)
         {
             throw CliException.Usage($"--filter '{filter}': {filterError}");
         }
 
-        if (sort is not null && CollectionQueryValidator.ValidateSorters(sort, SailPointCollections.Sessions) is { } sortError)
+        if (request.Sort is { } sort && CollectionQueryValidator.ValidateSorters(sort, SailPointCollections.Sessions) is { } sortError)
         {
             throw CliException.Usage($"--sort '{sort}': {sortError}");
         }
 
-        await using var destination = RecordDestination.Open(run.Context, outFile);
-        var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns);
-        var pages = RecordOutput.PagesAsync(run.Client.GetSessionsPageAsync, filter, sort, cancellationToken);
-        var count = await PageProgress.RunAsync(run.Console, destination.IsFile, "sessions", report =>
-            RecordOutput.WriteAllAsync(destination, writer, pages, (_, written, total) => report(written, total), cancellationToken));
-        if (destination.IsFile)
-        {
-            await run.Console.Output.WriteLineAsync($"Wrote {count} sessions to {outFile}.");
-        }
-
-        return ExitCodes.Success;
+        return ListingCommand.WriteAsync(run, request, "sessions", TypeInfo, _ => Columns, run.Client.GetSessionsPageAsync, cancellationToken);
     }
 
     private static async Task<int> GetAsync(CliRun run, string sessionId, OutputFormat format, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
-using RoleMining.Cli.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
@@ -40,24 +40,12 @@ internal static class SweepCommand
         return command;
     }
 
-    /// <summary>The sweep settings of the configuration, with <paramref name="options"/> as export parameters when given.</summary>
-    internal static ExportSweepSelection ReadSelection(CliRun run, ExportRequestOptions? options)
-    {
-        var settings = new SweepSettings();
-        try
-        {
-            run.Configuration.GetSection(ExportSettings.SweepSection).Bind(settings);
-            return settings.ToSelection(options ?? new ExportRequestOptions
-            {
-                MinEntitlementPopularity = settings.MinEntitlementPopularity,
-                IncludeCommonAccess = settings.IncludeCommonAccess,
-            });
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
-        {
-            throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
-        }
-    }
+    /// <summary>
+    /// The <c>RoleMining:Sweep</c> selection (<see cref="ExportSweepOptions"/>, validated when the run started), with
+    /// <paramref name="options"/> as export parameters when given.
+    /// </summary>
+    internal static ExportSweepSelection ReadSelection(CliRun run, ExportRequestOptions? options) =>
+        run.Services.GetRequiredService<IOptions<ExportSweepOptions>>().Value.ToSelection(options);
 
     /// <summary>
     /// An explicitly selected session that SailPoint does not know is an error (exit code 1), before anything starts: a typo
@@ -69,7 +57,7 @@ internal static class SweepCommand
         {
             throw new CliException(
                 ExitCodes.Failed,
-                $"{ExportSettings.SweepSection}:SessionIds names '{string.Join("', '", plan.UnknownSessionIds)}', but SailPoint has no role-mining session with "
+                $"{ExportSweepOptions.SectionName}:SessionIds names '{string.Join("', '", plan.UnknownSessionIds)}', but SailPoint has no role-mining session with "
                 + $"{(plan.UnknownSessionIds.Count == 1 ? "that id" : "those ids")}. Nothing was exported; correct or remove the id.");
         }
 

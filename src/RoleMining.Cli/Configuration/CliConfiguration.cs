@@ -83,7 +83,7 @@ internal static class CliConfiguration
     [
         (SailPointOptions.SectionName, typeof(SailPointOptions)),
         (ExportSettings.WorkflowSection, typeof(ExportWorkflowOptions)),
-        (ExportSettings.SweepSection, typeof(SweepSettings)),
+        (ExportSweepOptions.SectionName, typeof(ExportSweepOptions)),
         (RoleMiningApiOptions.SectionName, typeof(RoleMiningApiOptions)),
         (ServeSettings.SectionName, typeof(ServeSettings)),
         (EmulatorOptions.SectionName, typeof(EmulatorOptions)),

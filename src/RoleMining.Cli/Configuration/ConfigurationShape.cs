@@ -2,23 +2,31 @@ using System.Collections;
 using System.ComponentModel;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using RoleMining.Exports;
 
 namespace RoleMining.Cli.Configuration;
 
 /// <summary>
 /// Checks that each bound setting has the JSON shape its options class expects. The configuration binder silently skips a
-/// value of the wrong shape (<c>"SessionIds": "abc"</c> binds as no sessions, so a sweep would export every session), so
+/// value of the wrong shape (<c>"AllowedHosts": "abc"</c> binds as no hosts, <c>"SessionIds": [{ "id": "abc" }]</c> as no
+/// sessions, so a sweep would export every session), so
 /// this walks the options types and names the first key whose shape is wrong. Hand-written: the binder offers no such
 /// check (<c>ErrorOnUnknownConfiguration</c> reports unknown keys, not a scalar where a list or an object belongs).
 /// </summary>
 internal static class ConfigurationShape
 {
     /// <summary>The first problem with <paramref name="section"/> bound as <paramref name="type"/>, or null.</summary>
-    public static string? FindProblem(IConfigurationSection section, Type type)
+    public static string? FindProblem(IConfigurationSection section, Type type) => FindProblem(section, type, delimitedList: false);
+
+    /// <summary>
+    /// As above; <paramref name="delimitedList"/>: the list may be written as one value too (<see cref="DelimitedListAttribute"/>,
+    /// e.g. <c>RoleMining:Sweep:SessionIds</c>), so only its items are checked.
+    /// </summary>
+    private static string? FindProblem(IConfigurationSection section, Type type, bool delimitedList)
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(type);
-        var hasValue = section.Value is not null;
+        var hasValue = section.Value is not null && !delimitedList;
         var children = section.GetChildren().ToList();
         if (!hasValue && children.Count == 0)
         {
@@ -52,7 +60,7 @@ internal static class ConfigurationShape
         foreach (var child in children)
         {
             var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is not null && FindProblem(child, property.PropertyType) is { } problem)
+            if (property is not null && FindProblem(child, property.PropertyType, property.IsDefined(typeof(DelimitedListAttribute))) is { } problem)
             {
                 return problem;
             }

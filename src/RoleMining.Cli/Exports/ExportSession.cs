@@ -47,6 +47,7 @@ internal sealed class ExportSession
         services.AddRoleMiningExports(configuration.GetSection(ExportSettings.WorkflowSection))
             .UseFileSystemStores()
             .UseInProcessQueue();
+        services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
         services.PostConfigure<ExportWorkflowOptions>(options =>
         {
             var root = outDirectory ?? options.FileSystem.ArtifactRoot;

@@ -1,4 +1,5 @@
-using Microsoft.AspNetCore.Authorization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Api;
-using RoleMining.Api.LocalHosting;
+using RoleMining.Api.Authentication;
 using RoleMining.Api.Routing;
 using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
@@ -27,7 +28,7 @@ namespace RoleMining.Cli.Serve;
 /// Functions triggers call), the SailPoint client of the run's tenant, the export workflow as the <c>export</c> command
 /// registers it (<see cref="ExportSession.Services"/>: filesystem stores, in-process queue, command-line timings) worked off
 /// by <see cref="ExportRunnerService"/>, and the sweep on <c>RoleMining:Schedule</c> with the <c>RoleMining:Sweep</c>
-/// selection of <c>rolemining sweep</c>.
+/// selection (<see cref="ExportSweepOptions"/>) of <c>rolemining sweep</c>.
 /// </summary>
 internal sealed class LocalApiHost : IAsyncDisposable
 {
@@ -98,7 +99,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Information : LogLevel.None);
 
         // A refused request is answered with a 401 problem; a line per refusal would only bury the log.
-        builder.Logging.AddFilter(typeof(ServeTokenAuthenticationHandler).FullName, verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter(typeof(ApiAuthenticator).FullName, verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddProvider(new CliLoggerProvider(context.Console.Error, verbose ? LogLevel.Debug : LogLevel.Information, stackTraces: verbose));
 
         var services = builder.Services;
@@ -106,13 +107,21 @@ internal sealed class LocalApiHost : IAsyncDisposable
         ExportSession.Services(context, outDirectory)(services, configuration);
         services.AddRoleMiningExportRunner();
         services.AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName));
-        services.AddAuthentication(ServeTokenAuthenticationHandler.SchemeName)
-            .AddScheme<ServeTokenAuthenticationOptions, ServeTokenAuthenticationHandler>(ServeTokenAuthenticationHandler.SchemeName, options => options.Token = security.AccessToken);
-        services.AddAuthorization();
+        if (security.AccessToken is { } token)
+        {
+            // One gate for every caller: the access token is an API key of the API's own authentication (as a hash, as
+            // configured keys are), accepted in x-functions-key and, as printed at start, as 'Authorization: Bearer'.
+            services.PostConfigure<RoleMiningApiOptions>(options =>
+            {
+                options.Authentication.ApiKeys[ServeSecurity.AccessTokenCaller] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+                options.Authentication.AcceptApiKeysAsBearerTokens = true;
+            });
+        }
+
         services.AddRoleMiningOtlpExport(configuration);
         if (schedule is not null)
         {
-            services.AddRoleMiningSweepSchedule(schedule, _ => ReadSelection(configuration));
+            services.AddRoleMiningSweepSchedule(schedule);
         }
 
         var app = builder.Build();
@@ -125,15 +134,9 @@ internal sealed class LocalApiHost : IAsyncDisposable
             await ExportSession.RemoveLeftoversAsync(app.Services, cancellationToken);
             var hasPublicBaseUrl = app.Services.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value.PublicBaseUrl is not null;
             app.Use(next => ServeRequestRules.CheckHost(next, security, hasPublicBaseUrl));
-            app.UseAuthentication();
-            app.UseAuthorization();
             app.Use(ServeRequestRules.RequireJsonPosts);
             app.UseStatusCodePages();
-            var api = app.MapRoleMiningApi();
-            if (security.AccessToken is not null)
-            {
-                api.RequireAuthorization(new AuthorizationPolicyBuilder(ServeTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
-            }
+            app.MapRoleMiningApi();
 
             await app.StartAsync(cancellationToken);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
@@ -186,17 +189,5 @@ internal sealed class LocalApiHost : IAsyncDisposable
 
         return SweepSchedule.TryParse(expression, out var error)
             ?? throw CliException.Configuration($"Configuration error: {ScheduleKey}: {error}");
-    }
-
-    /// <summary>The <c>RoleMining:Sweep</c> selection, bound as <c>rolemining sweep</c> binds it (<see cref="SweepSettings"/>).</summary>
-    private static ExportSweepSelection ReadSelection(IConfiguration configuration)
-    {
-        var settings = new SweepSettings();
-        configuration.GetSection(ExportSettings.SweepSection).Bind(settings);
-        return settings.ToSelection(new ExportRequestOptions
-        {
-            MinEntitlementPopularity = settings.MinEntitlementPopularity,
-            IncludeCommonAccess = settings.IncludeCommonAccess,
-        });
     }
 }

@@ -7,6 +7,11 @@ namespace RoleMining.Emulator;
 /// Friendly command-line switches, translated to configuration keys before the host reads its arguments
 /// (<c>--seed 7</c> is <c>--Emulator:Tenant:Seed 7</c>). Any <c>--Emulator:...</c> key works as well.
 /// </summary>
+/// <remarks>
+/// Written by hand rather than with <c>AddCommandLine(args, switchMappings)</c>: switch mappings only rename keys,
+/// and these switches also convert their values (seconds and milliseconds to <see cref="TimeSpan"/>, on/off to a
+/// boolean, one comma-separated <c>--extra-roles</c> list to indexed keys).
+/// </remarks>
 public static partial class CommandLineSwitches
 {
     private static readonly Dictionary<string, (string Key, Func<string, string> Convert)> Switches = new(StringComparer.OrdinalIgnoreCase)

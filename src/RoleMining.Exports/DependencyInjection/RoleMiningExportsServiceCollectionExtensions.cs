@@ -40,6 +40,21 @@ public static class RoleMiningExportsServiceCollectionExtensions
         return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Configure(configure));
     }
 
+    /// <summary>
+    /// Registers <see cref="ExportSweepOptions"/> bound from <paramref name="section"/> (the <c>RoleMining:Sweep</c> section
+    /// of every host: <see cref="ExportSweepOptions.SectionName"/>), the session ids in either configuration form
+    /// (<see cref="DelimitedListAttribute"/>), and validated at start-up (<see cref="ExportSweepOptionsValidator"/>).
+    /// </summary>
+    public static OptionsBuilder<ExportSweepOptions> AddExportSweepOptions(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportSweepOptions>, ExportSweepOptionsValidator>());
+        return services.AddOptions<ExportSweepOptions>()
+            .Configure(options => DelimitedListAttribute.Bind(section, options))
+            .ValidateOnStart();
+    }
+
     private static RoleMiningExportsBuilder AddCore(IServiceCollection services, OptionsBuilder<ExportWorkflowOptions> options)
     {
         options.ValidateDataAnnotations().ValidateOnStart();

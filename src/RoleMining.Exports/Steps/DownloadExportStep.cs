@@ -50,16 +50,15 @@ public sealed class DownloadExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, job => job.State == ExportJobState.Downloading && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
-        if (claimed is null)
+        var (holder, early) = await ClaimAndHoldAsync(message, delivery, job => job.State == ExportJobState.Downloading && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
+        if (holder is null)
         {
             return early!;
         }
 
-        var holder = HoldLease(claimed);
         await using (holder.ConfigureAwait(false))
         {
-            var job = claimed.Job;
+            var job = holder.Job;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken);
             try
             {

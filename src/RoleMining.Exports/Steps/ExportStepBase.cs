@@ -212,6 +212,17 @@ public abstract class ExportStepBase : IExportStep
     }
 
     /// <summary>Holds the lease of a claimed job until the step finishes.</summary>
+    /// <summary>
+    /// <see cref="AdmitAndClaimAsync"/>, then the claimed job's lease held (renewed) until the returned holder is disposed:
+    /// how the steps that call SailPoint under a lease begin. Null with the result to return when the message does not act.
+    /// </summary>
+    internal async Task<(JobLeaseHolder? Holder, ExportStepResult? Result)> ClaimAndHoldAsync(
+        ExportMessage message, ExportDelivery delivery, Func<ExportJob, bool> actsOn, Func<ExportJob, ExportJob> claim, CancellationToken cancellationToken)
+    {
+        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, actsOn, claim, cancellationToken).ConfigureAwait(false);
+        return claimed is null ? (null, early) : (HoldLease(claimed), null);
+    }
+
     internal JobLeaseHolder HoldLease(StoredExportJob claimed) => new(claimed, Jobs, TimeProvider, Options.LeaseDuration, Logger);
 
     /// <summary>

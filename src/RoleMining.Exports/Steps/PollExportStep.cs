@@ -32,16 +32,15 @@ public sealed class PollExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var (claimed, early) = await AdmitAndClaimAsync(message, delivery, job => job.State == ExportJobState.Polling && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
-        if (claimed is null)
+        var (holder, early) = await ClaimAndHoldAsync(message, delivery, job => job.State == ExportJobState.Polling && job.ExportId is not null, job => job, cancellationToken).ConfigureAwait(false);
+        if (holder is null)
         {
             return early!;
         }
 
-        var holder = HoldLease(claimed);
         await using (holder.ConfigureAwait(false))
         {
-            var job = claimed.Job;
+            var job = holder.Job;
             PotentialRoleExport status;
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken))
             {

@@ -49,21 +49,20 @@ public sealed class StartExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var (claimed, early) = await AdmitAndClaimAsync(
+        var (holder, early) = await ClaimAndHoldAsync(
             message,
             delivery,
             job => job.State is ExportJobState.Queued or ExportJobState.Started,
             job => job with { State = ExportJobState.Started, StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow() },
             cancellationToken).ConfigureAwait(false);
-        if (claimed is null)
+        if (holder is null)
         {
             return early!;
         }
 
-        var holder = HoldLease(claimed);
         await using (holder.ConfigureAwait(false))
         {
-            var job = claimed.Job;
+            var job = holder.Job;
             PotentialRoleExport export;
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken))
             {

@@ -27,11 +27,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddRoleMiningApi();
         services.RequireRoleMiningApiAuthentication();
 
-        services.AddOptions<ExportSweepOptions>()
-            .BindConfiguration(ExportSweepOptions.SectionName)
-            .ValidateDataAnnotations()
-            .Validate(options => options.Validate().Count == 0, "RoleMining:Sweep:SessionIds holds an id that is not a session id.")
-            .ValidateOnStart();
+        services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
 
         AddStorage(services, StorageConnection.FromConfiguration(configuration));
         return services;

@@ -2,12 +2,11 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Exports;
-using RoleMining.Functions.Configuration;
 
 namespace RoleMining.Functions.Triggers;
 
 /// <summary>
-/// The scheduled sweep (<see cref="FunctionsSettings.ScheduleExpression"/>, nightly by default): <see cref="ExportSweep"/>
+/// The scheduled sweep (<see cref="Configuration.FunctionsSettings.ScheduleExpression"/>, nightly by default): <see cref="ExportSweep"/>
 /// plans which potential roles of the selected sessions have no running or succeeded export job, and starts one job each
 /// (their start messages are enqueued). The plan's idempotency keys make a repeated or overlapping run create no second
 /// job; each run is counted as completed or failed, which the "sweep did not finish" alert watches. Turn it off with the
@@ -30,7 +29,7 @@ public sealed partial class ExportSweepFunction
 
     /// <summary>Runs the sweep.</summary>
     [Function("ExportSweep")]
-    public async Task RunAsync([TimerTrigger(FunctionsSettings.ScheduleExpression)] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task RunAsync([TimerTrigger(Configuration.FunctionsSettings.ScheduleExpression)] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
         var run = await _sweep.RunAsync(_options.ToSelection(), cancellationToken);

@@ -104,6 +104,6 @@ public sealed class SailPointFailureTests
             {
             }
         });
-        Assert.Contains(host.Logs.Entries, entry => entry.Message.Contains("the response was aborted", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.GetSnapshot(), entry => entry.Message.Contains("the response was aborted", StringComparison.Ordinal));
     }
 }

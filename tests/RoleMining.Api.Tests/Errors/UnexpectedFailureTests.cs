@@ -24,7 +24,7 @@ public sealed class UnexpectedFailureTests
         Assert.DoesNotContain(nameof(BrokenClient), body, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
         var traceId = (string)problem["traceId"]!;
-        var logged = Assert.Single(host.Logs.Entries, entry => entry.Level == LogLevel.Error && entry.Exception is InvalidOperationException);
+        var logged = Assert.Single(host.Logs.GetSnapshot(), entry => entry.Level == LogLevel.Error && entry.Exception is InvalidOperationException);
         Assert.Contains(traceId, logged.Message, StringComparison.Ordinal);
     }
 

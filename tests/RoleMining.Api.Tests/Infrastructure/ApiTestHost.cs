@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -7,8 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using RoleMining.Api;
-using RoleMining.Api.LocalHosting;
 using RoleMining.Api.Routing;
 using RoleMining.Emulator;
 using RoleMining.Exports;
@@ -18,16 +17,19 @@ namespace RoleMining.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The API on Kestrel at <c>http://127.0.0.1:{free port}</c>, over the real SailPoint client, the real export workflow
-/// (filesystem stores in a temporary folder, the in-process queue and <see cref="ExportRunnerService"/>) and a real emulator: the same wiring as
-/// <c>rolemining serve</c>, with short timings.
+/// (filesystem stores in a temporary folder, the in-process queue worked off by <see cref="InProcessExportRunner"/> while the
+/// host runs) and a real emulator: the wiring of <c>rolemining serve</c>, with short timings.
 /// </summary>
 internal sealed class ApiTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopRunner = new();
+    private readonly Task _runner;
 
-    private ApiTestHost(WebApplication app, EmulatorServer emulator, string root, Uri baseAddress, LogCollector logs)
+    private ApiTestHost(WebApplication app, EmulatorServer emulator, string root, Uri baseAddress, FakeLogCollector logs)
     {
         _app = app;
+        _runner = app.Services.GetRequiredService<InProcessExportRunner>().RunAsync(_stopRunner.Token);
         Emulator = emulator;
         Root = root;
         BaseAddress = baseAddress;
@@ -44,7 +46,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public LogCollector Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -60,7 +62,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            var logs = new LogCollector();
+            var logs = new FakeLogCollector();
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
             {
                 Args = [],
@@ -71,7 +73,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(minimumLogLevel);
-            builder.Logging.AddProvider(logs);
+            builder.Logging.AddProvider(new FakeLoggerProvider(logs));
             builder.Services.AddSailPointRoleMining(options =>
             {
                 options.BaseUrl = server.BaseAddress;
@@ -96,7 +98,6 @@ internal sealed class ApiTestHost : IAsyncDisposable
                 options.RetryMaxDelay = TimeSpan.FromMilliseconds(200);
                 options.LeaseDuration = TimeSpan.FromSeconds(10);
             }).UseFileSystemStores().UseInProcessQueue();
-            builder.Services.AddRoleMiningExportRunner();
             builder.Services.AddRoleMiningApi(options =>
             {
                 options.ExportRetryAfter = TimeSpan.FromSeconds(1);
@@ -152,6 +153,16 @@ internal sealed class ApiTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        await _stopRunner.CancelAsync();
+        try
+        {
+            await _runner;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stopRunner.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Emulator.DisposeAsync();
@@ -168,30 +179,3 @@ internal sealed class ApiTestHost : IAsyncDisposable
         }
     }
 }
-
-/// <summary>Keeps every log entry, for assertions on what was (and was not) logged.</summary>
-internal sealed class LogCollector : ILoggerProvider
-{
-    private readonly ConcurrentQueue<LogEntry> _entries = new();
-
-    public IReadOnlyCollection<LogEntry> Entries => _entries;
-
-    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, _entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Collector(string category, ConcurrentQueue<LogEntry> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
-    }
-}
-
-internal sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception);

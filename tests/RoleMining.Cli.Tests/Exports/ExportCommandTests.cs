@@ -194,6 +194,61 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task Sweep_reads_the_session_ids_written_as_one_comma_separated_setting_as_the_Bicep_writes_it()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 2);
+        var session = environment.CompleteSession;
+
+        var result = await environment.CreateRunner()
+            .With("RoleMining__Sweep__SessionIds", $" {session.Id} ,")
+            .RunAsync("sweep", "--out", "sweep-output");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        foreach (var role in session.PotentialRoles)
+        {
+            Assert.True(Directory.Exists(environment.Directory.Combine("sweep-output", session.Id, role.Id)));
+        }
+
+        Assert.Equal(session.PotentialRoles.Count, environment.Server.Statistics.ExportCreations);
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("comma-separated")]
+    [InlineData("json-array")]
+    [InlineData("json-string")]
+    public async Task Every_form_of_the_session_ids_selects_each_id_so_an_unknown_one_is_named(string form)
+    {
+        const string unknown = "0badc0de-0000-4000-8000-000000000000";
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 2);
+        var known = environment.CompleteSession.Id;
+        var runner = environment.CreateRunner();
+        string[] args = ["sweep", "--out", "exports"];
+        switch (form)
+        {
+            case "list":
+                runner.With("RoleMining__Sweep__SessionIds__0", known).With("RoleMining__Sweep__SessionIds__1", unknown);
+                break;
+            case "comma-separated":
+                runner.With("RoleMining__Sweep__SessionIds", $"{known},{unknown}");
+                break;
+            default:
+                var value = form == "json-array" ? $"[ \"{known}\", \"{unknown}\" ]" : $"\"{known}; {unknown}\"";
+                await File.WriteAllTextAsync(environment.Directory.Combine("sweep.json"), $$"""{ "RoleMining": { "Sweep": { "SessionIds": {{value}} } } }""");
+                args = [.. args, "--config", "sweep.json"];
+                break;
+        }
+
+        var result = await runner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.Contains($"RoleMining:Sweep:SessionIds names '{unknown}', but SailPoint has no role-mining session", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(known, error, StringComparison.Ordinal);
+        Assert.Equal(0, environment.Server.Statistics.ExportCreations);
+    }
+
+    [Fact]
     public async Task An_unknown_session_state_in_the_sweep_settings_is_a_configuration_error()
     {
         await using var environment = await ExportTestEnvironment.StartAsync();

@@ -66,7 +66,8 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     }
 
     [Theory]
-    [InlineData("""{ "RoleMining": { "Sweep": { "SessionIds": "abc" } } }""", "RoleMining:Sweep:SessionIds must be a list")]
+    [InlineData("""{ "RoleMining": { "Serve": { "AllowedHosts": "abc" } } }""", "RoleMining:Serve:AllowedHosts must be a list")]
+    [InlineData("""{ "RoleMining": { "Sweep": { "SessionIds": [ { "id": "abc" } ] } } }""", "RoleMining:Sweep:SessionIds:0 must be a single value")]
     [InlineData("""{ "SailPoint": { "RateLimit": { "Enabled": { "value": true } } } }""", "SailPoint:RateLimit:Enabled must be a single value")]
     [InlineData("""{ "RoleMining": { "Exports": { "Polling": 5 } } }""", "RoleMining:Exports:Polling must be an object")]
     public async Task A_setting_of_the_wrong_JSON_type_is_named_by_its_key(string json, string expected)
@@ -84,7 +85,7 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     public async Task The_wrong_type_row_of_the_table()
     {
         var variables = Tenant();
-        await File.WriteAllTextAsync(_directory.Combine("types.json"), """{ "RoleMining": { "Sweep": { "SessionIds": "abc" } } }""");
+        await File.WriteAllTextAsync(_directory.Combine("types.json"), """{ "RoleMining": { "Serve": { "AllowedHosts": "abc" } } }""");
 
         var result = await ChildProcess.RunCliAsync(["sweep", "--config", "types.json"], variables, _directory.Path);
 

@@ -110,6 +110,35 @@ public sealed partial class ServeMistakeTests(EmulatorFixture emulator) : IClass
     }
 
     [Fact]
+    public async Task The_access_token_and_the_configured_API_keys_pass_the_same_gate()
+    {
+        const string scriptKey = "a-key-of-a-script-of-some-length";
+        var scriptKeyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(scriptKey)));
+        await using var serve = await StartAsync(
+            "http://127.0.0.1:0",
+            ("RoleMining__Serve__AccessToken", "a-configured-token-of-some-length"),
+            ("RoleMining__Api__Authentication__ApiKeys__Script", scriptKeyHash));
+        var (session, _) = Role();
+
+        using var token = new HttpRequestMessage(HttpMethod.Get, $"sessions/{session}") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "a-configured-token-of-some-length") } };
+        using var tokenReply = await serve.Http.SendAsync(token);
+        using var key = new HttpRequestMessage(HttpMethod.Get, $"sessions/{session}");
+        key.Headers.Add("x-functions-key", scriptKey);
+        using var keyReply = await serve.Http.SendAsync(key);
+        using var keyAsBearer = new HttpRequestMessage(HttpMethod.Get, $"sessions/{session}") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", scriptKey) } };
+        using var keyAsBearerReply = await serve.Http.SendAsync(keyAsBearer);
+        using var anonymous = await serve.Http.GetAsync($"sessions/{session}");
+
+        Assert.Equal(HttpStatusCode.OK, tokenReply.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, keyReply.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, keyAsBearerReply.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Contains(OperatorMistakeCatalog.ServeWithoutToken.Says, await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var result = await serve.StopAsync();
+        Assert.DoesNotContain(scriptKey, result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_stopped_by_SIGTERM_exits_0()
     {
         if (OperatingSystem.IsWindows())

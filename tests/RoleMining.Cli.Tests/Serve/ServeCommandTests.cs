@@ -76,6 +76,53 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
     }
 
+    [Fact]
+    public async Task The_schedule_exports_the_sessions_of_a_comma_separated_sweep_setting_as_the_Functions_app_reads_it()
+    {
+        using var directory = new TemporaryDirectory();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var sessions = emulator.Server.Tenant.Sessions.Where(candidate => candidate.State == "POTENTIAL_ROLES_CREATED" && candidate.PotentialRoles.Count > 0).Take(2).ToList();
+        var expected = sessions.SelectMany(session => session.PotentialRoles.Select(role => (session.Id, role.Id))).ToHashSet();
+        Assert.True(emulator.Server.Tenant.Sessions.Count(candidate => candidate.State == "POTENTIAL_ROLES_CREATED" && candidate.PotentialRoles.Count > 0) > 2, "the tenant must have sessions the setting leaves out");
+        var run = emulator.CreateRunner(directory.Path)
+            .With("RoleMining__Schedule", "* * * * * *")
+            .With("RoleMining__Sweep__SessionIds", string.Join(", ", sessions.Select(session => session.Id)))
+            .RunAsync(["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports")], stop.Token);
+
+        // Every second the sweep plans the selected sessions; each of their potential roles gets one job.
+        var jobs = new HashSet<(string, string)>();
+        while (!jobs.IsSupersetOf(expected) && !run.IsCompleted)
+        {
+            await Task.Delay(200, stop.Token);
+            jobs = JobsUnder(directory.Combine("exports", ".jobs"));
+        }
+
+        await stop.CancelAsync();
+        var result = await run;
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal(expected, JobsUnder(directory.Combine("exports", ".jobs")));
+    }
+
+    /// <summary>The (session, potential role) of every job document in <paramref name="folder"/>.</summary>
+    private static HashSet<(string, string)> JobsUnder(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories)
+                .Select(file =>
+                {
+                    try
+                    {
+                        using var document = JsonDocument.Parse(File.ReadAllText(file));
+                        return (document.RootElement.GetProperty("sessionId").GetString()!, document.RootElement.GetProperty("potentialRoleId").GetString()!);
+                    }
+                    catch (Exception exception) when (exception is IOException or JsonException or KeyNotFoundException)
+                    {
+                        return default;
+                    }
+                })
+                .Where(job => job != default)
+                .ToHashSet()
+            : [];
+
     [GeneratedRegex(@"listening on (?<api>http://127\.0\.0\.1:\d+/api)")]
     private static partial Regex ListeningLine();
 }

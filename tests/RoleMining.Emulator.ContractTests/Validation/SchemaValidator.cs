@@ -12,8 +12,13 @@ namespace RoleMining.Emulator.ContractTests.Validation;
 /// additionalProperties, items, allOf, oneOf, anyOf and required.
 /// </summary>
 /// <remarks>
-/// Hand-written because JsonSchema.Net does not restore from the NuGet mirror used here, and because OpenAPI 3.0
-/// schemas are not JSON Schema anyway (nullable, $ref siblings). Beyond the schema it performs a fidelity check:
+/// Hand-written, although JsonSchema.Net (a JSON Schema 2020-12 validator) now restores: OpenAPI 3.0 schemas are not JSON
+/// Schema. It would need every spec file (YAML, cross-file relative $refs) rewritten first: <c>nullable</c> (unknown to
+/// JSON Schema, so null would fail its <c>type</c>) turned into type unions, the $ref siblings below honoured, the OpenAPI
+/// formats int32/int64/float/double registered as custom formats, the integer rule (2) a custom keyword (JSON Schema
+/// counts 20.0 as an integer), and the fidelity check below injected as <c>unevaluatedProperties</c> with the documented
+/// deviations spliced in. That translator would be as large as this validator and harder to read, so this stays.
+/// Beyond the schema it performs a fidelity check:
 /// an object validated against a schema that declares properties (and says nothing about additionalProperties)
 /// must not carry undeclared ones, except those in <see cref="DocumentedDeviations"/>.
 /// Two readings of the spec that are deliberate: (1) OpenAPI 3.0 ignores siblings of $ref, but SailPoint writes

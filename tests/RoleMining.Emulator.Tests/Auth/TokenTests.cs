@@ -148,7 +148,7 @@ public class TokenTests
     [Fact]
     public async Task A_token_expires_after_its_lifetime_on_the_injected_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o => o.TokenLifetime = TimeSpan.FromSeconds(60), clock);
         using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
 

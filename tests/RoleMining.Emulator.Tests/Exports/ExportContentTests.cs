@@ -36,7 +36,7 @@ public class ExportContentTests
     [InlineData(60, false)]
     public async Task The_zip_holds_every_identity_and_the_selected_entitlements_with_the_same_values(int minEntitlementPopularity, bool includeCommonAccess)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o =>
         {
             o.Tenant.ExtraAttributes = 3;

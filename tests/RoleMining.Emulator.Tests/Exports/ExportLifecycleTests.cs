@@ -33,7 +33,7 @@ public class ExportLifecycleTests
     [Fact]
     public async Task An_export_goes_from_QUEUED_to_IN_PROGRESS_to_SUCCESS_on_the_injected_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o =>
         {
             o.Exports.QueuedFor = TimeSpan.FromSeconds(1);
@@ -68,7 +68,7 @@ public class ExportLifecycleTests
     [Fact]
     public async Task Download_before_SUCCESS_is_a_400_naming_the_status_and_works_after()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(configure: null, clock);
         using var client = await ApiClient.CreateAsync(server);
         var role = server.FirstCreatedSession().PotentialRoles[0];
@@ -89,7 +89,7 @@ public class ExportLifecycleTests
     [Fact]
     public async Task An_export_chosen_by_the_fault_option_ends_in_ERROR_and_cannot_be_downloaded()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(
             o => o.Faults.Routes[OperationIds.ExportRoleMiningPotentialRoleAsync] = new EmulatorRouteFaultOptions { ExportErrorShare = 1 }, clock);
         using var client = await ApiClient.CreateAsync(server);
@@ -161,7 +161,7 @@ public class ExportLifecycleTests
     [Fact]
     public async Task Repeated_downloads_of_an_export_are_byte_identical_and_equal_the_synchronous_export()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o =>
         {
             o.Tenant.AdditionalPotentialRoleIdentityCounts = [2000];

@@ -152,7 +152,7 @@ public class FaultInjectionTests
     [Fact]
     public async Task Download_faults_apply_to_the_async_download_too()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(
             o => o.Faults.Routes[OperationIds.DownloadRoleMiningPotentialRoleZip] = new EmulatorRouteFaultOptions { TruncatedDownloadShare = 1 }, clock);
         using var client = await ApiClient.CreateAsync(server);
@@ -171,7 +171,7 @@ public class FaultInjectionTests
     [Fact]
     public async Task Tokens_chosen_for_early_expiry_stop_working_before_expires_in_says()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o =>
         {
             o.Faults.EarlyTokenExpiryShare = 1;

@@ -101,7 +101,7 @@ public class OptionsAndHostingTests
     [Fact]
     public async Task A_fake_time_provider_replaces_the_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(configure: null, clock);
 
         Assert.Same(clock, server.Services.GetRequiredService<TimeProvider>());

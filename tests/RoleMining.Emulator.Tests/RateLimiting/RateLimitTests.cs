@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using RoleMining.Emulator.Tests.Infrastructure;
 
 namespace RoleMining.Emulator.Tests.RateLimiting;
@@ -124,7 +125,7 @@ public class RateLimitTests
     [Fact]
     public async Task A_fixed_window_lets_the_limit_through_on_each_side_of_its_end()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o => Limit(o, 3, EmulatorRateLimitMode.FixedWindow), clock);
         using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
 
@@ -143,7 +144,7 @@ public class RateLimitTests
     [Fact]
     public async Task A_sliding_window_counts_the_last_window_before_each_request_wherever_it_falls()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(o => Limit(o, 3, EmulatorRateLimitMode.SlidingWindow), clock);
         using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
 
@@ -165,7 +166,7 @@ public class RateLimitTests
     [InlineData(EmulatorRateLimitMode.SlidingWindow)]
     public async Task An_operation_limit_applies_on_top_of_the_clients_and_a_refused_request_counts_against_neither(EmulatorRateLimitMode mode)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var server = await Servers.StartAsync(
             o =>
             {

@@ -6,7 +6,7 @@ namespace RoleMining.Exports.Tests.Configuration;
 
 public sealed class ExportWorkflowOptionsTests : IDisposable
 {
-    private readonly Support.TemporaryDirectory _root = new();
+    private readonly TemporaryDirectory _root = new();
 
     [Fact]
     public void The_defaults_are_valid()

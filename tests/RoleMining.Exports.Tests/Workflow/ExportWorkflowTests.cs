@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using RoleMining.Emulator;
 using RoleMining.Exports.Tests.Support;
 
@@ -155,8 +156,8 @@ public sealed class ExportWorkflowTests
     [Fact]
     public async Task Logs_of_a_whole_run_never_contain_the_client_secret()
     {
-        var logs = new CapturingLoggerProvider();
-        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { Logs = logs });
+        var logs = new FakeLogCollector();
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { Logs = new FakeLoggerProvider(logs) });
         var role = harness.Emulator.CompletedRoles()[0];
 
         var creation = await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id });

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Microsoft.Extensions.Logging.Testing;
 using RoleMining.Emulator;
 using RoleMining.Exports.Tests.Support;
 
@@ -17,12 +18,12 @@ public sealed class SinglePassDownloadTests
     public async Task An_export_is_stored_verified_and_unpacked_without_reading_storage_back(CompressionLevel compression)
     {
         HookedArtifactStore? store = null;
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Emulator = options => options.Exports.Compression = compression,
             Artifacts = inner => store = new HookedArtifactStore(inner),
-            Logs = logs,
+            Logs = new FakeLoggerProvider(logs),
         });
         var role = harness.Emulator.CompletedRoles()[0];
 
@@ -38,12 +39,12 @@ public sealed class SinglePassDownloadTests
     [Fact]
     public async Task A_zip_the_stream_cannot_follow_is_verified_from_storage_and_still_stored_byte_for_byte()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         byte[]? served = null;
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Client = inner => new HookedRoleMiningClient(inner) { RewriteZip = zip => served = SwapDirectoryRecords(zip) },
-            Logs = logs,
+            Logs = new FakeLoggerProvider(logs),
         });
         var role = harness.Emulator.CompletedRoles()[0];
 

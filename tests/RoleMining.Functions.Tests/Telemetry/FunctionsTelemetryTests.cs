@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Azure.Functions.Worker;
 using OpenTelemetry.Metrics;
@@ -121,9 +122,9 @@ public sealed class FunctionsTelemetryTests
     /// <summary>Logs one line per level in each category through the app's filters; returns "category:level" of each line that passed.</summary>
     private static List<string> Log(IConfiguration configuration)
     {
-        var recorder = new LogRecorder();
+        var recorder = new FakeLogCollector();
         using var provider = new ServiceCollection()
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Information).AddRoleMiningLogFilters(configuration).AddProvider(recorder))
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Information).AddRoleMiningLogFilters(configuration).AddProvider(new FakeLoggerProvider(recorder)))
             .BuildServiceProvider();
         var factory = provider.GetRequiredService<ILoggerFactory>();
         foreach (var category in new[] { "Azure.Core", "Azure.Storage.Blobs", "System.Net.Http.HttpClient.SailPoint.LogicalHandler", "Microsoft.AspNetCore.Hosting.Diagnostics", "RoleMining.Exports.ExportWorkflow" })
@@ -137,7 +138,7 @@ public sealed class FunctionsTelemetryTests
             }
         }
 
-        return recorder.Records.Select(record => $"{record.Category}:{record.Level}").Order(StringComparer.Ordinal).ToList();
+        return recorder.GetSnapshot().Select(record => $"{record.Category}:{record.Level}").Order(StringComparer.Ordinal).ToList();
     }
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -11,7 +12,7 @@ namespace RoleMining.Functions.Tests.Telemetry;
 
 /// <summary>
 /// The app's own OpenTelemetry registration (<see cref="FunctionsTelemetry.AddRoleMiningTelemetry"/>, as Program.cs makes
-/// it) with in-memory exporters, and its log filters with two log recorders: what the app logs after its filters, and
+/// it) with in-memory exporters, and its log filters with two log collectors: what the app logs after its filters, and
 /// everything, to show what the filters removed.
 /// </summary>
 internal sealed class TelemetryCapture
@@ -20,9 +21,9 @@ internal sealed class TelemetryCapture
 
     public List<MetricSnapshot> Metrics { get; } = [];
 
-    public LogRecorder Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
-    public UnfilteredLogRecorder AllLogs { get; } = new();
+    public FakeLogCollector AllLogs { get; } = new();
 
     public void AddTo(IServiceCollection services, IConfiguration configuration)
     {
@@ -32,10 +33,10 @@ internal sealed class TelemetryCapture
         services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Trace)
             .AddRoleMiningLogFilters(configuration)
-            .AddProvider(Logs)
-            .AddProvider(AllLogs)
+            .AddProvider(new FakeLoggerProvider(Logs))
+            .AddProvider(new UnfilteredLogProvider(AllLogs))
             // A rule for this provider alone beats every category rule: it records what the filters would have removed.
-            .AddFilter<UnfilteredLogRecorder>(null, LogLevel.Trace));
+            .AddFilter<UnfilteredLogProvider>(null, LogLevel.Trace));
     }
 
     /// <summary>Exports what is pending: the spans that ended, and one collection of every instrument.</summary>
@@ -77,48 +78,8 @@ internal static class MetricPointExtensions
     private static object? Normalize(object? value) => value is int or long ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : value;
 }
 
-/// <summary>A logger provider that keeps every record it is given.</summary>
-internal class LogRecorder : ILoggerProvider
-{
-    private readonly List<LogRecord> _records = [];
-
-    public IReadOnlyList<LogRecord> Records
-    {
-        get
-        {
-            lock (_records)
-            {
-                return [.. _records];
-            }
-        }
-    }
-
-    public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private void Add(LogRecord record)
-    {
-        lock (_records)
-        {
-            _records.Add(record);
-        }
-    }
-
-    private sealed class Recorder(LogRecorder owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(new LogRecord(category, logLevel, formatter(state, exception)));
-    }
-}
-
-/// <summary>The same, under its own type, so that a provider-specific rule can let everything through to it.</summary>
-internal sealed class UnfilteredLogRecorder : LogRecorder;
-
-internal sealed record LogRecord(string Category, LogLevel Level, string Message);
+/// <summary>
+/// A FakeLoggerProvider under a type of its own: logging filter rules select providers by type, so that a rule for this
+/// one alone lets everything through to it while the app's filters apply to the other.
+/// </summary>
+internal sealed class UnfilteredLogProvider(FakeLogCollector collector) : FakeLoggerProvider(collector);

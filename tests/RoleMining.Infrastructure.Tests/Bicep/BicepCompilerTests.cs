@@ -40,7 +40,7 @@ public sealed partial class BicepCompilerTests
     [RequiresBicepFact]
     public async Task Every_template_builds_and_lints_without_a_warning()
     {
-        using var output = new TemporaryFolder();
+        using var output = new TemporaryDirectory("rolemining-infra-tests-");
         var templates = Directory.EnumerateFiles(RepositoryPaths.Combine("infra"), "*.bicep", SearchOption.AllDirectories).ToList();
 
         var build = await BicepCli.BuildAsync(RepositoryPaths.Root, AllTemplates, output.Path);

@@ -80,7 +80,7 @@ public sealed partial class AlertQueriesTests
     [RequiresBicepFact]
     public async Task Each_alert_rule_deploys_a_query_file_with_the_measure_and_dimension_columns_it_produces_and_mails_the_azd_parameter()
     {
-        using var output = new TemporaryFolder();
+        using var output = new TemporaryDirectory("rolemining-infra-tests-");
         var build = await BicepCli.BuildAsync(RepositoryPaths.Root, AlertsBicep, output.Path);
         Assert.True(build.ExitCode == 0 && build.Diagnostics.Count == 0, build.Output);
         using var template = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output.Path, "alerts.json")));

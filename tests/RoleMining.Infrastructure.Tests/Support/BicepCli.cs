@@ -99,7 +99,7 @@ internal static class BicepCli
 /// <summary>A copy of the repository's infra/ folder under a temporary root (<see cref="Root"/>/infra/...).</summary>
 internal sealed class TemporaryInfra : IDisposable
 {
-    private readonly TemporaryFolder _folder = new();
+    private readonly TemporaryDirectory _folder = new();
 
     public TemporaryInfra()
     {

@@ -9,11 +9,15 @@ namespace RoleMining.Cli.Serve.Security;
 
 /// <summary>
 /// What <c>rolemining serve</c> requires of a request: a Host header naming this server (no DNS rebinding), a JSON
-/// content type on POSTs (no cross-site form posts), and, when bound beyond this machine or configured, an access token.
-/// Issue-specific authentication (e.g. Microsoft Entra ID) adds its own scheme beside <see cref="ServeTokenAuthenticationHandler"/>.
+/// content type on POSTs (no cross-site form posts), and, when bound beyond this machine or configured, an access token,
+/// which the API's own gate (<c>ApiAuthenticator</c>) checks as an API key beside any configured in
+/// <c>RoleMining:Api:Authentication</c>.
 /// </summary>
 internal sealed class ServeSecurity
 {
+    /// <summary>The caller name of the access token among the API keys.</summary>
+    public const string AccessTokenCaller = "rolemining-serve";
+
     private ServeSecurity(IReadOnlyList<StringSegment> allowedHosts, string? accessToken, bool tokenGenerated)
     {
         AllowedHosts = allowedHosts;

@@ -1,6 +1,6 @@
-using RoleMining.Api.LocalHosting;
+using RoleMining.Cli.Serve;
 
-namespace RoleMining.Api.Tests.LocalHosting;
+namespace RoleMining.Cli.Tests.Serve;
 
 public sealed class SweepScheduleTests
 {

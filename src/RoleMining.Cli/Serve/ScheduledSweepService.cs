@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RoleMining.Exports;
 
-namespace RoleMining.Api.LocalHosting;
+namespace RoleMining.Cli.Serve;
 
 /// <summary>
 /// Runs the export sweep on its CRON schedule in a long-running local host (<c>rolemining serve</c>), as the Azure Functions
@@ -10,7 +10,7 @@ namespace RoleMining.Api.LocalHosting;
 /// or succeeded job) and starts the planned jobs, which the in-process runner then works off. A sweep that fails is logged
 /// and the next occurrence runs as planned; occurrences missed while a sweep ran are not made up.
 /// </summary>
-public sealed partial class ScheduledSweepService : BackgroundService
+internal sealed partial class ScheduledSweepService : BackgroundService
 {
     private readonly SweepSchedule _schedule;
     private readonly Func<ExportSweepSelection> _selection;

@@ -2,14 +2,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RoleMining.Exports;
 
-namespace RoleMining.Api.LocalHosting;
+namespace RoleMining.Cli.Serve;
 
 /// <summary>
 /// Works off the in-process export queue for as long as the host runs (<c>rolemining serve</c>, tests): at start it sends
 /// again the message of every unfinished stored job (the in-process queue of an earlier run died with it), then runs the
 /// workflow's steps until the host stops.
 /// </summary>
-public sealed partial class ExportRunnerService : BackgroundService
+internal sealed partial class ExportRunnerService : BackgroundService
 {
     private readonly InProcessExportRunner _runner;
     private readonly ExportJobService _jobs;

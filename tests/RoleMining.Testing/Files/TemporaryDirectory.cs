@@ -1,19 +1,19 @@
-namespace RoleMining.Exports.Tests.Support;
+namespace RoleMining.Testing.Files;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-internal sealed class TemporaryDirectory : IDisposable
+/// <summary>A fresh directory under the system temp folder, deleted with everything in it on dispose.</summary>
+public sealed class TemporaryDirectory : IDisposable
 {
-    public TemporaryDirectory()
+    /// <summary>Creates the directory, named <paramref name="prefix"/> and a random suffix.</summary>
+    public TemporaryDirectory(string prefix = "rolemining-tests-")
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rolemining-exports-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
+        Path = Directory.CreateTempSubdirectory(prefix).FullName;
     }
 
     public string Path { get; }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
-    /// <summary>Every file below the folder, as '/'-separated relative paths.</summary>
+    /// <summary>Every file below the directory (or below <paramref name="relativeFolder"/> of it), relative, with forward slashes.</summary>
     public IReadOnlyList<string> Files(string relativeFolder = "")
     {
         var folder = relativeFolder.Length == 0 ? Path : Combine(relativeFolder.Split('/'));
@@ -33,10 +33,11 @@ internal sealed class TemporaryDirectory : IDisposable
         }
         catch (IOException)
         {
-            // A file still open by a dying test; the temp folder is cleaned by the OS eventually.
+            // A file still open by a process or test being torn down; the temp folder is cleaned by the OS eventually.
         }
         catch (UnauthorizedAccessException)
         {
+            // A test that took the permissions away; as above.
         }
     }
 }

@@ -1,13 +1,13 @@
 using NCrontab;
 
-namespace RoleMining.Api.LocalHosting;
+namespace RoleMining.Cli.Serve;
 
 /// <summary>
 /// The CRON schedule of the export sweep (<c>RoleMining:Schedule</c>), read as the Azure Functions timer trigger reads it:
 /// NCrontab with six fields (<c>{second} {minute} {hour} {day} {month} {day-of-week}</c>, e.g. <c>0 0 2 * * *</c>), or
 /// the classic five without seconds. Occurrences are in UTC, as the Functions host's default.
 /// </summary>
-public sealed class SweepSchedule
+internal sealed class SweepSchedule
 {
     private readonly CrontabSchedule _schedule;
 

@@ -1,0 +1,42 @@
+using RoleMining.SailPoint;
+
+namespace RoleMining.Api.Validation;
+
+/// <summary>The query parameters of the paged operations, read into the client's <see cref="PageRequest"/>.</summary>
+internal static class PageQuery
+{
+    public const string Offset = "offset";
+    public const string Limit = "limit";
+    public const string Count = "count";
+    public const string Sorters = "sorters";
+    public const string Filters = "filters";
+    public const string All = "all";
+
+    /// <summary>The parameters every paged operation takes.</summary>
+    public static readonly string[] Parameters = [Offset, Limit, Count, Sorters, Filters];
+
+    /// <summary>
+    /// <c>offset</c>, <c>limit</c> (up to 250), <c>count</c>, and <c>sorters</c> and <c>filters</c> as ISC supports them for
+    /// the collection of <paramref name="rules"/>; problems go to <paramref name="check"/>.
+    /// </summary>
+    public static PageRequest Read(RequestCheck check, CollectionRules rules)
+    {
+        var query = check.Query;
+        var offset = query.WholeNumber(Offset, 0, 0, int.MaxValue);
+        var limit = query.WholeNumber(Limit, CollectionQuery.MaxPageSize, 0, CollectionQuery.MaxPageSize);
+        var count = query.Boolean(Count);
+        var sorters = query.Text(Sorters);
+        if (sorters is not null && CollectionQueryValidator.ValidateSorters(sorters, rules) is { } sorterError)
+        {
+            check.Errors.Add(Sorters, sorterError);
+        }
+
+        var filters = query.Text(Filters);
+        if (filters is not null && CollectionQueryValidator.ValidateFilters(filters, rules) is { } filterError)
+        {
+            check.Errors.Add(Filters, filterError);
+        }
+
+        return new PageRequest { Offset = offset, Limit = limit, Count = count, Sorters = sorters, Filters = filters };
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json.Serialization.Metadata;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Output;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Cli.Commands;
+
+/// <summary>What a listing was asked for: <c>--filter</c>, <c>--sort</c>, <c>--format</c> and <c>--out</c>.</summary>
+internal sealed record ListingRequest(string? Filter, string? Sort, OutputFormat Format, string? OutFile);
+
+/// <summary>
+/// The shape the commands that list a SailPoint collection share (<c>sessions list</c>, <c>roles list</c>,
+/// <c>identities</c>): their own options, then <c>--filter</c>, <c>--sort</c>, <c>--format</c> and <c>--out</c>; the
+/// directory of <c>--out</c> checked before any call; every page written as it is fetched, with progress, and a closing
+/// "Wrote N ... to FILE." when the records went to a file.
+/// </summary>
+internal static class ListingCommand
+{
+    /// <summary>The command; <paramref name="list"/> runs it with the parse result and the listing options.</summary>
+    public static Command Create(
+        CommandExecution execution,
+        string name,
+        string description,
+        string filterExample,
+        string sortExample,
+        IEnumerable<Option> ownOptions,
+        Func<CliRun, ParseResult, ListingRequest, CancellationToken, Task<int>> list,
+        string? formatDescription = null)
+    {
+        var filter = CommonOptions.Filter(filterExample);
+        var sort = CommonOptions.Sort(sortExample);
+        var format = formatDescription is null ? CommonOptions.Format() : CommonOptions.Format(formatDescription);
+        var outFile = CommonOptions.OutFile();
+        var command = new Command(name, description);
+        foreach (var option in ownOptions.Concat([filter, sort, format, outFile]))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, cancellationToken) => execution.RunAsync(
+            parseResult,
+            (run, token) => list(
+                run,
+                parseResult,
+                new ListingRequest(parseResult.GetValue(filter), parseResult.GetValue(sort), OutputFormats.Parse(parseResult.GetValue(format)), parseResult.GetValue(outFile)),
+                token),
+            cancellationToken,
+            preflight: result => execution.RequireOutputDirectory(result.GetValue(outFile))));
+        return command;
+    }
+
+    /// <summary>
+    /// Pages through <paramref name="fetchPage"/> and writes every record as <paramref name="request"/> asks;
+    /// <paramref name="onPage"/> sees each page after it was written.
+    /// </summary>
+    public static async Task<int> WriteAsync<T>(
+        CliRun run,
+        ListingRequest request,
+        string noun,
+        JsonTypeInfo<T> typeInfo,
+        Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns,
+        Func<PageRequest, CancellationToken, Task<Page<T>>> fetchPage,
+        CancellationToken cancellationToken,
+        Action<Page<T>>? onPage = null)
+    {
+        await using var destination = RecordDestination.Open(run.Context, request.OutFile);
+        var writer = RecordOutput.CreateWriter(request.Format, destination, typeInfo, chooseColumns);
+        var pages = RecordOutput.PagesAsync(fetchPage, request.Filter, request.Sort, cancellationToken);
+        var count = await PageProgress.RunAsync(run.Console, destination.IsFile, noun, report =>
+            RecordOutput.WriteAllAsync(destination, writer, pages, (page, written, total) =>
+            {
+                onPage?.Invoke(page);
+                report(written, total);
+            }, cancellationToken));
+        if (destination.IsFile)
+        {
+            await run.Console.Output.WriteLineAsync($"Wrote {count} {noun} to {request.OutFile}.");
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace RoleMining.Exports;
+
+/// <summary>
+/// Marks a list setting that may also be written as one value of items separated by commas, semicolons or white space:
+/// <c>RoleMining__Sweep__SessionIds=a,b</c> (the form an app setting set by Bicep takes) as well as the list form
+/// <c>RoleMining__Sweep__SessionIds__0=a</c>, <c>__1=b</c> or a JSON array. <see cref="Bind"/> reads both; a checker of
+/// setting shapes (the CLI's) accepts a single value for such a property.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class DelimitedListAttribute : Attribute
+{
+    private static readonly char[] Separators = [',', ';', ' ', '\t', '\r', '\n'];
+
+    /// <summary>The items of <paramref name="value"/>, trimmed, empty ones left out.</summary>
+    public static IReadOnlyList<string> Split(string? value) =>
+        (value ?? string.Empty).Split(Separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// Binds <paramref name="section"/> to <paramref name="options"/> as the configuration binder does, then adds the items
+    /// of every <see cref="DelimitedListAttribute"/> property written as one value (which the binder skips: it binds a list
+    /// only from child keys). Both forms at once add up.
+    /// </summary>
+    public static void Bind(IConfiguration section, object options)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+        section.Bind(options);
+        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.IsDefined(typeof(DelimitedListAttribute)) && section[property.Name] is { } value && property.GetValue(options) is ICollection<string> list)
+            {
+                foreach (var item in Split(value))
+                {
+                    list.Add(item);
+                }
+            }
+        }
+    }
+}
