@@ -22,10 +22,10 @@ internal static partial class InstancesBenchmark
     private const string ClientSecret = "bench-instances-secret";
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(15);
 
-    public static async Task<List<Row>> RunAsync(AzuriteServer azurite, EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, int roles)
+    public static async Task<List<Row>> RunAsync(AzuriteServer azurite, EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles)
     {
         var rows = new List<Row>();
-        foreach (var shared in new[] { true, false })
+        foreach (var shared in budgets)
         {
             foreach (var count in instanceCounts)
             {

@@ -8,6 +8,7 @@ using RoleMining.Testing.Azurite;
 //   --modes fixed,sliding     the emulator's window modes (default both)
 //   --instances 1,4,8,16      instance counts of part (c) (default 1,4,8,16)
 //   --roles 400               roles exported in part (c) (default 400)
+//   --budgets shared,process  part (c)'s budgets: shared over Blob Storage, one per process (default both)
 //   --exports 200             roles exported in part (b) (default 200)
 //   --skip-single / --skip-instances
 if (args.Contains(SimulatedInstance.Argument, StringComparer.Ordinal))
@@ -23,6 +24,12 @@ var modes = (Option("--modes") ?? "fixed,sliding").Split(',').Select(mode => mod
     _ => throw new ArgumentException($"--modes: '{mode}' is not fixed or sliding."),
 }).ToList();
 var instanceCounts = (Option("--instances") ?? "1,4,8,16").Split(',').Select(count => int.Parse(count, CultureInfo.InvariantCulture)).ToList();
+var budgets = (Option("--budgets") ?? "shared,process").Split(',').Select(budget => budget.Trim() switch
+{
+    "shared" => true,
+    "process" => false,
+    _ => throw new ArgumentException($"--budgets: '{budget}' is not shared or process."),
+}).ToList();
 var roles = int.Parse(Option("--roles") ?? "400", CultureInfo.InvariantCulture);
 var exports = int.Parse(Option("--exports") ?? "200", CultureInfo.InvariantCulture);
 
@@ -54,7 +61,7 @@ if (!args.Contains("--skip-instances", StringComparer.Ordinal))
     var rows = new List<InstancesBenchmark.Row>();
     foreach (var mode in modes)
     {
-        rows.AddRange(await InstancesBenchmark.RunAsync(azurite, mode, instanceCounts, roles));
+        rows.AddRange(await InstancesBenchmark.RunAsync(azurite, mode, instanceCounts, budgets, roles));
     }
 
     Console.WriteLine(InstancesBenchmark.Row.Header);

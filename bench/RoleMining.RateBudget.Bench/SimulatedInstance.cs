@@ -47,6 +47,10 @@ internal static class SimulatedInstance
         ["Exports__Polling__InitialDelay"] = "00:00:01",
         ["Exports__Polling__MaxDelay"] = "00:00:10",
         ["RoleMining_Schedule"] = "0 0 2 * * *",
+
+        // The app refuses to start without a way to authenticate its HTTP callers; the benchmark makes no HTTP call.
+        // The SHA-256 of local.settings.sample.json's development key.
+        ["RoleMining__Api__Authentication__ApiKeys__Bench"] = "4c88089bdf15cb0dffde5c179461a2f99fa7cfb0bed250a8d87f8aa1d80eaa11",
         ["BENCH_SHARED_BUDGET"] = sharedBudget ? "true" : "false",
     };
 
@@ -136,7 +140,8 @@ internal static class SimulatedInstance
             {
                 ExportStep.Start => functions.StartAsync(message, cancellationToken),
                 ExportStep.Poll => functions.PollAsync(message, cancellationToken),
-                _ => functions.DownloadAsync(message, cancellationToken),
+                ExportStep.Download => functions.DownloadAsync(message, cancellationToken),
+                _ => functions.CallbackAsync(message, cancellationToken),
             });
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
             handled();

@@ -38,7 +38,6 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     private (byte[] Content, string Version, long At)? _cached;
     private bool _cacheTrusted = true;
     private long _writeLatency;
-    private readonly Queue<long> _recentGrants = new();
 
     private long Horizon => HorizonWindows * Policy.Window.Ticks;
     private long _claimSequence;
@@ -93,7 +92,6 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             if (claim.At <= now && claim.Remaining > 0)
             {
                 claim.Used++;
-                _recentGrants.Enqueue(now);
                 return Take.Granted;
             }
         }
@@ -330,11 +328,10 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
 
     /// <summary>
     /// The claims of one write: each a number of permits at a slot, in time order. A whole claim when the budget has room
-    /// for two (a caller sending one request after another then does not go to the store for each). Otherwise what the
-    /// callers wait for now at the earliest slot, then, at the pace this instance used permits over the last window, up to
-    /// a claim's worth of the permits it is likely to need next, each at the earliest slot from its turn on: one write
-    /// then serves a steady stream of callers for a while instead of one write per caller. Slots beyond the horizon are left
-    /// for later. What an instance does not use is given back with its next write.
+    /// for two (a caller sending one request after another then does not go to the store for each); otherwise what the
+    /// callers wait for, each batch at the earliest slot from the previous one on, up to the horizon. Nothing is claimed
+    /// for callers that are not waiting yet: under contention such a forecast holds slots other instances need, until the
+    /// owner's next write gives them back (measured: more wall time, and no fewer store operations per request).
     /// </summary>
     private List<(int Count, long At)> Slots(int wanted, SlidingLog budget, SlidingLog? own, long notBefore, long now)
     {
@@ -349,8 +346,16 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             own?.Add(at, count);
         }
 
+        // As many as the horizon holds, down to one: the caller retries (and reads the store again) only when not even one
+        // permit is within it, at the moment one will be, so it never spins on a store read.
         var first = Math.Clamp(idle ? limit : wanted, 1, limit);
         var firstAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, first);
+        while (firstAt - now > Horizon && first > 1)
+        {
+            first--;
+            firstAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, first);
+        }
+
         if (firstAt - now > Horizon)
         {
             return slots;
@@ -360,17 +365,6 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         if (idle)
         {
             return slots;
-        }
-
-        int used;
-        lock (Gate)
-        {
-            while (_recentGrants.TryPeek(out var oldest) && oldest <= now - Policy.Window.Ticks)
-            {
-                _recentGrants.Dequeue();
-            }
-
-            used = _recentGrants.Count;
         }
 
         // Callers beyond the first claim, at the earliest slots; then the pace of the last window, for the window ahead.
@@ -383,20 +377,6 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             {
                 Add(first, next);
             }
-        }
-
-        // At most a claim's worth ahead: a forecast that is wrong costs permits until they are given back.
-        var expected = Math.Min(used, limit);
-        var spacing = expected > 0 ? Policy.Window.Ticks / expected : 0;
-        for (var permit = 0; permit < expected; permit++)
-        {
-            next = SlidingLog.EarliestStartInBoth(budget, own, next + spacing, 1);
-            if (next - now > Horizon)
-            {
-                break;
-            }
-
-            Add(1, next);
         }
 
         return slots;
