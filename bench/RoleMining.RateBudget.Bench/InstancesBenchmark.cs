@@ -13,7 +13,7 @@ namespace RoleMining.RateBudget.Bench;
 
 /// <summary>
 /// N simulated Function App instances (<see cref="SimulatedInstance"/>, one process each) export the same potential
-/// roles from one emulator (ISC's default limit, one client id) through one Azurite: once sharing the app's budget over
+/// roles from one emulator (ISC's default limit, one client id) through one Azurite (a fresh one per run): once sharing the app's budget over
 /// Blob Storage, once with a budget per process. The coordinator (this process) hosts the emulator, creates the jobs as
 /// the app's HTTP API or sweep would (their start messages go to the queue), and reads the outcome from the jobs.
 /// </summary>
@@ -22,14 +22,14 @@ internal static partial class InstancesBenchmark
     private const string ClientSecret = "bench-instances-secret";
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(15);
 
-    public static async Task<List<Row>> RunAsync(AzuriteServer azurite, EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles)
+    public static async Task<List<Row>> RunAsync(EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles)
     {
         var rows = new List<Row>();
         foreach (var shared in budgets)
         {
             foreach (var count in instanceCounts)
             {
-                rows.Add(await RunOnceAsync(azurite, mode, count, shared, roles));
+                rows.Add(await RunOnceAsync(mode, count, shared, roles));
                 Console.Error.WriteLine($"  {rows[^1].Format()}");
             }
         }
@@ -37,8 +37,11 @@ internal static partial class InstancesBenchmark
         return rows;
     }
 
-    private static async Task<Row> RunOnceAsync(AzuriteServer azurite, EmulatorRateLimitMode mode, int instanceCount, bool shared, int roleCount)
+    private static async Task<Row> RunOnceAsync(EmulatorRateLimitMode mode, int instanceCount, bool shared, int roleCount)
     {
+        // An Azurite of its own per run: one that holds the blobs and queues of earlier runs (in memory) answers more and
+        // more slowly, which showed as the later runs' wall time.
+        await using var azurite = await AzuriteServer.StartAsync();
         // A client id of its own per run: a budget document and emulator windows nobody used before.
         var clientId = $"bench-{(shared ? "shared" : "process")}-{instanceCount}-{Guid.NewGuid():N}"[..40];
         var emulatorOptions = new EmulatorOptions { ClientId = clientId, ClientSecret = ClientSecret };
@@ -83,6 +86,7 @@ internal static partial class InstancesBenchmark
             var wall = (finished.Where(job => job.CompletedAt is not null).Select(job => job.CompletedAt!.Value).DefaultIfEmpty(DateTimeOffset.UtcNow).Max() - started).TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(1));
             var counters = instances.Select(Counters).ToList();
+            ReportFailures(instances);
 
             var statistics = emulator.Statistics;
             var requests = statistics.TotalRequests - statistics.RequestsFor(OperationIds.Token);
@@ -144,6 +148,23 @@ internal static partial class InstancesBenchmark
         }
 
         return [.. done.Values];
+    }
+
+    /// <summary>Says on standard error which steps failed in the instances (a failed step waits 30 s for its retry, which
+    /// shows in the wall time), the most frequent first.</summary>
+    private static void ReportFailures(List<BackgroundProcess> instances)
+    {
+        var failures = instances.SelectMany(instance => instance.Lines).Where(line => line.Contains(" failed (delivery ", StringComparison.Ordinal)).ToList();
+        if (failures.Count == 0)
+        {
+            return;
+        }
+
+        Console.Error.WriteLine($"  {failures.Count} step deliveries failed; most frequent:");
+        foreach (var group in failures.GroupBy(line => line.Length > 200 ? line[..200] : line).OrderByDescending(group => group.Count()).Take(3))
+        {
+            Console.Error.WriteLine($"    {group.Count()} x {group.Key}");
+        }
     }
 
     private static (int Reads, int Writes, int Conflicts) Counters(BackgroundProcess instance)

@@ -2,7 +2,6 @@ using System.Globalization;
 using RoleMining.Bench;
 using RoleMining.Emulator;
 using RoleMining.RateBudget.Bench;
-using RoleMining.Testing.Azurite;
 
 // Benchmark of the SailPoint rate budget. Prints one table per part, every row measured in this run.
 //   --modes fixed,sliding     the emulator's window modes (default both)
@@ -57,11 +56,10 @@ if (!args.Contains("--skip-single", StringComparer.Ordinal))
 if (!args.Contains("--skip-instances", StringComparer.Ordinal))
 {
     Console.WriteLine($"== (c) N Function App instances (simulated: a process each with the app's services and queue functions) exporting {roles} roles through one Azurite, one emulator, one client id ==");
-    await using var azurite = await AzuriteServer.StartAsync();
     var rows = new List<InstancesBenchmark.Row>();
     foreach (var mode in modes)
     {
-        rows.AddRange(await InstancesBenchmark.RunAsync(azurite, mode, instanceCounts, budgets, roles));
+        rows.AddRange(await InstancesBenchmark.RunAsync(mode, instanceCounts, budgets, roles));
     }
 
     Console.WriteLine(InstancesBenchmark.Row.Header);
