@@ -161,7 +161,7 @@ internal static partial class InstancesBenchmark
         }
 
         Console.Error.WriteLine($"  {failures.Count} step deliveries failed; most frequent:");
-        foreach (var group in failures.GroupBy(line => line.Length > 200 ? line[..200] : line).OrderByDescending(group => group.Count()).Take(3))
+        foreach (var group in failures.GroupBy(line => Identifier().Replace(line.Length > 200 ? line[..200] : line, "…")).OrderByDescending(group => group.Count()).Take(3))
         {
             Console.Error.WriteLine($"    {group.Count()} x {group.Key}");
         }
@@ -178,6 +178,9 @@ internal static partial class InstancesBenchmark
         static int Read(Match match, string name) => int.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture);
         return (Read(match, "reads"), Read(match, "writes"), Read(match, "conflicts"));
     }
+
+    [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|delivery [0-9]+")]
+    private static partial Regex Identifier();
 
     [GeneratedRegex("^ready$")]
     private static partial Regex Ready();
