@@ -106,6 +106,7 @@ var tags = {
 // Names the app's code also uses (tests/RoleMining.Infrastructure.Tests keeps them in step).
 var artifactContainerName = 'role-mining-exports'
 var jobContainerName = 'role-mining-jobs'
+var rateBudgetContainerName = 'role-mining-rate-budget'
 var deploymentContainerName = 'app-package'
 var queueNames = [
   'export-start'
@@ -152,6 +153,7 @@ module storage 'app/storage.bicep' = {
       deploymentContainerName
       artifactContainerName
       jobContainerName
+      rateBudgetContainerName
     ]
     queueNames: queueNames
   }

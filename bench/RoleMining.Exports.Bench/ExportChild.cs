@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RoleMining.Functions.Storage;
+using RoleMining.Bench;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Exports.Bench;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RoleMining.Bench;
 using RoleMining.Emulator;
 
 namespace RoleMining.Exports.Bench;

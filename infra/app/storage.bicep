@@ -13,7 +13,7 @@ param location string
 @description('Tags applied to the account.')
 param tags object
 
-@description('Blob containers to create (deployment package, artifacts, job documents).')
+@description('Blob containers to create (deployment package, artifacts, job documents, the shared SailPoint rate budget).')
 param containerNames string[]
 
 @description('Queues to create (one per export step, and their poison queues).')

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
 using RoleMining.SailPoint.Models;
+using RoleMining.SailPoint.RateLimiting;
 using RoleMining.SailPoint.Serialization;
 
 namespace RoleMining.SailPoint;
@@ -50,9 +51,14 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         httpClient.Timeout = Timeout.InfiniteTimeSpan;
+        timeProvider ??= TimeProvider.System;
+        loggerFactory ??= NullLoggerFactory.Instance;
+
+        // A client built here has a budget of its own (in-process); clients that must share one come from one container.
+        var rateLimiter = SailPointRateLimiters.Create(options, store: null, timeProvider, loggerFactory);
         var metrics = new SailPointMetrics();
-        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, metrics);
-        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, metrics));
+        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider, loggerFactory, rateLimiter, metrics);
+        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, rateLimiter as IDisposable, metrics));
     }
 
     /// <inheritdoc />
@@ -311,12 +317,13 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         }
     }
 
-    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, SailPointMetrics metrics) : IDisposable
+    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, IDisposable? rateLimiter, SailPointMetrics metrics) : IDisposable
     {
         public void Dispose()
         {
             transport.Dispose();
             httpClient.Dispose();
+            rateLimiter?.Dispose();
             metrics.Dispose();
         }
     }

@@ -45,6 +45,14 @@ public static class OperationIds
     /// <summary><c>GET /role-mining-potential-roles/{potentialRoleId}</c>.</summary>
     public const string GetRoleMiningPotentialRole = "getRoleMiningPotentialRole";
 
+    /// <summary>Every rate-limited operation the emulator serves (the token endpoint is not one).</summary>
+    public static IReadOnlyCollection<string> RateLimited { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        GetRoleMiningSessions, GetRoleMiningSession, GetRoleMiningSessionStatus, GetPotentialRoleSummaries, GetPotentialRole,
+        GetEntitlementsPotentialRole, GetIdentitiesPotentialRole, ExportRoleMiningPotentialRole, ExportRoleMiningPotentialRoleAsync,
+        ExportRoleMiningPotentialRoleStatus, DownloadRoleMiningPotentialRoleZip, GetRoleMiningPotentialRole,
+    };
+
     /// <summary>The operationId as the spec of <paramref name="apiVersion"/> names it (<c>v1</c> appends <c>V1</c>).</summary>
     public static string ForVersion(string operationId, string apiVersion) =>
         string.Equals(apiVersion, ApiVersions.V1, StringComparison.OrdinalIgnoreCase) ? operationId + "V1" : operationId;

@@ -61,5 +61,5 @@ public sealed class EmulatorOptions
 
     /// <summary>Describes the options without the client secret.</summary>
     public override string ToString() =>
-        $"ClientId={ClientId}, ClientSecret=***, TokenLifetime={TokenLifetime}, Seed={Tenant.Seed}, RateLimit={(RateLimit.Enabled ? $"{RateLimit.PermitLimit}/{RateLimit.Window}" : "off")}";
+        $"ClientId={ClientId}, ClientSecret=***, TokenLifetime={TokenLifetime}, Seed={Tenant.Seed}, RateLimit={(RateLimit.Enabled ? $"{RateLimit.PermitLimit}/{RateLimit.Window} {RateLimit.Mode}" : "off")}";
 }

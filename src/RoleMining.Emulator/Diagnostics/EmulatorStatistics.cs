@@ -14,6 +14,8 @@ public sealed class EmulatorStatistics
     private long _exportCreationsTotal;
     private long _connectionResets;
     private long _faultsInjected;
+    private readonly Dictionary<string, Queue<long>> _arrivals = new(StringComparer.Ordinal);
+    private int _peakRequestsPerWindow;
 
     /// <summary>Every request received, whatever its outcome.</summary>
     public long TotalRequests => Interlocked.Read(ref _totalRequests);
@@ -32,6 +34,21 @@ public sealed class EmulatorStatistics
 
     /// <summary>Faults injected of any kind (latency excluded).</summary>
     public long FaultsInjected => Interlocked.Read(ref _faultsInjected);
+
+    /// <summary>
+    /// The most rate-limited API requests (admitted or refused) of one client id that arrived within any one rate-limit
+    /// window: what a client sent, whatever the server made of it. Counted while the rate limit is on.
+    /// </summary>
+    public int PeakRequestsPerWindow
+    {
+        get
+        {
+            lock (_arrivals)
+            {
+                return _peakRequestsPerWindow;
+            }
+        }
+    }
 
     /// <summary>Requests per spec operationId as served (v1 ids end in <c>V1</c>; unknown routes count as <c>unknown</c>).</summary>
     public IReadOnlyDictionary<string, long> RequestsByOperation => new Dictionary<string, long>(_requestsByOperation, StringComparer.Ordinal);
@@ -70,6 +87,32 @@ public sealed class EmulatorStatistics
         Interlocked.Exchange(ref _exportCreationsTotal, 0);
         Interlocked.Exchange(ref _connectionResets, 0);
         Interlocked.Exchange(ref _faultsInjected, 0);
+        lock (_arrivals)
+        {
+            _arrivals.Clear();
+            _peakRequestsPerWindow = 0;
+        }
+    }
+
+    /// <summary>Counts an API request of <paramref name="clientId"/> arriving at <paramref name="now"/> (ticks) into the
+    /// busiest <paramref name="window"/> seen.</summary>
+    internal void RecordApiArrival(string clientId, long now, TimeSpan window)
+    {
+        lock (_arrivals)
+        {
+            if (!_arrivals.TryGetValue(clientId, out var arrivals))
+            {
+                _arrivals[clientId] = arrivals = new Queue<long>();
+            }
+
+            while (arrivals.TryPeek(out var oldest) && oldest <= now - window.Ticks)
+            {
+                arrivals.Dequeue();
+            }
+
+            arrivals.Enqueue(now);
+            _peakRequestsPerWindow = Math.Max(_peakRequestsPerWindow, arrivals.Count);
+        }
     }
 
     internal void RecordRequest(string operationId)

@@ -26,6 +26,7 @@ public static partial class CommandLineSwitches
         ["--rate-limit"] = ("Emulator:RateLimit:Enabled", OnOff),
         ["--rate-limit-permits"] = ("Emulator:RateLimit:PermitLimit", Same),
         ["--rate-limit-window"] = ("Emulator:RateLimit:Window", Seconds),
+        ["--rate-limit-mode"] = ("Emulator:RateLimit:Mode", RateLimitMode),
         ["--compression"] = ("Emulator:Exports:Compression", Compression),
         ["--export-queued"] = ("Emulator:Exports:QueuedFor", Seconds),
         ["--export-in-progress"] = ("Emulator:Exports:InProgressFor", Seconds),
@@ -141,6 +142,13 @@ public static partial class CommandLineSwitches
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
             ? TimeSpan.FromMilliseconds(milliseconds).ToString("c", CultureInfo.InvariantCulture)
             : value;
+
+    private static string RateLimitMode(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "fixed" or "fixedwindow" or "fixed-window" => "FixedWindow",
+        "sliding" or "slidingwindow" or "sliding-window" => "SlidingWindow",
+        _ => throw new ArgumentException($"Expected fixed or sliding, not '{value}'.", nameof(value)),
+    };
 
     private static string Compression(string value) => value.Trim().ToLowerInvariant() switch
     {

@@ -2,7 +2,7 @@ using RoleMining.Emulator.Api;
 
 namespace RoleMining.Emulator.RateLimiting;
 
-/// <summary>429 with <c>Retry-After</c> and ISC's body when a client exceeds its window. The token endpoint and
+/// <summary>429 with <c>Retry-After</c> (whole seconds, rounded up) and ISC's body when a client exceeds a window. The token endpoint and
 /// unauthenticated requests (already answered 401) are not limited.</summary>
 internal sealed class RateLimitMiddleware(RequestDelegate next, ClientRateLimiter limiter)
 {
@@ -15,6 +15,7 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, ClientRateLimite
             return next(context);
         }
 
-        return limiter.TryAcquire(clientId, out var retryAfter) ? next(context) : ApiErrors.TooManyRequestsAsync(context, retryAfter);
+        var operationId = (operation ?? EmulatedOperation.Unknown).CanonicalOperationId;
+        return limiter.TryAcquire(clientId, operationId, out var retryAfter) ? next(context) : ApiErrors.TooManyRequestsAsync(context, retryAfter);
     }
 }

@@ -44,4 +44,7 @@ public static class FunctionsSettings
 
     /// <summary>Blob container of the job documents (<c>{jobId}.json</c>).</summary>
     public const string JobContainer = "role-mining-jobs";
+
+    /// <summary>Blob container of the SailPoint request budget every instance shares (<c>{budget id}.json</c>).</summary>
+    public const string RateBudgetContainer = "role-mining-rate-budget";
 }

@@ -6,11 +6,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
 using RoleMining.Functions.Messaging;
+using RoleMining.Functions.RateLimiting;
 using RoleMining.Functions.Storage;
+using RoleMining.SailPoint;
 
 namespace RoleMining.Functions.Hosting;
 
-/// <summary>Wires the Functions app: SailPoint client, export workflow over Azure Storage, HTTP API, sweep settings.</summary>
+/// <summary>Wires the Functions app: SailPoint client with a budget shared by every instance, export workflow over Azure
+/// Storage, HTTP API, sweep settings.</summary>
 public static class FunctionsServiceCollectionExtensions
 {
     /// <summary>Registers everything the functions need.</summary>
@@ -56,6 +59,9 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<IExportJobStore, BlobExportJobStore>();
         services.TryAddSingleton<IExportArtifactStore, BlobExportArtifactStore>();
         services.TryAddSingleton<IExportQueue, AzureQueueExportSender>();
+
+        // Every instance draws on one SailPoint budget through this store (scale-out must not multiply the tenant's rate).
+        services.TryAddSingleton<ISailPointRateBudgetStore, BlobRateBudgetStore>();
 
         // With a connection string (Azurite, a developer's account) nothing was provisioned: create what Bicep creates.
         if (!storage.IsIdentityBased)

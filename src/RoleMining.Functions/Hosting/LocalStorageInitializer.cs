@@ -29,7 +29,7 @@ public sealed partial class LocalStorageInitializer : IHostedService
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var container in new[] { FunctionsSettings.ArtifactContainer, FunctionsSettings.JobContainer })
+        foreach (var container in new[] { FunctionsSettings.ArtifactContainer, FunctionsSettings.JobContainer, FunctionsSettings.RateBudgetContainer })
         {
             await _blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }

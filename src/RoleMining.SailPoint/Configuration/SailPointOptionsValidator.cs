@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using RoleMining.SailPoint.Http;
 
 namespace RoleMining.SailPoint;
 
@@ -90,19 +91,56 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
         }
         else if (rateLimit.Enabled)
         {
-            if (rateLimit.PermitLimit < 3)
+            if (rateLimit.PermitLimit < 1)
             {
-                failures.Add("SailPoint:RateLimit:PermitLimit must be 3 or more.");
+                failures.Add("SailPoint:RateLimit:PermitLimit must be 1 or more.");
             }
 
-            if (rateLimit.Window <= TimeSpan.Zero)
+            if (rateLimit.Window <= TimeSpan.Zero || rateLimit.Window > TimeSpan.FromDays(1))
             {
-                failures.Add("SailPoint:RateLimit:Window must be positive.");
+                failures.Add("SailPoint:RateLimit:Window must be positive and at most 1 day.");
+            }
+
+            if (!(rateLimit.Share > 0 && rateLimit.Share <= 1))
+            {
+                failures.Add("SailPoint:RateLimit:Share must be above 0 and at most 1 (the share of the client id's budget this app uses).");
+            }
+
+            if (rateLimit.JitterMargin < TimeSpan.Zero || rateLimit.JitterMargin > TimeSpan.FromMinutes(1))
+            {
+                failures.Add("SailPoint:RateLimit:JitterMargin must be between 0 and 1 minute.");
             }
 
             if (rateLimit.QueueLimit < 0)
             {
                 failures.Add("SailPoint:RateLimit:QueueLimit must not be negative.");
+            }
+
+            if (rateLimit.ClaimSize < 1)
+            {
+                failures.Add("SailPoint:RateLimit:ClaimSize must be 1 or more.");
+            }
+
+            if (rateLimit.ClaimLifetime < TimeSpan.FromMilliseconds(10) || rateLimit.ClaimLifetime > TimeSpan.FromMinutes(1))
+            {
+                failures.Add("SailPoint:RateLimit:ClaimLifetime must be between 10 ms and 1 minute.");
+            }
+
+            foreach (var (operationId, limit) in rateLimit.Operations ?? [])
+            {
+                var key = $"SailPoint:RateLimit:Operations:{operationId}";
+                if (!RoleMiningRoutes.OperationIds.Contains(operationId))
+                {
+                    failures.Add($"{key}: '{operationId}' is not a role-mining operationId; use one of {string.Join(", ", RoleMiningRoutes.OperationIds)}.");
+                }
+                else if (limit is null || limit.PermitLimit < 1)
+                {
+                    failures.Add($"{key}:PermitLimit must be 1 or more.");
+                }
+                else if (limit.Window <= TimeSpan.Zero || limit.Window > TimeSpan.FromDays(1))
+                {
+                    failures.Add($"{key}:Window must be positive and at most 1 day.");
+                }
             }
         }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using RoleMining.SailPoint;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
+using RoleMining.SailPoint.RateLimiting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -58,6 +59,13 @@ public static class SailPointServiceCollectionExtensions
             .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
 
+        // One budget per container: the shared one when a store is registered (every instance of a Function App), else
+        // this process's own. A singleton, so that every client of the container draws on the same budget.
+        services.TryAddSingleton(provider => new SailPointRateLimiterHolder(SailPointRateLimiters.Create(
+            provider.GetRequiredService<IOptions<SailPointOptions>>().Value,
+            provider.GetService<ISailPointRateBudgetStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>())));
         services.TryAddSingleton(provider =>
         {
             var factory = provider.GetRequiredService<IHttpClientFactory>();
@@ -67,6 +75,7 @@ public static class SailPointServiceCollectionExtensions
                 () => factory.CreateClient(SailPointHttpClientNames.Token),
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<SailPointRateLimiterHolder>().Limiter,
                 provider.GetRequiredService<SailPointMetrics>());
         });
         services.TryAddSingleton(provider => new RoleMiningClient(provider.GetRequiredService<SailPointTransport>()));

@@ -61,4 +61,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug,
         Message = "SailPoint {OperationId}: waited {WaitMs:0.0} ms for a rate-limit permit")]
     public static partial void RateLimitWait(ILogger logger, string operationId, double waitMs);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "SailPoint {OperationId} answered 429 after only {ObservedRequests} requests of this budget in {WindowSeconds:0.#} s (configured: {ConfiguredLimit}): the tenant's limit is lower than SailPoint:RateLimit says. Every request of the budget waits {RetryAfterSeconds:0.#} s (Retry-After)")]
+    public static partial void RateLimitLowerThanConfigured(ILogger logger, string operationId, int observedRequests, double windowSeconds, int configuredLimit, double retryAfterSeconds);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information,
+        Message = "SailPoint {OperationId} answered 429: every request of the budget waits {RetryAfterSeconds:0.#} s (Retry-After); {ObservedRequests} requests of this budget were in the refusing window")]
+    public static partial void RateLimitPause(ILogger logger, string operationId, double retryAfterSeconds, int observedRequests);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning,
+        Message = "The pause after a 429 could not be shared with the other instances ({ErrorType}); this instance pauses alone")]
+    public static partial void SharedPauseNotWritten(ILogger logger, string errorType, Exception exception);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Error,
+        Message = "The shared SailPoint rate budget {BudgetId} could not be claimed ({ErrorType}); the waiting requests fail")]
+    public static partial void SharedBudgetUnavailable(ILogger logger, string budgetId, string errorType, Exception exception);
 }

@@ -32,7 +32,22 @@ internal sealed class RoleMiningRoutes
         _experimental = version != SailPointApiVersions.Beta;
     }
 
+    /// <summary>
+    /// The operationIds of the calls this client makes, as the year versions and beta name them (the per-resource version
+    /// appends <c>V1</c>); per-operation rate limits are keyed by these.
+    /// </summary>
+    public static IReadOnlyCollection<string> OperationIds { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "getRoleMiningSessions", "getRoleMiningSession", "getRoleMiningSessionStatus", "getPotentialRoleSummaries",
+        "getPotentialRole", "getIdentitiesPotentialRole", "getEntitlementsPotentialRole", "exportRoleMiningPotentialRoleAsync",
+        "exportRoleMiningPotentialRoleStatus", "downloadRoleMiningPotentialRoleZip",
+    };
+
     public string ApiVersion { get; }
+
+    /// <summary>The operationId without the per-resource version's <c>V1</c> suffix.</summary>
+    public static string CanonicalOperationId(string operationId) =>
+        operationId.EndsWith("V1", StringComparison.Ordinal) ? operationId[..^2] : operationId;
 
     public RoleMiningOperation GetSessions(PageRequest request) =>
         Get("getRoleMiningSessions", WithPaging(_sessions, request), ResourceTypes.Session, null);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
@@ -8,6 +7,7 @@ using Polly.Timeout;
 using RoleMining.SailPoint.Authentication;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Errors;
+using RoleMining.SailPoint.RateLimiting;
 using RoleMining.SailPoint.Resilience;
 
 namespace RoleMining.SailPoint.Http;
@@ -27,7 +27,7 @@ internal sealed class SailPointTransport : IDisposable
     private readonly Func<HttpClient> _httpClient;
     private readonly string _baseUri;
     private readonly SailPointTokenProvider _tokens;
-    private readonly RateLimiter? _rateLimiter;
+    private readonly ISailPointRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attemptPipeline;
     private readonly CircuitOpenCause _circuitOpenCause = new();
@@ -41,6 +41,7 @@ internal sealed class SailPointTransport : IDisposable
         Func<HttpClient> tokenHttpClient,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
+        ISailPointRateLimiter? rateLimiter,
         SailPointMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -61,7 +62,7 @@ internal sealed class SailPointTransport : IDisposable
             options.TokenRenewalMargin,
             timeProvider,
             loggerFactory.CreateLogger("RoleMining.SailPoint.Authentication"));
-        _rateLimiter = options.RateLimit.Enabled ? SailPointRateLimiters.GetOrCreate(baseUrl, options.ClientId!, options.RateLimit) : null;
+        _rateLimiter = rateLimiter;
         _pipeline = SailPointResiliencePipelines.BuildOperationPipeline(options, timeProvider, _logger, _circuitOpenCause);
         _attemptPipeline = SailPointResiliencePipelines.BuildAttemptPipeline(options, timeProvider);
     }
@@ -158,7 +159,7 @@ internal sealed class SailPointTransport : IDisposable
                 Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy },
                 broken),
             TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
-            RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message), limited),
+            RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message) with { RetryAfter = limited.RetryAfter }, limited),
             HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, exception.Message), exception),
             OperationCanceledException => new SailPointException(Details(SailPointErrorKind.Timeout, "the request was cancelled by a timeout"), exception),
             _ => null,
@@ -185,11 +186,22 @@ internal sealed class SailPointTransport : IDisposable
 
     private async ValueTask<HttpResponseMessage> SendOnceAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
     {
+        IDisposable? permit = null;
         if (_rateLimiter is not null)
         {
-            await AcquirePermitAsync(state, cancellationToken).ConfigureAwait(false);
+            permit = await AcquirePermitAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
+        // The permit is held until the answer is in (or the attempt failed): the service counted the request somewhere
+        // in between, and the limiter counts it for that whole time.
+        using (permit)
+        {
+            return await SendCountedAsync(state, accessToken, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<HttpResponseMessage> SendCountedAsync(OperationState state, string accessToken, CancellationToken cancellationToken)
+    {
         var attempt = state.Telemetry.AttemptStarted();
         var started = _timeProvider.GetTimestamp();
         try
@@ -201,6 +213,13 @@ internal sealed class SailPointTransport : IDisposable
 
             var operation = state.Operation;
             state.Telemetry.AttemptEnded((int)response.StatusCode, null);
+            if (_rateLimiter is not null && response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // Everyone sharing the budget waits as long as this request will (its retry honours Retry-After too).
+                var retryAfter = RetryAfterHeader.Read(response, _timeProvider) ?? TimeSpan.Zero;
+                await _rateLimiter.OnRateLimitedAsync(operation.OperationId, retryAfter, cancellationToken).ConfigureAwait(false);
+            }
+
             Log.AttemptCompleted(
                 _logger,
                 operation.OperationId,
@@ -230,21 +249,18 @@ internal sealed class SailPointTransport : IDisposable
     /// Waits for a permit of the tenant's request budget. The one place that waits for the budget, and so the one place
     /// that measures the wait (<see cref="SailPointTelemetry.RateLimitWaitInstrument"/>): a shared limiter plugs in here.
     /// </summary>
-    private async ValueTask AcquirePermitAsync(OperationState state, CancellationToken cancellationToken)
+    private async ValueTask<IDisposable?> AcquirePermitAsync(OperationState state, CancellationToken cancellationToken)
     {
         var waitStarted = _timeProvider.GetTimestamp();
-        using var lease = await _rateLimiter!.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        if (!lease.IsAcquired)
-        {
-            throw new RateLimiterRejectedException();
-        }
-
+        var permit = await _rateLimiter!.AcquireAsync(state.Operation.OperationId, cancellationToken).ConfigureAwait(false);
         var waited = _timeProvider.GetElapsedTime(waitStarted);
         state.Telemetry.RateLimitWaited(waited);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.RateLimitWait(_logger, state.Operation.OperationId, waited.TotalMilliseconds);
         }
+
+        return permit;
     }
 
     private async ValueTask<HttpResponseMessage> SendHttpAsync(OperationState state, string accessToken, CancellationToken cancellationToken)

@@ -125,9 +125,13 @@ internal enum ConnectFailure
     NotConnected,
 }
 
-/// <summary>The client-side rate limiter's queue was full.</summary>
+/// <summary>The client-side rate limiter refused a request (its queue is full, SailPoint asked to pause for longer than a
+/// request may wait, or a shared budget could not be reached).</summary>
 internal sealed class RateLimiterRejectedException : Exception
 {
+    /// <summary>When asking again may succeed, if known.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public RateLimiterRejectedException()
         : base("The client-side rate limiter refused the request: its queue is full.")
     {

@@ -55,6 +55,9 @@ public class OptionsAndHostingTests
                 "--Emulator:Faults:Default:Latency=00:00:00.2500000", "--Emulator:Tenant:ExtraAttributes", "3",
             ],
             translated);
+        Assert.Equal(["--Emulator:RateLimit:Mode=SlidingWindow"], CommandLineSwitches.Translate(["--rate-limit-mode", "sliding"]));
+        Assert.Equal(["--Emulator:RateLimit:Mode=FixedWindow"], CommandLineSwitches.Translate(["--rate-limit-mode=fixed"]));
+        Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--rate-limit-mode", "leaky"]));
         Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--rate-limit", "sometimes"]));
         Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--seed"]));
     }

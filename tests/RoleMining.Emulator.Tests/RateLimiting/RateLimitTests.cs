@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using RoleMining.Emulator.Tests.Infrastructure;
 
 namespace RoleMining.Emulator.Tests.RateLimiting;
@@ -79,7 +80,9 @@ public class RateLimitTests
         (await client.GetAsync("role-mining-sessions")).Dispose();
         using var limited = await client.GetAsync("role-mining-sessions");
         var retryAfter = int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture);
-        await Task.Delay(TimeSpan.FromSeconds(retryAfter));
+
+        // Retry-After is exact to the window's end; a timer may fire a millisecond early, so a client adds a hair.
+        await Task.Delay(TimeSpan.FromSeconds(retryAfter) + TimeSpan.FromMilliseconds(50));
         using var allowed = await client.GetAsync("role-mining-sessions");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
@@ -117,5 +120,111 @@ public class RateLimitTests
             using var response = await http.GetAsync(new Uri("beta/role-mining-sessions", UriKind.Relative));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task A_fixed_window_lets_the_limit_through_on_each_side_of_its_end()
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var server = await Servers.StartAsync(o => Limit(o, 3, EmulatorRateLimitMode.FixedWindow), clock);
+        using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
+
+        Assert.Equal(new[] { 200 }, await SendAsync(client, 1));     // opens the window
+        clock.Advance(TimeSpan.FromMilliseconds(9900));
+        Assert.Equal(new[] { 200, 200 }, await SendAsync(client, 2));
+        Assert.Equal(1, await RefusedRetryAfterAsync(client));       // 0.1 s to the window's end, rounded up
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        // The window ended: three more at once, five admitted within a tenth of a second (the limit is 3 per 10 s).
+        Assert.Equal(new[] { 200, 200, 200 }, await SendAsync(client, 3));
+        Assert.Equal(10, await RefusedRetryAfterAsync(client));
+        Assert.Equal(7, server.Statistics.PeakRequestsPerWindow);   // sent within one window: 2 + 1 refused + 3 + 1 refused
+    }
+
+    [Fact]
+    public async Task A_sliding_window_counts_the_last_window_before_each_request_wherever_it_falls()
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var server = await Servers.StartAsync(o => Limit(o, 3, EmulatorRateLimitMode.SlidingWindow), clock);
+        using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
+
+        Assert.Equal(new[] { 200 }, await SendAsync(client, 1));
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(new[] { 200, 200 }, await SendAsync(client, 2));
+        Assert.Equal(1, await RefusedRetryAfterAsync(client));      // the first leaves the window at 10 s
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        // A fixed window would have reset here; the sliding one still holds the two sent at 9 s.
+        Assert.Equal(new[] { 200, 429 }, await SendAsync(client, 2));
+        Assert.Equal(9, await RefusedRetryAfterAsync(client));
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(new[] { 200, 200, 429 }, await SendAsync(client, 3));
+    }
+
+    [Theory]
+    [InlineData(EmulatorRateLimitMode.FixedWindow)]
+    [InlineData(EmulatorRateLimitMode.SlidingWindow)]
+    public async Task An_operation_limit_applies_on_top_of_the_clients_and_a_refused_request_counts_against_neither(EmulatorRateLimitMode mode)
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var server = await Servers.StartAsync(
+            o =>
+            {
+                Limit(o, 5, mode);
+                o.RateLimit.Operations[OperationIds.GetRoleMiningSessions] = new EmulatorOperationRateLimit { PermitLimit = 2, Window = TimeSpan.FromSeconds(30) };
+            },
+            clock);
+        using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
+        var session = server.Tenant.Sessions[0].Id;
+
+        Assert.Equal(new[] { 200, 200, 429, 429 }, await SendAsync(client, 4));
+        using (var status = await client.GetAsync($"role-mining-sessions/{session}/status"))
+        {
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+
+        Assert.Equal(30, await RefusedRetryAfterAsync(client));
+        clock.Advance(TimeSpan.FromSeconds(10));
+
+        // The client's window has room again, the operation's not yet.
+        Assert.Equal(20, await RefusedRetryAfterAsync(client));
+        using var other = await client.GetAsync($"role-mining-sessions/{session}");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_limit_for_an_operation_the_emulator_does_not_serve_is_refused_at_start()
+    {
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => Servers.StartAsync(o =>
+            o.RateLimit.Operations["getEverything"] = new EmulatorOperationRateLimit { PermitLimit = 1 }));
+
+        Assert.Contains("getEverything", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static void Limit(EmulatorOptions options, int permits, EmulatorRateLimitMode mode)
+    {
+        options.RateLimit.Enabled = true;
+        options.RateLimit.PermitLimit = permits;
+        options.RateLimit.Window = TimeSpan.FromSeconds(10);
+        options.RateLimit.Mode = mode;
+    }
+
+    private static async Task<int[]> SendAsync(ApiClient client, int count)
+    {
+        var statuses = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await client.GetAsync("role-mining-sessions?limit=1");
+            statuses[i] = (int)response.StatusCode;
+        }
+
+        return statuses;
+    }
+
+    private static async Task<int> RefusedRetryAfterAsync(ApiClient client)
+    {
+        using var response = await client.GetAsync("role-mining-sessions?limit=1");
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        return int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture);
     }
 }

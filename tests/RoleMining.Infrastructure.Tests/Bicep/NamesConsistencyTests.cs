@@ -46,17 +46,19 @@ public sealed class NamesConsistencyTests
     {
         Assert.Equal(FunctionsSettings.ArtifactContainer, Main.StringVariable("artifactContainerName"));
         Assert.Equal(FunctionsSettings.JobContainer, Main.StringVariable("jobContainerName"));
+        Assert.Equal(FunctionsSettings.RateBudgetContainer, Main.StringVariable("rateBudgetContainerName"));
 
         var storageParams = Main.PropertiesAfter("module storage ", "params");
         Assert.Contains("artifactContainerName", storageParams["containerNames"], StringComparison.Ordinal);
         Assert.Contains("jobContainerName", storageParams["containerNames"], StringComparison.Ordinal);
+        Assert.Contains("rateBudgetContainerName", storageParams["containerNames"], StringComparison.Ordinal);
         Assert.Contains("deploymentContainerName", storageParams["containerNames"], StringComparison.Ordinal);
     }
 
     [Fact]
     public void Container_names_are_valid_azure_container_names()
     {
-        string[] names = [FunctionsSettings.ArtifactContainer, FunctionsSettings.JobContainer, Main.StringVariable("deploymentContainerName")!];
+        string[] names = [FunctionsSettings.ArtifactContainer, FunctionsSettings.JobContainer, FunctionsSettings.RateBudgetContainer, Main.StringVariable("deploymentContainerName")!];
 
         Assert.All(names, name => Assert.Matches("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", name));
     }

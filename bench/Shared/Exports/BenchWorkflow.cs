@@ -1,32 +1,44 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RoleMining.Exports;
 using RoleMining.SailPoint;
 
-namespace RoleMining.Exports.Bench;
+namespace RoleMining.Bench;
 
 /// <summary>
 /// The export workflow as the command line registers it (filesystem stores, in-process queue and runner) with the real
-/// client (<c>AddSailPointRoleMining</c>, its default rate limiter and retries), against the given emulator. No logger
-/// provider is added, so the workflow is silent; outcomes are read from the job documents.
+/// client (<c>AddSailPointRoleMining</c>, its default rate limiter and retries, unless <paramref name="client"/> and
+/// <paramref name="services"/> change them), against the given emulator. No logger provider is added, so the workflow
+/// is silent; outcomes are read from the job documents. Shared by the benchmark programs that run exports (compiled
+/// into each).
 /// </summary>
 internal static class BenchWorkflow
 {
-    public static ServiceProvider Provider(Uri baseAddress, string clientId, string clientSecret, string artifactRoot, Action<ExportWorkflowOptions> configure)
+    public static ServiceProvider Provider(
+        Uri baseAddress,
+        string clientId,
+        string clientSecret,
+        string artifactRoot,
+        Action<ExportWorkflowOptions> configure,
+        Action<SailPointOptions>? client = null,
+        Action<IServiceCollection>? services = null)
     {
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddSailPointRoleMining(options =>
+        var collection = new ServiceCollection();
+        collection.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        collection.AddSailPointRoleMining(options =>
         {
             options.BaseUrl = baseAddress;
             options.ClientId = clientId;
             options.ClientSecret = clientSecret;
+            client?.Invoke(options);
         });
-        services.AddRoleMiningExports(options =>
+        services?.Invoke(collection);
+        collection.AddRoleMiningExports(options =>
         {
             options.FileSystem.ArtifactRoot = artifactRoot;
             configure(options);
         }).UseFileSystemStores().UseInProcessQueue();
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     /// <summary>Creates one job per role, runs the workflow until every chain ended, and returns the jobs as stored.</summary>

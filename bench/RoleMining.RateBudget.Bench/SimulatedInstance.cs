@@ -1,0 +1,163 @@
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RoleMining.Exports;
+using RoleMining.Functions.Hosting;
+using RoleMining.Functions.RateLimiting;
+using RoleMining.Functions.Triggers;
+using RoleMining.SailPoint;
+using RoleMining.Testing.RateLimiting;
+
+namespace RoleMining.RateBudget.Bench;
+
+/// <summary>
+/// One simulated instance of the Function App, in a process of its own: the app's services exactly as Program.cs
+/// registers them (<see cref="FunctionsServiceCollectionExtensions.AddRoleMiningFunctions"/>: SailPoint client, shared
+/// budget over Blob Storage, job store, queue sender), with the app's queue functions (<see cref="ExportQueueFunctions"/>)
+/// fed the way the Functions host feeds them per host.json (batches of 4 per queue, more fetched when 2 or fewer run,
+/// a failed message back after 30 s, poison after 5 deliveries). What it leaves out of a real host: the gRPC hop to the
+/// worker, the scale controller, and host.json's 10 s maximum polling interval (here 1 s, so that polling an empty
+/// queue does not dominate the wall time). Prints "ready", then a line of store counters every half second.
+/// </summary>
+internal static class SimulatedInstance
+{
+    public const string Argument = "--simulated-instance";
+    private const int BatchSize = 4;
+    private const int NewBatchThreshold = 2;
+    private const int MaxDequeueCount = 5;
+    private static readonly TimeSpan MinPolling = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxPolling = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FailedVisibility = TimeSpan.FromSeconds(30);
+
+    /// <summary>The instance's settings, as app settings (environment variables) of the child process.</summary>
+    public static Dictionary<string, string?> Settings(string storage, Uri sailPoint, string clientId, string clientSecret, bool sharedBudget) => new()
+    {
+        ["AzureWebJobsStorage"] = storage,
+        ["SailPoint__BaseUrl"] = sailPoint.ToString(),
+        ["SailPoint__ClientId"] = clientId,
+        ["SailPoint__ClientSecret"] = clientSecret,
+        ["SailPoint__ApiVersion"] = "v2024",
+        ["Exports__MaxAttempts"] = MaxDequeueCount.ToString(CultureInfo.InvariantCulture),
+        ["Exports__Polling__InitialDelay"] = "00:00:01",
+        ["Exports__Polling__MaxDelay"] = "00:00:10",
+        ["RoleMining_Schedule"] = "0 0 2 * * *",
+
+        // The app refuses to start without a way to authenticate its HTTP callers; the benchmark makes no HTTP call.
+        // The SHA-256 of local.settings.sample.json's development key.
+        ["RoleMining__Api__Authentication__ApiKeys__Bench"] = "4c88089bdf15cb0dffde5c179461a2f99fa7cfb0bed250a8d87f8aa1d80eaa11",
+        ["BENCH_SHARED_BUDGET"] = sharedBudget ? "true" : "false",
+    };
+
+    public static IServiceProvider Services(IConfiguration configuration, out CountingRateBudgetStore? counted)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton(configuration)
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error).AddSimpleConsole(console => console.SingleLine = true))
+            .AddRoleMiningFunctions(configuration);
+        CountingRateBudgetStore? store = null;
+        if (configuration.GetValue<bool>("BENCH_SHARED_BUDGET"))
+        {
+            // The app's own store, counted.
+            services.Replace(ServiceDescriptor.Singleton<ISailPointRateBudgetStore>(provider =>
+                store = new CountingRateBudgetStore(new BlobRateBudgetStore(provider.GetRequiredService<BlobServiceClient>()))));
+        }
+        else
+        {
+            // The contrast: a budget per process, as the client had before.
+            services.RemoveAll<ISailPointRateBudgetStore>();
+        }
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        provider.GetRequiredService<IRoleMiningClient>();
+        counted = store;
+        return provider;
+    }
+
+    public static async Task<int> RunAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var services = Services(configuration, out var store);
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var functions = ActivatorUtilities.CreateInstance<ExportQueueFunctions>(services);
+        var queues = services.GetRequiredService<QueueServiceClient>();
+        var handled = 0L;
+        var failed = 0L;
+        using var stopping = new CancellationTokenSource();
+        var listeners = Enum.GetValues<ExportStep>().Select(step => ListenAsync(queues.GetQueueClient(ExportQueueNames.For(step)), step, functions, () => Interlocked.Increment(ref handled), () => Interlocked.Increment(ref failed), stopping.Token)).ToList();
+        Console.WriteLine("ready");
+        while (!listeners.Any(listener => listener.IsCompleted))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"counters reads={store?.Reads ?? 0} writes={store?.Writes ?? 0} conflicts={store?.Conflicts ?? 0} handled={Interlocked.Read(ref handled)} failed={Interlocked.Read(ref failed)}"));
+            await Task.Delay(500);
+        }
+
+        await Task.WhenAll(listeners);
+        return 1;
+    }
+
+    private static async Task ListenAsync(QueueClient queue, ExportStep step, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken cancellationToken)
+    {
+        var running = new List<Task>();
+        var idle = MinPolling;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            running.RemoveAll(task => task.IsCompleted);
+            if (running.Count > NewBatchThreshold)
+            {
+                await Task.WhenAny(running);
+                continue;
+            }
+
+            var messages = (await queue.ReceiveMessagesAsync(BatchSize, TimeSpan.FromMinutes(5), cancellationToken)).Value;
+            if (messages.Length == 0)
+            {
+                await Task.Delay(idle, cancellationToken);
+                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, MaxPolling.Ticks));
+                continue;
+            }
+
+            idle = MinPolling;
+            running.AddRange(messages.Select(message => HandleAsync(queue, step, message, functions, handled, failed, cancellationToken)));
+        }
+    }
+
+    private static async Task HandleAsync(QueueClient queue, ExportStep step, QueueMessage message, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (step switch
+            {
+                ExportStep.Start => functions.StartAsync(message, cancellationToken),
+                ExportStep.Poll => functions.PollAsync(message, cancellationToken),
+                ExportStep.Download => functions.DownloadAsync(message, cancellationToken),
+                _ => functions.CallbackAsync(message, cancellationToken),
+            });
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            handled();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            failed();
+            Console.Error.WriteLine($"{step} failed (delivery {message.DequeueCount}): {exception.GetType().Name}: {exception.Message}");
+            if (message.DequeueCount >= MaxDequeueCount)
+            {
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            }
+            else
+            {
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: FailedVisibility, cancellationToken: cancellationToken);
+            }
+        }
+    }
+}
