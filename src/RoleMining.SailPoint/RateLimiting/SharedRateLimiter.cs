@@ -298,11 +298,8 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                 {
                     // Another instance wrote first: read again and claim on what it wrote. While others write too, a
                     // write on the version this instance last wrote is wasted: read first until it is the only writer.
-                    // Instances that collided wait a random moment first, so that they do not collide again.
                     _cached = null;
                     _cacheTrusted &= !fromCache;
-                    var backOff = Random.Shared.NextInt64(Math.Max(_writeLatency, TimeSpan.TicksPerMillisecond) * Math.Min(attempt + 1, 4));
-                    await Task.Delay(TimeSpan.FromTicks(backOff), Time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
