@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,9 @@ internal sealed record HarnessSettings
     public Func<IExportArtifactStore, IExportArtifactStore>? Artifacts { get; init; }
 
     public ILoggerProvider? Logs { get; init; }
+
+    /// <summary>The clock of the workflow and its client (a <see cref="PausableClock"/> when a test steps time itself).</summary>
+    public TimeProvider? Time { get; init; }
 }
 
 /// <summary>
@@ -104,6 +108,23 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         configure?.Invoke(options);
     }
 
+    /// <summary>Reads the job until <paramref name="condition"/> holds; fails the test after ten seconds.</summary>
+    public async Task<ExportJob> WaitForJobAsync(string jobId, Func<ExportJob, bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var current = await Host.GetJobAsync(jobId);
+            if (condition(current))
+            {
+                return current;
+            }
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"The job never reached the expected state; last seen: {current}.");
+            await Task.Delay(10);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
@@ -126,6 +147,11 @@ internal sealed class WorkflowHost : IAsyncDisposable
                 logging.AddProvider(settings.Logs);
             }
         });
+        if (settings.Time is { } time)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddSailPointRoleMining(options => harness.ConfigureClient(options, settings.SailPoint));
         if (settings.Client is { } decorateClient)
         {

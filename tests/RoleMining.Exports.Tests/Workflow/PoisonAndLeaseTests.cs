@@ -139,18 +139,20 @@ public sealed class PoisonAndLeaseTests
     {
         var lease = TimeSpan.FromSeconds(1);
         var downloadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var downloadMayGoOn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var clock = new PausableClock();
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Workflow = options => options.LeaseDuration = lease,
             Client = inner => new HookedRoleMiningClient(inner)
             {
-                // The download takes three and a half lease durations.
                 BeforeDownload = async token =>
                 {
                     downloadStarted.TrySetResult();
-                    await Task.Delay(lease * 3.5, token);
+                    await downloadMayGoOn.Task.WaitAsync(token);
                 },
             },
+            Time = clock,
         });
         var role = harness.Emulator.CompletedRoles()[0];
         var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
@@ -164,9 +166,20 @@ public sealed class PoisonAndLeaseTests
             MessageId = "duplicate-" + Guid.NewGuid().ToString("N"),
         };
 
-        // Past the first lease duration, a copy of the download message finds the lease renewed, not expired.
-        await Task.Delay(lease * 2);
+        // Two lease durations into the download, a renewal interval at a time (the clock waits for each renewal, so a
+        // busy machine cannot decide the outcome), a copy of the download message finds the lease renewed, not expired.
+        await clock.PauseAsync();
+        var claimed = (await harness.Host.GetJobAsync(job.JobId)).Lease!;
+        for (var tick = 0; tick < 6; tick++)
+        {
+            clock.Advance(lease / 3);
+            await harness.WaitForJobAsync(job.JobId, current => current.Lease?.ExpiresAt >= clock.GetUtcNow() + lease);
+        }
+
+        Assert.True(clock.GetUtcNow() > claimed.ExpiresAt, "The clock did not pass the lease the download first claimed.");
         var copy = await harness.Host.Workflow.HandleAsync(download, ExportDelivery.First);
+        clock.Resume();
+        downloadMayGoOn.SetResult();
         await run;
 
         Assert.Equal(ExportStepOutcome.Deferred, copy.Outcome);

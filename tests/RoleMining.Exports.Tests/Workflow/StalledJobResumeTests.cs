@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RoleMining.Emulator;
 using RoleMining.Exports.Tests.Support;
 
@@ -94,10 +93,12 @@ public sealed class StalledJobResumeTests
             await release.Task.WaitAsync(token);
         };
         HookedRoleMiningClient? client = null;
+        await using var clock = new PausableClock();
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Workflow = options => options.LeaseDuration = lease,
             Client = inner => client = new HookedRoleMiningClient(inner),
+            Time = clock,
         });
         _ = harness.Host.Services.GetService(typeof(RoleMining.SailPoint.IRoleMiningClient));
         switch (step)
@@ -118,17 +119,19 @@ public sealed class StalledJobResumeTests
         var run = harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // Four lease durations with a stall timeout far shorter than the step: the live holder renews its lease.
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < lease * 4)
+        // Four lease durations with a stall timeout far shorter than the step, one renewal interval at a time: the clock
+        // waits for the live holder's renewal at each tick, so a busy machine cannot let the lease lapse.
+        await clock.PauseAsync();
+        for (var tick = 0; tick < 12; tick++)
         {
+            clock.Advance(lease / 3);
+            var renewedUntil = clock.GetUtcNow() + lease;
+            var renewed = await harness.WaitForJobAsync(job.JobId, current => current.Lease?.ExpiresAt >= renewedUntil);
+            Assert.Equal(step, renewed.NextStep);
             Assert.Empty(await harness.Host.Jobs.ResumeAsync(TimeSpan.FromMilliseconds(200)));
-            await Task.Delay(100);
         }
 
-        var working = await harness.Host.GetJobAsync(job.JobId);
-        Assert.Equal(step, working.NextStep);
-        Assert.NotNull(working.Lease);
+        clock.Resume();
         release.SetResult();
         await run;
         var done = await harness.Host.GetJobAsync(job.JobId);
