@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using RoleMining.Emulator;
 using RoleMining.SailPoint.Models;
@@ -105,18 +106,18 @@ public sealed class OperationsTests
         var sessionCount = server.Tenant.Sessions.Count;
         var tenantSession = server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 1);
 
-        var firstSessions = await client.GetSessionsPageAsync(new PageRequest { Limit = 2, Count = true });
-        var lastSessions = await client.GetSessionsPageAsync(new PageRequest { Offset = sessionCount - 1, Limit = 2 });
-        var roles = await client.GetPotentialRoleSummariesPageAsync(tenantSession.Id, new PageRequest { Limit = 1, Count = true });
+        var firstSessions = await client.GetSessionsAsync(new CollectionQuery { IncludeTotal = true }).AsPages(pageSizeHint: 2).FirstAsync();
+        var lastSessions = await client.GetSessionsAsync().AsPages((sessionCount - 1).ToString(CultureInfo.InvariantCulture), pageSizeHint: 2).FirstAsync();
+        var roles = await client.GetPotentialRoleSummariesAsync(tenantSession.Id, new CollectionQuery { IncludeTotal = true }).AsPages(pageSizeHint: 1).FirstAsync();
 
         Assert.Equal(sessionCount, firstSessions.TotalCount);
-        Assert.Equal(2, firstSessions.Items.Count);
-        Assert.True(firstSessions.HasMore);
-        Assert.Single(lastSessions.Items);
-        Assert.False(lastSessions.HasMore);
+        Assert.Equal(2, firstSessions.Values.Count);
+        Assert.Equal("2", firstSessions.ContinuationToken);
+        Assert.Single(lastSessions.Values);
+        Assert.Null(lastSessions.ContinuationToken);
         Assert.Null(lastSessions.TotalCount);
         Assert.Equal(tenantSession.PotentialRoles.Count, roles.TotalCount);
-        Assert.Single(roles.Items);
+        Assert.Single(roles.Values);
     }
 
     [Fact]
