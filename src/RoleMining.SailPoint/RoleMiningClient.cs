@@ -31,10 +31,7 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
     }
 
     /// <summary>The API version this client calls.</summary>
-    public string ApiVersion => _routes.ApiVersion;
-
-    /// <summary>How many access tokens this client has fetched so far.</summary>
-    public int TokenRenewals => _transport.TokenRenewals;
+    public RoleMiningApiVersion ApiVersion => _routes.ApiVersion;
 
     private ILogger Logger => _transport.Logger;
 
@@ -42,10 +39,10 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
     /// Builds a client without dependency injection. <paramref name="handler"/> replaces the HTTP stack (a proxy, a
     /// test handler); it is not disposed with the client.
     /// </summary>
-    public static RoleMiningClient Create(SailPointOptions options, HttpMessageHandler? handler = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public static RoleMiningClient Create(RoleMiningClientOptions options, HttpMessageHandler? handler = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        SailPointOptionsValidator.ThrowIfInvalid(options);
+        RoleMiningClientOptionsValidator.ThrowIfInvalid(options);
         var httpClient = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);

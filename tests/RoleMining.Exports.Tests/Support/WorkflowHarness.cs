@@ -14,7 +14,7 @@ internal sealed record HarnessSettings
 
     public Action<ExportWorkflowOptions>? Workflow { get; init; }
 
-    public Action<SailPointOptions>? SailPoint { get; init; }
+    public Action<RoleMiningClientOptions>? SailPoint { get; init; }
 
     /// <summary>Wraps the real client the workflow uses (hooks, faults).</summary>
     public Func<IRoleMiningClient, IRoleMiningClient>? Client { get; init; }
@@ -94,7 +94,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return services.BuildServiceProvider();
     }
 
-    internal void ConfigureClient(SailPointOptions options, Action<SailPointOptions>? configure)
+    internal void ConfigureClient(RoleMiningClientOptions options, Action<RoleMiningClientOptions>? configure)
     {
         options.BaseUrl = Emulator.BaseAddress;
         options.ClientId = Emulator.Options.ClientId;

@@ -27,7 +27,7 @@ internal static class EmulatorClients
     /// <summary>A service provider with the client registered against <paramref name="server"/>.</summary>
     public static ServiceProvider Provider(
         EmulatorServer server,
-        Action<SailPointOptions>? configure = null,
+        Action<RoleMiningClientOptions>? configure = null,
         ILoggerProvider? logs = null,
         Action<IServiceCollection>? services = null)
     {

@@ -9,11 +9,11 @@ namespace RoleMining.SailPoint.Tests.Integration;
 /// <summary>Every operation of <see cref="IRoleMiningClient"/> against a running emulator, in every API version.</summary>
 public sealed class OperationsTests
 {
-    public static TheoryData<string> Versions => new(SailPointApiVersions.All);
+    public static TheoryData<RoleMiningApiVersion> Versions => new(Enum.GetValues<RoleMiningApiVersion>());
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task Sessions_are_listed_and_read(string version)
+    public async Task Sessions_are_listed_and_read(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
@@ -35,7 +35,7 @@ public sealed class OperationsTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task Potential_roles_identities_and_entitlements_are_read(string version)
+    public async Task Potential_roles_identities_and_entitlements_are_read(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
@@ -62,7 +62,7 @@ public sealed class OperationsTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task An_export_is_started_followed_and_downloaded(string version)
+    public async Task An_export_is_started_followed_and_downloaded(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
@@ -98,7 +98,7 @@ public sealed class OperationsTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task Single_pages_carry_the_total_when_asked(string version)
+    public async Task Single_pages_carry_the_total_when_asked(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);

@@ -19,7 +19,7 @@ public sealed class RateLimitIntegrationTests
         options.RateLimit.Mode = mode;
     }
 
-    private static void Client(SailPointOptions options)
+    private static void Client(RoleMiningClientOptions options)
     {
         options.RateLimit.Enabled = true;
         options.RateLimit.PermitLimit = 50;
@@ -76,7 +76,7 @@ public sealed class RateLimitIntegrationTests
         await using var server = await EmulatorClients.StartAsync(options => Server(options, mode));
         var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore());
         void Shared(IServiceCollection services) => services.AddSingleton<ISailPointRateBudgetStore>(store);
-        void SharedClient(SailPointOptions options)
+        void SharedClient(RoleMiningClientOptions options)
         {
             Client(options);
             options.RateLimit.JitterMargin = TimeSpan.FromMilliseconds(500);
