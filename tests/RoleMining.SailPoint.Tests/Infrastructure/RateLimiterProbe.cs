@@ -62,11 +62,12 @@ internal sealed class RateLimiterProbe : ISailPointRateLimiter, IDisposable
     public void Dispose() => (_inner as IDisposable)?.Dispose();
 
     /// <summary>
-    /// Moves <paramref name="clock"/> forward by <paramref name="step"/> whenever the clients of <paramref name="probes"/>
-    /// are at rest, until every one of <paramref name="callers"/> has ended; then waits for <paramref name="settle"/> of
-    /// real time more (a shared limiter claims on the thread pool: what it claims late is only claimed later in fake
-    /// time, never put into a fuller window). Fails after <paramref name="fakeLimit"/> of fake time, or when the clients
-    /// neither come to rest nor make progress for <see cref="Stalled"/> of real time (a caller the probes cannot see).
+    /// Moves <paramref name="clock"/> forward by <paramref name="step"/> each time the clients of <paramref name="probes"/>
+    /// are at rest, and <paramref name="settle"/> of real time later, until every one of <paramref name="callers"/> has
+    /// ended. The settle time is for a shared limiter, which claims on the thread pool: what it claims late is only
+    /// claimed later in fake time, never put into a fuller window. Fails after <paramref name="fakeLimit"/> of fake time,
+    /// or when the clients neither come to rest nor make progress for <see cref="Stalled"/> of real time (a caller the
+    /// probes cannot see).
     /// </summary>
     public static async Task DriveAsync(
         FakeTimeProvider clock, IReadOnlyCollection<Task> callers, IReadOnlyCollection<RateLimiterProbe> probes, TimeSpan step, TimeSpan fakeLimit, TimeSpan settle = default)
@@ -78,9 +79,9 @@ internal sealed class RateLimiterProbe : ISailPointRateLimiter, IDisposable
             var stalled = DateTime.UtcNow + Stalled;
             while (!AtRest(callers, probes))
             {
-                if (Describe(callers, probes) is var now && now != state)
+                if (Describe(callers, probes) is var current && current != state)
                 {
-                    (state, stalled) = (now, DateTime.UtcNow + Stalled);
+                    (state, stalled) = (current, DateTime.UtcNow + Stalled);
                 }
                 else if (DateTime.UtcNow > stalled)
                 {
