@@ -37,7 +37,7 @@ internal static class RateLimitBenchmark
                 options.Polling.TotalWait = TimeSpan.FromMinutes(10);
             });
             var workflow = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value;
-            var client = provider.GetRequiredService<IOptions<RoleMining.SailPoint.SailPointOptions>>().Value;
+            var client = provider.GetRequiredService<IOptions<RoleMining.SailPoint.RoleMiningClientOptions>>().Value;
             var limit = server.Options.RateLimit;
             var permitsPerSecond = limit.PermitLimit / limit.Window.TotalSeconds;
 

@@ -151,10 +151,9 @@ internal static class RecordWriterBenchmark
     {
         var (sessionId, potentialRoleId) = await EmulatorRoles.FindAsync(client, identities);
         var pages = new List<IReadOnlyList<RoleMiningIdentity>>();
-        for (var offset = 0; offset < identities; offset += RecordOutput.PageSize)
+        await foreach (var page in client.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, new CollectionQuery { PageSize = RecordOutput.PageSize }).AsPages())
         {
-            var page = await client.GetPotentialRoleIdentitiesPageAsync(sessionId, potentialRoleId, new PageRequest { Offset = offset, Limit = RecordOutput.PageSize });
-            pages.Add(page.Items);
+            pages.Add(page.Values);
         }
 
         return pages;

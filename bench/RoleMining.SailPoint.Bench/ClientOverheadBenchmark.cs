@@ -21,7 +21,7 @@ internal static class ClientOverheadBenchmark
     public static async Task RunAsync(byte[] cannedPage, int identityCount, int rounds)
     {
         var handler = new CannedHandler(cannedPage, identityCount / PageSize);
-        var options = new SailPointOptions { BaseUrl = new Uri("https://bench.api.identitynow.com"), ClientId = "bench-canned", ClientSecret = "bench-secret" };
+        var options = new RoleMiningClientOptions { BaseUrl = new Uri("https://bench.api.identitynow.com"), ClientId = "bench-canned", ClientSecret = "bench-secret" };
         options.RateLimit.Enabled = false;
         using var client = RoleMiningClient.Create(options, handler);
         using var plain = new HttpClient(handler, disposeHandler: false) { BaseAddress = options.BaseUrl };

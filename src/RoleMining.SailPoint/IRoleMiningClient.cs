@@ -5,7 +5,8 @@ namespace RoleMining.SailPoint;
 /// <summary>
 /// The ISC role-mining API. Every call authenticates, is rate limited and retried where that is safe;
 /// every failure is a <see cref="SailPointException"/> (or an <see cref="OperationCanceledException"/> when the
-/// caller's token is cancelled). Enumerations page through every result with no cap.
+/// caller's token is cancelled). Collections are read a page at a time as they are enumerated, with no cap
+/// (<see cref="AsyncPageable{T}"/>).
 /// </summary>
 public interface IRoleMiningClient
 {
@@ -15,17 +16,13 @@ public interface IRoleMiningClient
     /// <summary>Gets the status of a role-mining session (<c>getRoleMiningSessionStatus</c>).</summary>
     Task<RoleMiningSessionStatus> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Enumerates every role-mining session (<c>getRoleMiningSessions</c>).</summary>
-    IAsyncEnumerable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default);
+    /// <summary>Every role-mining session (<c>getRoleMiningSessions</c>).</summary>
+    AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Gets one page of role-mining sessions.</summary>
-    Task<Page<RoleMiningSession>> GetSessionsPageAsync(PageRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Enumerates every potential role summary of a session (<c>getPotentialRoleSummaries</c>).</summary>
-    IAsyncEnumerable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
+    /// <summary>Every potential role summary of a session (<c>getPotentialRoleSummaries</c>).</summary>
+    AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Gets one page of potential role summaries of a session.</summary>
-    Task<Page<PotentialRoleSummary>> GetPotentialRoleSummariesPageAsync(string sessionId, PageRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Gets one potential role of a session as a summary (<c>getPotentialRole</c>).</summary>
     Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default);
@@ -33,14 +30,12 @@ public interface IRoleMiningClient
     /// <summary>Gets one potential role of a session with every field the service sends (<c>getPotentialRole</c>).</summary>
     Task<PotentialRole> GetPotentialRoleAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default);
 
-    /// <summary>Enumerates every identity of a potential role (<c>getIdentitiesPotentialRole</c>).</summary>
-    IAsyncEnumerable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
+    /// <summary>Every identity of a potential role (<c>getIdentitiesPotentialRole</c>).</summary>
+    AsyncPageable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Gets one page of identities of a potential role.</summary>
-    Task<Page<RoleMiningIdentity>> GetPotentialRoleIdentitiesPageAsync(string sessionId, string potentialRoleId, PageRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Enumerates the entitlements of a potential role with their popularity (<c>getEntitlementsPotentialRole</c>).</summary>
-    IAsyncEnumerable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
+    /// <summary>The entitlements of a potential role with their popularity (<c>getEntitlementsPotentialRole</c>).</summary>
+    AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Starts an asynchronous export (<c>exportRoleMiningPotentialRoleAsync</c>). Never sent twice unless the first

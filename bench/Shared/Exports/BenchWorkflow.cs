@@ -20,7 +20,7 @@ internal static class BenchWorkflow
         string clientSecret,
         string artifactRoot,
         Action<ExportWorkflowOptions> configure,
-        Action<SailPointOptions>? client = null,
+        Action<RoleMiningClientOptions>? client = null,
         Action<IServiceCollection>? services = null)
     {
         var collection = new ServiceCollection();

@@ -7,6 +7,7 @@ using RoleMining.Api.Routing;
 using RoleMining.Api.Streaming;
 using RoleMining.Api.Validation;
 using RoleMining.SailPoint;
+using RoleMining.SailPoint.Models;
 
 namespace RoleMining.Api;
 
@@ -38,8 +39,8 @@ public sealed class SessionHandlers : ApiHandlers
                 return problem;
             }
 
-            var result = await _client.GetSessionsPageAsync(page, cancellationToken).ConfigureAwait(false);
-            return WithTotal(Json(AsList(result.Items)), result.TotalCount);
+            var result = await page.ReadAsync(_client.GetSessionsAsync(page.Query, cancellationToken)).ConfigureAwait(false);
+            return WithTotal(Json(AsList(result.Values)), result.TotalCount);
         }, cancellationToken);
 
     /// <summary><c>GET /api/sessions/{sessionId}</c>: the session, as ISC returns it.</summary>
@@ -66,8 +67,8 @@ public sealed class SessionHandlers : ApiHandlers
                 return problem;
             }
 
-            var result = await _client.GetPotentialRoleSummariesPageAsync(sessionId, page, cancellationToken).ConfigureAwait(false);
-            return WithTotal(Json(AsList(result.Items)), result.TotalCount);
+            var result = await page.ReadAsync(_client.GetPotentialRoleSummariesAsync(sessionId, page.Query, cancellationToken)).ConfigureAwait(false);
+            return WithTotal(Json(AsList(result.Values)), result.TotalCount);
         }, cancellationToken);
 
     /// <summary>
@@ -99,15 +100,30 @@ public sealed class SessionHandlers : ApiHandlers
                 page = page with { Offset = 0, Limit = CollectionQuery.MaxPageSize };
             }
 
-            // The first page is fetched here, before any byte is written, so that an unknown role or a SailPoint failure is
-            // still answered with its proper status.
-            var first = await _client.GetPotentialRoleIdentitiesPageAsync(sessionId, potentialRoleId, page, cancellationToken).ConfigureAwait(false);
+            var identities = _client.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, page.Query, cancellationToken);
             if (!all && mediaType == ContentNegotiation.Json)
             {
-                return WithTotal(Json(AsList(first.Items)), first.TotalCount);
+                var result = await page.ReadAsync(identities).ConfigureAwait(false);
+                return WithTotal(Json(AsList(result.Values)), result.TotalCount);
             }
 
-            return new IdentityStreamResult(_client, sessionId, potentialRoleId, page, first, all, mediaType!, Logger);
+            // The first page is fetched here, before any byte is written, so that an unknown role or a SailPoint failure is
+            // still answered with its proper status; the stream goes on with the same pages when all=true.
+            var pages = identities.AsPages(page.ContinuationToken, page.Limit).GetAsyncEnumerator(cancellationToken);
+            var handedOver = false;
+            try
+            {
+                var first = await pages.MoveNextAsync().ConfigureAwait(false) ? pages.Current : new Page<RoleMiningIdentity>([], null);
+                handedOver = all;
+                return new IdentityStreamResult(first, all ? pages : null, sessionId, potentialRoleId, mediaType!, Logger);
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    await pages.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }, cancellationToken);
 
     private static IResult WithTotal(IResult result, int? total) =>

@@ -9,7 +9,7 @@ namespace RoleMining.Api.Problems;
 
 /// <summary>
 /// Every error answer of the API: an RFC 9457 problem document (<c>application/problem+json</c>) built with
-/// <see cref="TypedResults.Problem(ProblemDetails)"/> or <see cref="TypedResults.ValidationProblem"/>. Extensions carry what a
+/// <see cref="TypedResults.Problem(ProblemDetails)"/> or <c>TypedResults.ValidationProblem</c>. Extensions carry what a
 /// caller branches on or quotes to support (<c>trackingId</c> of SailPoint, <c>traceId</c> of this API); never a stack
 /// trace or a secret.
 /// </summary>

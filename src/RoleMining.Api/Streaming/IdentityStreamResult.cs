@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -33,44 +32,37 @@ public sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICont
     private static readonly JsonTypeInfo<RoleMiningIdentity> IdentityTypeInfo =
         (JsonTypeInfo<RoleMiningIdentity>)RoleMiningJson.Options.GetTypeInfo(typeof(RoleMiningIdentity));
 
-    private readonly IRoleMiningClient _client;
+    private readonly Page<RoleMiningIdentity> _firstPage;
+    private readonly IAsyncEnumerator<Page<RoleMiningIdentity>>? _followingPages;
     private readonly string _sessionId;
     private readonly string _potentialRoleId;
-    private readonly PageRequest _firstRequest;
-    private readonly Page<RoleMiningIdentity> _firstPage;
-    private readonly bool _followPages;
     private readonly bool _csv;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the result for a first page already fetched with <paramref name="firstRequest"/>.</summary>
-    /// <param name="client">Fetches the following pages.</param>
-    /// <param name="sessionId">The session.</param>
-    /// <param name="potentialRoleId">The potential role.</param>
-    /// <param name="firstRequest">The request of the first page (its filters, sorters and limit apply to every page).</param>
+    /// <summary>Creates the result for a first page already fetched.</summary>
     /// <param name="firstPage">The first page.</param>
-    /// <param name="followPages">Whether to fetch every following page (<c>all=true</c>), or write the first page only.</param>
+    /// <param name="followingPages">
+    /// The enumerator that fetched <paramref name="firstPage"/>, to write every following page (<c>all=true</c>); null to
+    /// write the first page only. The result disposes it.
+    /// </param>
+    /// <param name="sessionId">The session (for the log).</param>
+    /// <param name="potentialRoleId">The potential role (for the log and the CSV file name).</param>
     /// <param name="mediaType"><see cref="ContentNegotiation.Json"/> or <see cref="ContentNegotiation.Csv"/>.</param>
     /// <param name="logger">Logs the outcome.</param>
     public IdentityStreamResult(
-        IRoleMiningClient client,
+        Page<RoleMiningIdentity> firstPage,
+        IAsyncEnumerator<Page<RoleMiningIdentity>>? followingPages,
         string sessionId,
         string potentialRoleId,
-        PageRequest firstRequest,
-        Page<RoleMiningIdentity> firstPage,
-        bool followPages,
         string mediaType,
         ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(firstRequest);
         ArgumentNullException.ThrowIfNull(firstPage);
         ArgumentNullException.ThrowIfNull(logger);
-        _client = client;
+        _firstPage = firstPage;
+        _followingPages = followingPages;
         _sessionId = sessionId;
         _potentialRoleId = potentialRoleId;
-        _firstRequest = firstRequest;
-        _firstPage = firstPage;
-        _followPages = followPages;
         _csv = string.Equals(mediaType, ContentNegotiation.Csv, StringComparison.Ordinal);
         _logger = logger;
     }
@@ -105,7 +97,7 @@ public sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICont
         // Response compression or other middleware must not hold the stream back.
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        IIdentityWriter writer = _csv ? new CsvIdentityWriter(response.BodyWriter, _firstPage.Items) : new JsonIdentityWriter(response.BodyWriter);
+        IIdentityWriter writer = _csv ? new CsvIdentityWriter(response.BodyWriter, _firstPage.Values) : new JsonIdentityWriter(response.BodyWriter);
         await using var disposeWriter = writer.ConfigureAwait(false);
         long written = 0;
         var pages = 0;
@@ -113,25 +105,17 @@ public sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICont
         {
             await writer.StartAsync(cancellationToken).ConfigureAwait(false);
             var page = _firstPage;
-            var offset = _firstRequest.Offset;
             while (true)
             {
-                await writer.WritePageAsync(page.Items, cancellationToken).ConfigureAwait(false);
-                written += page.Items.Count;
+                await writer.WritePageAsync(page.Values, cancellationToken).ConfigureAwait(false);
+                written += page.Values.Count;
                 pages++;
-                offset += page.Items.Count;
-                if (!_followPages || !HasMore(page, offset))
+                if (_followingPages is null || !await _followingPages.MoveNextAsync().ConfigureAwait(false))
                 {
                     break;
                 }
 
-                var next = await FetchAsync(offset, page, cancellationToken).ConfigureAwait(false);
-                if (next is null)
-                {
-                    break;
-                }
-
-                page = next;
+                page = _followingPages.Current;
             }
 
             await writer.EndAsync(cancellationToken).ConfigureAwait(false);
@@ -148,27 +132,12 @@ public sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICont
             Log.StreamFailed(_logger, _sessionId, _potentialRoleId, written, exception);
             httpContext.Abort();
         }
-    }
-
-    private bool HasMore(Page<RoleMiningIdentity> page, int offset) =>
-        _firstPage.TotalCount is { } total ? offset < total : page.Limit > 0 && page.Items.Count >= page.Limit;
-
-    private async Task<Page<RoleMiningIdentity>?> FetchAsync(int offset, Page<RoleMiningIdentity> previous, CancellationToken cancellationToken)
-    {
-        try
+        finally
         {
-            return await _client.GetPotentialRoleIdentitiesPageAsync(
-                _sessionId,
-                _potentialRoleId,
-                _firstRequest with { Offset = offset, Count = false },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (SailPointException exception) when (
-            exception.Status == HttpStatusCode.BadRequest && previous.Items.Count >= previous.Limit)
-        {
-            // Some ISC endpoints answer 400 for an offset exactly at the end of the data (the client's enumeration
-            // treats it the same way): the previous full page was the last.
-            return null;
+            if (_followingPages is not null)
+            {
+                await _followingPages.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -2,7 +2,25 @@ using RoleMining.SailPoint;
 
 namespace RoleMining.Api.Validation;
 
-/// <summary>The query parameters of the paged operations, read into the client's <see cref="PageRequest"/>.</summary>
+/// <summary>One page a caller asked for: where it starts, how many items, and the query of the collection.</summary>
+internal sealed record RequestedPage(int Offset, int Limit, CollectionQuery Query)
+{
+    /// <summary>The page of <paramref name="pageable"/> this asks for; an empty one past the end of the data.</summary>
+    public async Task<Page<T>> ReadAsync<T>(AsyncPageable<T> pageable)
+    {
+        await foreach (var page in pageable.AsPages(ContinuationToken, Limit).ConfigureAwait(false))
+        {
+            return page;
+        }
+
+        return new Page<T>([], continuationToken: null, totalCount: null);
+    }
+
+    /// <summary>The client's continuation token for <see cref="Offset"/> (the token is the offset, see <see cref="Page{T}.ContinuationToken"/>).</summary>
+    public string ContinuationToken => Offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>The query parameters of the paged operations, read into a <see cref="RequestedPage"/>.</summary>
 internal static class PageQuery
 {
     public const string Offset = "offset";
@@ -19,7 +37,7 @@ internal static class PageQuery
     /// <c>offset</c>, <c>limit</c> (up to 250), <c>count</c>, and <c>sorters</c> and <c>filters</c> as ISC supports them for
     /// the collection of <paramref name="rules"/>; problems go to <paramref name="check"/>.
     /// </summary>
-    public static PageRequest Read(RequestCheck check, CollectionRules rules)
+    public static RequestedPage Read(RequestCheck check, CollectionRules rules)
     {
         var query = check.Query;
         var offset = query.WholeNumber(Offset, 0, 0, int.MaxValue);
@@ -37,6 +55,6 @@ internal static class PageQuery
             check.Errors.Add(Filters, filterError);
         }
 
-        return new PageRequest { Offset = offset, Limit = limit, Count = count, Sorters = sorters, Filters = filters };
+        return new RequestedPage(offset, limit, new CollectionQuery { IncludeTotal = count, Sorters = sorters, Filters = filters });
     }
 }

@@ -80,7 +80,7 @@ internal static class IdentitiesCommand
                 columnAttributes = columns.Skip(2).Select(column => column.Header).ToHashSet(StringComparer.Ordinal);
                 return columns;
             },
-            (page, token) => run.Client.GetPotentialRoleIdentitiesPageAsync(sessionId, roleId, page, token),
+            query => run.Client.GetPotentialRoleIdentitiesAsync(sessionId, roleId, query, cancellationToken),
             cancellationToken,
             page =>
             {
@@ -89,7 +89,7 @@ internal static class IdentitiesCommand
                     return;
                 }
 
-                foreach (var name in AttributeNames(page.Items).Where(name => !columnAttributes.Contains(name) && reported.Add(name)))
+                foreach (var name in AttributeNames(page.Values).Where(name => !columnAttributes.Contains(name) && reported.Add(name)))
                 {
                     run.Console.Error.WriteLine($"warning: attribute '{name}' first appears after the first page and is not a {request.Format.ToString().ToLowerInvariant()} column; use --format json to keep every attribute.");
                 }

@@ -51,7 +51,8 @@ internal static class ListingCommand
     }
 
     /// <summary>
-    /// Pages through <paramref name="fetchPage"/> and writes every record as <paramref name="request"/> asks;
+    /// Pages through the collection <paramref name="collection"/> gives for the listing's query (filters, sorters, and the
+    /// total asked for so that progress shows a fraction) and writes every record as <paramref name="request"/> asks;
     /// <paramref name="onPage"/> sees each page after it was written.
     /// </summary>
     public static async Task<int> WriteAsync<T>(
@@ -60,13 +61,13 @@ internal static class ListingCommand
         string noun,
         JsonTypeInfo<T> typeInfo,
         Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> chooseColumns,
-        Func<PageRequest, CancellationToken, Task<Page<T>>> fetchPage,
+        Func<CollectionQuery, AsyncPageable<T>> collection,
         CancellationToken cancellationToken,
         Action<Page<T>>? onPage = null)
     {
         await using var destination = RecordDestination.Open(run.Context, request.OutFile);
         var writer = RecordOutput.CreateWriter(request.Format, destination, typeInfo, chooseColumns);
-        var pages = RecordOutput.PagesAsync(fetchPage, request.Filter, request.Sort, cancellationToken);
+        var pages = collection(new CollectionQuery { Filters = request.Filter, Sorters = request.Sort, PageSize = RecordOutput.PageSize, IncludeTotal = true }).AsPages();
         var count = await PageProgress.RunAsync(run.Console, destination.IsFile, noun, report =>
             RecordOutput.WriteAllAsync(destination, writer, pages, (page, written, total) =>
             {

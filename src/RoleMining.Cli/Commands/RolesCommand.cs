@@ -51,7 +51,7 @@ internal static class RolesCommand
                 "potential roles",
                 TypeInfo,
                 _ => Columns,
-                (page, pageToken) => run.Client.GetPotentialRoleSummariesPageAsync(parseResult.GetRequiredValue(session), page, pageToken),
+                query => run.Client.GetPotentialRoleSummariesAsync(parseResult.GetRequiredValue(session), query, token),
                 token));
     }
 }

@@ -71,7 +71,7 @@ internal static class SessionsCommand
             throw CliException.Usage($"--sort '{sort}': {sortError}");
         }
 
-        return ListingCommand.WriteAsync(run, request, "sessions", TypeInfo, _ => Columns, run.Client.GetSessionsPageAsync, cancellationToken);
+        return ListingCommand.WriteAsync(run, request, "sessions", TypeInfo, _ => Columns, query => run.Client.GetSessionsAsync(query, cancellationToken), cancellationToken);
     }
 
     private static async Task<int> GetAsync(CliRun run, string sessionId, OutputFormat format, CancellationToken cancellationToken)

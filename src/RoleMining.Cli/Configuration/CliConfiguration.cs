@@ -27,7 +27,7 @@ internal static class CliConfiguration
     public const string ClientSecretVariable = "SAIL_CLIENT_SECRET";
 
     /// <summary>The configuration key of the tenant URL.</summary>
-    public const string BaseUrlKey = SailPointOptions.SectionName + ":" + nameof(SailPointOptions.BaseUrl);
+    public const string BaseUrlKey = RoleMiningClientOptions.SectionName + ":" + nameof(RoleMiningClientOptions.BaseUrl);
 
     /// <summary>Reads every source; a missing or malformed <paramref name="configFile"/> is a configuration error.</summary>
     public static IConfigurationRoot Build(CliContext context, string? configFile)
@@ -81,7 +81,7 @@ internal static class CliConfiguration
     /// <summary>The configuration sections the commands bind, with the class each is bound to.</summary>
     private static readonly (string Section, Type Type)[] BoundSections =
     [
-        (SailPointOptions.SectionName, typeof(SailPointOptions)),
+        (RoleMiningClientOptions.SectionName, typeof(RoleMiningClientOptions)),
         (ExportSettings.WorkflowSection, typeof(ExportWorkflowOptions)),
         (ExportSweepOptions.SectionName, typeof(ExportSweepOptions)),
         (RoleMiningApiOptions.SectionName, typeof(RoleMiningApiOptions)),
@@ -90,10 +90,10 @@ internal static class CliConfiguration
     ];
 
     /// <summary>The configuration key of the client id.</summary>
-    public const string ClientIdKey = SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientId);
+    public const string ClientIdKey = RoleMiningClientOptions.SectionName + ":" + nameof(RoleMiningClientOptions.ClientId);
 
     /// <summary>The configuration key of the client secret.</summary>
-    public const string ClientSecretKey = SailPointOptions.SectionName + ":" + nameof(SailPointOptions.ClientSecret);
+    public const string ClientSecretKey = RoleMiningClientOptions.SectionName + ":" + nameof(RoleMiningClientOptions.ClientSecret);
 
     private static readonly (string Key, string Variable)[] TenantSettings =
     [

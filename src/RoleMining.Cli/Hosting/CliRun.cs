@@ -65,7 +65,7 @@ internal sealed class CliRun : IAsyncDisposable
             collection.AddLogging(logging => logging
                 .SetMinimumLevel(logLevel)
                 .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
-            collection.AddSailPointRoleMining(tenant.Configuration.GetSection(SailPointOptions.SectionName));
+            collection.AddSailPointRoleMining(tenant.Configuration.GetSection(RoleMiningClientOptions.SectionName));
             addServices?.Invoke(collection, tenant.Configuration);
             collection.AddRoleMiningOtlpExport(tenant.Configuration);
             services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

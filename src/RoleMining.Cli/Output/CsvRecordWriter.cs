@@ -4,7 +4,7 @@ using CsvHelper;
 namespace RoleMining.Cli.Output;
 
 /// <summary>
-/// Writes CSV with CsvHelper. The columns are chosen from the first page (<paramref name="chooseColumns"/>), because a
+/// Writes CSV with CsvHelper. The columns are chosen from the first page (by the function given to the constructor), because a
 /// streamed file cannot add a column later; the caller decides what to do with values outside them.
 /// </summary>
 /// <remarks>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using RoleMining.SailPoint;
 
@@ -21,33 +20,6 @@ internal static class RecordOutput
             OutputFormat.Csv => new CsvRecordWriter<T>(destination.Writer, chooseColumns),
             _ => new TableRecordWriter<T>(destination.CreateTableConsole(), chooseColumns, destination.Warn),
         };
-
-    /// <summary>
-    /// Every page of a collection. The first request asks for the total (<c>count=true</c>), so that paging stops exactly
-    /// at the end (some ISC endpoints answer 400 for an offset at the end) and progress can show a fraction.
-    /// </summary>
-    public static async IAsyncEnumerable<Page<T>> PagesAsync<T>(
-        Func<PageRequest, CancellationToken, Task<Page<T>>> fetchPage,
-        string? filters,
-        string? sorters,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var offset = 0;
-        int? total = null;
-        while (true)
-        {
-            var request = new PageRequest { Offset = offset, Limit = PageSize, Filters = filters, Sorters = sorters, Count = offset == 0 };
-            var page = await fetchPage(request, cancellationToken);
-            total ??= page.TotalCount;
-            yield return page;
-            offset += page.Items.Count;
-            var more = total is { } known ? offset < known && page.Items.Count > 0 : page.Items.Count >= PageSize;
-            if (!more)
-            {
-                yield break;
-            }
-        }
-    }
 
     /// <summary>
     /// Writes every page with <paramref name="writer"/>, disposes it, and only then publishes <paramref name="destination"/>
@@ -84,8 +56,8 @@ internal static class RecordOutput
         int? total = null;
         await foreach (var page in pages.WithCancellation(cancellationToken))
         {
-            await writer.WritePageAsync(page.Items, cancellationToken);
-            count += page.Items.Count;
+            await writer.WritePageAsync(page.Values, cancellationToken);
+            count += page.Values.Count;
             total ??= page.TotalCount;
             onPage?.Invoke(page, count, total);
         }

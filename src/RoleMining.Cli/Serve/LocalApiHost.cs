@@ -103,7 +103,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
         builder.Logging.AddProvider(new CliLoggerProvider(context.Console.Error, verbose ? LogLevel.Debug : LogLevel.Information, stackTraces: verbose));
 
         var services = builder.Services;
-        services.AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName));
+        services.AddSailPointRoleMining(configuration.GetSection(RoleMiningClientOptions.SectionName));
         ExportSession.Services(context, outDirectory)(services, configuration);
         services.AddRoleMiningExportRunner();
         services.AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName));

@@ -27,7 +27,6 @@ internal sealed class SailPointTokenProvider : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _renewal = new(1, 1);
     private volatile AccessToken? _current;
-    private int _renewals;
 
     public SailPointTokenProvider(
         Func<HttpClient> httpClient, Uri baseUrl, string clientId, string clientSecret, TimeSpan renewalMargin, TimeProvider timeProvider, ILogger logger)
@@ -40,9 +39,6 @@ internal sealed class SailPointTokenProvider : IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
     }
-
-    /// <summary>How many tokens this provider has fetched.</summary>
-    public int Renewals => Volatile.Read(ref _renewals);
 
     /// <summary>
     /// Returns a token that is not about to expire. When <paramref name="rejectedToken"/> is given (the service
@@ -68,7 +64,6 @@ internal sealed class SailPointTokenProvider : IDisposable
 
             var fresh = await RequestTokenAsync(cancellationToken).ConfigureAwait(false);
             _current = fresh;
-            Interlocked.Increment(ref _renewals);
             return fresh;
         }
         finally

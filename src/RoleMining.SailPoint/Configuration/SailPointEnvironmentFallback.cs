@@ -6,7 +6,7 @@ namespace RoleMining.SailPoint;
 /// Fills the connection settings that configuration left empty from the variables the SailPoint SDKs and CLI use
 /// (<c>SAIL_BASE_URL</c>, <c>SAIL_CLIENT_ID</c>, <c>SAIL_CLIENT_SECRET</c>). An explicit configuration value wins.
 /// </summary>
-internal sealed class SailPointEnvironmentFallback : IPostConfigureOptions<SailPointOptions>
+internal sealed class SailPointEnvironmentFallback : IPostConfigureOptions<RoleMiningClientOptions>
 {
     public const string BaseUrlVariable = "SAIL_BASE_URL";
     public const string ClientIdVariable = "SAIL_CLIENT_ID";
@@ -21,7 +21,7 @@ internal sealed class SailPointEnvironmentFallback : IPostConfigureOptions<SailP
 
     public SailPointEnvironmentFallback(Func<string, string?> environment) => _environment = environment;
 
-    public void PostConfigure(string? name, SailPointOptions options)
+    public void PostConfigure(string? name, RoleMiningClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.BaseUrl is null && _environment(BaseUrlVariable) is { Length: > 0 } baseUrl)

@@ -18,10 +18,10 @@ public static class SailPointServiceCollectionExtensions
     /// <paramref name="configurationSectionPath"/> (default <c>SailPoint</c>), the <c>SAIL_*</c> environment variables
     /// as fallback, and validation at start-up.
     /// </summary>
-    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, string configurationSectionPath = SailPointOptions.SectionName)
+    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, string configurationSectionPath = RoleMiningClientOptions.SectionName)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return AddCore(services, services.AddOptions<SailPointOptions>().BindConfiguration(configurationSectionPath));
+        return AddCore(services, services.AddOptions<RoleMiningClientOptions>().BindConfiguration(configurationSectionPath));
     }
 
     /// <summary>Registers <see cref="IRoleMiningClient"/> with options bound from <paramref name="configuration"/>.</summary>
@@ -29,22 +29,22 @@ public static class SailPointServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return AddCore(services, services.AddOptions<SailPointOptions>().Bind(configuration));
+        return AddCore(services, services.AddOptions<RoleMiningClientOptions>().Bind(configuration));
     }
 
     /// <summary>Registers <see cref="IRoleMiningClient"/> with options set by <paramref name="configure"/>.</summary>
-    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, Action<SailPointOptions> configure)
+    public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, Action<RoleMiningClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        return AddCore(services, services.AddOptions<SailPointOptions>().Configure(configure));
+        return AddCore(services, services.AddOptions<RoleMiningClientOptions>().Configure(configure));
     }
 
-    private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<SailPointOptions> options)
+    private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<RoleMiningClientOptions> options)
     {
         options.ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SailPointOptions>, SailPointOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SailPointOptions>, SailPointEnvironmentFallback>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningClientOptions>, RoleMiningClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoleMiningClientOptions>, SailPointEnvironmentFallback>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddMetrics();
@@ -62,7 +62,7 @@ public static class SailPointServiceCollectionExtensions
         // One budget per container: the shared one when a store is registered (every instance of a Function App), else
         // this process's own. A singleton, so that every client of the container draws on the same budget.
         services.TryAddSingleton(provider => new SailPointRateLimiterHolder(SailPointRateLimiters.Create(
-            provider.GetRequiredService<IOptions<SailPointOptions>>().Value,
+            provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value,
             provider.GetService<ISailPointRateBudgetStore>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>())));
@@ -70,7 +70,7 @@ public static class SailPointServiceCollectionExtensions
         {
             var factory = provider.GetRequiredService<IHttpClientFactory>();
             return new SailPointTransport(
-                provider.GetRequiredService<IOptions<SailPointOptions>>().Value,
+                provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value,
                 () => factory.CreateClient(SailPointHttpClientNames.Api),
                 () => factory.CreateClient(SailPointHttpClientNames.Token),
                 provider.GetRequiredService<TimeProvider>(),
@@ -84,5 +84,5 @@ public static class SailPointServiceCollectionExtensions
     }
 
     private static void ApplyConnectTimeout(SocketsHttpHandler handler, IServiceProvider provider) =>
-        handler.ConnectTimeout = provider.GetRequiredService<IOptions<SailPointOptions>>().Value.Timeouts.Connect;
+        handler.ConnectTimeout = provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value.Timeouts.Connect;
 }

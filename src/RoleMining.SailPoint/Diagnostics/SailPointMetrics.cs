@@ -9,7 +9,7 @@ namespace RoleMining.SailPoint.Diagnostics;
 /// duration, retry delays (429 waits among them) and time spent waiting for the rate budget. One per registration,
 /// created from the host's <see cref="IMeterFactory"/>; without one (<see cref="RoleMiningClient.Create"/>) it owns a meter.
 /// </summary>
-public sealed class SailPointMetrics : IDisposable
+internal sealed class SailPointMetrics : IDisposable
 {
     private readonly Meter? _ownedMeter;
     private readonly Counter<long> _requests;

@@ -14,22 +14,16 @@ internal sealed class RoleMiningRoutes
     private readonly string _operationSuffix;
     private readonly bool _experimental;
 
-    public RoleMiningRoutes(string apiVersion)
+    public RoleMiningRoutes(RoleMiningApiVersion apiVersion)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(apiVersion);
-        var version = apiVersion.ToLowerInvariant();
-        if (!SailPointApiVersions.IsSupported(version))
-        {
-            throw new ArgumentException($"Unsupported SailPoint API version '{apiVersion}'.", nameof(apiVersion));
-        }
-
-        ApiVersion = version;
-        var perResource = version == SailPointApiVersions.V1;
-        _sessions = perResource ? "role-mining-sessions/v1" : version + "/role-mining-sessions";
+        var segment = apiVersion.PathSegment();
+        ApiVersion = apiVersion;
+        var perResource = apiVersion == RoleMiningApiVersion.V1;
+        _sessions = perResource ? "role-mining-sessions/v1" : segment + "/role-mining-sessions";
         _operationSuffix = perResource ? "V1" : string.Empty;
 
         // Every role-mining operation of v2024/v2025/v2026/v1 declares the header as required; beta declares none.
-        _experimental = version != SailPointApiVersions.Beta;
+        _experimental = apiVersion != RoleMiningApiVersion.Beta;
     }
 
     /// <summary>
@@ -43,7 +37,7 @@ internal sealed class RoleMiningRoutes
         "exportRoleMiningPotentialRoleStatus", "downloadRoleMiningPotentialRoleZip",
     };
 
-    public string ApiVersion { get; }
+    public RoleMiningApiVersion ApiVersion { get; }
 
     /// <summary>The operationId without the per-resource version's <c>V1</c> suffix.</summary>
     public static string CanonicalOperationId(string operationId) =>

@@ -36,7 +36,7 @@ internal sealed class SailPointTransport : IDisposable
     private readonly SailPointMetrics _metrics;
 
     public SailPointTransport(
-        SailPointOptions options,
+        RoleMiningClientOptions options,
         Func<HttpClient> apiHttpClient,
         Func<HttpClient> tokenHttpClient,
         TimeProvider timeProvider,
@@ -45,7 +45,7 @@ internal sealed class SailPointTransport : IDisposable
         SailPointMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
-        SailPointOptionsValidator.ThrowIfInvalid(options);
+        RoleMiningClientOptionsValidator.ThrowIfInvalid(options);
         var baseUrl = options.BaseUrl!;
 
         _httpClient = apiHttpClient;
@@ -70,9 +70,6 @@ internal sealed class SailPointTransport : IDisposable
     public RoleMiningRoutes Routes { get; }
 
     public ILogger Logger => _logger;
-
-    /// <summary>How many tokens have been fetched (for diagnostics and tests).</summary>
-    public int TokenRenewals => _tokens.Renewals;
 
     /// <summary>
     /// Sends the operation and returns its successful response; JSON bodies are already buffered, downloads

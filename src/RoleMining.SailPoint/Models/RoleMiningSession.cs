@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RoleMining.SailPoint.Serialization;
 
 namespace RoleMining.SailPoint.Models;
 
@@ -44,7 +43,6 @@ public sealed record RoleMiningSession
     public string? EmailRecipientId { get; init; }
 
     /// <summary>Who created the session.</summary>
-    [JsonConverter(typeof(EntityCreatedByConverter))]
     public EntityCreatedBy? CreatedBy { get; init; }
 
     /// <summary>The number of identities.</summary>

@@ -1,8 +1,9 @@
 namespace RoleMining.SailPoint;
 
 /// <summary>
-/// Query for an enumeration over every page of a collection. <see cref="Filters"/> and <see cref="Sorters"/> are passed
-/// through unchanged in ISC's standard collection syntax (e.g. <c>name sw "A"</c>, <c>-name</c>).
+/// What to read of a collection: filters, sort order, page size, and whether to ask for the total.
+/// <see cref="Filters"/> and <see cref="Sorters"/> are passed through unchanged in ISC's standard collection syntax
+/// (e.g. <c>name sw "A"</c>, <c>-name</c>).
 /// </summary>
 public sealed record CollectionQuery
 {
@@ -19,8 +20,9 @@ public sealed record CollectionQuery
     public int PageSize { get; init; } = MaxPageSize;
 
     /// <summary>
-    /// Asks for <c>X-Total-Count</c> on the first page (<c>count=true</c>). The enumeration then stops exactly at the
-    /// total instead of asking for one more page. It costs the service some work, so it is off by default.
+    /// Asks for <c>X-Total-Count</c> on the first page read (<c>count=true</c>), given as its
+    /// <see cref="Page{T}.TotalCount"/>. Paging then stops exactly at the total instead of asking for one more page. It
+    /// costs the service some work, so it is off by default.
     /// </summary>
     public bool IncludeTotal { get; init; }
 }

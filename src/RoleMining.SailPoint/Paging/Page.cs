@@ -1,35 +1,30 @@
 namespace RoleMining.SailPoint;
 
-/// <summary>One page of results.</summary>
+/// <summary>One page of a collection (<see cref="AsyncPageable{T}.AsPages"/>).</summary>
 /// <typeparam name="T">The item type.</typeparam>
-public sealed record Page<T>
+public sealed class Page<T>
 {
-    /// <summary>Creates a page.</summary>
-    public Page(IReadOnlyList<T> items, int offset, int limit, int? totalCount)
+    /// <summary>Creates a page (for test doubles; the client makes its own).</summary>
+    public Page(IReadOnlyList<T> values, string? continuationToken, int? totalCount = null)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        Items = items;
-        Offset = offset;
-        Limit = limit;
+        ArgumentNullException.ThrowIfNull(values);
+        Values = values;
+        ContinuationToken = continuationToken;
         TotalCount = totalCount;
     }
 
     /// <summary>The items of this page.</summary>
-    public IReadOnlyList<T> Items { get; }
-
-    /// <summary>The total from <c>X-Total-Count</c>, when it was asked for and sent.</summary>
-    public int? TotalCount { get; }
-
-    /// <summary>The offset this page was requested at.</summary>
-    public int Offset { get; }
-
-    /// <summary>The limit this page was requested with.</summary>
-    public int Limit { get; }
+    public IReadOnlyList<T> Values { get; }
 
     /// <summary>
-    /// Whether a next page may hold more items: by the total when known, otherwise when this page was full.
+    /// Where the next page starts, for <see cref="AsyncPageable{T}.AsPages"/>; null when this page is the last. It is the
+    /// offset of the next item as a decimal number, so an offset a caller was given elsewhere resumes there too.
     /// </summary>
-    public bool HasMore => TotalCount is { } total
-        ? Offset + Items.Count < total
-        : Limit > 0 && Items.Count >= Limit;
+    public string? ContinuationToken { get; }
+
+    /// <summary>
+    /// The total from <c>X-Total-Count</c>, when it was asked for (<see cref="CollectionQuery.IncludeTotal"/>): on the first
+    /// page read and every page after it.
+    /// </summary>
+    public int? TotalCount { get; }
 }

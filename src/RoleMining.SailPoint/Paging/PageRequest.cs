@@ -1,7 +1,7 @@
 namespace RoleMining.SailPoint;
 
-/// <summary>One page of a collection, for callers that page themselves.</summary>
-public sealed record PageRequest
+/// <summary>The query of one page request (<c>offset</c>, <c>limit</c>, <c>filters</c>, <c>sorters</c>, <c>count</c>).</summary>
+internal sealed record PageRequest
 {
     /// <summary>Offset into the full result set (0 or more).</summary>
     public int Offset { get; init; }
@@ -15,6 +15,6 @@ public sealed record PageRequest
     /// <summary>ISC <c>sorters</c> expression, or null.</summary>
     public string? Sorters { get; init; }
 
-    /// <summary>Sends <c>count=true</c> so that <see cref="Page{T}.TotalCount"/> is filled from <c>X-Total-Count</c>.</summary>
+    /// <summary>Sends <c>count=true</c> so that ISC sends <c>X-Total-Count</c>.</summary>
     public bool Count { get; init; }
 }

@@ -15,7 +15,7 @@ internal sealed class RateBudgetPolicy
 
     private readonly Dictionary<string, (int Limit, TimeSpan Window)> _operations;
 
-    public RateBudgetPolicy(SailPointOptions options, bool shared)
+    public RateBudgetPolicy(RoleMiningClientOptions options, bool shared)
     {
         ArgumentNullException.ThrowIfNull(options);
         var rateLimit = options.RateLimit;

@@ -6,7 +6,7 @@ namespace RoleMining.SailPoint.RateLimiting;
 internal static class SailPointRateLimiters
 {
     /// <summary>Null when rate limiting is off; shared through <paramref name="store"/> when there is one; else in-process.</summary>
-    public static ISailPointRateLimiter? Create(SailPointOptions options, ISailPointRateBudgetStore? store, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public static ISailPointRateLimiter? Create(RoleMiningClientOptions options, ISailPointRateBudgetStore? store, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);

@@ -245,7 +245,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         {
             for (var attempt = 0; attempt < MaxClaimAttempts; attempt++)
             {
-                var (document, version, fromCache) = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                var (document, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 var now = Now();
                 document.Prune(new DateTimeOffset(now, TimeSpan.Zero), Policy.LongestSpan);
                 var returned = GiveBack(document);
@@ -271,14 +271,13 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                     notBefore = Math.Max(now + _writeLatency, PausedUntil);
                 }
 
-                var slots = Slots(wanted, budget, own, notBefore, now);
+                var slots = Slots(wanted, budget, own, notBefore, now, out var firstSingle);
                 if (slots.Count == 0)
                 {
                     // Not even the first slot is within the horizon. Others are claiming meanwhile: read afresh next time,
                     // and not all at the same moment.
                     _cached = null;
-                    var first = SlidingLog.EarliestStartInBoth(budget, own, notBefore, 1);
-                    return (null, first - Horizon + Random.Shared.NextInt64(Policy.ClaimLifetime.Ticks / 2 + 1));
+                    return (null, firstSingle - Horizon + Random.Shared.NextInt64(Policy.ClaimLifetime.Ticks / 2 + 1));
                 }
 
                 var claims = new List<Claim>(slots.Count);
@@ -296,10 +295,9 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                 _writeLatency = _writeLatency == 0 ? latency : ((_writeLatency * 3) + latency) / 4;
                 if (written is null)
                 {
-                    // Another instance wrote first: read again and claim on what it wrote. While others write too, a
-                    // write on the version this instance last wrote is wasted: read first until it is the only writer.
+                    // Another instance wrote first: read again and claim on what it wrote (with no copy of its own, the next
+                    // read goes to the store, and trusts a copy again only once this instance is the only writer).
                     _cached = null;
-                    _cacheTrusted &= !fromCache;
                     continue;
                 }
 
@@ -329,8 +327,9 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     /// callers wait for, each batch at the earliest slot from the previous one on, up to the horizon. Nothing is claimed
     /// for callers that are not waiting yet: under contention such a forecast holds slots other instances need, until the
     /// owner's next write gives them back (measured: more wall time, and no fewer store operations per request).
+    /// When nothing fits, <paramref name="firstSingle"/> is the earliest slot of one permit, for when to come back.
     /// </summary>
-    private List<(int Count, long At)> Slots(int wanted, SlidingLog budget, SlidingLog? own, long notBefore, long now)
+    private List<(int Count, long At)> Slots(int wanted, SlidingLog budget, SlidingLog? own, long notBefore, long now, out long firstSingle)
     {
         var limit = Math.Min(Policy.ClaimSize, own?.Limit ?? int.MaxValue);
         var idle = budget.CanAdd(notBefore, Math.Min(2 * Policy.ClaimSize, budget.Limit))
@@ -347,15 +346,30 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         // permit is within it, at the moment one will be, so it never spins on a store read.
         var first = Math.Clamp(idle ? limit : wanted, 1, limit);
         var firstAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, first);
-        while (firstAt - now > Horizon && first > 1)
-        {
-            first--;
-            firstAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, first);
-        }
-
+        firstSingle = firstAt;
         if (firstAt - now > Horizon)
         {
-            return slots;
+            if (first > 1)
+            {
+                firstSingle = SlidingLog.EarliestStartInBoth(budget, own, notBefore, 1);
+            }
+
+            if (firstSingle - now > Horizon)
+            {
+                return slots;
+            }
+
+            // The largest batch whose slot is within the horizon: the earliest slot only moves later as the batch grows,
+            // so a binary search between one permit (fits) and the batch asked for (does not) finds it.
+            var (fits, fitsAt, fails) = (1, firstSingle, first);
+            while (fails - fits > 1)
+            {
+                var middle = fits + ((fails - fits) / 2);
+                var middleAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, middle);
+                (fits, fitsAt, fails) = middleAt - now <= Horizon ? (middle, middleAt, fails) : (fits, fitsAt, middle);
+            }
+
+            (first, firstAt) = (fits, fitsAt);
         }
 
         Add(first, firstAt);
@@ -364,7 +378,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             return slots;
         }
 
-        // Callers beyond the first claim, at the earliest slots; then the pace of the last window, for the window ahead.
+        // Callers beyond the first claim, each batch at the earliest slot from the previous one on, within the horizon.
         var next = firstAt;
         for (var waiting = wanted - first; waiting > 0 && next - now <= Horizon; waiting -= first)
         {
@@ -413,7 +427,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         {
             for (var attempt = 0; attempt < MaxPauseAttempts; attempt++)
             {
-                var (document, version, _) = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                var (document, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 var now = Now();
                 var (from, to) = RefusingWindow(now, until);
                 var observed = document.Claims.Where(claim => claim.At.UtcTicks >= from && claim.At.UtcTicks < to).Sum(claim => claim.Count);
@@ -446,17 +460,17 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     /// The document as this instance last wrote it, while that version is likely current (this instance was the only
     /// writer lately, and it is less than a window old: a stale version only costs a refused write), else as stored.
     /// </summary>
-    private async Task<(RateBudgetDocument Document, string? Version, bool FromCache)> ReadAsync(CancellationToken cancellationToken)
+    private async Task<(RateBudgetDocument Document, string? Version)> ReadAsync(CancellationToken cancellationToken)
     {
         if (_cached is { } cached && _cacheTrusted && Now() - cached.At < Policy.Window.Ticks)
         {
-            return (RateBudgetDocument.Read(cached.Content), cached.Version, true);
+            return (RateBudgetDocument.Read(cached.Content), cached.Version);
         }
 
         var stored = await _store.ReadAsync(Policy.BudgetId, cancellationToken).ConfigureAwait(false);
 
         // Nobody wrote since this instance did: its own copy will do next time.
         _cacheTrusted = stored is not null && _cached is { } last && last.Version == stored.Version;
-        return stored is null ? (new RateBudgetDocument(), null, false) : (RateBudgetDocument.Read(stored.Content.Span), stored.Version, false);
+        return stored is null ? (new RateBudgetDocument(), null) : (RateBudgetDocument.Read(stored.Content.Span), stored.Version);
     }
 }

@@ -21,7 +21,7 @@ internal static class SailPointResiliencePipelines
 
     private static readonly TimeSpan RetryAfterTimerMargin = TimeSpan.FromMilliseconds(20);
 
-    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(SailPointOptions options, TimeProvider timeProvider, ILogger logger, CircuitOpenCause circuitOpenCause)
+    public static ResiliencePipeline<HttpResponseMessage> BuildOperationPipeline(RoleMiningClientOptions options, TimeProvider timeProvider, ILogger logger, CircuitOpenCause circuitOpenCause)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
 
@@ -121,7 +121,7 @@ internal static class SailPointResiliencePipelines
     }
 
     /// <summary>The time budget of one HTTP attempt (until the response headers, or the whole body for JSON calls).</summary>
-    public static ResiliencePipeline BuildAttemptPipeline(SailPointOptions options, TimeProvider timeProvider) =>
+    public static ResiliencePipeline BuildAttemptPipeline(RoleMiningClientOptions options, TimeProvider timeProvider) =>
         new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddTimeout(new TimeoutStrategyOptions { Timeout = options.Timeouts.Attempt })
             .Build();

@@ -8,12 +8,22 @@ namespace RoleMining.SailPoint.Serialization;
 
 /// <summary>
 /// Source-generated serialization of every body this client reads or writes: no reflection at run time and the
-/// fastest System.Text.Json path for large identity pages.
+/// fastest System.Text.Json path for large identity pages. The converters are registered here rather than by attributes
+/// on the models, so that they stay internal: <see cref="RoleMiningJson"/> is the one public way to the wire format.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters =
+    [
+        typeof(EntityCreatedByConverter),
+        typeof(TolerantEnumConverter<RoleMiningSessionState>),
+        typeof(TolerantEnumConverter<PotentialRoleExportState>),
+        typeof(TolerantEnumConverter<PotentialRoleProvisionState>),
+        typeof(TolerantEnumConverter<RoleMiningRoleType>),
+        typeof(TolerantEnumConverter<RoleMiningSessionScopingMethod>),
+    ])]
 [JsonSerializable(typeof(RoleMiningSession))]
 [JsonSerializable(typeof(List<RoleMiningSession>))]
 [JsonSerializable(typeof(RoleMiningSessionStatus))]
@@ -30,7 +40,11 @@ namespace RoleMining.SailPoint.Serialization;
 [JsonSerializable(typeof(TokenResponse))]
 internal sealed partial class RoleMiningJsonContext : JsonSerializerContext;
 
-/// <summary>The JSON settings of the role-mining API, for code that reads or writes its bodies (the emulator, tests).</summary>
+/// <summary>
+/// The wire format of the role-mining models: serialize or deserialize a model with these options to get JSON as ISC
+/// sends it (wire names of enum values, unknown values read as <c>Unknown</c>, <c>createdBy</c> in any of its forms).
+/// The models carry no converter attributes, so other serializer settings give a different shape.
+/// </summary>
 public static class RoleMiningJson
 {
     /// <summary>camelCase names, nulls left out, the client's converters; read-only.</summary>

@@ -11,13 +11,12 @@ namespace RoleMining.SailPoint.Serialization;
 /// break a whole page. <see cref="JsonStringEnumConverter"/> throws on unknown values, hence this converter.
 /// </summary>
 /// <typeparam name="TEnum">An enum with an <c>Unknown</c> member whose value is 0.</typeparam>
-public sealed class TolerantEnumConverter<TEnum> : JsonConverter<TEnum>
+internal sealed class TolerantEnumConverter<TEnum> : JsonConverter<TEnum>
     where TEnum : struct, Enum
 {
     private static readonly FrozenDictionary<string, TEnum> ByWireName = BuildReadMap();
     private static readonly FrozenDictionary<TEnum, string> ToWireName = BuildWriteMap();
 
-    /// <inheritdoc />
     public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
@@ -31,7 +30,6 @@ public sealed class TolerantEnumConverter<TEnum> : JsonConverter<TEnum>
         return text is not null && ByWireName.TryGetValue(text, out var value) ? value : default;
     }
 
-    /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);

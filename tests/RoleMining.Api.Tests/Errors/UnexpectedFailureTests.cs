@@ -38,23 +38,19 @@ public sealed class UnexpectedFailureTests
 
         public Task<RoleMiningSessionStatus> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken = default) => Inner.GetSessionStatusAsync(sessionId, cancellationToken);
 
-        public IAsyncEnumerable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetSessionsAsync(query, cancellationToken);
+        public AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetSessionsAsync(query, cancellationToken);
 
-        public Task<Page<RoleMiningSession>> GetSessionsPageAsync(PageRequest request, CancellationToken cancellationToken = default) => Inner.GetSessionsPageAsync(request, cancellationToken);
 
-        public IAsyncEnumerable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleSummariesAsync(sessionId, query, cancellationToken);
-
-        public Task<Page<PotentialRoleSummary>> GetPotentialRoleSummariesPageAsync(string sessionId, PageRequest request, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleSummariesPageAsync(sessionId, request, cancellationToken);
+        public AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleSummariesAsync(sessionId, query, cancellationToken);
 
         public Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleSummaryAsync(sessionId, potentialRoleId, cancellationToken);
 
         public Task<PotentialRole> GetPotentialRoleAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleAsync(sessionId, potentialRoleId, cancellationToken);
 
-        public IAsyncEnumerable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
+        public AsyncPageable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
 
-        public Task<Page<RoleMiningIdentity>> GetPotentialRoleIdentitiesPageAsync(string sessionId, string potentialRoleId, PageRequest request, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleIdentitiesPageAsync(sessionId, potentialRoleId, request, cancellationToken);
 
-        public IAsyncEnumerable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetEntitlementPopularitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
+        public AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetEntitlementPopularitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
 
         public Task<PotentialRoleExport> StartExportAsync(string sessionId, string potentialRoleId, PotentialRoleExportRequest request, CancellationToken cancellationToken = default) => Inner.StartExportAsync(sessionId, potentialRoleId, request, cancellationToken);
 

@@ -52,7 +52,7 @@ internal sealed class ApiTestHost : IAsyncDisposable
 
     public static async Task<ApiTestHost> StartAsync(
         Action<EmulatorOptions>? emulator = null,
-        Action<SailPointOptions>? sailPoint = null,
+        Action<RoleMiningClientOptions>? sailPoint = null,
         Action<IServiceCollection>? services = null,
         Action<RoleMiningApiOptions>? api = null,
         LogLevel minimumLogLevel = LogLevel.Information)

@@ -51,23 +51,19 @@ internal sealed class HookedRoleMiningClient(IRoleMiningClient inner) : IRoleMin
 
     public Task<RoleMiningSessionStatus> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken = default) => inner.GetSessionStatusAsync(sessionId, cancellationToken);
 
-    public IAsyncEnumerable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetSessionsAsync(query, cancellationToken);
+    public AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetSessionsAsync(query, cancellationToken);
 
-    public Task<Page<RoleMiningSession>> GetSessionsPageAsync(PageRequest request, CancellationToken cancellationToken = default) => inner.GetSessionsPageAsync(request, cancellationToken);
 
-    public IAsyncEnumerable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetPotentialRoleSummariesAsync(sessionId, query, cancellationToken);
-
-    public Task<Page<PotentialRoleSummary>> GetPotentialRoleSummariesPageAsync(string sessionId, PageRequest request, CancellationToken cancellationToken = default) => inner.GetPotentialRoleSummariesPageAsync(sessionId, request, cancellationToken);
+    public AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetPotentialRoleSummariesAsync(sessionId, query, cancellationToken);
 
     public Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => inner.GetPotentialRoleSummaryAsync(sessionId, potentialRoleId, cancellationToken);
 
     public Task<PotentialRole> GetPotentialRoleAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => inner.GetPotentialRoleAsync(sessionId, potentialRoleId, cancellationToken);
 
-    public IAsyncEnumerable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
+    public AsyncPageable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
 
-    public Task<Page<RoleMiningIdentity>> GetPotentialRoleIdentitiesPageAsync(string sessionId, string potentialRoleId, PageRequest request, CancellationToken cancellationToken = default) => inner.GetPotentialRoleIdentitiesPageAsync(sessionId, potentialRoleId, request, cancellationToken);
 
-    public IAsyncEnumerable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetEntitlementPopularitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
+    public AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetEntitlementPopularitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
 
     public async Task<PotentialRoleExport> StartExportAsync(string sessionId, string potentialRoleId, PotentialRoleExportRequest request, CancellationToken cancellationToken = default)
     {

@@ -14,7 +14,7 @@ internal sealed record HarnessSettings
 
     public Action<ExportWorkflowOptions>? Workflow { get; init; }
 
-    public Action<SailPointOptions>? SailPoint { get; init; }
+    public Action<RoleMiningClientOptions>? SailPoint { get; init; }
 
     /// <summary>Wraps the real client the workflow uses (hooks, faults).</summary>
     public Func<IRoleMiningClient, IRoleMiningClient>? Client { get; init; }
@@ -94,7 +94,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return services.BuildServiceProvider();
     }
 
-    internal void ConfigureClient(SailPointOptions options, Action<SailPointOptions>? configure)
+    internal void ConfigureClient(RoleMiningClientOptions options, Action<RoleMiningClientOptions>? configure)
     {
         options.BaseUrl = Emulator.BaseAddress;
         options.ClientId = Emulator.Options.ClientId;
@@ -108,20 +108,35 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         configure?.Invoke(options);
     }
 
-    /// <summary>Reads the job until <paramref name="condition"/> holds; fails the test after ten seconds.</summary>
-    public async Task<ExportJob> WaitForJobAsync(string jobId, Func<ExportJob, bool> condition)
+    /// <summary>
+    /// Moves the paused <paramref name="clock"/> on in small steps until the step holding the job has renewed
+    /// <paramref name="held"/>, never up to the lease's expiry: so a renewal that comes late in real time (a busy machine,
+    /// a timer registered after a step) still finds the lease valid. Fails the test when no renewal comes within ten
+    /// seconds of real time, which is what a holder that does not renew in time looks like.
+    /// </summary>
+    public async Task<ExportJobLease> AdvanceUntilRenewedAsync(PausableClock clock, string jobId, ExportJobLease held)
     {
+        var step = TimeSpan.FromMilliseconds(20);
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            var current = await Host.GetJobAsync(jobId);
-            if (condition(current))
+            var lease = (await Host.GetJobAsync(jobId)).Lease;
+            Assert.NotNull(lease);
+            if (lease.ExpiresAt > held.ExpiresAt)
             {
-                return current;
+                Assert.Equal(held.LeaseId, lease.LeaseId);
+                return lease;
             }
 
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"The job never reached the expected state; last seen: {current}.");
-            await Task.Delay(10);
+            Assert.True(
+                watch.Elapsed < TimeSpan.FromSeconds(10),
+                $"The lease was not renewed: it expires at {held.ExpiresAt:O}, the clock stands at {clock.GetUtcNow():O}.");
+            if (clock.GetUtcNow() + step < held.ExpiresAt)
+            {
+                clock.Advance(step);
+            }
+
+            await Task.Delay(5);
         }
     }
 

@@ -119,18 +119,18 @@ public sealed class StalledJobResumeTests
         var run = harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // Four lease durations with a stall timeout far shorter than the step, one renewal interval at a time: the clock
-        // waits for the live holder's renewal at each tick, so a busy machine cannot let the lease lapse.
+        // Four lease durations with a stall timeout far shorter than the step. The clock moves only while the live holder
+        // still holds a valid lease and waits for each renewal, so a busy machine cannot let the lease lapse; after each
+        // renewal the resumer finds nothing to resume.
         await clock.PauseAsync();
-        for (var tick = 0; tick < 12; tick++)
+        var end = clock.GetUtcNow() + (lease * 4);
+        var held = (await harness.Host.GetJobAsync(job.JobId)).Lease!;
+        while (clock.GetUtcNow() < end)
         {
-            clock.Advance(lease / 3);
-            var renewedUntil = clock.GetUtcNow() + lease;
-            var renewed = await harness.WaitForJobAsync(job.JobId, current => current.Lease?.ExpiresAt >= renewedUntil);
-            Assert.Equal(step, renewed.NextStep);
+            held = await harness.AdvanceUntilRenewedAsync(clock, job.JobId, held);
+            Assert.Equal(step, (await harness.Host.GetJobAsync(job.JobId)).NextStep);
             Assert.Empty(await harness.Host.Jobs.ResumeAsync(TimeSpan.FromMilliseconds(200)));
         }
-
         clock.Resume();
         release.SetResult();
         await run;

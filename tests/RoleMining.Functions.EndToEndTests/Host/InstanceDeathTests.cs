@@ -249,7 +249,7 @@ public sealed class InstanceDeathTests(ITestOutputHelper output)
     private static async Task AssertZipsAreExactAsync(BlobServiceClient blobs, EmulatorServer emulator, IEnumerable<ExportJob> jobs)
     {
         var container = blobs.GetBlobContainerClient(FunctionsSettings.ArtifactContainer);
-        using var client = RoleMiningClient.Create(new SailPointOptions
+        using var client = RoleMiningClient.Create(new RoleMiningClientOptions
         {
             BaseUrl = emulator.BaseAddress,
             ClientId = emulator.Options.ClientId,

@@ -155,9 +155,9 @@ public sealed class SharedRateBudgetTests(AzuriteFixture azurite)
         return new BlobRateBudgetStore(blobs);
     }
 
-    private static SailPointOptions Options(int limit, int claimSize)
+    private static RoleMiningClientOptions Options(int limit, int claimSize)
     {
-        var options = new SailPointOptions
+        var options = new RoleMiningClientOptions
         {
             BaseUrl = new Uri("https://acme.api.identitynow.com"),
             ClientId = "functions-tests-" + Guid.NewGuid().ToString("N"),
@@ -171,7 +171,7 @@ public sealed class SharedRateBudgetTests(AzuriteFixture azurite)
         return options;
     }
 
-    private static SharedRateLimiter Limiter(FakeTimeProvider time, GrantTimeline timeline, SailPointOptions options, ISailPointRateBudgetStore store) =>
+    private static SharedRateLimiter Limiter(FakeTimeProvider time, GrantTimeline timeline, RoleMiningClientOptions options, ISailPointRateBudgetStore store) =>
         new(new RateBudgetPolicy(options, shared: true), store, time, NullLogger.Instance) { GrantObserved = timeline.Record };
 
     private static async Task Instant(SharedRateLimiter limiter, GrantTimeline timeline) =>

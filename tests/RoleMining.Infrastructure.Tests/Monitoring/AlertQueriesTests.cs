@@ -2,9 +2,11 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Exports;
 using RoleMining.Functions.Telemetry;
 using RoleMining.Infrastructure.Tests.Support;
+using RoleMining.SailPoint;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.Testing;
 
@@ -152,9 +154,19 @@ public sealed partial class AlertQueriesTests
             },
         };
         listener.Start();
-        using (new ExportsMetrics())
-        using (new SailPointMetrics())
+        // The client's instruments are made with the client: a registered client, resolved, publishes them.
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSailPointRoleMining(options =>
         {
+            options.BaseUrl = new Uri("https://acme.api.identitynow.com");
+            options.ClientId = "client";
+            options.ClientSecret = "secret";
+        });
+        using (var provider = services.BuildServiceProvider())
+        using (new ExportsMetrics())
+        {
+            _ = provider.GetRequiredService<IRoleMiningClient>();
         }
 
         return published;

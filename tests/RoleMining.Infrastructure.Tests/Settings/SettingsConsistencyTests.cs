@@ -20,7 +20,7 @@ public sealed partial class SettingsConsistencyTests
     /// <summary>The options classes the Functions app binds, with their sections.</summary>
     public static TheoryData<string, Type> OptionsSections() => new()
     {
-        { SailPointOptions.SectionName, typeof(SailPointOptions) },
+        { RoleMiningClientOptions.SectionName, typeof(RoleMiningClientOptions) },
         { ExportWorkflowOptions.SectionName, typeof(ExportWorkflowOptions) },
         { RoleMiningApiOptions.SectionName, typeof(RoleMiningApiOptions) },
         { ExportSweepOptions.SectionName, typeof(ExportSweepOptions) },
@@ -48,7 +48,7 @@ public sealed partial class SettingsConsistencyTests
     public void SailPoint_connection_settings_are_required_by_the_options_class()
     {
         // Guards the reflection above: if it found nothing, the previous test would pass vacuously.
-        var required = OptionsKeys.Required(typeof(SailPointOptions), SailPointOptions.SectionName);
+        var required = OptionsKeys.Required(typeof(RoleMiningClientOptions), RoleMiningClientOptions.SectionName);
 
         Assert.Contains("SailPoint:BaseUrl", required);
         Assert.Contains("SailPoint:ClientId", required);
@@ -116,12 +116,12 @@ public sealed partial class SettingsConsistencyTests
     {
         var configuration = LocalConfiguration();
         using var provider = new ServiceCollection()
-            .AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName))
+            .AddSailPointRoleMining(configuration.GetSection(RoleMiningClientOptions.SectionName))
             .AddRoleMiningApi(configuration.GetSection(RoleMiningApiOptions.SectionName))
             .RequireRoleMiningApiAuthentication()
             .BuildServiceProvider();
 
-        var sailPoint = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+        var sailPoint = provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value;
 
         // The app refuses to start without a way in; locally that is the documented development key.
         var api = provider.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value;

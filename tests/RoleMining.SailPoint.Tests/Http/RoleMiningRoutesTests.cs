@@ -8,12 +8,12 @@ namespace RoleMining.SailPoint.Tests.Http;
 public sealed class RoleMiningRoutesTests
 {
     [Theory]
-    [InlineData("v2024", "v2024/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
-    [InlineData("v2025", "v2025/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
-    [InlineData("v2026", "v2026/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
-    [InlineData("beta", "beta/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
-    [InlineData("v1", "role-mining-sessions/v1/s1/potential-roles/p1/identities", "getIdentitiesPotentialRoleV1")]
-    public void Identity_paths_follow_the_version_layout(string version, string expectedPath, string expectedOperationId)
+    [InlineData(RoleMiningApiVersion.V2024, "v2024/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
+    [InlineData(RoleMiningApiVersion.V2025, "v2025/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
+    [InlineData(RoleMiningApiVersion.V2026, "v2026/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
+    [InlineData(RoleMiningApiVersion.Beta, "beta/role-mining-sessions/s1/potential-roles/p1/identities", "getIdentitiesPotentialRole")]
+    [InlineData(RoleMiningApiVersion.V1, "role-mining-sessions/v1/s1/potential-roles/p1/identities", "getIdentitiesPotentialRoleV1")]
+    public void Identity_paths_follow_the_version_layout(RoleMiningApiVersion version, string expectedPath, string expectedOperationId)
     {
         var operation = new RoleMiningRoutes(version).GetPotentialRoleIdentities("s1", "p1", new PageRequest());
 
@@ -24,7 +24,7 @@ public sealed class RoleMiningRoutesTests
     [Fact]
     public void Every_operation_has_the_path_of_the_spec()
     {
-        var routes = new RoleMiningRoutes("v2024");
+        var routes = new RoleMiningRoutes(RoleMiningApiVersion.V2024);
 
         Assert.Equal("v2024/role-mining-sessions?offset=0&limit=250", routes.GetSessions(new PageRequest()).RelativeUri);
         Assert.Equal("v2024/role-mining-sessions/s1", routes.GetSession("s1").RelativeUri);
@@ -44,27 +44,27 @@ public sealed class RoleMiningRoutesTests
     {
         var request = new PageRequest { Offset = 500, Limit = 100, Count = true, Filters = "name sw \"A&B\"", Sorters = "-name,id" };
 
-        var uri = new RoleMiningRoutes("v2024").GetSessions(request).RelativeUri;
+        var uri = new RoleMiningRoutes(RoleMiningApiVersion.V2024).GetSessions(request).RelativeUri;
 
         Assert.Equal("v2024/role-mining-sessions?offset=500&limit=100&count=true&filters=name%20sw%20%22A%26B%22&sorters=-name%2Cid", uri);
     }
 
     [Fact]
     public void Ids_are_escaped_as_path_segments() =>
-        Assert.Equal("v2024/role-mining-sessions/a%2Fb%3F", new RoleMiningRoutes("v2024").GetSession("a/b?").RelativeUri);
+        Assert.Equal("v2024/role-mining-sessions/a%2Fb%3F", new RoleMiningRoutes(RoleMiningApiVersion.V2024).GetSession("a/b?").RelativeUri);
 
     [Theory]
     [InlineData(-1, 10)]
     [InlineData(0, 251)]
     [InlineData(0, -1)]
     public void Out_of_range_paging_is_refused(int offset, int limit) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RoleMiningRoutes("v2024").GetSessions(new PageRequest { Offset = offset, Limit = limit }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RoleMiningRoutes(RoleMiningApiVersion.V2024).GetSessions(new PageRequest { Offset = offset, Limit = limit }));
 
     [Theory]
-    [InlineData("v2024", "true")]
-    [InlineData("v1", "true")]
-    [InlineData("beta", null)]
-    public async Task The_experimental_header_is_sent_except_on_beta(string version, string? expected)
+    [InlineData(RoleMiningApiVersion.V2024, "true")]
+    [InlineData(RoleMiningApiVersion.V1, "true")]
+    [InlineData(RoleMiningApiVersion.Beta, null)]
+    public async Task The_experimental_header_is_sent_except_on_beta(RoleMiningApiVersion version, string? expected)
     {
         var handler = new StubHandler { Api = (_, _) => Task.FromResult(StubHandler.Json(HttpStatusCode.OK, """{"state":"CREATED"}""")) };
         using var client = TestClients.Create(handler, options => options.ApiVersion = version);

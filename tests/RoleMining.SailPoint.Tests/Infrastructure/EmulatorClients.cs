@@ -21,17 +21,31 @@ internal static class EmulatorClients
         return options;
     }
 
-    public static Task<EmulatorServer> StartAsync(Action<EmulatorOptions>? configure = null) =>
-        EmulatorServer.StartAsync(Options(configure));
+    /// <summary>Starts an emulator; on <paramref name="clock"/> when given (its tokens, rate limits and exports).</summary>
+    public static Task<EmulatorServer> StartAsync(Action<EmulatorOptions>? configure = null, TimeProvider? clock = null) =>
+        EmulatorServer.StartAsync(Options(configure), services =>
+        {
+            if (clock is not null)
+            {
+                services.AddSingleton(clock);
+            }
+        });
 
-    /// <summary>A service provider with the client registered against <paramref name="server"/>.</summary>
+    /// <summary>A service provider with the client registered against <paramref name="server"/>, on <paramref name="clock"/>
+    /// when given (registered before the client, whose registration adds the system clock only if there is none).</summary>
     public static ServiceProvider Provider(
         EmulatorServer server,
-        Action<SailPointOptions>? configure = null,
+        Action<RoleMiningClientOptions>? configure = null,
         ILoggerProvider? logs = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        TimeProvider? clock = null)
     {
         var collection = new ServiceCollection();
+        if (clock is not null)
+        {
+            collection.AddSingleton(clock);
+        }
+
         collection.AddLogging(logging =>
         {
             logging.SetMinimumLevel(LogLevel.Trace);
@@ -62,6 +76,9 @@ internal static class EmulatorClients
 /// <summary>A delegating handler that records the status of every API response and can react to it.</summary>
 internal sealed class ResponseRecorder : DelegatingHandler
 {
+    /// <summary>The clock of <see cref="Responses"/>' timestamps (the client's, when it runs on a fake one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public ConcurrentQueue<(long Timestamp, int Status)> Responses { get; } = new();
 
     public Action<HttpResponseMessage>? OnResponse { get; set; }
@@ -69,7 +86,7 @@ internal sealed class ResponseRecorder : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        Responses.Enqueue((System.Diagnostics.Stopwatch.GetTimestamp(), (int)response.StatusCode));
+        Responses.Enqueue((Clock.GetTimestamp(), (int)response.StatusCode));
         OnResponse?.Invoke(response);
         return response;
     }

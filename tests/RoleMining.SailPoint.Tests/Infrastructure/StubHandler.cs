@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 
@@ -26,6 +25,9 @@ internal sealed class StubHandler : HttpMessageHandler
     /// <summary>The token endpoint; by default issues <c>token-N</c> valid for an hour.</summary>
     public Func<HttpRequestMessage, int, Task<HttpResponseMessage>> Token { get; set; }
 
+    /// <summary>The clock of the recorded requests' timestamps (the client's, when it runs on a fake one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public ConcurrentQueue<RecordedRequest> ApiRequests { get; } = new();
 
     public ConcurrentQueue<RecordedRequest> TokenRequests { get; } = new();
@@ -51,7 +53,7 @@ internal sealed class StubHandler : HttpMessageHandler
             request.Headers.Authorization?.ToString(),
             request.Headers.TryGetValues("X-SailPoint-Experimental", out var values) ? string.Join(",", values) : null,
             body,
-            Stopwatch.GetTimestamp());
+            Clock.GetTimestamp());
 
         if (request.RequestUri!.AbsolutePath.EndsWith("/oauth/token", StringComparison.Ordinal))
         {

@@ -8,9 +8,9 @@ internal static class TestClients
     public const string Secret = "stub-client-secret-7f3a9c";
 
     /// <summary>Options with fast budgets, rate limiting off and a client id of its own (the limiter registry is per process).</summary>
-    public static SailPointOptions Options(Action<SailPointOptions>? configure = null)
+    public static RoleMiningClientOptions Options(Action<RoleMiningClientOptions>? configure = null)
     {
-        var options = new SailPointOptions
+        var options = new RoleMiningClientOptions
         {
             BaseUrl = new Uri("https://acme.api.identitynow.com"),
             ClientId = "client-" + Guid.NewGuid().ToString("N"),
@@ -25,6 +25,6 @@ internal static class TestClients
         return options;
     }
 
-    public static RoleMiningClient Create(StubHandler handler, Action<SailPointOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
+    public static RoleMiningClient Create(StubHandler handler, Action<RoleMiningClientOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
         RoleMiningClient.Create(Options(configure), handler, loggerFactory, timeProvider);
 }

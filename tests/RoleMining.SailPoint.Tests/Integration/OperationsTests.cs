@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using RoleMining.Emulator;
 using RoleMining.SailPoint.Models;
@@ -8,11 +9,11 @@ namespace RoleMining.SailPoint.Tests.Integration;
 /// <summary>Every operation of <see cref="IRoleMiningClient"/> against a running emulator, in every API version.</summary>
 public sealed class OperationsTests
 {
-    public static TheoryData<string> Versions => new(SailPointApiVersions.All);
+    public static TheoryData<RoleMiningApiVersion> Versions => new(Enum.GetValues<RoleMiningApiVersion>());
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task Sessions_are_listed_and_read(string version)
+    public async Task Sessions_are_listed_and_read(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
@@ -34,7 +35,7 @@ public sealed class OperationsTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task Potential_roles_identities_and_entitlements_are_read(string version)
+    public async Task Potential_roles_identities_and_entitlements_are_read(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
@@ -61,9 +62,11 @@ public sealed class OperationsTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task An_export_is_started_followed_and_downloaded(string version)
+    public async Task An_export_is_started_followed_and_downloaded(RoleMiningApiVersion version)
     {
-        await using var server = await EmulatorClients.StartAsync();
+        // The emulator's exports move from QUEUED through IN_PROGRESS on its clock, which the test moves between polls.
+        var clock = FakeClock.Create();
+        await using var server = await EmulatorClients.StartAsync(clock: clock);
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
         var client = provider.Client();
         var role = server.Tenant.PotentialRoles.First();
@@ -76,7 +79,8 @@ public sealed class OperationsTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (status.Status is PotentialRoleExportState.Queued or PotentialRoleExportState.InProgress)
         {
-            await Task.Delay(100, deadline.Token);
+            Assert.True(clock.GetUtcNow() - FakeClock.Start < TimeSpan.FromSeconds(30), "the export is still not done after 30 s");
+            clock.Advance(TimeSpan.FromMilliseconds(100));
             status = await client.GetExportStatusAsync(role.Session.Id, role.Id, export.ExportId!, deadline.Token);
         }
 
@@ -97,7 +101,7 @@ public sealed class OperationsTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task Single_pages_carry_the_total_when_asked(string version)
+    public async Task Single_pages_carry_the_total_when_asked(RoleMiningApiVersion version)
     {
         await using var server = await EmulatorClients.StartAsync();
         using var provider = EmulatorClients.Provider(server, options => options.ApiVersion = version);
@@ -105,18 +109,18 @@ public sealed class OperationsTests
         var sessionCount = server.Tenant.Sessions.Count;
         var tenantSession = server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 1);
 
-        var firstSessions = await client.GetSessionsPageAsync(new PageRequest { Limit = 2, Count = true });
-        var lastSessions = await client.GetSessionsPageAsync(new PageRequest { Offset = sessionCount - 1, Limit = 2 });
-        var roles = await client.GetPotentialRoleSummariesPageAsync(tenantSession.Id, new PageRequest { Limit = 1, Count = true });
+        var firstSessions = await client.GetSessionsAsync(new CollectionQuery { IncludeTotal = true }).AsPages(pageSizeHint: 2).FirstAsync();
+        var lastSessions = await client.GetSessionsAsync().AsPages((sessionCount - 1).ToString(CultureInfo.InvariantCulture), pageSizeHint: 2).FirstAsync();
+        var roles = await client.GetPotentialRoleSummariesAsync(tenantSession.Id, new CollectionQuery { IncludeTotal = true }).AsPages(pageSizeHint: 1).FirstAsync();
 
         Assert.Equal(sessionCount, firstSessions.TotalCount);
-        Assert.Equal(2, firstSessions.Items.Count);
-        Assert.True(firstSessions.HasMore);
-        Assert.Single(lastSessions.Items);
-        Assert.False(lastSessions.HasMore);
+        Assert.Equal(2, firstSessions.Values.Count);
+        Assert.Equal("2", firstSessions.ContinuationToken);
+        Assert.Single(lastSessions.Values);
+        Assert.Null(lastSessions.ContinuationToken);
         Assert.Null(lastSessions.TotalCount);
         Assert.Equal(tenantSession.PotentialRoles.Count, roles.TotalCount);
-        Assert.Single(roles.Items);
+        Assert.Single(roles.Values);
     }
 
     [Fact]

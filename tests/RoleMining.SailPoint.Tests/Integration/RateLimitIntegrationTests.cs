@@ -8,9 +8,21 @@ namespace RoleMining.SailPoint.Tests.Integration;
 
 public sealed class RateLimitIntegrationTests
 {
-    // Both sides scaled from ISC's 100 per 10 s to 50 per 1 s, so that a test takes seconds. The client is told the
-    // server's true limit; its jitter margin (here 30 % of the short window, for a loaded test machine; 2.5 % of ISC's
-    // window by default) is what keeps it clear of the server's count. No retries: a single 429 fails the test.
+    /// <summary>How far the clock moves while the clients are at rest: the lateness of a grant on the fake clock.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The step with a shared budget, whose clients need a moment of real time at each step (claims are made on
+    /// the thread pool): a quarter of the claim lifetime, so that a claim made a step late is still used.</summary>
+    private static readonly TimeSpan SharedStep = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Fake time a burst may take before the test fails (about 12 s of it are needed).</summary>
+    private static readonly TimeSpan FakeLimit = TimeSpan.FromSeconds(50);
+
+    // Both sides scaled from ISC's 100 per 10 s to 50 per 1 s, and on one fake clock that moves only while the clients
+    // are at rest (RateLimiterProbe): a request reaches the emulator at the fake time of its permit, so the windows are
+    // counted exactly and no test waits for them. The client is told the server's true limit and keeps the jitter
+    // margin it needed on the real clock (30 % of the short window; 2.5 % of ISC's window by default). No retries: a
+    // single 429 fails the test.
     private static void Server(EmulatorOptions options, EmulatorRateLimitMode mode)
     {
         options.RateLimit.Enabled = true;
@@ -19,7 +31,7 @@ public sealed class RateLimitIntegrationTests
         options.RateLimit.Mode = mode;
     }
 
-    private static void Client(SailPointOptions options)
+    private static void Client(RoleMiningClientOptions options)
     {
         options.RateLimit.Enabled = true;
         options.RateLimit.PermitLimit = 50;
@@ -33,12 +45,16 @@ public sealed class RateLimitIntegrationTests
     [InlineData(EmulatorRateLimitMode.SlidingWindow)]
     public async Task A_burst_ten_times_the_service_limit_gets_no_429_from_either_kind_of_window(EmulatorRateLimitMode mode)
     {
-        await using var server = await EmulatorClients.StartAsync(options => Server(options, mode));
-        using var provider = EmulatorClients.Provider(server, Client);
+        var clock = FakeClock.Create();
+        var probe = new RateLimiterProbe();
+        await using var server = await EmulatorClients.StartAsync(options => Server(options, mode), clock);
+        using var provider = EmulatorClients.Provider(server, Client, services: probe.Attach, clock: clock);
         var client = provider.Client();
         var sessionId = server.Tenant.Sessions[0].Id;
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => client.GetSessionStatusAsync(sessionId)));
+        var calls = Enumerable.Range(0, 500).Select(_ => client.GetSessionStatusAsync(sessionId)).ToList();
+        await RateLimiterProbe.DriveAsync(clock, calls, [probe], Step, FakeLimit);
+        var statuses = await Task.WhenAll(calls);
 
         Assert.Equal(500, statuses.Length);
         Assert.Equal(500, server.Statistics.RequestsFor("getRoleMiningSessionStatus"));
@@ -51,14 +67,18 @@ public sealed class RateLimitIntegrationTests
     [Fact]
     public async Task Every_client_of_one_container_draws_on_one_budget()
     {
-        await using var server = await EmulatorClients.StartAsync(options => Server(options, EmulatorRateLimitMode.SlidingWindow));
-        using var provider = EmulatorClients.Provider(server, Client);
+        var clock = FakeClock.Create();
+        var probe = new RateLimiterProbe();
+        await using var server = await EmulatorClients.StartAsync(options => Server(options, EmulatorRateLimitMode.SlidingWindow), clock);
+        using var provider = EmulatorClients.Provider(server, Client, services: probe.Attach, clock: clock);
         var sessionId = server.Tenant.Sessions[0].Id;
 
         // Resolved separately, as two services of a host would; one singleton limiter behind both.
         var first = provider.GetRequiredService<IRoleMiningClient>();
         var second = provider.GetRequiredService<RoleMiningClient>();
-        await Task.WhenAll(Enumerable.Range(0, 200).Select(index => (index % 2 == 0 ? first : second).GetSessionStatusAsync(sessionId)));
+        var calls = Enumerable.Range(0, 200).Select(index => (index % 2 == 0 ? first : second).GetSessionStatusAsync(sessionId)).ToList();
+        await RateLimiterProbe.DriveAsync(clock, calls, [probe], Step, FakeLimit);
+        await Task.WhenAll(calls);
 
         Assert.Equal(0, server.Statistics.RateLimitedResponses);
     }
@@ -71,23 +91,34 @@ public sealed class RateLimitIntegrationTests
         // Two containers stand for two instances of the Function App; the store is what they share (Azure Blob Storage
         // in the app: RoleMining.Functions.Tests runs the same against Azurite). Without it each would allow itself 50.
         // One process cannot see when another's requests arrive, so the shared budget relies on the jitter margin for the
-        // spread between a permit and its request's arrival. Here both "processes" share one thread pool on a loaded
-        // test machine, hence half the (scaled) window; in Azure, 250 ms of a 10 s window.
-        await using var server = await EmulatorClients.StartAsync(options => Server(options, mode));
+        // spread between a permit and its request's arrival: half the (scaled) window, as it needed on the real clock
+        // with both "processes" on one loaded thread pool; in Azure, 250 ms of a 10 s window. On the fake clock that
+        // spread is at most a step (a permit granted while the clock moves), so what this shows is the sharing; that
+        // the margin widens every window is checked on the limiter's own grants (SharedRateLimiterTests).
+        var clock = FakeClock.Create();
+        var probes = new[] { new RateLimiterProbe(), new RateLimiterProbe() };
+        await using var server = await EmulatorClients.StartAsync(options => Server(options, mode), clock);
         var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore());
-        void Shared(IServiceCollection services) => services.AddSingleton<ISailPointRateBudgetStore>(store);
-        void SharedClient(SailPointOptions options)
+        void Shared(IServiceCollection services, RateLimiterProbe probe)
+        {
+            services.AddSingleton<ISailPointRateBudgetStore>(store);
+            probe.Attach(services);
+        }
+
+        void SharedClient(RoleMiningClientOptions options)
         {
             Client(options);
             options.RateLimit.JitterMargin = TimeSpan.FromMilliseconds(500);
             options.RateLimit.ClaimLifetime = TimeSpan.FromMilliseconds(100);
         }
 
-        using var first = EmulatorClients.Provider(server, SharedClient, services: Shared);
-        using var second = EmulatorClients.Provider(server, SharedClient, services: Shared);
+        using var first = EmulatorClients.Provider(server, SharedClient, services: services => Shared(services, probes[0]), clock: clock);
+        using var second = EmulatorClients.Provider(server, SharedClient, services: services => Shared(services, probes[1]), clock: clock);
         var sessionId = server.Tenant.Sessions[0].Id;
 
-        await Task.WhenAll(Enumerable.Range(0, 300).Select(index => (index % 2 == 0 ? first : second).Client().GetSessionStatusAsync(sessionId)));
+        var calls = Enumerable.Range(0, 300).Select(index => (index % 2 == 0 ? first : second).Client().GetSessionStatusAsync(sessionId)).ToList();
+        await RateLimiterProbe.DriveAsync(clock, calls, probes, SharedStep, FakeLimit, settle: TimeSpan.FromMilliseconds(1));
+        await Task.WhenAll(calls);
 
         Assert.Equal(0, server.Statistics.RateLimitedResponses);
         Assert.True(store.Writes - store.Conflicts < 300 / 2, $"{store.Writes} store writes ({store.Conflicts} conflicts) for 300 requests");
@@ -97,12 +128,14 @@ public sealed class RateLimitIntegrationTests
     public async Task Without_a_shared_store_two_processes_each_take_the_whole_budget()
     {
         // The contrast that makes the shared store necessary: the emulator refuses what the second process adds.
-        await using var server = await EmulatorClients.StartAsync(options => Server(options, EmulatorRateLimitMode.SlidingWindow));
-        using var first = EmulatorClients.Provider(server, Client);
-        using var second = EmulatorClients.Provider(server, Client);
+        var clock = FakeClock.Create();
+        var probes = new[] { new RateLimiterProbe(), new RateLimiterProbe() };
+        await using var server = await EmulatorClients.StartAsync(options => Server(options, EmulatorRateLimitMode.SlidingWindow), clock);
+        using var first = EmulatorClients.Provider(server, Client, services: probes[0].Attach, clock: clock);
+        using var second = EmulatorClients.Provider(server, Client, services: probes[1].Attach, clock: clock);
         var sessionId = server.Tenant.Sessions[0].Id;
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(async index =>
+        var calls = Enumerable.Range(0, 200).Select(async index =>
         {
             try
             {
@@ -113,7 +146,9 @@ public sealed class RateLimitIntegrationTests
             {
                 return false;
             }
-        }));
+        }).ToList();
+        await RateLimiterProbe.DriveAsync(clock, calls, probes, Step, FakeLimit);
+        var outcomes = await Task.WhenAll(calls);
 
         Assert.Contains(false, outcomes);
         Assert.True(server.Statistics.RateLimitedResponses > 0);

@@ -15,9 +15,10 @@ public sealed class ResilienceIntegrationTests
     [Fact]
     public async Task A_429_is_retried_after_exactly_the_retry_after_wait()
     {
-        await using var server = await EmulatorClients.StartAsync();
+        var clock = FakeClock.Create();
+        await using var server = await EmulatorClients.StartAsync(clock: clock);
         server.Faults.Routes[StatusOperation] = new EmulatorRouteFaultOptions { TooManyRequestsShare = 1, TooManyRequestsRetryAfter = TimeSpan.FromSeconds(2) };
-        var recorder = new ResponseRecorder();
+        var recorder = new ResponseRecorder { Clock = clock };
 
         // The first 429 switches the fault off, so the retry is the request that must wait.
         recorder.OnResponse = response =>
@@ -27,14 +28,18 @@ public sealed class ResilienceIntegrationTests
                 server.Faults.Routes.Remove(StatusOperation);
             }
         };
-        using var provider = EmulatorClients.Provider(server, services: services =>
-            services.AddHttpClient(SailPointHttpClientNames.Api).AddHttpMessageHandler(() => recorder));
+        using var provider = EmulatorClients.Provider(
+            server,
+            services: services => services.AddHttpClient(SailPointHttpClientNames.Api).AddHttpMessageHandler(() => recorder),
+            clock: clock);
 
-        await provider.Client().GetSessionStatusAsync(server.Tenant.Sessions[0].Id);
+        var call = provider.Client().GetSessionStatusAsync(server.Tenant.Sessions[0].Id);
+        await clock.AdvanceUntilAsync(() => recorder.Responses.Count >= 2 || call.IsCompleted);
+        await call;
 
         var responses = recorder.Responses.ToList();
         Assert.Equal([429, 200], responses.Select(response => response.Status));
-        Assert.InRange(Stopwatch.GetElapsedTime(responses[0].Timestamp, responses[1].Timestamp), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(12));
+        Assert.InRange(clock.GetElapsedTime(responses[0].Timestamp, responses[1].Timestamp), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(12));
         Assert.Equal(2, server.Statistics.RequestsFor(StatusOperation));
     }
 
@@ -137,7 +142,8 @@ public sealed class ResilienceIntegrationTests
     [Fact]
     public async Task Export_creation_is_retried_after_a_429_and_created_once()
     {
-        await using var server = await EmulatorClients.StartAsync();
+        var clock = FakeClock.Create();
+        await using var server = await EmulatorClients.StartAsync(clock: clock);
         server.Faults.Routes[ExportOperation] = new EmulatorRouteFaultOptions { TooManyRequestsShare = 1, TooManyRequestsRetryAfter = TimeSpan.FromSeconds(1) };
         var recorder = new ResponseRecorder
         {
@@ -149,11 +155,15 @@ public sealed class ResilienceIntegrationTests
                 }
             },
         };
-        using var provider = EmulatorClients.Provider(server, services: services =>
-            services.AddHttpClient(SailPointHttpClientNames.Api).AddHttpMessageHandler(() => recorder));
+        using var provider = EmulatorClients.Provider(
+            server,
+            services: services => services.AddHttpClient(SailPointHttpClientNames.Api).AddHttpMessageHandler(() => recorder),
+            clock: clock);
         var role = server.Tenant.PotentialRoles.First();
 
-        var export = await provider.Client().StartExportAsync(role.Session.Id, role.Id, new PotentialRoleExportRequest());
+        var call = provider.Client().StartExportAsync(role.Session.Id, role.Id, new PotentialRoleExportRequest());
+        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        var export = await call;
 
         Assert.False(string.IsNullOrEmpty(export.ExportId));
         Assert.Equal(2, server.Statistics.RequestsFor(ExportOperation));

@@ -120,17 +120,68 @@ public sealed class PagingTests
     }
 
     [Fact]
-    public async Task A_single_page_reports_its_total_and_whether_more_follows()
+    public async Task Pages_from_a_continuation_token_carry_the_total_and_where_the_next_page_starts()
     {
         var handler = IdentityServer(600, sendTotal: true);
         using var client = TestClients.Create(handler);
 
-        var page = await client.GetPotentialRoleIdentitiesPageAsync("s1", "p1", new PageRequest { Offset = 250, Limit = 250, Count = true });
+        var pages = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = true }).AsPages("250").ToListAsync();
 
-        Assert.Equal(600, page.TotalCount);
-        Assert.Equal(250, page.Items.Count);
-        Assert.Equal(Id(250), page.Items[0].Id);
-        Assert.True(page.HasMore);
+        Assert.Equal([250, 100], pages.Select(page => page.Values.Count));
+        Assert.Equal(Id(250), pages[0].Values[0].Id);
+        Assert.Equal(Id(599), pages[1].Values[^1].Id);
+        Assert.Equal("500", pages[0].ContinuationToken);
+        Assert.Null(pages[1].ContinuationToken);
+        Assert.All(pages, page => Assert.Equal(600, page.TotalCount));
+        Assert.Equal(["?offset=250&limit=250&count=true", "?offset=500&limit=250"], handler.ApiRequests.Select(request => request.Uri.Query));
+    }
+
+    [Fact]
+    public async Task A_continuation_token_resumes_exactly_where_the_earlier_page_ended()
+    {
+        var handler = IdentityServer(260);
+        using var client = TestClients.Create(handler);
+        var identities = client.GetPotentialRoleIdentitiesAsync("s1", "p1");
+
+        var first = await identities.AsPages(pageSizeHint: 100).FirstAsync();
+        var rest = await identities.AsPages(first.ContinuationToken, pageSizeHint: 100).ToListAsync();
+
+        var ids = first.Values.Concat(rest.SelectMany(page => page.Values)).Select(identity => identity.Id);
+        Assert.Equal(Enumerable.Range(0, 260).Select(Id), ids);
+        Assert.Equal("100", first.ContinuationToken);
+        Assert.Equal(new string?[] { "200", null }, rest.Select(page => page.ContinuationToken));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("ten")]
+    [InlineData("")]
+    public void A_continuation_token_that_is_not_an_offset_is_refused(string token)
+    {
+        using var client = TestClients.Create(new StubHandler());
+
+        var failure = Assert.Throws<ArgumentException>(() => client.GetSessionsAsync().AsPages(token));
+
+        Assert.Equal("continuationToken", failure.ParamName);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(251)]
+    public void A_page_size_hint_outside_0_to_250_is_refused(int pageSizeHint)
+    {
+        using var client = TestClients.Create(new StubHandler());
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.GetSessionsAsync().AsPages(pageSizeHint: pageSizeHint));
+    }
+
+    [Fact]
+    public async Task A_collection_of_known_pages_enumerates_their_items_and_resumes_after_a_token()
+    {
+        var pageable = AsyncPageable.FromPages<string>([new(["a", "b"], "2"), new(["c"], "3"), new(["d"], null)]);
+
+        Assert.Equal(["a", "b", "c", "d"], await pageable.ToListAsync());
+        Assert.Equal(["d"], (await pageable.AsPages("3").ToListAsync()).SelectMany(page => page.Values));
     }
 
     [Theory]

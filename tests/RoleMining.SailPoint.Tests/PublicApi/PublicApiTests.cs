@@ -9,7 +9,7 @@ namespace RoleMining.SailPoint.Tests.PublicApi;
 /// <c>RoleMining.SailPoint.api.txt</c>: any change to what users of the library can call shows here and must be made on
 /// purpose. After a deliberate change, run the test with <c>ROLEMINING_ACCEPT_PUBLIC_API=1</c> to rewrite the list, and
 /// review its diff with the change. The surface is written by PublicApiGenerator (C# declarations of every public and
-/// protected type and member).
+/// protected type and member, in every namespace: the DI extensions are in Microsoft.Extensions.DependencyInjection).
 /// </summary>
 public sealed class PublicApiTests
 {
@@ -43,11 +43,14 @@ public sealed class PublicApiTests
         Assert.Contains(surface, line => line.Contains("public interface IRoleMiningClient", StringComparison.Ordinal));
         Assert.Contains(surface, line => line.Contains("GetPotentialRoleIdentitiesAsync(", StringComparison.Ordinal));
         Assert.DoesNotContain(surface, line => line.Contains("SailPointTransport", StringComparison.Ordinal));
+
+        // The registration extensions live in Microsoft.Extensions.DependencyInjection, by convention: they are listed too.
+        Assert.Contains(surface, line => line.Contains("AddSailPointRoleMining(", StringComparison.Ordinal));
     }
 
     private static List<string> Surface() =>
         [.. typeof(IRoleMiningClient).Assembly
-            .GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false })
+            .GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false, DenyNamespacePrefixes = [] })
             .ReplaceLineEndings("\n")
             .Split('\n')
             .Select(line => line.TrimEnd())];

@@ -11,9 +11,9 @@ internal static class Limiters
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-    public static SailPointOptions Options(Action<SailPointRateLimitOptions>? configure = null, string? clientId = null)
+    public static RoleMiningClientOptions Options(Action<SailPointRateLimitOptions>? configure = null, string? clientId = null)
     {
-        var options = new SailPointOptions
+        var options = new RoleMiningClientOptions
         {
             BaseUrl = new Uri("https://acme.api.identitynow.com"),
             ClientId = clientId ?? "client-" + Guid.NewGuid().ToString("N"),
@@ -26,10 +26,10 @@ internal static class Limiters
         return options;
     }
 
-    public static LocalRateLimiter Local(FakeTimeProvider time, GrantTimeline timeline, SailPointOptions options, ILogger? logger = null) =>
+    public static LocalRateLimiter Local(FakeTimeProvider time, GrantTimeline timeline, RoleMiningClientOptions options, ILogger? logger = null) =>
         new(new RateBudgetPolicy(options, shared: false), time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
 
-    public static SharedRateLimiter Shared(FakeTimeProvider time, GrantTimeline timeline, SailPointOptions options, ISailPointRateBudgetStore store, ILogger? logger = null) =>
+    public static SharedRateLimiter Shared(FakeTimeProvider time, GrantTimeline timeline, RoleMiningClientOptions options, ISailPointRateBudgetStore store, ILogger? logger = null) =>
         new(new RateBudgetPolicy(options, shared: true), store, time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
 
     /// <summary>A caller whose request takes no time: it hands its permit back as soon as it has it.</summary>

@@ -19,7 +19,7 @@ public sealed class SharedRateLimiterTests
     /// <summary>Real time after each fake step for the claim loops (on the thread pool) to catch up.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(2);
 
-    private static SailPointOptions Options(string clientId, int limit = 20, int claimSize = 5) => Limiters.Options(
+    private static RoleMiningClientOptions Options(string clientId, int limit = 20, int claimSize = 5) => Limiters.Options(
         rateLimit =>
         {
             rateLimit.PermitLimit = limit;

@@ -82,7 +82,7 @@ public sealed class ConnectFailureTests
             options.Retry.MaxConnectRetryAttempts = -1;
         });
 
-        var result = new SailPointOptionsValidator().Validate(null, options);
+        var result = new RoleMiningClientOptionsValidator().Validate(null, options);
 
         Assert.Contains(result.Failures!, failure => failure.Contains("SailPoint:Timeouts:Connect", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, failure => failure.Contains("SailPoint:Retry:MaxConnectRetryAttempts", StringComparison.Ordinal));

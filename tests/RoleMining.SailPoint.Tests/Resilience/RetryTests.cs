@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using RoleMining.SailPoint.Models;
 using RoleMining.SailPoint.Tests.Infrastructure;
 
@@ -73,8 +73,10 @@ public sealed class RetryTests
     [Fact]
     public async Task Retry_after_in_seconds_is_waited_for()
     {
+        var clock = FakeClock.Create();
         var handler = new StubHandler
         {
+            Clock = clock,
             Api = (_, index) =>
             {
                 var response = StubHandler.Json(index == 0 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK, index == 0 ? """{"message":" Rate Limit Exceeded "}""" : StatusBody);
@@ -86,39 +88,46 @@ public sealed class RetryTests
                 return Task.FromResult(response);
             },
         };
-        using var client = TestClients.Create(handler);
+        using var client = TestClients.Create(handler, timeProvider: clock);
 
-        await client.GetSessionStatusAsync("s1");
+        var call = client.GetSessionStatusAsync("s1");
+        await clock.AdvanceUntilAsync(() => handler.ApiCalls >= 2 || call.IsCompleted);
+        await call;
 
         var times = handler.ApiRequests.Select(request => request.Timestamp).ToList();
         Assert.Equal(2, times.Count);
-        var waited = Stopwatch.GetElapsedTime(times[0], times[1]);
+        var waited = clock.GetElapsedTime(times[0], times[1]);
         Assert.InRange(waited, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
     public async Task Retry_after_as_an_http_date_is_waited_for()
     {
+        // Not on a whole second, as the real clock would not be.
+        var clock = new FakeTimeProvider(FakeClock.Start.AddMilliseconds(700));
         var handler = new StubHandler
         {
+            Clock = clock,
             Api = (_, index) =>
             {
                 var response = StubHandler.Json(index == 0 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK, StatusBody);
                 if (index == 0)
                 {
                     // Dates have whole seconds: 3 s ahead means a wait of more than 2 s.
-                    response.Headers.TryAddWithoutValidation("Retry-After", DateTimeOffset.UtcNow.AddSeconds(3).ToString("R", CultureInfo.InvariantCulture));
+                    response.Headers.TryAddWithoutValidation("Retry-After", clock.GetUtcNow().AddSeconds(3).ToString("R", CultureInfo.InvariantCulture));
                 }
 
                 return Task.FromResult(response);
             },
         };
-        using var client = TestClients.Create(handler);
+        using var client = TestClients.Create(handler, timeProvider: clock);
 
-        await client.GetSessionStatusAsync("s1");
+        var call = client.GetSessionStatusAsync("s1");
+        await clock.AdvanceUntilAsync(() => handler.ApiCalls >= 2 || call.IsCompleted);
+        await call;
 
         var times = handler.ApiRequests.Select(request => request.Timestamp).ToList();
-        Assert.InRange(Stopwatch.GetElapsedTime(times[0], times[1]), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(12));
+        Assert.InRange(clock.GetElapsedTime(times[0], times[1]), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(12));
     }
 
     [Fact]
@@ -212,17 +221,20 @@ public sealed class RetryTests
     [Fact]
     public async Task Export_creation_is_not_retried_after_an_attempt_timeout()
     {
+        var clock = FakeClock.Create();
         var handler = new StubHandler
         {
             Api = async (_, _) =>
             {
-                await Task.Delay(TimeSpan.FromSeconds(5));
+                await Task.Delay(TimeSpan.FromSeconds(5), clock);
                 return StubHandler.Json(HttpStatusCode.Accepted, ExportBody);
             },
         };
-        using var client = TestClients.Create(handler, options => options.Timeouts.Attempt = TimeSpan.FromMilliseconds(200));
+        using var client = TestClients.Create(handler, options => options.Timeouts.Attempt = TimeSpan.FromMilliseconds(200), timeProvider: clock);
 
-        var failure = await Assert.ThrowsAsync<SailPointException>(() => client.StartExportAsync("s1", "p1", new PotentialRoleExportRequest()));
+        var call = client.StartExportAsync("s1", "p1", new PotentialRoleExportRequest());
+        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        var failure = await Assert.ThrowsAsync<SailPointException>(() => call);
 
         Assert.Equal(SailPointErrorKind.Timeout, failure.Kind);
         Assert.Equal(1, handler.ApiCalls);
@@ -231,21 +243,24 @@ public sealed class RetryTests
     [Fact]
     public async Task A_get_that_times_out_is_tried_again()
     {
+        var clock = FakeClock.Create();
         var handler = new StubHandler
         {
             Api = async (_, index) =>
             {
                 if (index == 0)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(5));
+                    await Task.Delay(TimeSpan.FromSeconds(5), clock);
                 }
 
                 return StubHandler.Json(HttpStatusCode.OK, StatusBody);
             },
         };
-        using var client = TestClients.Create(handler, options => options.Timeouts.Attempt = TimeSpan.FromMilliseconds(200));
+        using var client = TestClients.Create(handler, options => options.Timeouts.Attempt = TimeSpan.FromMilliseconds(200), timeProvider: clock);
 
-        await client.GetSessionStatusAsync("s1");
+        var call = client.GetSessionStatusAsync("s1");
+        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        await call;
 
         Assert.Equal(2, handler.ApiCalls);
     }
@@ -253,18 +268,24 @@ public sealed class RetryTests
     [Fact]
     public async Task The_total_budget_ends_retries()
     {
+        var clock = FakeClock.Create();
         var handler = new StubHandler { Api = (_, _) => Task.FromResult(StubHandler.Json(HttpStatusCode.ServiceUnavailable, "{}")) };
-        using var client = TestClients.Create(handler, options =>
-        {
-            options.Retry.MaxRetryAttempts = 50;
-            options.Retry.BaseDelay = TimeSpan.FromMilliseconds(200);
-            options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
-            options.Timeouts.Attempt = TimeSpan.FromMilliseconds(500);
-            options.Timeouts.Total = TimeSpan.FromSeconds(1);
-            options.CircuitBreaker.Enabled = false;
-        });
+        using var client = TestClients.Create(
+            handler,
+            options =>
+            {
+                options.Retry.MaxRetryAttempts = 50;
+                options.Retry.BaseDelay = TimeSpan.FromMilliseconds(200);
+                options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
+                options.Timeouts.Attempt = TimeSpan.FromMilliseconds(500);
+                options.Timeouts.Total = TimeSpan.FromSeconds(1);
+                options.CircuitBreaker.Enabled = false;
+            },
+            timeProvider: clock);
 
-        var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
+        var call = client.GetSessionStatusAsync("s1");
+        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        var failure = await Assert.ThrowsAsync<SailPointException>(() => call);
 
         Assert.Equal(SailPointErrorKind.Timeout, failure.Kind);
         Assert.InRange(handler.ApiCalls, 2, 49);

@@ -13,7 +13,7 @@ namespace RoleMining.Emulator.Api.Endpoints;
 /// </summary>
 internal static class IdentityEndpoints
 {
-    /// <summary>Items are identity indexes; <see cref="Role"/> is set per request through a closure-free lookup.</summary>
+    /// <summary>Items are identity indexes; <see cref="IndexedName.Role"/> is set per request through a closure-free lookup.</summary>
     private static readonly CollectionDefinition<IndexedName> Collection = new()
     {
         FilterFields = new Dictionary<string, FilterField<IndexedName>>(StringComparer.Ordinal)

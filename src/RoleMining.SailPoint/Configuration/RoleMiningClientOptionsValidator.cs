@@ -4,10 +4,10 @@ using RoleMining.SailPoint.Http;
 
 namespace RoleMining.SailPoint;
 
-/// <summary>Start-up validation of <see cref="SailPointOptions"/>, including the nested budgets.</summary>
-internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOptions>
+/// <summary>Start-up validation of <see cref="RoleMiningClientOptions"/>, including the nested budgets.</summary>
+internal sealed class RoleMiningClientOptionsValidator : IValidateOptions<RoleMiningClientOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SailPointOptions options)
+    public ValidateOptionsResult Validate(string? name, RoleMiningClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = Collect(options);
@@ -15,12 +15,12 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
     }
 
     /// <summary>For clients built without DI: the same checks, thrown as <see cref="OptionsValidationException"/>.</summary>
-    public static void ThrowIfInvalid(SailPointOptions options)
+    public static void ThrowIfInvalid(RoleMiningClientOptions options)
     {
         var failures = Collect(options);
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(SailPointOptions), failures);
+            throw new OptionsValidationException(Options.DefaultName, typeof(RoleMiningClientOptions), failures);
         }
     }
 
@@ -35,7 +35,7 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
     /// <summary>The first path segment that belongs to the API rather than to the tenant's root (v3, v2024, beta, oauth, role-mining-...).</summary>
     private static string? ApiPathIn(Uri url) =>
         url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(segment =>
-            SailPointApiVersions.IsSupported(segment)
+            RoleMiningApiVersions.IsPathSegment(segment)
             || (segment.Length > 1 && (segment[0] is 'v' or 'V') && segment[1..].All(char.IsAsciiDigit))
             || segment.Equals("oauth", StringComparison.OrdinalIgnoreCase)
             || segment.StartsWith("role-mining", StringComparison.OrdinalIgnoreCase));
@@ -44,7 +44,7 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
         string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback)));
 
-    private static List<string> Collect(SailPointOptions options)
+    private static List<string> Collect(RoleMiningClientOptions options)
     {
         var failures = new List<string>();
         if (options.BaseUrl is null)
@@ -74,9 +74,9 @@ internal sealed class SailPointOptionsValidator : IValidateOptions<SailPointOpti
             failures.Add("SailPoint:ClientSecret is required (or set SAIL_CLIENT_SECRET).");
         }
 
-        if (!SailPointApiVersions.IsSupported(options.ApiVersion))
+        if (!Enum.IsDefined(options.ApiVersion))
         {
-            failures.Add($"SailPoint:ApiVersion must be one of {string.Join(", ", SailPointApiVersions.All)}.");
+            failures.Add($"SailPoint:ApiVersion must be one of {RoleMiningApiVersions.Written}.");
         }
 
         if (options.TokenRenewalMargin < TimeSpan.Zero)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace RoleMining.SailPoint.Tests.Configuration;
 
-public sealed class SailPointOptionsTests
+public sealed class RoleMiningClientOptionsTests
 {
     private static readonly Dictionary<string, string?> ValidSettings = new()
     {
@@ -23,7 +23,7 @@ public sealed class SailPointOptionsTests
         var options = Valid();
         options.BaseUrl = new Uri(baseUrl);
 
-        Assert.True(new SailPointOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new RoleMiningClientOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Theory]
@@ -36,7 +36,7 @@ public sealed class SailPointOptionsTests
         var options = Valid();
         options.BaseUrl = new Uri(baseUrl);
 
-        var result = new SailPointOptionsValidator().Validate(null, options);
+        var result = new RoleMiningClientOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         Assert.Contains("BaseUrl", result.FailureMessage, StringComparison.Ordinal);
@@ -48,39 +48,47 @@ public sealed class SailPointOptionsTests
         var options = Valid();
         options.ClientSecret = " ";
 
-        var result = new SailPointOptionsValidator().Validate(null, options);
+        var result = new RoleMiningClientOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         Assert.Contains("ClientSecret", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("v2024")]
-    [InlineData("v2025")]
-    [InlineData("V2026")]
-    [InlineData("beta")]
-    [InlineData("v1")]
-    public void Supported_versions_are_accepted(string version)
+    [InlineData("v2024", RoleMiningApiVersion.V2024)]
+    [InlineData("v2025", RoleMiningApiVersion.V2025)]
+    [InlineData("V2026", RoleMiningApiVersion.V2026)]
+    [InlineData("beta", RoleMiningApiVersion.Beta)]
+    [InlineData("v1", RoleMiningApiVersion.V1)]
+    public void Versions_are_configured_as_ISC_writes_them(string written, RoleMiningApiVersion expected)
     {
-        var options = Valid();
-        options.ApiVersion = version;
+        using var provider = Provider(new Dictionary<string, string?>(ValidSettings) { ["SailPoint:ApiVersion"] = written }, environment: null);
 
-        Assert.True(new SailPointOptionsValidator().Validate(null, options).Succeeded);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value.ApiVersion);
+    }
+
+    [Fact]
+    public void A_version_that_is_not_one_is_rejected_naming_the_setting()
+    {
+        using var provider = Provider(new Dictionary<string, string?>(ValidSettings) { ["SailPoint:ApiVersion"] = "v3" }, environment: null);
+
+        var failure = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("SailPoint:ApiVersion", failure.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("v3")]
     [InlineData("2024")]
-    [InlineData("")]
-    public void Unsupported_versions_are_rejected(string version)
+    [InlineData("0")]
+    public void A_number_that_names_no_version_is_rejected_with_the_versions_there_are(string written)
     {
-        var options = Valid();
-        options.ApiVersion = version;
+        using var provider = Provider(new Dictionary<string, string?>(ValidSettings) { ["SailPoint:ApiVersion"] = written }, environment: null);
 
-        var result = new SailPointOptionsValidator().Validate(null, options);
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.True(result.Failed);
-        Assert.Contains("ApiVersion", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("SailPoint:ApiVersion must be one of v2024, v2025, v2026, beta, v1.", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -91,7 +99,7 @@ public sealed class SailPointOptionsTests
         options.Timeouts.Attempt = TimeSpan.Zero;
         options.CircuitBreaker.FailureRatio = 2;
 
-        var failures = new SailPointOptionsValidator().Validate(null, options).Failures!.ToList();
+        var failures = new RoleMiningClientOptionsValidator().Validate(null, options).Failures!.ToList();
 
         Assert.Contains(failures, failure => failure.Contains("PermitLimit", StringComparison.Ordinal));
         Assert.Contains(failures, failure => failure.Contains("Timeouts:Attempt", StringComparison.Ordinal));
@@ -122,9 +130,9 @@ public sealed class SailPointOptionsTests
         };
         using var provider = Provider(settings, environment: null);
 
-        var options = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value;
 
-        Assert.Equal("beta", options.ApiVersion);
+        Assert.Equal(RoleMiningApiVersion.Beta, options.ApiVersion);
         Assert.Equal(40, options.RateLimit.PermitLimit);
         Assert.Equal(2, options.Retry.MaxRetryAttempts);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Timeouts.Attempt);
@@ -142,7 +150,7 @@ public sealed class SailPointOptionsTests
         };
         using var provider = Provider(new Dictionary<string, string?>(), environment);
 
-        var options = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value;
 
         Assert.Equal(new Uri("https://fromenv.api.identitynow.com"), options.BaseUrl);
         Assert.Equal("env-client", options.ClientId);
@@ -160,7 +168,7 @@ public sealed class SailPointOptionsTests
         };
         using var provider = Provider(ValidSettings, environment);
 
-        var options = provider.GetRequiredService<IOptions<SailPointOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value;
 
         Assert.Equal(new Uri("https://acme.api.identitynow.com"), options.BaseUrl);
         Assert.Equal("client", options.ClientId);
@@ -176,13 +184,13 @@ public sealed class SailPointOptionsTests
             options.BaseUrl = new Uri("http://127.0.0.1:5080");
             options.ClientId = "client";
             options.ClientSecret = "secret";
-            options.ApiVersion = "v1";
+            options.ApiVersion = RoleMiningApiVersion.V1;
         });
         using var provider = services.BuildServiceProvider();
 
         var client = Assert.IsType<RoleMiningClient>(provider.GetRequiredService<IRoleMiningClient>());
 
-        Assert.Equal("v1", client.ApiVersion);
+        Assert.Equal(RoleMiningApiVersion.V1, client.ApiVersion);
         Assert.Same(client, provider.GetRequiredService<IRoleMiningClient>());
     }
 
@@ -205,7 +213,7 @@ public sealed class SailPointOptionsTests
         var options = Valid();
         options.BaseUrl = new Uri(baseUrl);
 
-        var result = new SailPointOptionsValidator().Validate(null, options);
+        var result = new RoleMiningClientOptionsValidator().Validate(null, options);
 
         var failure = Assert.Single(result.Failures!);
         Assert.Contains("SailPoint:BaseUrl", failure, StringComparison.Ordinal);
@@ -213,7 +221,7 @@ public sealed class SailPointOptionsTests
         Assert.Contains("SailPoint:ApiVersion", failure, StringComparison.Ordinal);
     }
 
-    private static SailPointOptions Valid() => new()
+    private static RoleMiningClientOptions Valid() => new()
     {
         BaseUrl = new Uri("https://acme.api.identitynow.com"),
         ClientId = "client",
@@ -225,12 +233,12 @@ public sealed class SailPointOptionsTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSailPointRoleMining(configuration.GetSection(SailPointOptions.SectionName));
+        services.AddSailPointRoleMining(configuration.GetSection(RoleMiningClientOptions.SectionName));
 
         // Replace the process-environment fallback with a fixed one, so the test does not depend on the machine.
-        services.AddSingleton<IPostConfigureOptions<SailPointOptions>>(
+        services.AddSingleton<IPostConfigureOptions<RoleMiningClientOptions>>(
             new SailPointEnvironmentFallback(name => environment is not null && environment.TryGetValue(name, out var value) ? value : null));
-        services.RemoveAll<IPostConfigureOptions<SailPointOptions>>(descriptor => descriptor.ImplementationType == typeof(SailPointEnvironmentFallback));
+        services.RemoveAll<IPostConfigureOptions<RoleMiningClientOptions>>(descriptor => descriptor.ImplementationType == typeof(SailPointEnvironmentFallback));
         return services.BuildServiceProvider();
     }
 }
