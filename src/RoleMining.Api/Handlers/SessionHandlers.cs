@@ -97,7 +97,7 @@ public sealed class SessionHandlers : ApiHandlers
 
             if (all)
             {
-                page = page with { Offset = 0, Limit = CollectionQuery.MaxPageSize };
+                page = page with { Limit = CollectionQuery.MaxPageSize, Query = page.Query with { Offset = 0 } };
             }
 
             var identities = _client.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, page.Query, cancellationToken);
@@ -109,13 +109,15 @@ public sealed class SessionHandlers : ApiHandlers
 
             // The first page is fetched here, before any byte is written, so that an unknown role or a SailPoint failure is
             // still answered with its proper status; the stream goes on with the same pages when all=true.
-            var pages = identities.AsPages(page.ContinuationToken, page.Limit).GetAsyncEnumerator(cancellationToken);
+            // The pages also stop when the caller goes away (the function's own token may outlive the connection).
+            var pages = identities.AsPages(pageSizeHint: page.Limit).GetAsyncEnumerator(request.HttpContext.RequestAborted);
             var handedOver = false;
             try
             {
                 var first = await pages.MoveNextAsync().ConfigureAwait(false) ? pages.Current : new Page<RoleMiningIdentity>([], null);
+                var result = new IdentityStreamResult(first, all ? pages : null, sessionId, potentialRoleId, mediaType!, Logger);
                 handedOver = all;
-                return new IdentityStreamResult(first, all ? pages : null, sessionId, potentialRoleId, mediaType!, Logger);
+                return result;
             }
             finally
             {

@@ -24,7 +24,7 @@ namespace RoleMining.Api.Streaming;
 /// CSV columns are <c>id,name</c> and then the attribute names of the first page, in the order first seen; attributes that
 /// appear only on later pages are not written (ISC gives every identity of a role the same attributes).
 /// </summary>
-public sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string CsvContentType = "text/csv; charset=utf-8";

@@ -2,22 +2,19 @@ using RoleMining.SailPoint;
 
 namespace RoleMining.Api.Validation;
 
-/// <summary>One page a caller asked for: where it starts, how many items, and the query of the collection.</summary>
-internal sealed record RequestedPage(int Offset, int Limit, CollectionQuery Query)
+/// <summary>One page a caller asked for: how many items, and the query of the collection (where it starts included).</summary>
+internal sealed record RequestedPage(int Limit, CollectionQuery Query)
 {
-    /// <summary>The page of <paramref name="pageable"/> this asks for; an empty one past the end of the data.</summary>
+    /// <summary>The page of <paramref name="pageable"/> (made with <see cref="Query"/>) this asks for.</summary>
     public async Task<Page<T>> ReadAsync<T>(AsyncPageable<T> pageable)
     {
-        await foreach (var page in pageable.AsPages(ContinuationToken, Limit).ConfigureAwait(false))
+        await foreach (var page in pageable.AsPages(pageSizeHint: Limit).ConfigureAwait(false))
         {
             return page;
         }
 
         return new Page<T>([], continuationToken: null, totalCount: null);
     }
-
-    /// <summary>The client's continuation token for <see cref="Offset"/> (the token is the offset, see <see cref="Page{T}.ContinuationToken"/>).</summary>
-    public string ContinuationToken => Offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>The query parameters of the paged operations, read into a <see cref="RequestedPage"/>.</summary>
@@ -55,6 +52,6 @@ internal static class PageQuery
             check.Errors.Add(Filters, filterError);
         }
 
-        return new RequestedPage(offset, limit, new CollectionQuery { IncludeTotal = count, Sorters = sorters, Filters = filters });
+        return new RequestedPage(limit, new CollectionQuery { Offset = offset, IncludeTotal = count, Sorters = sorters, Filters = filters });
     }
 }

@@ -1,9 +1,12 @@
+using System.ComponentModel;
+
 namespace RoleMining.SailPoint;
 
 /// <summary>
 /// The API versions of the role-mining endpoints (<see cref="RoleMiningClientOptions.ApiVersion"/>). In configuration,
 /// write the version as ISC does (<c>v2024</c>, <c>beta</c>, <c>v1</c>); the names match regardless of case.
 /// </summary>
+[TypeConverter(typeof(RoleMiningApiVersionConverter))]
 public enum RoleMiningApiVersion
 {
     /// <summary><c>/v2024/role-mining-sessions/...</c> (the default).</summary>

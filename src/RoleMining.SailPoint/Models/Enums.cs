@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using RoleMining.SailPoint.Serialization;
 
 namespace RoleMining.SailPoint.Models;
 
 /// <summary>State of a role-mining session (spec: <c>RoleMiningSessionState</c>).</summary>
+[JsonConverter(typeof(TolerantEnumConverter<RoleMiningSessionState>))]
 public enum RoleMiningSessionState
 {
     /// <summary>A value this client does not know (ISC adds values without notice).</summary>
@@ -28,6 +30,7 @@ public enum RoleMiningSessionState
 }
 
 /// <summary>State of an asynchronous potential-role export (spec: <c>RoleMiningPotentialRoleExportState</c>).</summary>
+[JsonConverter(typeof(TolerantEnumConverter<PotentialRoleExportState>))]
 public enum PotentialRoleExportState
 {
     /// <summary>A value this client does not know.</summary>
@@ -47,6 +50,7 @@ public enum PotentialRoleExportState
 }
 
 /// <summary>Provisioning state of a potential role (spec: <c>RoleMiningPotentialRoleProvisionState</c>).</summary>
+[JsonConverter(typeof(TolerantEnumConverter<PotentialRoleProvisionState>))]
 public enum PotentialRoleProvisionState
 {
     /// <summary>A value this client does not know.</summary>
@@ -66,6 +70,7 @@ public enum PotentialRoleProvisionState
 }
 
 /// <summary>Type of a role-mining session or potential role (spec: <c>RoleMiningRoleType</c>).</summary>
+[JsonConverter(typeof(TolerantEnumConverter<RoleMiningRoleType>))]
 public enum RoleMiningRoleType
 {
     /// <summary>A value this client does not know.</summary>
@@ -79,6 +84,7 @@ public enum RoleMiningRoleType
 }
 
 /// <summary>How the identities of a session were scoped (spec: <c>RoleMiningSessionScopingMethod</c>).</summary>
+[JsonConverter(typeof(TolerantEnumConverter<RoleMiningSessionScopingMethod>))]
 public enum RoleMiningSessionScopingMethod
 {
     /// <summary>A value this client does not know.</summary>

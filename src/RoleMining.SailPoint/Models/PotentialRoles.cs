@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using RoleMining.SailPoint.Serialization;
 
 namespace RoleMining.SailPoint.Models;
 
@@ -42,6 +43,7 @@ public sealed record PotentialRoleSummary
     public RoleMiningRoleType? Type { get; init; }
 
     /// <summary>Who created the potential role.</summary>
+    [JsonConverter(typeof(EntityCreatedByConverter))]
     public EntityCreatedBy? CreatedBy { get; init; }
 
     /// <summary>When the potential role was created.</summary>
@@ -80,6 +82,7 @@ public sealed record PotentialRole
     public string? Description { get; init; }
 
     /// <summary>Who created the potential role.</summary>
+    [JsonConverter(typeof(EntityCreatedByConverter))]
     public EntityCreatedBy? CreatedBy { get; init; }
 
     /// <summary>Density.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RoleMining.SailPoint.Serialization;
 
 namespace RoleMining.SailPoint.Models;
 
@@ -43,6 +44,7 @@ public sealed record RoleMiningSession
     public string? EmailRecipientId { get; init; }
 
     /// <summary>Who created the session.</summary>
+    [JsonConverter(typeof(EntityCreatedByConverter))]
     public EntityCreatedBy? CreatedBy { get; init; }
 
     /// <summary>The number of identities.</summary>

@@ -52,22 +52,27 @@ public abstract class AsyncPageable<T> : IAsyncEnumerable<T>
     /// <summary>The pages of <see cref="AsyncPageable.FromPages{T}"/>.</summary>
     internal sealed class StaticPageable(IReadOnlyList<Page<T>> pages) : AsyncPageable<T>
     {
-        public override async IAsyncEnumerable<Page<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
+        public override IAsyncEnumerable<Page<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
         {
             var start = 0;
             if (continuationToken is not null)
             {
-                start = pages.Count;
-                for (var index = 0; index < pages.Count; index++)
+                var after = -1;
+                for (var index = 0; index < pages.Count && after < 0; index++)
                 {
-                    if (string.Equals(pages[index].ContinuationToken, continuationToken, StringComparison.Ordinal))
-                    {
-                        start = index + 1;
-                        break;
-                    }
+                    after = string.Equals(pages[index].ContinuationToken, continuationToken, StringComparison.Ordinal) ? index : -1;
                 }
+
+                start = after >= 0
+                    ? after + 1
+                    : throw new ArgumentException("The continuation token is not one of these pages'.", nameof(continuationToken));
             }
 
+            return FromAsync(start);
+        }
+
+        private async IAsyncEnumerable<Page<T>> FromAsync(int start)
+        {
             for (var index = start; index < pages.Count; index++)
             {
                 await Task.Yield();

@@ -20,6 +20,12 @@ public sealed record CollectionQuery
     public int PageSize { get; init; } = MaxPageSize;
 
     /// <summary>
+    /// Where the first page starts (ISC's <c>offset</c>, 0 or more), for a caller that was given an offset; to resume
+    /// pages this client read, use <see cref="Page{T}.ContinuationToken"/>.
+    /// </summary>
+    public int Offset { get; init; }
+
+    /// <summary>
     /// Asks for <c>X-Total-Count</c> on the first page read (<c>count=true</c>), given as its
     /// <see cref="Page{T}.TotalCount"/>. Paging then stops exactly at the total instead of asking for one more page. It
     /// costs the service some work, so it is off by default.

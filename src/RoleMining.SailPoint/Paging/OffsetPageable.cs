@@ -19,6 +19,9 @@ internal sealed class OffsetPageable<T>(
     ILogger logger,
     CancellationToken cancellationToken) : AsyncPageable<T>(cancellationToken)
 {
+    /// <summary>What a continuation token starts with; the rest is the offset of the next page.</summary>
+    private const string TokenPrefix = "offset:";
+
     public static OffsetPageable<T> Create(
         Func<PageRequest, CancellationToken, Task<(List<T> Items, int? Total)>> fetchPage,
         CollectionQuery? query,
@@ -31,16 +34,22 @@ internal sealed class OffsetPageable<T>(
             throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, "PageSize must be between 1 and 250.");
         }
 
+        if (query.Offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Offset, "Offset must be 0 or more.");
+        }
+
         return new OffsetPageable<T>(fetchPage, query, logger, cancellationToken);
     }
 
     public override IAsyncEnumerable<Page<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
     {
-        var offset = 0;
+        var offset = query.Offset;
         if (continuationToken is not null
-            && (!int.TryParse(continuationToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
+            && (!continuationToken.StartsWith(TokenPrefix, StringComparison.Ordinal)
+                || !int.TryParse(continuationToken.AsSpan(TokenPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
         {
-            throw new ArgumentException("The continuation token is not one this client gave (an offset, 0 or more).", nameof(continuationToken));
+            throw new ArgumentException("The continuation token is not one this client gave.", nameof(continuationToken));
         }
 
         var pageSize = pageSizeHint ?? query.PageSize;
@@ -49,14 +58,15 @@ internal sealed class OffsetPageable<T>(
             throw new ArgumentOutOfRangeException(nameof(pageSizeHint), pageSizeHint, "The page size must be between 0 and 250.");
         }
 
-        return PagesAsync(offset, pageSize, CancellationToken);
+        // A token is given only after a full page (or before the known total): a 400 right at its offset is the end.
+        return PagesAsync(offset, pageSize, resumed: continuationToken is not null, CancellationToken);
     }
 
-    private async IAsyncEnumerable<Page<T>> PagesAsync(int offset, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Page<T>> PagesAsync(int offset, int pageSize, bool resumed, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var first = true;
         int? total = null;
-        var previousPageWasFull = false;
+        var previousPageWasFull = resumed;
         while (true)
         {
             var request = new PageRequest
@@ -74,7 +84,7 @@ internal sealed class OffsetPageable<T>(
                 fetched = await fetchPage(request, cancellationToken).ConfigureAwait(false);
             }
             catch (SailPointException exception) when (
-                exception.Status == HttpStatusCode.BadRequest && !first && (offset == total || previousPageWasFull))
+                exception.Status == HttpStatusCode.BadRequest && offset > 0 && (offset == total || previousPageWasFull))
             {
                 Log.BadRequestAtEndOfData(logger, exception.OperationId, offset);
                 fetched = null;
@@ -89,7 +99,7 @@ internal sealed class OffsetPageable<T>(
             offset += page.Items.Count;
             previousPageWasFull = pageSize > 0 && page.Items.Count >= pageSize;
             var last = !previousPageWasFull || (total is { } known && offset >= known);
-            yield return new Page<T>(page.Items, last ? null : offset.ToString(CultureInfo.InvariantCulture), total);
+            yield return new Page<T>(page.Items, last ? null : TokenPrefix + offset.ToString(CultureInfo.InvariantCulture), total);
             if (last)
             {
                 yield break;

@@ -17,8 +17,8 @@ public sealed class Page<T>
     public IReadOnlyList<T> Values { get; }
 
     /// <summary>
-    /// Where the next page starts, for <see cref="AsyncPageable{T}.AsPages"/>; null when this page is the last. It is the
-    /// offset of the next item as a decimal number, so an offset a caller was given elsewhere resumes there too.
+    /// Where the next page starts, to pass to <see cref="AsyncPageable{T}.AsPages"/> later; null when this page is the
+    /// last. Opaque: only a token this client gave resumes (an offset from elsewhere is <see cref="CollectionQuery.Offset"/>).
     /// </summary>
     public string? ContinuationToken { get; }
 

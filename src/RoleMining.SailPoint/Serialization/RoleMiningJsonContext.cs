@@ -8,22 +8,12 @@ namespace RoleMining.SailPoint.Serialization;
 
 /// <summary>
 /// Source-generated serialization of every body this client reads or writes: no reflection at run time and the
-/// fastest System.Text.Json path for large identity pages. The converters are registered here rather than by attributes
-/// on the models, so that they stay internal: <see cref="RoleMiningJson"/> is the one public way to the wire format.
+/// fastest System.Text.Json path for large identity pages.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    Converters =
-    [
-        typeof(EntityCreatedByConverter),
-        typeof(TolerantEnumConverter<RoleMiningSessionState>),
-        typeof(TolerantEnumConverter<PotentialRoleExportState>),
-        typeof(TolerantEnumConverter<PotentialRoleProvisionState>),
-        typeof(TolerantEnumConverter<RoleMiningRoleType>),
-        typeof(TolerantEnumConverter<RoleMiningSessionScopingMethod>),
-    ])]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(RoleMiningSession))]
 [JsonSerializable(typeof(List<RoleMiningSession>))]
 [JsonSerializable(typeof(RoleMiningSessionStatus))]
@@ -42,8 +32,10 @@ internal sealed partial class RoleMiningJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// The wire format of the role-mining models: serialize or deserialize a model with these options to get JSON as ISC
-/// sends it (wire names of enum values, unknown values read as <c>Unknown</c>, <c>createdBy</c> in any of its forms).
-/// The models carry no converter attributes, so other serializer settings give a different shape.
+/// sends it (camelCase, nulls left out, enum values by their wire names and unknown ones read as <c>Unknown</c>,
+/// <c>createdBy</c> in any of its forms). The converters are internal and named by attributes on the models, so
+/// reflection-based serialization with other options keeps the enum and <c>createdBy</c> forms too; a source-generated
+/// context of another assembly cannot name them, so serialize the models with these options there.
 /// </summary>
 public static class RoleMiningJson
 {

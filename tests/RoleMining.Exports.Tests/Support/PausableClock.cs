@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
@@ -5,11 +6,14 @@ namespace RoleMining.Exports.Tests.Support;
 
 /// <summary>
 /// A clock that follows real time until a test pauses it, then moves only when the test advances it: so a check that
-/// depends on timers (a lease renewed every third of its duration) cannot be decided by how busy the machine is.
+/// depends on timers (a lease renewed every third of its duration) cannot be decided by how busy the machine is. It also
+/// knows which one-shot timers (<see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>) are waiting, by
+/// their delay, so that a test can move time only while the code it watches is waiting for it.
 /// </summary>
 internal sealed class PausableClock : FakeTimeProvider, IAsyncDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
+    private readonly ConcurrentDictionary<TimeSpan, int> _waiting = new();
     private CancellationTokenSource? _follow;
     private Task _following = Task.CompletedTask;
 
@@ -17,6 +21,35 @@ internal sealed class PausableClock : FakeTimeProvider, IAsyncDisposable
         : base(DateTimeOffset.UtcNow)
     {
         Resume();
+    }
+
+    /// <summary>
+    /// How many one-shot timers of <paramref name="delay"/> have neither fired nor been disposed. Within a millisecond:
+    /// <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> sets its timer in whole milliseconds.
+    /// </summary>
+    public int Waiting(TimeSpan delay) =>
+        _waiting.Where(pair => (pair.Key - delay).Duration() < TimeSpan.FromMilliseconds(1)).Sum(pair => pair.Value);
+
+    /// <inheritdoc />
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (period != Timeout.InfiniteTimeSpan || dueTime <= TimeSpan.Zero)
+        {
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+
+        var tracked = new WaitingTimer(this, dueTime);
+        _waiting.AddOrUpdate(dueTime, 1, (_, count) => count + 1);
+        tracked.Inner = base.CreateTimer(
+            timerState =>
+            {
+                tracked.Finish();
+                callback(timerState);
+            },
+            state,
+            dueTime,
+            period);
+        return tracked;
     }
 
     /// <summary>Stops following real time; returns once the clock no longer moves by itself.</summary>
@@ -65,6 +98,36 @@ internal sealed class PausableClock : FakeTimeProvider, IAsyncDisposable
             var elapsed = watch.Elapsed;
             Advance(elapsed - followed);
             followed = elapsed;
+        }
+    }
+
+    /// <summary>A one-shot timer that is counted as waiting until it fires or is disposed.</summary>
+    private sealed class WaitingTimer(PausableClock clock, TimeSpan dueTime) : ITimer
+    {
+        private int _finished;
+
+        public ITimer? Inner { get; set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => Inner!.Change(dueTime, period);
+
+        public void Finish()
+        {
+            if (Interlocked.Exchange(ref _finished, 1) == 0)
+            {
+                clock._waiting.AddOrUpdate(dueTime, 0, (_, count) => count - 1);
+            }
+        }
+
+        public void Dispose()
+        {
+            Finish();
+            Inner?.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Finish();
+            return Inner?.DisposeAsync() ?? ValueTask.CompletedTask;
         }
     }
 }

@@ -110,12 +110,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     /// <summary>
     /// Moves the paused <paramref name="clock"/> on in small steps until the step holding the job has renewed
-    /// <paramref name="held"/>, never up to the lease's expiry: so a renewal that comes late in real time (a busy machine,
-    /// a timer registered after a step) still finds the lease valid. Fails the test when no renewal comes within ten
+    /// <paramref name="held"/>: only while the holder waits for its renewal timer (a renewal that is still being written,
+    /// or a timer not yet set, gets real time, not fake time), and never up to the lease's expiry. After each step
+    /// <paramref name="atEachStep"/> checks what must hold meanwhile. Fails the test when no renewal comes within ten
     /// seconds of real time, which is what a holder that does not renew in time looks like.
     /// </summary>
-    public async Task<ExportJobLease> AdvanceUntilRenewedAsync(PausableClock clock, string jobId, ExportJobLease held)
+    public async Task<ExportJobLease> AdvanceUntilRenewedAsync(PausableClock clock, string jobId, ExportJobLease held, Func<Task>? atEachStep = null)
     {
+        // What JobLeaseHolder waits between renewals.
+        var renewalInterval = Host.Options.LeaseDuration / 3;
         var step = TimeSpan.FromMilliseconds(20);
         var watch = Stopwatch.StartNew();
         while (true)
@@ -131,9 +134,13 @@ internal sealed class WorkflowHarness : IAsyncDisposable
             Assert.True(
                 watch.Elapsed < TimeSpan.FromSeconds(10),
                 $"The lease was not renewed: it expires at {held.ExpiresAt:O}, the clock stands at {clock.GetUtcNow():O}.");
-            if (clock.GetUtcNow() + step < held.ExpiresAt)
+            if (clock.Waiting(renewalInterval) > 0 && clock.GetUtcNow() + step < held.ExpiresAt)
             {
                 clock.Advance(step);
+                if (atEachStep is not null)
+                {
+                    await atEachStep();
+                }
             }
 
             await Task.Delay(5);

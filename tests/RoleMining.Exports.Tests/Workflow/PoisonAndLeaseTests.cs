@@ -169,16 +169,24 @@ public sealed class PoisonAndLeaseTests
         // Two lease durations into the download (the clock moves only while the lease is valid and waits for each renewal,
         // so a busy machine cannot decide the outcome), a copy of the download message finds the lease renewed, not expired.
         await clock.PauseAsync();
-        var claimed = (await harness.Host.GetJobAsync(job.JobId)).Lease!;
-        var held = claimed;
-        while (clock.GetUtcNow() < claimed.ExpiresAt + lease)
+        ExportStepResult copy;
+        try
         {
-            held = await harness.AdvanceUntilRenewedAsync(clock, job.JobId, held);
+            var claimed = (await harness.Host.GetJobAsync(job.JobId)).Lease!;
+            var held = claimed;
+            while (clock.GetUtcNow() < claimed.ExpiresAt + lease)
+            {
+                held = await harness.AdvanceUntilRenewedAsync(clock, job.JobId, held);
+            }
+
+            copy = await harness.Host.Workflow.HandleAsync(download, ExportDelivery.First);
+        }
+        finally
+        {
+            clock.Resume();
+            downloadMayGoOn.TrySetResult();
         }
 
-        var copy = await harness.Host.Workflow.HandleAsync(download, ExportDelivery.First);
-        clock.Resume();
-        downloadMayGoOn.SetResult();
         await run;
 
         Assert.Equal(ExportStepOutcome.Deferred, copy.Outcome);

@@ -120,19 +120,29 @@ public sealed class StalledJobResumeTests
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Four lease durations with a stall timeout far shorter than the step. The clock moves only while the live holder
-        // still holds a valid lease and waits for each renewal, so a busy machine cannot let the lease lapse; after each
-        // renewal the resumer finds nothing to resume.
+        // waits for its renewal and never past the lease, so a busy machine cannot let the lease lapse; at every step,
+        // right up to each renewal, the resumer finds nothing to resume.
         await clock.PauseAsync();
-        var end = clock.GetUtcNow() + (lease * 4);
-        var held = (await harness.Host.GetJobAsync(job.JobId)).Lease!;
-        while (clock.GetUtcNow() < end)
+        try
         {
-            held = await harness.AdvanceUntilRenewedAsync(clock, job.JobId, held);
-            Assert.Equal(step, (await harness.Host.GetJobAsync(job.JobId)).NextStep);
-            Assert.Empty(await harness.Host.Jobs.ResumeAsync(TimeSpan.FromMilliseconds(200)));
+            var end = clock.GetUtcNow() + (lease * 4);
+            var held = (await harness.Host.GetJobAsync(job.JobId)).Lease!;
+            while (clock.GetUtcNow() < end)
+            {
+                held = await harness.AdvanceUntilRenewedAsync(
+                    clock,
+                    job.JobId,
+                    held,
+                    async () => Assert.Empty(await harness.Host.Jobs.ResumeAsync(TimeSpan.FromMilliseconds(200))));
+                Assert.Equal(step, (await harness.Host.GetJobAsync(job.JobId)).NextStep);
+            }
         }
-        clock.Resume();
-        release.SetResult();
+        finally
+        {
+            clock.Resume();
+            release.TrySetResult();
+        }
+
         await run;
         var done = await harness.Host.GetJobAsync(job.JobId);
         await harness.AssertSucceededAndCompleteAsync(done);

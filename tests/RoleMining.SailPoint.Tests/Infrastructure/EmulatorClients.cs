@@ -73,9 +73,14 @@ internal static class EmulatorClients
     public static IRoleMiningClient Client(this ServiceProvider provider) => provider.GetRequiredService<IRoleMiningClient>();
 }
 
-/// <summary>A delegating handler that records the status of every API response and can react to it.</summary>
+/// <summary>
+/// A delegating handler that records the status of every API response and can react to it, and knows whether a request
+/// is on its way (a test on a fake clock holds the clock still meanwhile: a real HTTP round trip takes no fake time).
+/// </summary>
 internal sealed class ResponseRecorder : DelegatingHandler
 {
+    private int _inFlight;
+
     /// <summary>The clock of <see cref="Responses"/>' timestamps (the client's, when it runs on a fake one).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
@@ -83,12 +88,23 @@ internal sealed class ResponseRecorder : DelegatingHandler
 
     public Action<HttpResponseMessage>? OnResponse { get; set; }
 
+    /// <summary>Whether no request is between this handler and its response.</summary>
+    public bool Idle => Volatile.Read(ref _inFlight) == 0;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken);
-        Responses.Enqueue((Clock.GetTimestamp(), (int)response.StatusCode));
-        OnResponse?.Invoke(response);
-        return response;
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            Responses.Enqueue((Clock.GetTimestamp(), (int)response.StatusCode));
+            OnResponse?.Invoke(response);
+            return response;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Compression;
 using RoleMining.Emulator;
 using RoleMining.SailPoint.Models;
@@ -110,12 +109,12 @@ public sealed class OperationsTests
         var tenantSession = server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 1);
 
         var firstSessions = await client.GetSessionsAsync(new CollectionQuery { IncludeTotal = true }).AsPages(pageSizeHint: 2).FirstAsync();
-        var lastSessions = await client.GetSessionsAsync().AsPages((sessionCount - 1).ToString(CultureInfo.InvariantCulture), pageSizeHint: 2).FirstAsync();
+        var lastSessions = await client.GetSessionsAsync(new CollectionQuery { Offset = sessionCount - 1 }).AsPages(pageSizeHint: 2).FirstAsync();
         var roles = await client.GetPotentialRoleSummariesAsync(tenantSession.Id, new CollectionQuery { IncludeTotal = true }).AsPages(pageSizeHint: 1).FirstAsync();
 
         Assert.Equal(sessionCount, firstSessions.TotalCount);
         Assert.Equal(2, firstSessions.Values.Count);
-        Assert.Equal("2", firstSessions.ContinuationToken);
+        Assert.NotNull(firstSessions.ContinuationToken);
         Assert.Single(lastSessions.Values);
         Assert.Null(lastSessions.ContinuationToken);
         Assert.Null(lastSessions.TotalCount);

@@ -34,7 +34,7 @@ public sealed class ResilienceIntegrationTests
             clock: clock);
 
         var call = provider.Client().GetSessionStatusAsync(server.Tenant.Sessions[0].Id);
-        await clock.AdvanceUntilAsync(() => recorder.Responses.Count >= 2 || call.IsCompleted);
+        await clock.AdvanceUntilAsync(() => recorder.Responses.Count >= 2 || call.IsCompleted, () => recorder.Idle);
         await call;
 
         var responses = recorder.Responses.ToList();
@@ -162,7 +162,7 @@ public sealed class ResilienceIntegrationTests
         var role = server.Tenant.PotentialRoles.First();
 
         var call = provider.Client().StartExportAsync(role.Session.Id, role.Id, new PotentialRoleExportRequest());
-        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        await clock.AdvanceUntilAsync(() => call.IsCompleted, () => recorder.Idle);
         var export = await call;
 
         Assert.False(string.IsNullOrEmpty(export.ExportId));

@@ -120,17 +120,17 @@ public sealed class PagingTests
     }
 
     [Fact]
-    public async Task Pages_from_a_continuation_token_carry_the_total_and_where_the_next_page_starts()
+    public async Task Pages_from_an_offset_carry_the_total_and_where_the_next_page_starts()
     {
         var handler = IdentityServer(600, sendTotal: true);
         using var client = TestClients.Create(handler);
 
-        var pages = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = true }).AsPages("250").ToListAsync();
+        var pages = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = true, Offset = 250 }).AsPages().ToListAsync();
 
         Assert.Equal([250, 100], pages.Select(page => page.Values.Count));
         Assert.Equal(Id(250), pages[0].Values[0].Id);
         Assert.Equal(Id(599), pages[1].Values[^1].Id);
-        Assert.Equal("500", pages[0].ContinuationToken);
+        Assert.NotNull(pages[0].ContinuationToken);
         Assert.Null(pages[1].ContinuationToken);
         Assert.All(pages, page => Assert.Equal(600, page.TotalCount));
         Assert.Equal(["?offset=250&limit=250&count=true", "?offset=500&limit=250"], handler.ApiRequests.Select(request => request.Uri.Query));
@@ -148,15 +148,47 @@ public sealed class PagingTests
 
         var ids = first.Values.Concat(rest.SelectMany(page => page.Values)).Select(identity => identity.Id);
         Assert.Equal(Enumerable.Range(0, 260).Select(Id), ids);
-        Assert.Equal("100", first.ContinuationToken);
-        Assert.Equal(new string?[] { "200", null }, rest.Select(page => page.ContinuationToken));
+        Assert.Equal([100, 60], rest.Select(page => page.Values.Count));
+        Assert.NotNull(rest[0].ContinuationToken);
+        Assert.Null(rest[1].ContinuationToken);
+        Assert.Equal(["?offset=0&limit=100", "?offset=100&limit=100", "?offset=200&limit=100"], handler.ApiRequests.Select(request => request.Uri.Query));
+    }
+
+    [Fact]
+    public async Task Resuming_from_a_token_at_exactly_the_end_of_the_data_ends_without_an_error()
+    {
+        // 250 identities: the first page is full, so it carries a token; the service answers the offset after it with 400.
+        var handler = IdentityServer(250, badRequestAtEnd: true);
+        using var client = TestClients.Create(handler);
+        var identities = client.GetPotentialRoleIdentitiesAsync("s1", "p1");
+        var first = await identities.AsPages().FirstAsync();
+
+        var rest = await identities.AsPages(first.ContinuationToken).ToListAsync();
+
+        Assert.Equal(250, first.Values.Count);
+        Assert.Empty(rest);
+        Assert.Equal(2, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task A_400_at_an_offset_given_by_the_caller_is_an_error()
+    {
+        var handler = IdentityServer(250, badRequestAtEnd: true);
+        using var client = TestClients.Create(handler);
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(async () =>
+            await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { Offset = 250 }).AsPages().ToListAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, failure.Status);
     }
 
     [Theory]
     [InlineData("-1")]
     [InlineData("ten")]
     [InlineData("")]
-    public void A_continuation_token_that_is_not_an_offset_is_refused(string token)
+    [InlineData("250")]
+    [InlineData("offset:-1")]
+    public void A_continuation_token_this_client_did_not_give_is_refused(string token)
     {
         using var client = TestClients.Create(new StubHandler());
 
@@ -182,6 +214,7 @@ public sealed class PagingTests
 
         Assert.Equal(["a", "b", "c", "d"], await pageable.ToListAsync());
         Assert.Equal(["d"], (await pageable.AsPages("3").ToListAsync()).SelectMany(page => page.Values));
+        Assert.Throws<ArgumentException>(() => pageable.AsPages("9"));
     }
 
     [Theory]
