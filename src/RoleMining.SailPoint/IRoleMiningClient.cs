@@ -19,10 +19,8 @@ public interface IRoleMiningClient
     /// <summary>Every role-mining session (<c>getRoleMiningSessions</c>).</summary>
     AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default);
 
-
     /// <summary>Every potential role summary of a session (<c>getPotentialRoleSummaries</c>).</summary>
     AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
-
 
     /// <summary>Gets one potential role of a session as a summary (<c>getPotentialRole</c>).</summary>
     Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default);
@@ -32,7 +30,6 @@ public interface IRoleMiningClient
 
     /// <summary>Every identity of a potential role (<c>getIdentitiesPotentialRole</c>).</summary>
     AsyncPageable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default);
-
 
     /// <summary>The entitlements of a potential role with their popularity (<c>getEntitlementsPotentialRole</c>).</summary>
     AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default);

@@ -75,14 +75,12 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
     public AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) =>
         Pageable(request => _routes.GetSessions(request), RoleMiningJsonContext.Default.ListRoleMiningSession, query, cancellationToken);
 
-
     /// <inheritdoc />
     public AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         return Pageable(request => _routes.GetPotentialRoleSummaries(sessionId, request), RoleMiningJsonContext.Default.ListPotentialRoleSummary, query, cancellationToken);
     }
-
 
     /// <inheritdoc />
     public Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default)
@@ -107,7 +105,6 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(potentialRoleId);
         return Pageable(request => _routes.GetPotentialRoleIdentities(sessionId, potentialRoleId, request), RoleMiningJsonContext.Default.ListRoleMiningIdentity, query, cancellationToken);
     }
-
 
     /// <inheritdoc />
     public AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default)

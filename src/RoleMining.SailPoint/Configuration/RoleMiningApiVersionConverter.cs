@@ -18,7 +18,7 @@ internal sealed class RoleMiningApiVersionConverter : EnumConverter
 
     public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
         value is string text
-            ? RoleMiningApiVersions.All.FirstOrDefault(version => string.Equals(version.PathSegment(), text.Trim(), StringComparison.OrdinalIgnoreCase))
+            ? RoleMiningApiVersions.FromPathSegment(text.Trim()) ?? default
             : base.ConvertFrom(context, culture, value);
 
     public override object? ConvertTo(ITypeDescriptorContext? context, CultureInfo? culture, object? value, Type destinationType) =>

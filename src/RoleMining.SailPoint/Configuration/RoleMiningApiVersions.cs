@@ -3,9 +3,7 @@ namespace RoleMining.SailPoint;
 /// <summary>How each <see cref="RoleMiningApiVersion"/> is written in a URL and in configuration.</summary>
 internal static class RoleMiningApiVersions
 {
-    /// <summary>Every version, in the order the documentation lists them.</summary>
-    public static IReadOnlyList<RoleMiningApiVersion> All { get; } =
-        [RoleMiningApiVersion.V2024, RoleMiningApiVersion.V2025, RoleMiningApiVersion.V2026, RoleMiningApiVersion.Beta, RoleMiningApiVersion.V1];
+    private static readonly RoleMiningApiVersion[] All = Enum.GetValues<RoleMiningApiVersion>();
 
     /// <summary>The versions as configuration takes them, for messages: <c>v2024, v2025, v2026, beta, v1</c>.</summary>
     public static string Written { get; } = string.Join(", ", All.Select(PathSegment));
@@ -21,7 +19,17 @@ internal static class RoleMiningApiVersions
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, $"Not a SailPoint API version; use one of {Written}."),
     };
 
-    /// <summary>Whether <paramref name="segment"/> is a version's URL segment (case-insensitive).</summary>
-    public static bool IsPathSegment(string segment) =>
-        All.Any(version => string.Equals(version.PathSegment(), segment, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The version whose URL segment <paramref name="segment"/> is (case-insensitive), or null.</summary>
+    public static RoleMiningApiVersion? FromPathSegment(string segment)
+    {
+        foreach (var version in All)
+        {
+            if (string.Equals(version.PathSegment(), segment, StringComparison.OrdinalIgnoreCase))
+            {
+                return version;
+            }
+        }
+
+        return null;
+    }
 }

@@ -35,7 +35,7 @@ internal sealed class RoleMiningClientOptionsValidator : IValidateOptions<RoleMi
     /// <summary>The first path segment that belongs to the API rather than to the tenant's root (v3, v2024, beta, oauth, role-mining-...).</summary>
     private static string? ApiPathIn(Uri url) =>
         url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(segment =>
-            RoleMiningApiVersions.IsPathSegment(segment)
+            RoleMiningApiVersions.FromPathSegment(segment) is not null
             || (segment.Length > 1 && (segment[0] is 'v' or 'V') && segment[1..].All(char.IsAsciiDigit))
             || segment.Equals("oauth", StringComparison.OrdinalIgnoreCase)
             || segment.StartsWith("role-mining", StringComparison.OrdinalIgnoreCase));

@@ -54,21 +54,20 @@ public abstract class AsyncPageable<T> : IAsyncEnumerable<T>
     {
         public override IAsyncEnumerable<Page<T>> AsPages(string? continuationToken = null, int? pageSizeHint = null)
         {
-            var start = 0;
-            if (continuationToken is not null)
+            if (continuationToken is null)
             {
-                var after = -1;
-                for (var index = 0; index < pages.Count && after < 0; index++)
-                {
-                    after = string.Equals(pages[index].ContinuationToken, continuationToken, StringComparison.Ordinal) ? index : -1;
-                }
-
-                start = after >= 0
-                    ? after + 1
-                    : throw new ArgumentException("The continuation token is not one of these pages'.", nameof(continuationToken));
+                return FromAsync(0);
             }
 
-            return FromAsync(start);
+            for (var index = 0; index < pages.Count; index++)
+            {
+                if (string.Equals(pages[index].ContinuationToken, continuationToken, StringComparison.Ordinal))
+                {
+                    return FromAsync(index + 1);
+                }
+            }
+
+            throw new ArgumentException("The continuation token is not one of these pages'.", nameof(continuationToken));
         }
 
         private async IAsyncEnumerable<Page<T>> FromAsync(int start)

@@ -40,7 +40,6 @@ public sealed class UnexpectedFailureTests
 
         public AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetSessionsAsync(query, cancellationToken);
 
-
         public AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleSummariesAsync(sessionId, query, cancellationToken);
 
         public Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleSummaryAsync(sessionId, potentialRoleId, cancellationToken);
@@ -48,7 +47,6 @@ public sealed class UnexpectedFailureTests
         public Task<PotentialRole> GetPotentialRoleAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleAsync(sessionId, potentialRoleId, cancellationToken);
 
         public AsyncPageable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
-
 
         public AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => Inner.GetEntitlementPopularitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
 

@@ -53,7 +53,6 @@ internal sealed class HookedRoleMiningClient(IRoleMiningClient inner) : IRoleMin
 
     public AsyncPageable<RoleMiningSession> GetSessionsAsync(CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetSessionsAsync(query, cancellationToken);
 
-
     public AsyncPageable<PotentialRoleSummary> GetPotentialRoleSummariesAsync(string sessionId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetPotentialRoleSummariesAsync(sessionId, query, cancellationToken);
 
     public Task<PotentialRoleSummary> GetPotentialRoleSummaryAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => inner.GetPotentialRoleSummaryAsync(sessionId, potentialRoleId, cancellationToken);
@@ -61,7 +60,6 @@ internal sealed class HookedRoleMiningClient(IRoleMiningClient inner) : IRoleMin
     public Task<PotentialRole> GetPotentialRoleAsync(string sessionId, string potentialRoleId, CancellationToken cancellationToken = default) => inner.GetPotentialRoleAsync(sessionId, potentialRoleId, cancellationToken);
 
     public AsyncPageable<RoleMiningIdentity> GetPotentialRoleIdentitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetPotentialRoleIdentitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
-
 
     public AsyncPageable<RoleMiningEntitlement> GetEntitlementPopularitiesAsync(string sessionId, string potentialRoleId, CollectionQuery? query = null, CancellationToken cancellationToken = default) => inner.GetEntitlementPopularitiesAsync(sessionId, potentialRoleId, query, cancellationToken);
 
