@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RoleMining.Emulator;
 using RoleMining.Exports;
+using RoleMining.Functions.Configuration;
+using RoleMining.Testing;
 using RoleMining.Testing.Azurite;
+using RoleMining.Testing.FunctionsHost;
 using RoleMining.Testing.Processes;
 
 namespace RoleMining.RateBudget.Bench;
@@ -22,14 +25,24 @@ internal static partial class InstancesBenchmark
     private const string ClientSecret = "bench-instances-secret";
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(15);
 
-    public static async Task<List<Row>> RunAsync(EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles)
+    public static async Task<List<Row>> RunAsync(EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles, IReadOnlyList<int> hostCounts, FunctionsHostLocation? host, string? publishedApp)
     {
         var rows = new List<Row>();
+        if (host is not null && publishedApp is not null)
+        {
+            // The app under real Functions hosts shares the budget as deployed (it always registers the Blob store).
+            foreach (var count in hostCounts)
+            {
+                rows.Add(await RunOnceAsync(mode, count, shared: true, roles, new RealHosts(host, publishedApp)));
+                Console.Error.WriteLine($"  {rows[^1].Format()}");
+            }
+        }
+
         foreach (var shared in budgets)
         {
             foreach (var count in instanceCounts)
             {
-                rows.Add(await RunOnceAsync(mode, count, shared, roles));
+                rows.Add(await RunOnceAsync(mode, count, shared, roles, hosts: null));
                 Console.Error.WriteLine($"  {rows[^1].Format()}");
             }
         }
@@ -37,7 +50,19 @@ internal static partial class InstancesBenchmark
         return rows;
     }
 
-    private static async Task<Row> RunOnceAsync(EmulatorRateLimitMode mode, int instanceCount, bool shared, int roleCount)
+    /// <summary>Publishes the Functions app in Release (what `azd deploy` uploads) for the rows with real hosts.</summary>
+    public static async Task<string> PublishAppAsync()
+    {
+        var output = Directory.CreateTempSubdirectory("rolemining-bench-functions-").FullName;
+        var build = await ProcessRun.RunAsync(
+            "dotnet",
+            ["publish", RepositoryPaths.Combine("src/RoleMining.Functions/RoleMining.Functions.csproj"), "--configuration", "Release", "--output", output, "--nologo", "-verbosity:quiet"],
+            RepositoryPaths.Root,
+            TimeSpan.FromMinutes(10));
+        return build.ExitCode == 0 ? output : throw new InvalidOperationException($"dotnet publish of the Functions app failed ({build.ExitCode}):\n{build.Output}");
+    }
+
+    private static async Task<Row> RunOnceAsync(EmulatorRateLimitMode mode, int instanceCount, bool shared, int roleCount, RealHosts? hosts)
     {
         // An Azurite of its own per run: one that holds the blobs and queues of earlier runs (in memory) answers more and
         // more slowly, which showed as the later runs' wall time.
@@ -51,20 +76,25 @@ internal static partial class InstancesBenchmark
         emulatorOptions.Exports.InProgressFor = TimeSpan.FromMilliseconds(300);
         await using var emulator = await EmulatorServer.StartAsync(emulatorOptions);
         var roles = emulator.Tenant.PotentialRoles.Where(role => role.IsAdditional).ToList();
-        var settings = SimulatedInstance.Settings(azurite.ConnectionString, emulator.BaseAddress, clientId, ClientSecret, shared);
+        var goFile = Path.Combine(Path.GetTempPath(), $"rolemining-bench-go-{Guid.NewGuid():N}");
+        var settings = SimulatedInstance.Settings(azurite.ConnectionString, emulator.BaseAddress, clientId, ClientSecret, shared, goFile);
 
         var instances = new List<BackgroundProcess>();
+        var realHosts = new List<FunctionsHostServer>();
         try
         {
-            var program = Path.Combine(AppContext.BaseDirectory, "RoleMining.RateBudget.Bench.dll");
-            for (var index = 0; index < instanceCount; index++)
+            if (hosts is null)
             {
-                instances.Add(BackgroundProcess.Start(ProcessRun.ProcessStart("dotnet", ["exec", program, SimulatedInstance.Argument], AppContext.BaseDirectory, settings)));
-            }
+                var program = Path.Combine(AppContext.BaseDirectory, "RoleMining.RateBudget.Bench.dll");
+                for (var index = 0; index < instanceCount; index++)
+                {
+                    instances.Add(BackgroundProcess.Start(ProcessRun.ProcessStart("dotnet", ["exec", program, SimulatedInstance.Argument], AppContext.BaseDirectory, settings)));
+                }
 
-            foreach (var instance in instances)
-            {
-                await instance.WaitForLineAsync(Ready(), TimeSpan.FromMinutes(3));
+                foreach (var instance in instances)
+                {
+                    await instance.WaitForLineAsync(Ready(), TimeSpan.FromMinutes(3));
+                }
             }
 
             // The coordinator's own view of the app: the same services, used only to create and read jobs.
@@ -75,17 +105,36 @@ internal static partial class InstancesBenchmark
                 await hosted.StartAsync(CancellationToken.None);
             }
 
+            // Every job is queued before any instance may take one (as a sweep queues its batch), and the clock starts with
+            // the first SailPoint request: the wall time is the fleet draining the queue under one budget. (Created while the
+            // instances ran, the jobs trickled in: 400 took 25 s at N = 16, Azurite being busy with the instances' polling.)
             var jobs = services.GetRequiredService<ExportJobService>();
-            emulator.Statistics.Reset();
-            var started = DateTimeOffset.UtcNow;
             var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
             await Parallel.ForEachAsync(roles, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (role, cancellationToken) =>
                 ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id }, cancellationToken)).Job.JobId));
 
+            emulator.Statistics.Reset();
+            var firstRequest = FirstRequestAsync(emulator);
+            if (hosts is null)
+            {
+                await File.WriteAllTextAsync(goFile, "go");
+            }
+            else
+            {
+                // Real hosts start now and take work as soon as each is up; the clock starts with the first request.
+                realHosts.AddRange(await Task.WhenAll(Enumerable.Range(0, instanceCount).Select(_ => FunctionsHostServer.StartAsync(hosts.Location, hosts.AppDirectory, RealHosts.Settings(settings)))));
+                instances.AddRange(realHosts.Select(host => host.Process));
+            }
+
+            var started = await firstRequest;
+            using var sampling = new CancellationTokenSource();
+            var timeline = SampleAsync(emulator, sampling.Token);
             var finished = await WaitForJobsAsync(jobs, ids.ToList(), emulator, roleCount, instances);
+            await sampling.CancelAsync();
+            Console.Error.WriteLine("  requests per 10 s: " + string.Join(' ', await timeline));
             var wall = (finished.Where(job => job.CompletedAt is not null).Select(job => job.CompletedAt!.Value).DefaultIfEmpty(DateTimeOffset.UtcNow).Max() - started).TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(1));
-            var counters = instances.Select(Counters).ToList();
+            var counters = hosts is null ? instances.Select(Counters).ToList() : null;
             ReportFailures(instances);
 
             var statistics = emulator.Statistics;
@@ -95,6 +144,7 @@ internal static partial class InstancesBenchmark
             return new Row(
                 mode,
                 instanceCount,
+                hosts is null ? "simulated" : "Functions host",
                 shared,
                 finished.Count(job => job.State == ExportJobState.Succeeded),
                 roleCount,
@@ -103,16 +153,73 @@ internal static partial class InstancesBenchmark
                 statistics.RateLimitedResponses,
                 bound,
                 statistics.PeakRequestsPerWindow,
-                counters.Sum(counter => counter.Reads + counter.Writes),
-                counters.Sum(counter => counter.Conflicts),
-                counters.Sum(counter => counter.Writes - counter.Conflicts));
+                counters?.Sum(counter => counter.Reads + counter.Writes),
+                counters?.Sum(counter => counter.Conflicts),
+                counters?.Sum(counter => counter.Writes - counter.Conflicts));
         }
         finally
         {
-            foreach (var instance in instances)
+            foreach (var host in realHosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            foreach (var instance in instances.Except(realHosts.Select(host => host.Process)))
             {
                 await instance.DisposeAsync();
             }
+
+            File.Delete(goFile);
+        }
+    }
+
+    /// <summary>When the emulator received the run's first request (polled every few milliseconds).</summary>
+    private static async Task<DateTimeOffset> FirstRequestAsync(EmulatorServer emulator)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (emulator.Statistics.TotalRequests == 0)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException("No instance sent a request within 5 minutes.");
+            }
+
+            await Task.Delay(5);
+        }
+
+        return DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>API requests the emulator received in each 10 s from the start, all and (in brackets) starts / status polls /
+    /// downloads: where the wall time goes.</summary>
+    private static async Task<List<string>> SampleAsync(EmulatorServer emulator, CancellationToken cancellationToken)
+    {
+        var buckets = new List<string>();
+        (long All, long Start, long Poll, long Download) Read() => (
+            emulator.Statistics.TotalRequests,
+            emulator.Statistics.RequestsForAnyVersion(OperationIds.ExportRoleMiningPotentialRoleAsync),
+            emulator.Statistics.RequestsForAnyVersion(OperationIds.ExportRoleMiningPotentialRoleStatus),
+            emulator.Statistics.RequestsForAnyVersion(OperationIds.DownloadRoleMiningPotentialRoleZip));
+        var last = Read();
+        void Add()
+        {
+            var now = Read();
+            buckets.Add($"{now.All - last.All}({now.Start - last.Start}/{now.Poll - last.Poll}/{now.Download - last.Download})");
+            last = now;
+        }
+
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+                Add();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Add();
+            return buckets;
         }
     }
 
@@ -188,9 +295,21 @@ internal static partial class InstancesBenchmark
     [GeneratedRegex(@"reads=(?<reads>\d+) writes=(?<writes>\d+) conflicts=(?<conflicts>\d+)")]
     private static partial Regex CountersLine();
 
+    /// <summary>Real Functions hosts over the published app, fed as the simulated instances are (queues polled at least
+    /// every second instead of host.json's 10 s), with the app's own authentication configured as the app requires.</summary>
+    private sealed record RealHosts(FunctionsHostLocation Location, string AppDirectory)
+    {
+        public static Dictionary<string, string?> Settings(Dictionary<string, string?> app) => new(app)
+        {
+            ["RoleMining_ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
+            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:01",
+        };
+    }
+
     internal sealed record Row(
         EmulatorRateLimitMode Mode,
         int Instances,
+        string Kind,
         bool Shared,
         int Succeeded,
         int Roles,
@@ -199,16 +318,16 @@ internal static partial class InstancesBenchmark
         long Refused,
         double BoundSeconds,
         int PeakPerWindow,
-        int StoreOperations,
-        int StoreConflicts,
-        int Claims)
+        int? StoreOperations,
+        int? StoreConflicts,
+        int? Claims)
     {
         public string Format() => string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Mode,-13} | {Instances,9} | {(Shared ? "shared (Blob, ETag)" : "one per process"),-19} | {Succeeded,4}/{Roles,-4} | {WallSeconds,7:0.0} | {Requests,8} | {Refused,5} | {BoundSeconds,7:0.0} | {WallSeconds / Math.Max(BoundSeconds, 0.001),10:0.00} | {PeakPerWindow,11} | {(Shared ? ((double)StoreOperations / Math.Max(Requests, 1)).ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} | {(Shared ? $"{Claims} / {StoreConflicts}" : "-"),15} |");
+            $"| {Mode,-13} | {Instances,9} | {Kind,-14} | {(Shared ? "shared (Blob, ETag)" : "one per process"),-19} | {Succeeded,4}/{Roles,-4} | {WallSeconds,7:0.0} | {Requests,8} | {Refused,5} | {BoundSeconds,7:0.0} | {WallSeconds / Math.Max(BoundSeconds, 0.001),10:0.00} | {PeakPerWindow,11} | {(Shared && StoreOperations is { } operations ? ((double)operations / Math.Max(Requests, 1)).ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} | {(Shared && Claims is not null ? $"{Claims} / {StoreConflicts}" : "-"),15} |");
 
         public static string Header =>
-            "| window mode   | instances | budget              | jobs ok   | wall s  | requests | 429s  | bound s | wall/bound | peak in 10s | store ops/request | claims / 412s   |\n" +
-            "|---------------|-----------|---------------------|-----------|---------|----------|-------|---------|------------|-------------|-------------------|-----------------|";
+            "| window mode   | instances | instances are  | budget              | jobs ok   | wall s  | requests | 429s  | bound s | wall/bound | peak in 10s | store ops/request | claims / 412s   |\n" +
+            "|---------------|-----------|----------------|---------------------|-----------|---------|----------|-------|---------|------------|-------------|-------------------|-----------------|";
     }
 }

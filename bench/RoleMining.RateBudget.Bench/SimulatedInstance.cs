@@ -23,11 +23,16 @@ namespace RoleMining.RateBudget.Bench;
 /// fed the way the Functions host feeds them per host.json (batches of 4 per queue, more fetched when 2 or fewer run,
 /// a failed message back after 30 s, poison after 5 deliveries). What it leaves out of a real host: the gRPC hop to the
 /// worker, the scale controller, and host.json's 10 s maximum polling interval (here 1 s, so that polling an empty
-/// queue does not dominate the wall time). Prints "ready", then a line of store counters every half second.
+/// queue does not dominate the wall time). Prints "ready", starts its listeners when the go file appears
+/// (<see cref="GoFileVariable"/>), then prints a line of store counters every half second.
 /// </summary>
 internal static class SimulatedInstance
 {
     public const string Argument = "--simulated-instance";
+
+    /// <summary>A file whose creation starts every instance's queue listeners at once (the coordinator creates it once
+    /// the jobs are queued), so that the measured time is the fleet draining the queue, not processes starting.</summary>
+    public const string GoFileVariable = "BENCH_GO_FILE";
     private const int BatchSize = 4;
     private const int NewBatchThreshold = 2;
     private const int MaxDequeueCount = 5;
@@ -36,8 +41,9 @@ internal static class SimulatedInstance
     private static readonly TimeSpan FailedVisibility = TimeSpan.FromSeconds(30);
 
     /// <summary>The instance's settings, as app settings (environment variables) of the child process.</summary>
-    public static Dictionary<string, string?> Settings(string storage, Uri sailPoint, string clientId, string clientSecret, bool sharedBudget) => new()
+    public static Dictionary<string, string?> Settings(string storage, Uri sailPoint, string clientId, string clientSecret, bool sharedBudget, string goFile) => new()
     {
+        [GoFileVariable] = goFile,
         ["AzureWebJobsStorage"] = storage,
         ["SailPoint__BaseUrl"] = sailPoint.ToString(),
         ["SailPoint__ClientId"] = clientId,
@@ -90,11 +96,17 @@ internal static class SimulatedInstance
 
         var functions = ActivatorUtilities.CreateInstance<ExportQueueFunctions>(services);
         var queues = services.GetRequiredService<QueueServiceClient>();
+        Console.WriteLine("ready");
+        var go = configuration[GoFileVariable];
+        while (go is not null && !File.Exists(go))
+        {
+            await Task.Delay(20);
+        }
+
         var handled = 0L;
         var failed = 0L;
         using var stopping = new CancellationTokenSource();
         var listeners = Enum.GetValues<ExportStep>().Select(step => ListenAsync(queues.GetQueueClient(ExportQueueNames.For(step)), step, functions, () => Interlocked.Increment(ref handled), () => Interlocked.Increment(ref failed), stopping.Token)).ToList();
-        Console.WriteLine("ready");
         while (!listeners.Any(listener => listener.IsCompleted))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
