@@ -154,6 +154,36 @@ public sealed class SharedRateLimiterTests
     }
 
     [Fact]
+    public async Task Callers_arriving_one_by_one_while_the_budget_is_booked_ahead_are_claimed_for_together()
+    {
+        var time = new FakeTimeProvider(Limiters.Start);
+        var timeline = new GrantTimeline();
+        var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore());
+        using var limiter = Limiters.Shared(time, timeline, Options("client-coalesce", limit: 10, claimSize: 10), store);
+
+        // 15 callers at once: 10 permits now and 5 a span later, so the budget is booked more than half a window ahead.
+        var callers = Enumerable.Range(0, 15).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None)).ToList();
+        await GrantTimeline.SettleAsync(() => timeline.Count == 10, TimeSpan.FromSeconds(10));
+        await GrantTimeline.SettleAsync(() => store.Writes >= 2, TimeSpan.FromSeconds(10));
+        await GrantTimeline.SettleAsync(realLimit: TimeSpan.FromMilliseconds(50));
+        var writesBefore = store.Writes;
+
+        // Five more, one every 10 ms: they would wait for the booked slots anyway, and are claimed for in one write.
+        for (var index = 0; index < 5; index++)
+        {
+            callers.Add(limiter.Instant(Status, timeline, CancellationToken.None));
+            await GrantTimeline.SettleAsync(realLimit: Settle);
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10), Settle);
+
+        Assert.Equal(20, timeline.Count);
+        Assert.Equal(1, store.Writes - writesBefore);
+        Assert.Equal(10, timeline.MostWithin(Window + Margin + Lifetime));
+    }
+
+    [Fact]
     public async Task Claimers_racing_on_one_version_never_get_a_permit_twice()
     {
         const int instances = 8;
