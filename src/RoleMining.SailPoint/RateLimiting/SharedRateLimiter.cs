@@ -185,6 +185,7 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     {
         try
         {
+            var gathered = false;
             while (true)
             {
                 int wanted;
@@ -203,22 +204,15 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                 // When the budget is booked well ahead (the last claim began more than half a window after its write), callers
                 // wait that long whatever this instance does, so it waits a little (an eighth of that, at most a second)
                 // for more callers and claims for them together: the booking front, and so the rate, is the same, and
-                // the store sees fewer, larger claims.
-                if (Interlocked.Read(ref _lead) is var lead && lead > Policy.Window.Ticks / 2)
+                // the store sees fewer, larger claims. After the wait the loop counts its callers again, from the top.
+                if (!gathered && Interlocked.Read(ref _lead) is var lead && lead > Policy.Window.Ticks / 2)
                 {
                     await Task.Delay(TimeSpan.FromTicks(Math.Min(lead / 8, TimeSpan.TicksPerSecond)), Time, _stopping.Token).ConfigureAwait(false);
-                    lock (Gate)
-                    {
-                        ExpireLocked(group, Now());
-                        wanted = group.Waiters.Count - group.Pool.Sum(claim => claim.Remaining);
-                    }
-
-                    if (wanted <= 0)
-                    {
-                        continue;
-                    }
+                    gathered = true;
+                    continue;
                 }
 
+                gathered = false;
                 var (claims, retryAt) = await ClaimAsync(group.Name, wanted, _stopping.Token).ConfigureAwait(false);
                 lock (Gate)
                 {
