@@ -7,7 +7,6 @@ using Microsoft.Extensions.Hosting;
 using RoleMining.Emulator;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
-using RoleMining.Testing;
 using RoleMining.Testing.Azurite;
 using RoleMining.Testing.FunctionsHost;
 using RoleMining.Testing.Processes;
@@ -54,11 +53,7 @@ internal static partial class InstancesBenchmark
     public static async Task<string> PublishAppAsync()
     {
         var output = Directory.CreateTempSubdirectory("rolemining-bench-functions-").FullName;
-        var build = await ProcessRun.RunAsync(
-            "dotnet",
-            ["publish", RepositoryPaths.Combine("src/RoleMining.Functions/RoleMining.Functions.csproj"), "--configuration", "Release", "--output", output, "--nologo", "-verbosity:quiet"],
-            RepositoryPaths.Root,
-            TimeSpan.FromMinutes(10));
+        var build = await FunctionsAppPublisher.PublishAsync(output);
         return build.ExitCode == 0 ? output : throw new InvalidOperationException($"dotnet publish of the Functions app failed ({build.ExitCode}):\n{build.Output}");
     }
 

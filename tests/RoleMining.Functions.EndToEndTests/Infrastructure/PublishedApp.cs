@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using RoleMining.Testing;
+using RoleMining.Testing.FunctionsHost;
 using RoleMining.Testing.Processes;
 
 namespace RoleMining.Functions.EndToEndTests.Infrastructure;
@@ -40,21 +40,7 @@ public sealed partial class PublishedApp
     private static async Task<PublishedApp> PublishAsync()
     {
         var output = System.IO.Directory.CreateTempSubdirectory("rolemining-functions-publish-").FullName;
-        var project = RepositoryPaths.Combine("src/RoleMining.Functions/RoleMining.Functions.csproj");
-        var build = await ProcessRun.RunAsync(
-            "dotnet",
-            ["publish", project, "--configuration", "Release", "--output", output, "--nologo", "-nodeReuse:false", "-verbosity:minimal"],
-            RepositoryPaths.Root,
-            TimeSpan.FromMinutes(10),
-            new Dictionary<string, string?>
-            {
-                // The test host runs inside `dotnet test`, whose MSBuild settings must not leak into this build.
-                ["MSBuildSDKsPath"] = null,
-                ["MSBUILD_EXE_PATH"] = null,
-                ["MSBuildExtensionsPath"] = null,
-                ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
-                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            });
+        var build = await FunctionsAppPublisher.PublishAsync(output);
         if (build.ExitCode != 0)
         {
             throw new InvalidOperationException($"dotnet publish of the Functions app failed ({build.ExitCode}):\n{build.Output}");
