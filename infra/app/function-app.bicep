@@ -95,7 +95,7 @@ param instanceMemoryMB int = 2048
 
 // Flex Consumption scales each trigger group on its own (all HTTP functions together; every queue and timer function by
 // itself: eight groups here) and caps every group at this count. All instances share one SailPoint budget (100 requests
-// per 10 s by default, claimed through blob storage), and one instance of a queue function already runs host.json's
+// per 10 s by default, leased in shares through blob storage), and one instance of a queue function already runs host.json's
 // batch of 4 messages plus 2 fetched ahead, enough to keep that budget busy: more instances would mostly wait for
 // permits, billed as execution time. See docs/deploy.md, "The SailPoint request budget".
 @description('Most instances each function group scales out to (Flex Consumption: 1 to 1000).')

@@ -116,14 +116,9 @@ internal sealed class RoleMiningClientOptionsValidator : IValidateOptions<RoleMi
                 failures.Add("SailPoint:RateLimit:QueueLimit must not be negative.");
             }
 
-            if (rateLimit.ClaimSize < 1)
+            if (rateLimit.LeaseRenewal < TimeSpan.FromMilliseconds(100) || rateLimit.LeaseRenewal > TimeSpan.FromMinutes(10))
             {
-                failures.Add("SailPoint:RateLimit:ClaimSize must be 1 or more.");
-            }
-
-            if (rateLimit.ClaimLifetime < TimeSpan.FromMilliseconds(10) || rateLimit.ClaimLifetime > TimeSpan.FromMinutes(1))
-            {
-                failures.Add("SailPoint:RateLimit:ClaimLifetime must be between 10 ms and 1 minute.");
+                failures.Add("SailPoint:RateLimit:LeaseRenewal must be between 100 ms and 10 minutes.");
             }
 
             foreach (var (operationId, limit) in rateLimit.Operations ?? [])

@@ -42,15 +42,10 @@ public sealed class SailPointRateLimitOptions
     public int QueueLimit { get; set; } = 100_000;
 
     /// <summary>
-    /// With a shared budget (an <see cref="ISailPointRateBudgetStore"/> is registered): the most permits one claim takes
-    /// from the shared store, so that store round trips stay a small fraction of the requests.
+    /// With a shared budget (an <see cref="ISailPointRateBudgetStore"/> is registered): the longest time an instance that
+    /// holds a share of the budget goes without reading the store again; its lease on the share lasts three times as long.
+    /// Shorter moves shares sooner to the instances that need them, and brings a 429's pause to every instance sooner;
+    /// longer costs fewer storage requests. An instance reads sooner than this while its share changes.
     /// </summary>
-    public int ClaimSize { get; set; } = 10;
-
-    /// <summary>
-    /// With a shared budget: how long claimed permits stay usable. Covers the store's latency and the wait for a local
-    /// caller; permits unused by then are given back with the next claim. Counted into every window, like
-    /// <see cref="JitterMargin"/>.
-    /// </summary>
-    public TimeSpan ClaimLifetime { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan LeaseRenewal { get; set; } = TimeSpan.FromSeconds(10);
 }

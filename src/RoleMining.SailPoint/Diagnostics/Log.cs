@@ -75,6 +75,6 @@ internal static partial class Log
     public static partial void SharedPauseNotWritten(ILogger logger, string errorType, Exception exception);
 
     [LoggerMessage(EventId = 17, Level = LogLevel.Error,
-        Message = "The shared SailPoint rate budget {BudgetId} could not be claimed ({ErrorType}); the waiting requests fail")]
+        Message = "The shared SailPoint rate budget {BudgetId} could not be read or renewed ({ErrorType}); the waiting requests fail")]
     public static partial void SharedBudgetUnavailable(ILogger logger, string budgetId, string errorType, Exception exception);
 }

@@ -7,20 +7,22 @@ namespace RoleMining.SailPoint.RateLimiting;
 /// <see cref="RequestLog"/> for the budget and one per operation with a limit of its own. A permit is granted at the
 /// current time when the logs have room, so an idle budget lets the whole limit through at once, and a spent one lets
 /// the next request go as soon as an earlier one's answer is a window old. Times are on the monotonic clock of the
-/// injected <see cref="TimeProvider"/>.
+/// injected <see cref="TimeProvider"/>. The shared limiter is this with the logs' limits set to the share it leases.
 /// </summary>
-internal sealed class LocalRateLimiter : QueuedRateLimiter
+internal class LocalRateLimiter : QueuedRateLimiter
 {
-    private readonly RequestLog _budget;
     private readonly long _origin;
     private long _permits;
 
     public LocalRateLimiter(RateBudgetPolicy policy, TimeProvider timeProvider, ILogger logger)
         : base(policy, timeProvider, logger, policy.NewGroupRequestLog)
     {
-        _budget = policy.NewBudgetRequestLog();
+        BudgetLog = policy.NewBudgetRequestLog();
         _origin = timeProvider.GetTimestamp();
     }
+
+    /// <summary>Every request of the budget in this process, whatever its group.</summary>
+    protected RequestLog BudgetLog { get; }
 
     public override ValueTask OnRateLimitedAsync(string operationId, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
@@ -30,7 +32,7 @@ internal sealed class LocalRateLimiter : QueuedRateLimiter
             var until = now + Math.Max(retryAfter.Ticks, 0);
             var (from, _) = RefusingWindow(now, until);
             // What the server accepted in its window: every request of the budget since it began, but the refused one.
-            PauseLocked(operationId, now, until, retryAfter, Math.Max(_budget.CountSince(from) - 1, 0));
+            PauseLocked(operationId, now, until, retryAfter, Math.Max(BudgetLog.CountSince(from) - 1, 0));
         }
 
         return ValueTask.CompletedTask;
@@ -41,7 +43,7 @@ internal sealed class LocalRateLimiter : QueuedRateLimiter
     protected override Take TryTakeLocked(PermitGroup group, long now, out IDisposable? permit)
     {
         permit = null;
-        if (now < PausedUntil || !_budget.HasRoom(now))
+        if (now < PausedUntil || !BudgetLog.HasRoom(now))
         {
             return Take.BudgetExhausted;
         }
@@ -52,7 +54,7 @@ internal sealed class LocalRateLimiter : QueuedRateLimiter
         }
 
         var id = ++_permits;
-        _budget.Granted(id);
+        BudgetLog.Granted(id);
         group.Log?.Granted(id);
         permit = new Permit(this, group, id);
         return Take.Granted;
@@ -60,7 +62,7 @@ internal sealed class LocalRateLimiter : QueuedRateLimiter
 
     protected override long? NextChanceLocked(PermitGroup group, long now)
     {
-        if (_budget.NextRoom(now) is not { } budget)
+        if (BudgetLog.NextRoom(now) is not { } budget)
         {
             return null;
         }
@@ -74,7 +76,7 @@ internal sealed class LocalRateLimiter : QueuedRateLimiter
         lock (Gate)
         {
             var now = Now();
-            _budget.Answered(id, now);
+            BudgetLog.Answered(id, now);
             group.Log?.Answered(id, now);
             ScheduleLocked(now);
         }

@@ -292,32 +292,10 @@ internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
     {
         public string Name { get; } = name;
 
-        /// <summary>The group's own limit in this process (local limiter); null for the default group.</summary>
+        /// <summary>The group's own limit in this process (the share of it this instance holds, when the budget is shared); null for the default group.</summary>
         public RequestLog? Log { get; } = log;
 
         public LinkedList<Waiter> Waiters { get; } = new();
-
-        /// <summary>Permits claimed from a shared budget and not yet used (shared limiter).</summary>
-        public List<Claim> Pool { get; } = [];
-
-        /// <summary>Whether a claim loop runs for this group (shared limiter).</summary>
-        public bool Claiming { get; set; }
-    }
-
-    /// <summary>Permits claimed together: usable from <see cref="At"/> until <see cref="Expires"/>.</summary>
-    protected sealed class Claim(string id, long at, long expires, int count)
-    {
-        public string Id { get; } = id;
-
-        public long At { get; } = at;
-
-        public long Expires { get; } = expires;
-
-        public int Count { get; } = count;
-
-        public int Used { get; set; }
-
-        public int Remaining => Count - Used;
     }
 
     protected sealed class Waiter(QueuedRateLimiter owner, long sequence, CancellationToken cancellationToken)

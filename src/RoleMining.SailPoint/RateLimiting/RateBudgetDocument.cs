@@ -4,17 +4,18 @@ using System.Text.Json.Serialization;
 namespace RoleMining.SailPoint.RateLimiting;
 
 /// <summary>
-/// The shared budget as stored: the claims of the last window (each a time, a number of permits and the group they
-/// count against) and the pause a 429 asked for. Nothing in it belongs to an instance for longer than a window, so an
-/// instance that dies holds nothing: its claims simply age out.
+/// The shared budget as stored: which instance leases how much of it, until when, and how much each would use; and
+/// the pause a 429 asked for. Small (one entry per instance that sent lately) and rewritten by every instance when it
+/// renews its lease, so no instance leaves anything behind for long: a lease that was not renewed is forgotten one
+/// span after it ended.
 /// </summary>
 internal sealed class RateBudgetDocument
 {
     [JsonPropertyName("pausedUntil")]
     public DateTimeOffset? PausedUntil { get; set; }
 
-    [JsonPropertyName("claims")]
-    public List<RateBudgetClaim> Claims { get; set; } = [];
+    [JsonPropertyName("leases")]
+    public List<RateBudgetLease> Leases { get; set; } = [];
 
     public static RateBudgetDocument Read(ReadOnlySpan<byte> content)
     {
@@ -24,46 +25,47 @@ internal sealed class RateBudgetDocument
         }
         catch (JsonException)
         {
-            // Not ours, or from an incompatible version: starting over forgets at most one window of claims, which the
-            // first 429 (and its pause) would then correct.
+            // Not ours, or from an incompatible version: starting over forgets at most the leases of the moment, which
+            // the first 429 (and its pause) would then correct.
             return new RateBudgetDocument();
         }
     }
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RateBudgetJsonContext.Default.RateBudgetDocument);
 
-    /// <summary>Drops the claims no time from <paramref name="now"/> on can share a window with.</summary>
-    public void Prune(DateTimeOffset now, TimeSpan longestSpan) =>
-        Claims.RemoveAll(claim => claim.At <= now - longestSpan);
-
-    /// <summary>The budget's log (every claim), or one group's log, as of this document.</summary>
-    public void Fill(SlidingLog log, string? group)
-    {
-        ArgumentNullException.ThrowIfNull(log);
-        foreach (var claim in Claims)
-        {
-            if (group is null || string.Equals(claim.Group, group, StringComparison.Ordinal))
-            {
-                log.Add(claim.At.UtcTicks, claim.Count);
-            }
-        }
-    }
+    /// <summary>Forgets the leases that ended at least <paramref name="span"/> before <paramref name="now"/>: no request
+    /// sent under them can share a window with one sent from now on.</summary>
+    public void Forget(long now, long span) => Leases.RemoveAll(lease => lease.Until.UtcTicks + span <= now);
 }
 
-/// <summary>Permits claimed by one instance at once, usable from <see cref="At"/> for the claim lifetime.</summary>
-internal sealed class RateBudgetClaim
+/// <summary>
+/// The share of the budget one instance holds: per permit group, how many of the group's permits per window are its
+/// own until <see cref="Until"/>, and how many it would use (so that the others can work out a fair split).
+/// </summary>
+internal sealed class RateBudgetLease
 {
     [JsonPropertyName("id")]
     public string Id { get; set; } = "";
 
-    [JsonPropertyName("at")]
-    public DateTimeOffset At { get; set; }
+    /// <summary>The instance sends nothing under this lease from this time on, unless it renewed it.</summary>
+    [JsonPropertyName("until")]
+    public DateTimeOffset Until { get; set; }
 
-    [JsonPropertyName("n")]
-    public int Count { get; set; }
+    /// <summary>When the instance reads the budget next, at the latest: when what it gives up becomes free.</summary>
+    [JsonPropertyName("next")]
+    public DateTimeOffset Next { get; set; }
 
-    [JsonPropertyName("g")]
-    public string Group { get; set; } = "";
+    /// <summary>Permits per window held, by permit group.</summary>
+    [JsonPropertyName("units")]
+    public Dictionary<string, int> Units { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Permits per window the instance would use, by permit group.</summary>
+    [JsonPropertyName("wants")]
+    public Dictionary<string, int> Wants { get; set; } = new(StringComparer.Ordinal);
+
+    public int UnitsOf(string group) => Units.GetValueOrDefault(group);
+
+    public int WantOf(string group) => Wants.GetValueOrDefault(group);
 }
 
 [JsonSerializable(typeof(RateBudgetDocument))]

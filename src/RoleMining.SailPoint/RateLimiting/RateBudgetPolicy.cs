@@ -6,7 +6,7 @@ namespace RoleMining.SailPoint.RateLimiting;
 
 /// <summary>
 /// The limits of one client id's budget as this app may use them: the configured limits times the app's share, each
-/// window widened by the margins (see <see cref="SlidingLog"/>), and which operations have limits of their own.
+/// window widened by the jitter margin (see <see cref="RequestLog"/>), and which operations have limits of their own.
 /// </summary>
 internal sealed class RateBudgetPolicy
 {
@@ -15,16 +15,15 @@ internal sealed class RateBudgetPolicy
 
     private readonly Dictionary<string, (int Limit, TimeSpan Window)> _operations;
 
-    public RateBudgetPolicy(RoleMiningClientOptions options, bool shared)
+    public RateBudgetPolicy(RoleMiningClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var rateLimit = options.RateLimit;
         BudgetId = BudgetIdOf(options.BaseUrl!, options.ClientId!);
         Limit = Scale(rateLimit.PermitLimit, rateLimit.Share);
         Window = rateLimit.Window;
-        Margin = rateLimit.JitterMargin + (shared ? rateLimit.ClaimLifetime : TimeSpan.Zero);
-        ClaimSize = Math.Min(rateLimit.ClaimSize, Limit);
-        ClaimLifetime = rateLimit.ClaimLifetime;
+        Margin = rateLimit.JitterMargin;
+        LeaseRenewal = rateLimit.LeaseRenewal;
         QueueLimit = rateLimit.QueueLimit;
         LongestPause = options.Retry.MaxRetryAfter;
         _operations = (rateLimit.Operations ?? []).ToDictionary(
@@ -44,9 +43,12 @@ internal sealed class RateBudgetPolicy
     /// <summary>What every window is widened by on the client side.</summary>
     public TimeSpan Margin { get; }
 
-    public int ClaimSize { get; }
+    /// <summary>The longest an instance holding a share of a shared budget goes without reading it again.</summary>
+    public TimeSpan LeaseRenewal { get; }
 
-    public TimeSpan ClaimLifetime { get; }
+    /// <summary>How long a share stays an instance's without a renewal: long enough to outlast a slow store, short
+    /// enough that the share of an instance that died comes back soon.</summary>
+    public TimeSpan LeaseDuration => 3 * LeaseRenewal;
 
     public int QueueLimit { get; }
 
@@ -62,12 +64,8 @@ internal sealed class RateBudgetPolicy
 
     public IEnumerable<string> Groups => _operations.Keys.Prepend(DefaultGroup);
 
-    /// <summary>A log of the whole budget.</summary>
-    public SlidingLog NewBudgetLog() => new(Limit, (Window + Margin).Ticks);
-
-    /// <summary>A log of a group's own limit; null for the default group.</summary>
-    public SlidingLog? NewGroupLog(string group) =>
-        _operations.TryGetValue(group, out var limit) ? new SlidingLog(limit.Limit, (limit.Window + Margin).Ticks) : null;
+    /// <summary>The permits a group has in any of its windows: the budget's limit for the default group.</summary>
+    public int LimitOf(string group) => _operations.TryGetValue(group, out var limit) ? limit.Limit : Limit;
 
     /// <summary>The in-process log of the whole budget.</summary>
     public RequestLog NewBudgetRequestLog() => new(Limit, (Window + Margin).Ticks);

@@ -18,13 +18,15 @@ internal sealed class RequestLog
 
     public RequestLog(int limit, long span)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfLessThan(span, 1);
         Limit = limit;
         Span = span;
     }
 
-    public int Limit { get; }
+    /// <summary>Requests allowed in the span: fixed for a process's own budget; with a shared budget, the share this
+    /// instance holds at the moment (0 when it holds none).</summary>
+    public int Limit { get; set; }
 
     /// <summary>The window plus margin, in ticks.</summary>
     public long Span { get; }
@@ -38,10 +40,21 @@ internal sealed class RequestLog
 
     /// <summary>When the next request may be granted; null while the requests in flight alone fill the log (an answer
     /// will tell).</summary>
-    public long? NextRoom(long now)
+    public long? NextRoom(long now) => Limit == 0 ? null : WhenAtMost(now, Limit - 1);
+
+    /// <summary>The requests in flight and answered within the span, at <paramref name="now"/>.</summary>
+    public int Count(long now)
     {
         Prune(now);
-        var excess = _inFlight.Count + _answered.Count - Limit + 1;
+        return _inFlight.Count + _answered.Count;
+    }
+
+    /// <summary>When the log will hold at most <paramref name="count"/> requests if nothing more is granted; null while
+    /// the requests in flight alone are more (an answer will tell).</summary>
+    public long? WhenAtMost(long now, int count)
+    {
+        Prune(now);
+        var excess = _inFlight.Count + _answered.Count - count;
         if (excess <= 0)
         {
             return now;

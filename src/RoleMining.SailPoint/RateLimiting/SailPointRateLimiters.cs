@@ -17,8 +17,8 @@ internal static class SailPointRateLimiters
 
         var logger = loggerFactory.CreateLogger("RoleMining.SailPoint.RateLimiting");
         return store is null
-            ? new LocalRateLimiter(new RateBudgetPolicy(options, shared: false), timeProvider, logger)
-            : new SharedRateLimiter(new RateBudgetPolicy(options, shared: true), store, timeProvider, logger);
+            ? new LocalRateLimiter(new RateBudgetPolicy(options), timeProvider, logger)
+            : new SharedRateLimiter(new RateBudgetPolicy(options), store, timeProvider, logger);
     }
 }
 

@@ -6,69 +6,94 @@ namespace RoleMining.SailPoint.RateLimiting;
 
 /// <summary>
 /// The budget of every process that shares an <see cref="ISailPointRateBudgetStore"/> (all instances of the Function
-/// App). The store holds one document per budget with the claims of the last window; an instance claims
-/// <see cref="SailPointRateLimitOptions.ClaimSize"/> permits at a time when its callers need more than it holds, by
-/// adding a claim at the earliest slot the sliding log allows and replacing the document on its version (ETag). Two instances that read the same version cannot both write: the second re-reads and claims
-/// again, so no permit is ever granted twice.
+/// App). Each instance leases a share of it, a number of permits per window, and grants them exactly as a process's own
+/// budget does (<see cref="LocalRateLimiter"/>, a <see cref="RequestLog"/> whose limit is the share), so it goes to the
+/// store only to renew or change its lease, not for every request or batch of requests. The store holds one document
+/// per budget (<see cref="RateBudgetDocument"/>), replaced only on the version that was read (ETag): two instances that
+/// read the same version cannot both write, so the shares never add up to more than the budget.
 /// <para>
-/// A claim is usable from its slot for <see cref="SailPointRateLimitOptions.ClaimLifetime"/> (store latency, a local
-/// caller's wait), which is added to the log's span like the jitter margin, so the permits of a claim may go out
-/// anywhere in that time without crowding any window. Unused permits are given back with the instance's next claim;
-/// those of an instance that died simply age out after one window. A slot is never taken further ahead than two windows
-/// (the instance waits and claims again), so a claim is never held long. A 429 writes its pause into the document,
-/// and every instance honours it as soon as it next reads the document (before any further claim); permits it
-/// already holds are at most one claim, for at most a claim lifetime.
+/// Why the shares together never send more than the budget in any window: an instance's log holds every request from its
+/// permit until a span (window plus jitter margin) after its answer, and grants only while it holds fewer than its
+/// share, so in any window the server counts at most as many of its requests as its share was when it granted the last
+/// of them. An instance gives up part of its share only once its log holds no more than what it keeps, and lowers its
+/// log's limit before it writes; another instance raises its own only after its write took the part. So whoever holds
+/// a permit of the share in a window, the requests counted there under it are one holder's. A lease that was not renewed
+/// (its instance died, or lost the store) stops its instance granting when it ends, and its share is free for the others
+/// one span later, when nothing it sent can share a window with what they send (a request is counted when it arrives,
+/// which the jitter margin covers).
 /// </para>
 /// <para>
-/// While the budget is booked well ahead (its callers wait anyway), an instance waits a little before it claims, so that
-/// callers arriving one by one are claimed for together: at 16 instances this halved the store operations per request
-/// (1.83 to 1.04) at the same wall time.
+/// How the budget is split: every instance writes how many permits per window it would use (all of them while its
+/// callers wait for want of a share; else what its log holds plus its waiting callers), and the budget is divided
+/// max-min fairly over those wants, the rest equally among the instances that want any; each instance computes the split
+/// from the document and takes its own part as it frees up. One instance alone holds the whole budget and bursts as a
+/// process's own budget would. An instance reads the store again at the latest after
+/// <see cref="SailPointRateLimitOptions.LeaseRenewal"/>; after an eighth of it (doubling back as things settle) while its
+/// share changes or is not yet its part and for one renewal after instances came or went; when an instance that holds
+/// more than its part said it would read (and give it up); and at once when its callers wait while the last read showed
+/// free permits. It writes only when its lease changes or is due for renewal. A 429 writes its pause into the document;
+/// the other instances honour it from their next read.
+/// </para>
+/// <para>
+/// What this costs against a budget kept per claim (each instance claiming permits for the callers it has, as this
+/// class did until 2026-12-01): a share an instance does not use at the moment is not lent to another, which a claim
+/// would have been; in exchange a permit is counted exactly (a claim had to be counted over the claim's whole lifetime
+/// too), and the store is read about once per renewal per instance instead of once per batch of requests.
 /// </para>
 /// </summary>
-internal sealed class SharedRateLimiter : QueuedRateLimiter
+internal sealed class SharedRateLimiter : LocalRateLimiter
 {
-    private const int MaxClaimAttempts = 64;
+    private const int MaxWriteAttempts = 64;
     private const int MaxPauseAttempts = 16;
-
-    /// <summary>How far ahead a slot may be claimed, in windows: far enough that instances queue for the next free slots
-    /// instead of all waking for the same one, near enough that a claim an instance cannot use (it died, its callers gave
-    /// up) is not held long.</summary>
-    private const int HorizonWindows = 2;
 
     private readonly ISailPointRateBudgetStore _store;
     private readonly SemaphoreSlim _storeGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
-    private readonly Dictionary<string, int> _returns = new(StringComparer.Ordinal);
-    private (byte[] Content, string Version, long At)? _cached;
-    private bool _cacheTrusted = true;
+    private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
+    private readonly Dictionary<string, Share> _shares;
+    private readonly long _span;
     private long _writeLatency;
 
-    /// <summary>How far ahead of its write this instance's last claim began (ticks): how long its callers wait anyway.</summary>
-    private long _lead;
-
-    private long Horizon => HorizonWindows * Policy.Window.Ticks;
-    private long _claimSequence;
+    // Under Gate.
+    private long _leaseUntil;
+    private bool _stewarding;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _interval;
+    private int _liveAtLastRead;
+    private long _liveChangedAt;
 
     public SharedRateLimiter(RateBudgetPolicy policy, ISailPointRateBudgetStore store, TimeProvider timeProvider, ILogger logger)
-        : base(policy, timeProvider, logger, static _ => null)
+        : base(policy, timeProvider, logger)
     {
         _store = store;
+        _span = policy.LongestSpan.Ticks;
+        _interval = MinInterval;
+        _shares = Groups.ToDictionary(group => group.Name, group => new Share(group.Log ?? BudgetLog) { Name = group.Name }, StringComparer.Ordinal);
+        foreach (var share in _shares.Values)
+        {
+            // Nothing is this instance's until its first lease.
+            share.Log.Limit = 0;
+        }
     }
+
+    private long MinInterval => Math.Max(Policy.LeaseRenewal.Ticks / 8, 1);
 
     public override async ValueTask OnRateLimitedAsync(string operationId, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         var now = Now();
         var until = now + Math.Max(retryAfter.Ticks, 0);
+        int sentHere;
         lock (Gate)
         {
             PausedUntil = Math.Max(PausedUntil, until);
+            var (from, _) = RefusingWindow(now, until);
+            sentHere = Math.Max(BudgetLog.CountSince(from) - 1, 0);
         }
 
-        var observed = 0;
+        var observed = sentHere;
         try
         {
-            observed = await SharePauseAsync(until, cancellationToken).ConfigureAwait(false);
+            observed += await SharePauseAsync(until, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -86,48 +111,40 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
 
     protected override Take TryTakeLocked(PermitGroup group, long now, out IDisposable? permit)
     {
-        // The claim's lifetime, counted into the log's span, covers when within it the request goes out; nothing here
-        // needs to hear of its answer.
         permit = null;
-        if (now < PausedUntil)
+        if (now >= _leaseUntil)
         {
+            // No lease (yet, or any more): the steward reads the store when it can tell more. That is not a sign of wanting
+            // more than a share, so it is not counted as a refusal.
+            WakeIfFreeLocked(_shares[RateBudgetPolicy.DefaultGroup]);
             return Take.BudgetExhausted;
         }
 
-        ExpireLocked(group, now);
-        foreach (var claim in group.Pool)
+        var take = base.TryTakeLocked(group, now, out permit);
+        if (now >= PausedUntil)
         {
-            if (claim.At <= now && claim.Remaining > 0)
+            if (take == Take.BudgetExhausted)
             {
-                claim.Used++;
-                return Take.Granted;
+                Refused(_shares[RateBudgetPolicy.DefaultGroup]);
+            }
+            else if (take == Take.GroupExhausted)
+            {
+                Refused(_shares[group.Name]);
             }
         }
 
-        return Take.GroupExhausted;
+        return take;
     }
 
-    protected override long? NextChanceLocked(PermitGroup group, long now)
+    protected override long? NextChanceLocked(PermitGroup group, long now) =>
+        now >= _leaseUntil ? null : base.NextChanceLocked(group, now);
+
+    protected override void OnWaitingLocked(PermitGroup group, long now)
     {
-        long? next = null;
-        foreach (var claim in group.Pool)
+        if (!_stewarding && !_stopping.IsCancellationRequested)
         {
-            if (claim.Remaining > 0 && claim.At > now && claim.Expires > now)
-            {
-                next = next is null ? claim.At : Math.Min(next.Value, claim.At);
-            }
-        }
-
-        return PausedUntil > now ? Math.Max(next ?? PausedUntil, PausedUntil) : next;
-    }
-
-    protected override void OnWaitingLocked(PermitGroup group, long now) => EnsureClaimingLocked(group, now);
-
-    protected override void OnPumpedLocked(long now)
-    {
-        foreach (var group in Groups)
-        {
-            EnsureClaimingLocked(group, now);
+            _stewarding = true;
+            _ = Task.Run(StewardAsync);
         }
     }
 
@@ -135,111 +152,108 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
     {
         if (disposing)
         {
-            // Claim loops still running see the cancellation and stop; the token source and the semaphore hold no
-            // unmanaged handle (no WaitHandle was asked for), so they are left to the collector rather than disposed
-            // under a loop that may still touch them.
+            // The steward sees the cancellation and stops; the token source and the semaphore hold no unmanaged handle
+            // (no WaitHandle was asked for), so they are left to the collector rather than disposed under a loop that may
+            // still touch them. The lease ends by itself.
             _stopping.Cancel();
         }
 
         base.Dispose(disposing);
     }
 
-    /// <summary>Moves expired claims out of the pool, remembering what to give back.</summary>
-    private void ExpireLocked(PermitGroup group, long now)
+    /// <summary>
+    /// The max-min fair split of <paramref name="capacity"/> over the wants: one permit at a time to each instance that
+    /// wants more than it has, in the order of their ids, until the wants are met or nothing is left; what is left then
+    /// goes round the instances that want any. Written out because no library splits integers this way; the budget is
+    /// at most a few thousand permits, so the loop is short.
+    /// </summary>
+    internal static Dictionary<string, int> FairSplit(int capacity, IReadOnlyList<(string Id, int Want)> wants)
     {
-        group.Pool.RemoveAll(claim =>
+        var split = wants.ToDictionary(want => want.Id, _ => 0, StringComparer.Ordinal);
+        var ordered = wants.OrderBy(want => want.Id, StringComparer.Ordinal).ToList();
+        var left = capacity;
+        var gave = true;
+        while (left > 0 && gave)
         {
-            if (claim.Remaining == 0)
+            gave = false;
+            foreach (var (id, want) in ordered)
             {
-                return true;
+                if (left > 0 && split[id] < want)
+                {
+                    split[id]++;
+                    left--;
+                    gave = true;
+                }
             }
-
-            if (claim.Expires > now)
-            {
-                return false;
-            }
-
-            _returns[claim.Id] = claim.Used;
-            return true;
-        });
-    }
-
-    private void EnsureClaimingLocked(PermitGroup group, long now)
-    {
-        if (group.Claiming || group.Waiters.Count == 0 || _stopping.IsCancellationRequested)
-        {
-            return;
         }
 
-        ExpireLocked(group, now);
-        if (group.Waiters.Count <= group.Pool.Sum(claim => claim.Remaining))
+        var wanting = ordered.Where(want => want.Want > 0).ToList();
+        while (left > 0 && wanting.Count > 0)
         {
-            return;
+            foreach (var (id, _) in wanting.TakeWhile(_ => left > 0))
+            {
+                split[id]++;
+                left--;
+            }
         }
 
-        group.Claiming = true;
-        _ = Task.Run(() => ClaimLoopAsync(group));
+        return split;
     }
 
-    private async Task ClaimLoopAsync(PermitGroup group)
+    private void Refused(Share share)
+    {
+        share.RefusedAt = Now();
+        WakeIfFreeLocked(share);
+    }
+
+    /// <summary>Reads the store at once when its last read showed permits free that this instance's part has room for.</summary>
+    private void WakeIfFreeLocked(Share share)
+    {
+        if (share.FreeAtLastRead > 0 && share.TargetAtLastRead > share.Log.Limit)
+        {
+            _wake.TrySetResult();
+        }
+    }
+
+    private async Task StewardAsync()
     {
         try
         {
-            var gathered = false;
+            var next = Now();
             while (true)
             {
-                int wanted;
+                Task wake;
                 lock (Gate)
                 {
                     var now = Now();
-                    ExpireLocked(group, now);
-                    wanted = group.Waiters.Count - group.Pool.Sum(claim => claim.Remaining);
-                    if (wanted <= 0 || _stopping.IsCancellationRequested)
+                    if (Groups.All(group => group.Waiters.Count == 0) && _shares.Values.All(share => share.Units == 0 && share.Log.Count(now) == 0))
                     {
-                        group.Claiming = false;
+                        // Nothing held, nothing sent lately, nobody waiting: the next caller starts this again.
+                        _stewarding = false;
                         return;
                     }
+
+                    wake = _wake.Task;
                 }
 
-                // When the budget is booked well ahead (the last claim began more than half a window after its write), callers
-                // wait that long whatever this instance does, so it waits a little (an eighth of that, at most a second)
-                // for more callers and claims for them together: the booking front, and so the rate, is the same, and
-                // the store sees fewer, larger claims. After the wait the loop counts its callers again, from the top.
-                if (!gathered && Interlocked.Read(ref _lead) is var lead && lead > Policy.Window.Ticks / 2)
+                var delay = next - Now();
+                if (delay > 0)
                 {
-                    await Task.Delay(TimeSpan.FromTicks(Math.Min(lead / 8, TimeSpan.TicksPerSecond)), Time, _stopping.Token).ConfigureAwait(false);
-                    gathered = true;
-                    continue;
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    await Task.WhenAny(Task.Delay(TimeSpan.FromTicks(delay), Time, waiting.Token), wake).ConfigureAwait(false);
+                    await waiting.CancelAsync().ConfigureAwait(false);
+                    _stopping.Token.ThrowIfCancellationRequested();
                 }
 
-                gathered = false;
-                var (claims, retryAt) = await ClaimAsync(group.Name, wanted, _stopping.Token).ConfigureAwait(false);
                 lock (Gate)
                 {
-                    var now = Now();
-                    // Nothing within the horizon: the budget is booked at least that far ahead.
-                    Interlocked.Exchange(ref _lead, claims is null ? Horizon : Math.Max(claims[0].At - now, 0));
-                    if (claims is not null)
+                    if (_wake.Task.IsCompleted)
                     {
-                        group.Pool.AddRange(claims);
+                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     }
-                    else if (PausedUntil - now > Policy.LongestPause.Ticks)
-                    {
-                        var refusal = TooLongPause(TimeSpan.FromTicks(PausedUntil - now));
-                        foreach (var each in Groups)
-                        {
-                            FailWaitersLocked(each, refusal);
-                        }
-                    }
-
-                    GrantLocked(now);
-                    ScheduleLocked(now);
                 }
 
-                if (retryAt is { } at)
-                {
-                    await Task.Delay(TimeSpan.FromTicks(Math.Max(at - Now(), 0)), Time, _stopping.Token).ConfigureAwait(false);
-                }
+                next = await RenewAsync(_stopping.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -251,64 +265,50 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             Log.SharedBudgetUnavailable(Logger, Policy.BudgetId, exception.GetType().Name, exception);
             lock (Gate)
             {
-                group.Claiming = false;
-                FailWaitersLocked(group, new RateLimiterRejectedException("The shared SailPoint rate budget could not be claimed: " + exception.Message, exception));
+                _stewarding = false;
+                var refusal = new RateLimiterRejectedException("The shared SailPoint rate budget could not be read or renewed: " + exception.Message, exception);
+                foreach (var group in Groups)
+                {
+                    FailWaitersLocked(group, refusal);
+                }
             }
         }
     }
 
     /// <summary>
-    /// Claims permits for <paramref name="group"/> at the earliest slot the budget allows, or says when to try again
-    /// (the slot is more than a window ahead, or the budget is paused).
+    /// Reads the budget, works out this instance's part of it, takes what is free of that or gives up what it holds beyond
+    /// it, and writes its lease; returns when to read again.
     /// </summary>
-    private async Task<(List<Claim>? Claims, long? RetryAt)> ClaimAsync(string group, int wanted, CancellationToken cancellationToken)
+    private async Task<long> RenewAsync(CancellationToken cancellationToken)
     {
         await _storeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            for (var attempt = 0; attempt < MaxClaimAttempts; attempt++)
+            for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
             {
                 var (document, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 var now = Now();
-                document.Prune(new DateTimeOffset(now, TimeSpan.Zero), Policy.LongestSpan);
-                var returned = GiveBack(document);
-
-                var budget = Policy.NewBudgetLog();
-                document.Fill(budget, group: null);
-                var own = Policy.NewGroupLog(group);
-                if (own is not null)
+                document.Forget(now, _span);
+                var mine = document.Leases.Find(lease => lease.Id == _instance);
+                document.Leases.RemoveAll(lease => lease.Id == _instance);
+                var lease = new RateBudgetLease { Id = _instance, Until = new DateTimeOffset(now + Policy.LeaseDuration.Ticks, TimeSpan.Zero) };
+                var next = Plan(document, mine, lease, now);
+                if (mine is not null && Same(mine, lease) && mine.Until.UtcTicks - now > Policy.LeaseDuration.Ticks - Policy.LeaseRenewal.Ticks)
                 {
-                    document.Fill(own, group);
-                }
-
-                var notBefore = now;
-                lock (Gate)
-                {
-                    if (document.PausedUntil is { } paused && paused.UtcTicks > PausedUntil)
+                    // Nothing to change, and the lease was renewed within the last renewal interval: a read is enough, and
+                    // the store is left to the instances that have something to write (an instance giving up permits must
+                    // not lose its write to others that only say again what they said).
+                    lock (Gate)
                     {
-                        PausedUntil = paused.UtcTicks;
+                        ApplyLocked(mine);
                     }
 
-                    // The permits become usable when the write is back: the slot is no earlier than that (a slot already
-                    // past on arrival would spend the claim's lifetime for nothing).
-                    notBefore = Math.Max(now + _writeLatency, PausedUntil);
+                    return next;
                 }
 
-                var slots = Slots(wanted, budget, own, notBefore, now, out var firstSingle);
-                if (slots.Count == 0)
+                if (lease.Units.Count > 0 || lease.Wants.Count > 0)
                 {
-                    // Not even the first slot is within the horizon. Others are claiming meanwhile: read afresh next time,
-                    // and not all at the same moment.
-                    _cached = null;
-                    return (null, firstSingle - Horizon + Random.Shared.NextInt64(Policy.ClaimLifetime.Ticks / 2 + 1));
-                }
-
-                var claims = new List<Claim>(slots.Count);
-                foreach (var (count, at) in slots)
-                {
-                    var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_instance}-{++_claimSequence}");
-                    document.Claims.Add(new RateBudgetClaim { Id = id, At = new DateTimeOffset(at, TimeSpan.Zero), Count = count, Group = group });
-                    claims.Add(new Claim(id, at, at + Policy.ClaimLifetime.Ticks, count));
+                    document.Leases.Add(lease);
                 }
 
                 var content = document.ToBytes();
@@ -318,13 +318,11 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                 _writeLatency = _writeLatency == 0 ? latency : ((_writeLatency * 3) + latency) / 4;
                 if (written is null)
                 {
-                    // Another instance wrote first: read again and claim on what it wrote (with no copy of its own, the next
-                    // read goes to the store, and trusts a copy again only once this instance is the only writer). Writers
-                    // that collided wait a random part of a few write latencies first, so that they do not collide again
-                    // (measured at 16 instances: 2.55 store operations per request without it, 1.45 to 1.6 with it). The
-                    // latency is measured on the limiter's clock: on a clock that stands still during writes (a test's)
+
+                    // Another instance wrote first: read again and plan on what it wrote. Writers that collided wait a random
+                    // part of a few write latencies first, so that they do not collide again.
+                    // The latency is measured on the limiter's clock: on a clock that stands still during writes (a test's)
                     // it is zero and nobody waits for time that does not pass.
-                    _cached = null;
                     if (_writeLatency > 0)
                     {
                         var backOff = Random.Shared.NextInt64(_writeLatency * Math.Min(attempt + 1, 4));
@@ -334,19 +332,15 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
                     continue;
                 }
 
-                _cached = (content, written, now);
                 lock (Gate)
                 {
-                    foreach (var returnedId in returned)
-                    {
-                        _returns.Remove(returnedId);
-                    }
+                    ApplyLocked(lease);
                 }
 
-                return (claims, null);
+                return next;
             }
 
-            throw new InvalidOperationException($"No permit could be claimed from the shared SailPoint rate budget in {MaxClaimAttempts} attempts: other instances kept replacing it first.");
+            throw new InvalidOperationException($"The shared SailPoint rate budget could not be renewed in {MaxWriteAttempts} attempts: other instances kept replacing it first.");
         }
         finally
         {
@@ -354,105 +348,118 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         }
     }
 
-    /// <summary>
-    /// The claims of one write: each a number of permits at a slot, in time order. A whole claim when the budget has room
-    /// for two (a caller sending one request after another then does not go to the store for each); otherwise what the
-    /// callers wait for, each batch at the earliest slot from the previous one on, up to the horizon. Nothing is claimed
-    /// for callers that are not waiting yet: under contention such a forecast holds slots other instances need, until the
-    /// owner's next write gives them back (measured: more wall time, and no fewer store operations per request).
-    /// When nothing fits, <paramref name="firstSingle"/> is the earliest slot of one permit, for when to come back.
-    /// </summary>
-    private List<(int Count, long At)> Slots(int wanted, SlidingLog budget, SlidingLog? own, long notBefore, long now, out long firstSingle)
+    /// <summary>Grants what the lease in the store gives this instance: only once it is written may the logs grant it.</summary>
+    private void ApplyLocked(RateBudgetLease lease)
     {
-        var limit = Math.Min(Policy.ClaimSize, own?.Limit ?? int.MaxValue);
-        var idle = budget.CanAdd(notBefore, Math.Min(2 * Policy.ClaimSize, budget.Limit))
-            && (own is null || own.CanAdd(notBefore, Math.Min(2 * Policy.ClaimSize, own.Limit)));
-        var slots = new List<(int Count, long At)>();
-        void Add(int count, long at)
+        foreach (var share in _shares.Values)
         {
-            slots.Add((count, at));
-            budget.Add(at, count);
-            own?.Add(at, count);
+            share.Units = lease.UnitsOf(share.Name);
+            share.Log.Limit = share.Planned;
         }
 
-        // As many as the horizon holds, down to one: the caller retries (and reads the store again) only when not even one
-        // permit is within it, at the moment one will be, so it never spins on a store read.
-        var first = Math.Clamp(idle ? limit : wanted, 1, limit);
-        var firstAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, first);
-        firstSingle = firstAt;
-        if (firstAt - now > Horizon)
-        {
-            if (first > 1)
-            {
-                firstSingle = SlidingLog.EarliestStartInBoth(budget, own, notBefore, 1);
-            }
-
-            if (firstSingle - now > Horizon)
-            {
-                return slots;
-            }
-
-            // The largest batch whose slot is within the horizon: the earliest slot only moves later as the batch grows,
-            // so a binary search between one permit (fits) and the batch asked for (does not) finds it.
-            var (fits, fitsAt, fails) = (1, firstSingle, first);
-            while (fails - fits > 1)
-            {
-                var middle = fits + ((fails - fits) / 2);
-                var middleAt = SlidingLog.EarliestStartInBoth(budget, own, notBefore, middle);
-                (fits, fitsAt, fails) = middleAt - now <= Horizon ? (middle, middleAt, fails) : (fits, fitsAt, middle);
-            }
-
-            (first, firstAt) = (fits, fitsAt);
-        }
-
-        Add(first, firstAt);
-        if (idle)
-        {
-            return slots;
-        }
-
-        // Callers beyond the first claim, each batch at the earliest slot from the previous one on, within the horizon.
-        var next = firstAt;
-        for (var waiting = wanted - first; waiting > 0 && next - now <= Horizon; waiting -= first)
-        {
-            first = Math.Min(waiting, limit);
-            next = SlidingLog.EarliestStartInBoth(budget, own, next, first);
-            if (next - now <= Horizon)
-            {
-                Add(first, next);
-            }
-        }
-
-        return slots;
+        _leaseUntil = lease.Units.Count > 0 ? lease.Until.UtcTicks : 0;
+        var now = Now();
+        GrantLocked(now);
+        ScheduleLocked(now);
     }
 
-    /// <summary>Shrinks this instance's expired claims in <paramref name="document"/> to the permits they used.</summary>
-    private List<string> GiveBack(RateBudgetDocument document)
+    private static bool Same(RateBudgetLease stored, RateBudgetLease planned) =>
+        stored.Units.Count == planned.Units.Count && stored.Units.All(pair => planned.UnitsOf(pair.Key) == pair.Value)
+        && stored.Wants.Count == planned.Wants.Count && stored.Wants.All(pair => planned.WantOf(pair.Key) == pair.Value);
+
+    /// <summary>
+    /// Fills <paramref name="lease"/> with what this instance holds and wants after this read, lowers the logs' limits
+    /// that go down (safe before the write), and returns when to read again.
+    /// </summary>
+    private long Plan(RateBudgetDocument document, RateBudgetLease? mine, RateBudgetLease lease, long now)
     {
-        Dictionary<string, int> returns;
         lock (Gate)
         {
-            if (_returns.Count == 0)
+            if (document.PausedUntil is { } paused && paused.UtcTicks > PausedUntil)
             {
-                return [];
+                PausedUntil = paused.UtcTicks;
             }
 
-            returns = new Dictionary<string, int>(_returns, StringComparer.Ordinal);
-        }
-
-        document.Claims.RemoveAll(claim => returns.TryGetValue(claim.Id, out var used) && used == 0);
-        foreach (var claim in document.Claims)
-        {
-            if (returns.TryGetValue(claim.Id, out var used))
+            var live = document.Leases.Where(other => other.Until.UtcTicks > now).ToList();
+            var changed = false;
+            var next = long.MaxValue;
+            foreach (var share in _shares.Values)
             {
-                claim.Count = Math.Min(claim.Count, used);
-            }
-        }
+                var name = share.Name;
+                var capacity = Policy.LimitOf(name);
+                var held = mine?.UnitsOf(name) ?? 0;
+                var count = share.Log.Count(now);
+                var waiting = name == RateBudgetPolicy.DefaultGroup ? Groups.Sum(group => group.Waiters.Count) : Groups.First(group => group.Name == name).Waiters.Count;
+                // Callers that waited for want of a share within the last span say the instance would use more than it has
+                // (its callers come in bursts: a job's next request follows the answer to its last one), so it asks for all
+                // there is until a span passes without that.
+                var starved = now - share.RefusedAt < share.Log.Span || (waiting > 0 && now >= PausedUntil && !share.Log.HasRoom(now));
+                var want = starved ? capacity : Math.Min(capacity, count + waiting);
+                var free = Math.Max(capacity - document.Leases.Sum(other => other.UnitsOf(name)) - held, 0);
+                var split = FairSplit(capacity, [.. live.Select(other => (other.Id, other.WantOf(name))), (_instance, want)]);
+                var target = split[_instance];
 
-        return [.. returns.Keys];
+                int units;
+                if (target >= held)
+                {
+                    units = held + Math.Min(target - held, free);
+                    share.Planned = units;
+                }
+                else
+                {
+                    // What the log still holds beyond the part stays this instance's until it drains.
+                    units = Math.Min(held, Math.Max(target, count));
+                    share.Planned = target;
+                    next = Math.Min(next, share.Log.WhenAtMost(now, target) ?? now + MinInterval);
+                }
+
+                if (share.Planned < share.Log.Limit)
+                {
+                    share.Log.Limit = share.Planned;
+                }
+
+                if (units < target)
+                {
+                    // Short of its part: read again when an instance above its own part said it would read (and give up
+                    // what it can), or when a lapsed lease's share comes free.
+                    var freeing = live.Where(other => other.UnitsOf(name) > split[other.Id]).Select(other => other.Next.UtcTicks + Math.Max(2 * _writeLatency, TimeSpan.TicksPerMillisecond * 20))
+                        .Concat(document.Leases.Where(other => other.Until.UtcTicks <= now && other.UnitsOf(name) > 0).Select(other => other.Until.UtcTicks + _span))
+                        .DefaultIfEmpty(long.MaxValue).Min();
+                    next = Math.Min(next, freeing);
+                }
+
+                // While this instance's share moves, or is not yet its part, it reads again soon.
+                changed |= units != held || units != target;
+                share.TargetAtLastRead = target;
+                share.FreeAtLastRead = free - Math.Max(units - held, 0);
+                if (units > 0)
+                {
+                    lease.Units[name] = units;
+                }
+
+                if (want > 0)
+                {
+                    lease.Wants[name] = want;
+                }
+            }
+
+            // Instances that came or went change every part; those that hold more than their new part give it up only when
+            // they read, so for one renewal after the last such change every instance reads soon.
+            if (live.Count != _liveAtLastRead)
+            {
+                (_liveAtLastRead, _liveChangedAt) = (live.Count, now);
+            }
+
+            changed |= now - _liveChangedAt < Policy.LeaseRenewal.Ticks;
+            _interval = changed ? MinInterval : Math.Min(_interval * 2, Policy.LeaseRenewal.Ticks);
+            next = Math.Clamp(next, now + MinInterval, now + _interval);
+            lease.Next = new DateTimeOffset(next, TimeSpan.Zero);
+            return next;
+        }
     }
 
-    /// <summary>Writes the pause into the shared document; returns what the budget claimed in the refusing window.</summary>
+    /// <summary>Writes the pause into the shared document; returns how many permits the other instances held in the
+    /// refusing window (at most what they sent in it).</summary>
     private async Task<int> SharePauseAsync(long until, CancellationToken cancellationToken)
     {
         await _storeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -462,23 +469,19 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
             {
                 var (document, version) = await ReadAsync(cancellationToken).ConfigureAwait(false);
                 var now = Now();
-                var (from, to) = RefusingWindow(now, until);
-                var observed = document.Claims.Where(claim => claim.At.UtcTicks >= from && claim.At.UtcTicks < to).Sum(claim => claim.Count);
+                var others = document.Leases.Where(lease => lease.Id != _instance && lease.Until.UtcTicks > now - Policy.Window.Ticks).Sum(lease => lease.UnitsOf(RateBudgetPolicy.DefaultGroup));
                 if (document.PausedUntil is { } paused && paused.UtcTicks >= until)
                 {
-                    return observed;
+                    return others;
                 }
 
                 document.PausedUntil = new DateTimeOffset(until, TimeSpan.Zero);
-                document.Prune(new DateTimeOffset(now, TimeSpan.Zero), Policy.LongestSpan);
+                document.Forget(now, _span);
                 var content = document.ToBytes();
-                if (await _store.TryReplaceAsync(Policy.BudgetId, content, version, cancellationToken).ConfigureAwait(false) is { } written)
+                if (await _store.TryReplaceAsync(Policy.BudgetId, content, version, cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    _cached = (content, written, now);
-                    return observed;
+                    return others;
                 }
-
-                _cached = null;
             }
 
             throw new InvalidOperationException($"The pause could not be written to the shared SailPoint rate budget in {MaxPauseAttempts} attempts.");
@@ -489,21 +492,33 @@ internal sealed class SharedRateLimiter : QueuedRateLimiter
         }
     }
 
-    /// <summary>
-    /// The document as this instance last wrote it, while that version is likely current (this instance was the only
-    /// writer lately, and it is less than a window old: a stale version only costs a refused write), else as stored.
-    /// </summary>
+    /// <summary>The document as stored (always read afresh: a decision to leave the lease as it is rests on what the
+    /// others wrote since).</summary>
     private async Task<(RateBudgetDocument Document, string? Version)> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_cached is { } cached && _cacheTrusted && Now() - cached.At < Policy.Window.Ticks)
-        {
-            return (RateBudgetDocument.Read(cached.Content), cached.Version);
-        }
-
         var stored = await _store.ReadAsync(Policy.BudgetId, cancellationToken).ConfigureAwait(false);
-
-        // Nobody wrote since this instance did: its own copy will do next time.
-        _cacheTrusted = stored is not null && _cached is { } last && last.Version == stored.Version;
         return stored is null ? (new RateBudgetDocument(), null) : (RateBudgetDocument.Read(stored.Content.Span), stored.Version);
+    }
+
+    /// <summary>This instance's side of one permit group's share.</summary>
+    private sealed class Share(RequestLog log)
+    {
+        public string Name { get; init; } = "";
+
+        /// <summary>The group's log here; its limit is what this instance may grant now.</summary>
+        public RequestLog Log { get; } = log;
+
+        /// <summary>Permits per window the lease in the store gives this instance.</summary>
+        public int Units { get; set; }
+
+        /// <summary>The log's limit once the write being made is in.</summary>
+        public int Planned { get; set; }
+
+        /// <summary>When a caller last waited for want of a share.</summary>
+        public long RefusedAt { get; set; } = long.MinValue / 2;
+
+        public int TargetAtLastRead { get; set; }
+
+        public int FreeAtLastRead { get; set; }
     }
 }

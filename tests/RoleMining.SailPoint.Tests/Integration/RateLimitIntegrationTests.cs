@@ -11,8 +11,8 @@ public sealed class RateLimitIntegrationTests
     /// <summary>How far the clock moves while the clients are at rest: the lateness of a grant on the fake clock.</summary>
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The step with a shared budget, whose clients need a moment of real time at each step (claims are made on
-    /// the thread pool): a quarter of the claim lifetime, so that a claim made a step late is still used.</summary>
+    /// <summary>The step with a shared budget, whose clients need a moment of real time at each step (leases are renewed
+    /// on the thread pool).</summary>
     private static readonly TimeSpan SharedStep = TimeSpan.FromMilliseconds(25);
 
     /// <summary>Fake time a burst may take before the test fails (about 12 s of it are needed).</summary>
@@ -109,7 +109,7 @@ public sealed class RateLimitIntegrationTests
         {
             Client(options);
             options.RateLimit.JitterMargin = TimeSpan.FromMilliseconds(500);
-            options.RateLimit.ClaimLifetime = TimeSpan.FromMilliseconds(100);
+            options.RateLimit.LeaseRenewal = TimeSpan.FromMilliseconds(400);
         }
 
         using var first = EmulatorClients.Provider(server, SharedClient, services: services => Shared(services, probes[0]), clock: clock);

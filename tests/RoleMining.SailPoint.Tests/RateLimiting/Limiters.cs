@@ -27,10 +27,10 @@ internal static class Limiters
     }
 
     public static LocalRateLimiter Local(FakeTimeProvider time, GrantTimeline timeline, RoleMiningClientOptions options, ILogger? logger = null) =>
-        new(new RateBudgetPolicy(options, shared: false), time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
+        new(new RateBudgetPolicy(options), time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
 
     public static SharedRateLimiter Shared(FakeTimeProvider time, GrantTimeline timeline, RoleMiningClientOptions options, ISailPointRateBudgetStore store, ILogger? logger = null) =>
-        new(new RateBudgetPolicy(options, shared: true), store, time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
+        new(new RateBudgetPolicy(options), store, time, logger ?? NullLogger.Instance) { GrantObserved = timeline.Record };
 
     /// <summary>A caller whose request takes no time: it hands its permit back as soon as it has it.</summary>
     public static async Task Instant(this QueuedRateLimiter limiter, string operationId, GrantTimeline timeline, CancellationToken cancellationToken = default) =>

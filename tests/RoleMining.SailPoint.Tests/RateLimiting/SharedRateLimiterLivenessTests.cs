@@ -4,7 +4,7 @@ using RoleMining.SailPoint.RateLimiting;
 namespace RoleMining.SailPoint.Tests.RateLimiting;
 
 /// <summary>
-/// The shared limiter on the real clock, with a store that answers after a random delay: its timer, its claim loop and
+/// The shared limiter on the real clock, with a store that answers after a random delay: its timer, its steward (the loop that renews its lease) and
 /// the callers then interleave as they do in production, which the fake-time tests cannot show. Asserts no timing, only
 /// that every caller gets its permit (a lost wake-up would leave one waiting until its 20-second timeout).
 /// </summary>
@@ -20,11 +20,10 @@ public sealed class SharedRateLimiterLivenessTests
             o.PermitLimit = 20;
             o.Window = TimeSpan.FromMilliseconds(500);
             o.JitterMargin = TimeSpan.FromMilliseconds(20);
-            o.ClaimLifetime = TimeSpan.FromMilliseconds(50);
-            o.ClaimSize = 5;
+            o.LeaseRenewal = TimeSpan.FromMilliseconds(200);
         });
         var store = new SlowStore(new InMemoryRateBudgetStore(), seed);
-        using var limiter = new SharedRateLimiter(new RateBudgetPolicy(options, shared: true), store, TimeProvider.System, NullLogger.Instance);
+        using var limiter = new SharedRateLimiter(new RateBudgetPolicy(options), store, TimeProvider.System, NullLogger.Instance);
         var granted = 0;
         var callers = Enumerable.Range(0, 6).Select(async index =>
         {

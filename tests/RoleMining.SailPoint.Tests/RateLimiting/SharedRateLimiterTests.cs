@@ -14,19 +14,19 @@ public sealed class SharedRateLimiterTests
     private const string Status = "getRoleMiningSessionStatus";
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan Lifetime = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Renewal = Window;
+    private static readonly long Span = (Window + Margin).Ticks;
 
-    /// <summary>Real time after each fake step for the claim loops (on the thread pool) to catch up.</summary>
+    /// <summary>Real time after each fake step for the stewards that renew the leases (on the thread pool) to catch up.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(2);
 
-    private static RoleMiningClientOptions Options(string clientId, int limit = 20, int claimSize = 5) => Limiters.Options(
+    private static RoleMiningClientOptions Options(string clientId, int limit = 20) => Limiters.Options(
         rateLimit =>
         {
             rateLimit.PermitLimit = limit;
             rateLimit.Window = Window;
             rateLimit.JitterMargin = Margin;
-            rateLimit.ClaimLifetime = Lifetime;
-            rateLimit.ClaimSize = claimSize;
+            rateLimit.LeaseRenewal = Renewal;
         },
         clientId);
 
@@ -60,12 +60,12 @@ public sealed class SharedRateLimiterTests
 
             await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(2), Settle);
 
-            // Permits of a claim go out within its lifetime, which the log's span covers: any window plus the jitter
-            // margin holds at most the limit over all instances together.
+            // Shares move between the instances as their callers come and go, and yet any window plus the jitter margin
+            // holds at most the limit over all instances together.
             Assert.Equal(callers.Count, timeline.Count);
             Assert.True(timeline.MostWithin(Window + Margin) <= 20, $"{timeline.MostWithin(Window + Margin)} grants in one window");
 
-            // And claims are batches: far fewer store writes than permits.
+            // The store is written when a lease is renewed or changes, not per permit.
             Assert.True(store.Writes - store.Conflicts < callers.Count / 2, $"{store.Writes} writes ({store.Conflicts} conflicts) for {callers.Count} permits");
         }
         finally
@@ -89,7 +89,7 @@ public sealed class SharedRateLimiterTests
         var until = Limiters.Ticks(time) + TimeSpan.FromSeconds(4).Ticks;
         var waiting = Enumerable.Range(0, 3).Select(_ => second.Instant(Status, timeline, CancellationToken.None)).ToList();
 
-        // The second instance reads the pause with its first claim and sends nothing before it ends.
+        // The second instance reads the pause with its first lease and sends nothing before it ends.
         for (var step = 0; step < 39; step++)
         {
             await GrantTimeline.SettleAsync(realLimit: TimeSpan.FromMilliseconds(5));
@@ -100,87 +100,109 @@ public sealed class SharedRateLimiterTests
         Assert.All(waiting, task => Assert.False(task.IsCompleted));
         await timeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), Settle);
         Assert.All(timeline.Grants, ticks => Assert.True(ticks >= until, "a permit was granted during the pause"));
-        using var document = JsonDocument.Parse(memory.Content(new RateBudgetPolicy(options, shared: true).BudgetId));
+        using var document = JsonDocument.Parse(memory.Content(new RateBudgetPolicy(options).BudgetId));
         Assert.Equal(until, document.RootElement.GetProperty("pausedUntil").GetDateTimeOffset().UtcTicks);
     }
 
     [Fact]
-    public async Task The_claim_of_an_instance_that_died_is_reclaimed_one_span_later()
+    public async Task The_share_of_an_instance_that_died_comes_free_one_span_after_its_lease_ends()
     {
         var time = new FakeTimeProvider(Limiters.Start);
         var timeline = new GrantTimeline();
-        var store = new InMemoryRateBudgetStore();
-        var options = Options("client-crash", limit: 10, claimSize: 10);
-        var span = (Window + Margin + Lifetime).Ticks;
-        var crashing = Limiters.Shared(time, new GrantTimeline(), options, store);
+        var memory = new InMemoryRateBudgetStore();
+        var options = Options("client-crash", limit: 10);
+        var crashing = Limiters.Shared(time, new GrantTimeline(), options, memory);
 
-        // An idle budget: the instance claims a whole batch (all 10) for its one request, then dies holding 9.
+        // Alone, the instance leases the whole budget for its one request, then dies holding it.
         await crashing.AcquireAsync(Status, CancellationToken.None);
-        var claimedAt = Limiters.Ticks(time);
+        var leaseEnds = Limiters.Ticks(time) + (3 * Renewal).Ticks;
         crashing.Dispose();
 
-        using var survivor = Limiters.Shared(time, timeline, options, store);
+        using var survivor = Limiters.Shared(time, timeline, options, memory);
         var waiting = Enumerable.Range(0, 10).Select(_ => survivor.Instant(Status, timeline, CancellationToken.None)).ToList();
         await timeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), Settle);
 
-        // Nothing before the dead instance's claim left the window; then the whole budget again.
+        // Nothing while the dead instance's lease could still be in use, nor in the span after it; then the whole budget.
         Assert.Equal(10, timeline.Count);
-        Assert.All(timeline.Grants, ticks => Assert.True(ticks >= claimedAt + span, "a permit the dead instance held was granted twice"));
+        Assert.All(timeline.Grants, ticks => Assert.True(ticks >= leaseEnds + Span, "a permit of the dead instance's share was granted too early"));
+        Assert.True(timeline.Grants[^1] < leaseEnds + Span + Renewal.Ticks, "the share came back later than one read after it was free");
+
+        // And the dead instance's lease is gone from the document.
+        using var document = JsonDocument.Parse(memory.Content(new RateBudgetPolicy(options).BudgetId));
+        Assert.Single(document.RootElement.GetProperty("leases").EnumerateArray());
     }
 
     [Fact]
-    public async Task Permits_a_claim_did_not_use_are_given_back_with_the_next_claim()
+    public async Task An_idle_instance_gives_its_share_to_a_busy_one_at_its_next_read()
     {
         var time = new FakeTimeProvider(Limiters.Start);
         var timeline = new GrantTimeline();
-        var store = new InMemoryRateBudgetStore();
-        var options = Options("client-return", limit: 10, claimSize: 10);
-        using var first = Limiters.Shared(time, new GrantTimeline(), options, store);
-        using var second = Limiters.Shared(time, timeline, options, store);
+        var memory = new InMemoryRateBudgetStore();
+        var options = Options("client-return", limit: 10);
+        using var first = Limiters.Shared(time, new GrantTimeline(), options, memory);
+        using var second = Limiters.Shared(time, timeline, options, memory);
 
-        await first.AcquireAsync(Status, CancellationToken.None);   // claims 10, uses 1
-        time.Advance(Lifetime + TimeSpan.FromMilliseconds(50));     // the other 9 expire unused
-        var next = first.Instant(Status, timeline, CancellationToken.None);
-        await timeline.DriveAsync(time, [next], TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1), Settle);
-        var returnedAt = Limiters.Ticks(time);
+        // Alone, the first instance leases the whole budget and sends one request.
+        (await first.AcquireAsync(Status, CancellationToken.None))?.Dispose();
+        var leasedAt = Limiters.Ticks(time);
+        using var before = JsonDocument.Parse(memory.Content(new RateBudgetPolicy(options).BudgetId));
+        var firstReadsAgain = before.RootElement.GetProperty("leases")[0].GetProperty("next").GetDateTimeOffset().UtcTicks;
 
-        var others = Enumerable.Range(0, 8).Select(_ => second.Instant(Status, timeline, CancellationToken.None)).ToList();
-        await timeline.DriveAsync(time, others, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5), Settle);
+        var others = Enumerable.Range(0, 9).Select(_ => second.Instant(Status, timeline, CancellationToken.None)).ToList();
+        await timeline.DriveAsync(time, others, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(5), Settle);
 
-        // Without the give-back the second instance would wait until the first claim left the window (a span after it).
-        var firstClaim = Limiters.Start.UtcTicks;
-        Assert.Equal(8, timeline.Count);
-        Assert.All(timeline.Grants, ticks => Assert.InRange(ticks, returnedAt, firstClaim + (Window + Margin + Lifetime).Ticks - 1));
+        // The first instance keeps the one permit its log still holds and gives up the nine others when it reads again
+        // (an eighth of the renewal after its lease); the second takes them as soon as that is written, a span earlier
+        // than waiting for the first one's request to leave the window.
+        Assert.Equal(9, timeline.Count);
+        Assert.All(timeline.Grants, ticks => Assert.InRange(ticks, firstReadsAgain, firstReadsAgain + (Renewal / 4).Ticks));
+        Assert.True(timeline.Grants[^1] < leasedAt + Span, "the second instance waited for the first one's share to age out");
     }
 
     [Fact]
-    public async Task Callers_arriving_one_by_one_while_the_budget_is_booked_ahead_are_claimed_for_together()
+    public async Task Busy_instances_split_the_budget_evenly()
     {
         var time = new FakeTimeProvider(Limiters.Start);
-        var timeline = new GrantTimeline();
+        var all = new GrantTimeline();
+        var own = Enumerable.Range(0, 4).Select(_ => new GrantTimeline()).ToList();
         var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore());
-        using var limiter = Limiters.Shared(time, timeline, Options("client-coalesce", limit: 10, claimSize: 10), store);
-
-        // 15 callers at once: 10 permits now and 5 a span later, so the budget is booked more than half a window ahead.
-        var callers = Enumerable.Range(0, 15).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None)).ToList();
-        await GrantTimeline.SettleAsync(() => timeline.Count == 10, TimeSpan.FromSeconds(10));
-        await GrantTimeline.SettleAsync(() => store.Writes >= 2, TimeSpan.FromSeconds(10));
-        await GrantTimeline.SettleAsync(realLimit: TimeSpan.FromMilliseconds(50));
-        var writesBefore = store.Writes;
-
-        // Five more, one every 10 ms: they would wait for the booked slots anyway, and are claimed for in one write.
-        for (var index = 0; index < 5; index++)
+        var options = Options("client-fair", limit: 20);
+        var instances = own.Select(timeline => Limiters.Shared(time, all, options, store)).ToList();
+        for (var index = 0; index < instances.Count; index++)
         {
-            callers.Add(limiter.Instant(Status, timeline, CancellationToken.None));
-            await GrantTimeline.SettleAsync(realLimit: Settle);
-            time.Advance(TimeSpan.FromMilliseconds(10));
+            var timeline = own[index];
+            instances[index].GrantObserved = (group, ticks) =>
+            {
+                all.Record(group, ticks);
+                timeline.Record(group, ticks);
+            };
         }
 
-        await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10), Settle);
+        try
+        {
+            // Each instance has more callers than the whole budget serves in the run: 60 each, 240 in all, about 12
+            // windows' worth.
+            var callers = instances.SelectMany(instance => Enumerable.Range(0, 60).Select(_ => instance.Instant(Status, all, CancellationToken.None))).ToList();
+            await all.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), Settle);
 
-        Assert.Equal(20, timeline.Count);
-        Assert.Equal(1, store.Writes - writesBefore);
-        Assert.Equal(10, timeline.MostWithin(Window + Margin + Lifetime));
+            Assert.True(all.MostWithin(Window + Margin) <= 20, $"{all.MostWithin(Window + Margin)} grants in one window");
+
+            // Once the shares settled (after the first two windows), each instance sends its fair part: 5 in every
+            // window and a margin, give or take the share that is on its way from one to another.
+            var from = Limiters.Start.UtcTicks + (2 * Span);
+            var to = from + (6 * Span);
+            foreach (var timeline in own)
+            {
+                Assert.InRange(timeline.Between(from, to), 6 * 4, 6 * 6);
+            }
+
+            // Most of the time nobody changes share, so the leases are renewed at the full interval, not constantly.
+            Assert.True(store.Writes < 4 * (to - Limiters.Start.UtcTicks) / (Renewal.Ticks / 4), $"{store.Writes} writes");
+        }
+        finally
+        {
+            instances.ForEach(instance => instance.Dispose());
+        }
     }
 
     [Fact]
@@ -190,26 +212,73 @@ public sealed class SharedRateLimiterTests
         var time = new FakeTimeProvider(Limiters.Start);
         var timeline = new GrantTimeline();
         var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore(), new ArrivalBarrier(instances, TimeSpan.FromSeconds(10)));
-        var options = Options("client-race", limit: 20, claimSize: 5);
+        var options = Options("client-race", limit: 20);
         var limiters = Enumerable.Range(0, instances).Select(_ => Limiters.Shared(time, timeline, options, store)).ToList();
         try
         {
-            // Time stands still: all eight write their first claim on the same (empty) version; one wins, the others
-            // re-read and claim again. However they interleave, exactly the limit is granted in this instant.
+            // Time stands still: all eight write their first lease on the same (empty) version; one wins and, alone in the
+            // budget, takes all of it; the others read again and find nothing free. In this instant only the winner's
+            // five callers are served.
             var callers = limiters.SelectMany(limiter => Enumerable.Range(0, 5).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None))).ToList();
-            await GrantTimeline.SettleAsync(() => timeline.Count >= 20, TimeSpan.FromSeconds(20));
+            await GrantTimeline.SettleAsync(() => timeline.Count >= 5 && store.Conflicts >= instances - 1, TimeSpan.FromSeconds(20));
             await GrantTimeline.SettleAsync(realLimit: TimeSpan.FromMilliseconds(300));
 
-            Assert.Equal(20, timeline.Count);
+            Assert.Equal(5, timeline.Count);
             Assert.True(store.Conflicts >= instances - 1, $"{store.Conflicts} conflicts");
 
+            // As time moves, the winner gives up what it does not use and the others share it; however their writes
+            // interleave, no window holds more than the limit.
             await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(30), Settle);
             Assert.Equal(40, timeline.Count);
-            Assert.Equal(20, timeline.MostWithin(Window + Margin));
+            Assert.True(timeline.MostWithin(Window + Margin) <= 20, $"{timeline.MostWithin(Window + Margin)} grants in one window");
         }
         finally
         {
             limiters.ForEach(limiter => limiter.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task An_operation_with_a_limit_of_its_own_stays_within_it_across_instances()
+    {
+        const string StartExport = "exportRoleMiningPotentialRoleAsync";
+        var time = new FakeTimeProvider(Limiters.Start);
+        var timeline = new GrantTimeline();
+        var store = new InMemoryRateBudgetStore();
+        var options = Options("client-operation", limit: 20);
+        options.RateLimit.Operations[StartExport] = new SailPointOperationRateLimit { PermitLimit = 4, Window = Window };
+        var instances = Enumerable.Range(0, 3).Select(_ => Limiters.Shared(time, timeline, options, store)).ToList();
+        try
+        {
+            // Each instance: four export starts (their own limit: 4 per window, shared by all three) and four status calls.
+            var callers = instances.SelectMany(instance => Enumerable.Range(0, 8).Select(index => instance.Instant(index % 2 == 0 ? StartExport : Status, timeline, CancellationToken.None))).ToList();
+            await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), Settle);
+
+            Assert.Equal(24, timeline.Count);
+            Assert.Equal(12, timeline.GrantsOf(StartExport).Count);
+            Assert.True(timeline.MostWithin(Window + Margin, StartExport) <= 4, $"{timeline.MostWithin(Window + Margin, StartExport)} export starts in one window");
+            Assert.True(timeline.MostWithin(Window + Margin) <= 20, $"{timeline.MostWithin(Window + Margin)} grants in one window");
+
+            // The statuses did not queue behind the exports held back by their own limit (twelve of those take at least
+            // three windows): all went out within the first two.
+            Assert.True(timeline.GrantsOf(RateBudgetPolicy.DefaultGroup)[^1] < Limiters.Start.UtcTicks + (2 * Span), "the statuses waited for the exports' limit");
+        }
+        finally
+        {
+            instances.ForEach(instance => instance.Dispose());
+        }
+    }
+
+    [Fact]
+    public void The_budget_is_split_max_min_fairly_over_what_each_instance_would_use()
+    {
+        // Wants within the budget are met, and the rest goes round those that want any.
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 51, ["b"] = 49, ["c"] = 0 }, SharedRateLimiter.FairSplit(100, [("b", 2), ("a", 4), ("c", 0)]));
+
+        // Beyond the budget: the small want is met, the others share the rest evenly (the odd permit to the first id).
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 46, ["b"] = 45, ["c"] = 9 }, SharedRateLimiter.FairSplit(100, [("a", 100), ("b", 100), ("c", 9)]));
+
+        // Nobody wants any: nothing is handed out.
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 0 }, SharedRateLimiter.FairSplit(100, [("a", 0)]));
     }
 }
