@@ -56,6 +56,9 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
 
     // Under Gate.
     private long _leaseUntil;
+
+    /// <summary>This instance has a lease in the document (permits, or only a want that the split keeps a part for).</summary>
+    private bool _inBudget;
     private bool _stewarding;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _interval;
@@ -226,9 +229,10 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
                 lock (Gate)
                 {
                     var now = Now();
-                    if (Groups.All(group => group.Waiters.Count == 0) && _shares.Values.All(share => share.Units == 0 && share.Log.Count(now) == 0))
+                    if (!_inBudget && Groups.All(group => group.Waiters.Count == 0) && _shares.Values.All(share => share.Log.Count(now) == 0))
                     {
-                        // Nothing held, nothing sent lately, nobody waiting: the next caller starts this again.
+                        // No lease in the budget (so no part of it kept for this instance), nothing sent lately, nobody
+                        // waiting: the next caller starts this again.
                         _stewarding = false;
                         return;
                     }
@@ -358,6 +362,7 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
         }
 
         _leaseUntil = lease.Units.Count > 0 ? lease.Until.UtcTicks : 0;
+        _inBudget = lease.Units.Count > 0 || lease.Wants.Count > 0;
         var now = Now();
         GrantLocked(now);
         ScheduleLocked(now);
