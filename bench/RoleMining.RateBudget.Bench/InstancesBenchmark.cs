@@ -315,11 +315,11 @@ internal static partial class InstancesBenchmark
         int PeakPerWindow,
         int? StoreOperations,
         int? StoreConflicts,
-        int? Claims)
+        int? StoreWrites)
     {
         public string Format() => string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Mode,-13} | {Instances,9} | {Kind,-14} | {(Shared ? "shared (Blob, ETag)" : "one per process"),-19} | {Succeeded,4}/{Roles,-4} | {WallSeconds,7:0.0} | {Requests,8} | {Refused,5} | {BoundSeconds,7:0.0} | {WallSeconds / Math.Max(BoundSeconds, 0.001),10:0.00} | {PeakPerWindow,11} | {(Shared && StoreOperations is { } operations ? ((double)operations / Math.Max(Requests, 1)).ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} | {(Shared && Claims is not null ? $"{Claims} / {StoreConflicts}" : "-"),15} |");
+            $"| {Mode,-13} | {Instances,9} | {Kind,-14} | {(Shared ? "shared (Blob, ETag)" : "one per process"),-19} | {Succeeded,4}/{Roles,-4} | {WallSeconds,7:0.0} | {Requests,8} | {Refused,5} | {BoundSeconds,7:0.0} | {WallSeconds / Math.Max(BoundSeconds, 0.001),10:0.00} | {PeakPerWindow,11} | {(Shared && StoreOperations is { } operations ? ((double)operations / Math.Max(Requests, 1)).ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} | {(Shared && StoreWrites is not null ? $"{StoreWrites} / {StoreConflicts}" : "-"),15} |");
 
         public static string Header =>
             "| window mode   | instances | instances are  | budget              | jobs ok   | wall s  | requests | 429s  | bound s | wall/bound | peak in 10s | store ops/request | writes / 412s   |\n" +

@@ -10,9 +10,9 @@ namespace RoleMining.Functions.RateLimiting;
 /// <summary>
 /// The SailPoint request budget shared by every instance of the app: one small JSON blob per tenant and client id in
 /// <see cref="FunctionsSettings.RateBudgetContainer"/>, replaced only on the ETag that was read (<c>If-Match</c>, or
-/// <c>If-None-Match: *</c> for the first write), so that two instances can never both claim the same permits. One
-/// blob request per read or write; the SailPoint client claims permits in small batches, so these stay a small fraction
-/// of its requests.
+/// <c>If-None-Match: *</c> for the first write), so that two instances can never both take the same share of it. One
+/// blob request per read or write; the SailPoint client leases its share for several seconds at a time, so these stay a
+/// small fraction of its requests.
 /// </summary>
 public sealed class BlobRateBudgetStore : ISailPointRateBudgetStore
 {

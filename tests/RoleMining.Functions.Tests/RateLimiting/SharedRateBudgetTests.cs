@@ -47,7 +47,7 @@ public sealed class SharedRateBudgetTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Claimers_racing_on_one_ETag_never_get_a_permit_twice()
+    public async Task Writers_racing_on_one_ETag_never_get_a_permit_twice()
     {
         const int instances = 8;
         var time = new FakeTimeProvider(Start);

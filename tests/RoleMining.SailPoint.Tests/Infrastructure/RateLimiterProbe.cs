@@ -64,8 +64,8 @@ internal sealed class RateLimiterProbe : ISailPointRateLimiter, IDisposable
     /// <summary>
     /// Moves <paramref name="clock"/> forward by <paramref name="step"/> each time the clients of <paramref name="probes"/>
     /// are at rest, and <paramref name="settle"/> of real time later, until every one of <paramref name="callers"/> has
-    /// ended. The settle time is for a shared limiter, which claims on the thread pool: what it claims late is only
-    /// claimed later in fake time, never put into a fuller window. Fails after <paramref name="fakeLimit"/> of fake time,
+    /// ended. The settle time is for a shared limiter, which renews its lease on the thread pool: a share taken late is
+    /// only used later in fake time, never put into a fuller window. Fails after <paramref name="fakeLimit"/> of fake time,
     /// or when the clients neither come to rest nor make progress for <see cref="Stalled"/> of real time (a caller the
     /// probes cannot see).
     /// </summary>

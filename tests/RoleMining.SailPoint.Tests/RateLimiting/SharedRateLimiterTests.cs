@@ -206,7 +206,7 @@ public sealed class SharedRateLimiterTests
     }
 
     [Fact]
-    public async Task Claimers_racing_on_one_version_never_get_a_permit_twice()
+    public async Task Writers_racing_on_one_version_never_get_a_permit_twice()
     {
         const int instances = 8;
         var time = new FakeTimeProvider(Limiters.Start);
