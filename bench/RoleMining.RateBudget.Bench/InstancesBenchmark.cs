@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +26,7 @@ internal static partial class InstancesBenchmark
     private const string ClientSecret = "bench-instances-secret";
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(15);
 
-    public static async Task<List<Row>> RunAsync(EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles, IReadOnlyList<int> hostCounts, FunctionsHostLocation? host, string? publishedApp)
+    public static async Task<List<Row>> RunAsync(EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles, IReadOnlyList<int> hostCounts, FunctionsHostLocation? host, string? publishedApp, bool coldInstances)
     {
         var rows = new List<Row>();
         if (host is not null && publishedApp is not null)
@@ -32,7 +34,7 @@ internal static partial class InstancesBenchmark
             // The app under real Functions hosts shares the budget as deployed (it always registers the Blob store).
             foreach (var count in hostCounts)
             {
-                rows.Add(await RunOnceAsync(mode, count, shared: true, roles, new RealHosts(host, publishedApp)));
+                rows.Add(await RunOnceAsync(mode, count, shared: true, roles, new RealHosts(host, publishedApp), warmUp: false));
                 Console.Error.WriteLine($"  {rows[^1].Format()}");
             }
         }
@@ -41,7 +43,7 @@ internal static partial class InstancesBenchmark
         {
             foreach (var count in instanceCounts)
             {
-                rows.Add(await RunOnceAsync(mode, count, shared, roles, hosts: null));
+                rows.Add(await RunOnceAsync(mode, count, shared, roles, hosts: null, warmUp: !coldInstances));
                 Console.Error.WriteLine($"  {rows[^1].Format()}");
             }
         }
@@ -57,23 +59,43 @@ internal static partial class InstancesBenchmark
         return build.ExitCode == 0 ? output : throw new InvalidOperationException($"dotnet publish of the Functions app failed ({build.ExitCode}):\n{build.Output}");
     }
 
-    private static async Task<Row> RunOnceAsync(EmulatorRateLimitMode mode, int instanceCount, bool shared, int roleCount, RealHosts? hosts)
+    /// <summary>
+    /// One row. Simulated instances are warmed up first unless <paramref name="warmUp"/> is false: they take the
+    /// coordinator's warm-up jobs (two per instance; same emulator, client id and budget) until those are done, and the
+    /// measured run starts once the budget is idle again (no lease holds a permit or wants one, and a window has passed
+    /// since the last warm-up request), with the emulator's counts reset. Why: N processes started together on this
+    /// machine's two cores compile the run's code paths all at once (on Flex Consumption each instance has cores of its
+    /// own); at N = 16 that kept the CPU at 100% for the first 20 to 30 s of a cold run, whose first windows were half used.
+    /// </summary>
+    private static async Task<Row> RunOnceAsync(EmulatorRateLimitMode mode, int instanceCount, bool shared, int roleCount, RealHosts? hosts, bool warmUp)
     {
         // An Azurite of its own per run: one that holds the blobs and queues of earlier runs (in memory) answers more and
         // more slowly, which showed as the later runs' wall time.
         await using var azurite = await AzuriteServer.StartAsync();
         // A client id of its own per run: a budget document and emulator windows nobody used before.
         var clientId = $"bench-{(shared ? "shared" : "process")}-{instanceCount}-{Guid.NewGuid():N}"[..40];
+        var warmUpCount = warmUp ? 2 * instanceCount : 0;
         var emulatorOptions = new EmulatorOptions { ClientId = clientId, ClientSecret = ClientSecret };
         emulatorOptions.RateLimit.Mode = mode;
-        emulatorOptions.Tenant.AdditionalPotentialRoleIdentityCounts = Enumerable.Repeat(3, roleCount).ToList();
+        emulatorOptions.Tenant.AdditionalPotentialRoleIdentityCounts = Enumerable.Repeat(3, warmUpCount + roleCount).ToList();
         emulatorOptions.Exports.QueuedFor = TimeSpan.FromMilliseconds(200);
         emulatorOptions.Exports.InProgressFor = TimeSpan.FromMilliseconds(300);
         await using var emulator = await EmulatorServer.StartAsync(emulatorOptions);
-        var roles = emulator.Tenant.PotentialRoles.Where(role => role.IsAdditional).ToList();
+        var additionalRoles = emulator.Tenant.PotentialRoles.Where(role => role.IsAdditional).ToList();
+        var (warmUpRoles, roles) = (additionalRoles[..warmUpCount], additionalRoles[warmUpCount..]);
         var goFile = Path.Combine(Path.GetTempPath(), $"rolemining-bench-go-{Guid.NewGuid():N}");
-        var settings = SimulatedInstance.Settings(azurite.ConnectionString, emulator.BaseAddress, clientId, ClientSecret, shared, goFile);
+        var warmUpFile = warmUp ? Path.Combine(Path.GetTempPath(), $"rolemining-bench-warm-up-{Guid.NewGuid():N}") : null;
+        var settings = SimulatedInstance.Settings(azurite.ConnectionString, emulator.BaseAddress, clientId, ClientSecret, shared, goFile, warmUpFile);
 
+        // The coordinator's own view of the app: the same services, used only to create and read jobs.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(pair => KeyValuePair.Create(pair.Key.Replace("__", ":", StringComparison.Ordinal), pair.Value))).Build();
+        var services = SimulatedInstance.Services(configuration, out _);
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var jobs = services.GetRequiredService<ExportJobService>();
         var instances = new List<BackgroundProcess>();
         var realHosts = new List<FunctionsHostServer>();
         try
@@ -86,24 +108,20 @@ internal static partial class InstancesBenchmark
                     instances.Add(BackgroundProcess.Start(ProcessRun.ProcessStart("dotnet", ["exec", program, SimulatedInstance.Argument], AppContext.BaseDirectory, settings)));
                 }
 
+                if (warmUpFile is not null)
+                {
+                    await WarmUpAsync(instances, jobs, warmUpRoles, emulator, azurite, shared, warmUpFile);
+                }
+
                 foreach (var instance in instances)
                 {
                     await instance.WaitForLineAsync(Ready(), TimeSpan.FromMinutes(3));
                 }
             }
 
-            // The coordinator's own view of the app: the same services, used only to create and read jobs.
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(pair => KeyValuePair.Create(pair.Key.Replace("__", ":", StringComparison.Ordinal), pair.Value))).Build();
-            var services = SimulatedInstance.Services(configuration, out _);
-            foreach (var hosted in services.GetServices<IHostedService>())
-            {
-                await hosted.StartAsync(CancellationToken.None);
-            }
-
             // Every job is queued before any instance may take one (as a sweep queues its batch), and the clock starts with
             // the first SailPoint request: the wall time is the fleet draining the queue under one budget. (Created while the
             // instances ran, the jobs trickled in: 400 took 25 s at N = 16, Azurite being busy with the instances' polling.)
-            var jobs = services.GetRequiredService<ExportJobService>();
             var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
             await Parallel.ForEachAsync(roles, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (role, cancellationToken) =>
                 ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id }, cancellationToken)).Job.JobId));
@@ -139,7 +157,7 @@ internal static partial class InstancesBenchmark
             return new Row(
                 mode,
                 instanceCount,
-                hosts is null ? "simulated" : "Functions host",
+                hosts is not null ? "Functions host" : warmUp ? "simulated" : "simulated cold",
                 shared,
                 finished.Count(job => job.State == ExportJobState.Succeeded),
                 roleCount,
@@ -165,7 +183,76 @@ internal static partial class InstancesBenchmark
             }
 
             File.Delete(goFile);
+            if (warmUpFile is not null)
+            {
+                File.Delete(warmUpFile);
+            }
         }
+    }
+
+    /// <summary>Runs the warm-up jobs through the instances, ends the warm-up, and waits until the budget is idle.</summary>
+    private static async Task WarmUpAsync(List<BackgroundProcess> instances, ExportJobService jobs, List<TenantPotentialRole> roles, EmulatorServer emulator, AzuriteServer azurite, bool shared, string warmUpFile)
+    {
+        foreach (var instance in instances)
+        {
+            await instance.WaitForLineAsync(Warming(), TimeSpan.FromMinutes(3));
+        }
+
+        var ids = new List<string>();
+        foreach (var role in roles)
+        {
+            ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job.JobId);
+        }
+
+        var done = await WaitForJobsAsync(jobs, ids, emulator, roles.Count, instances);
+        var succeeded = done.Count(job => job.State == ExportJobState.Succeeded);
+        if (succeeded != ids.Count)
+        {
+            throw new InvalidOperationException($"{succeeded} of the warm-up's {ids.Count} jobs succeeded.");
+        }
+
+        var lastWarmUpRequest = DateTimeOffset.UtcNow;
+        await File.WriteAllTextAsync(warmUpFile, "warm");
+        var waiting = Stopwatch.StartNew();
+        while (shared && await BudgetHoldsAnyAsync(azurite))
+        {
+            if (waiting.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException("The shared budget still held leases 2 minutes after the warm-up.");
+            }
+
+            await Task.Delay(250);
+        }
+
+        // The emulator's window and each process's own log forget the warm-up's requests one window (plus the jitter
+        // margin) after the last.
+        var quiet = lastWarmUpRequest + TimeSpan.FromSeconds(11) - DateTimeOffset.UtcNow;
+        if (quiet > TimeSpan.Zero)
+        {
+            await Task.Delay(quiet);
+        }
+    }
+
+    /// <summary>Whether a live lease in the budget document (the run's only one) holds permits or wants some. Read as
+    /// plain JSON: the document's type is the library's own.</summary>
+    private static async Task<bool> BudgetHoldsAnyAsync(AzuriteServer azurite)
+    {
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(FunctionsSettings.RateBudgetContainer);
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            var content = (await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content;
+            using var document = JsonDocument.Parse(content.ToMemory());
+            if (document.RootElement.TryGetProperty("leases", out var leases)
+                && leases.EnumerateArray().Any(lease => lease.GetProperty("until").GetDateTimeOffset() > DateTimeOffset.UtcNow && (HasAny(lease, "units") || HasAny(lease, "wants"))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool HasAny(JsonElement lease, string name) =>
+            lease.TryGetProperty(name, out var values) && values.ValueKind == JsonValueKind.Object && values.EnumerateObject().Any(value => value.Value.GetInt32() > 0);
     }
 
     /// <summary>When the emulator received the run's first request (polled every few milliseconds).</summary>
@@ -283,6 +370,9 @@ internal static partial class InstancesBenchmark
 
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|delivery [0-9]+")]
     private static partial Regex Identifier();
+
+    [GeneratedRegex("^warming$")]
+    private static partial Regex Warming();
 
     [GeneratedRegex("^ready$")]
     private static partial Regex Ready();

@@ -12,6 +12,7 @@ using RoleMining.Testing.FunctionsHost;
 //   --hosts 1,4               part (c) with real Functions hosts over the published app (default 1,4 when a host is
 //                             found: func, ROLEMINING_FUNCTIONS_HOST or shared/functions-host; --hosts 0 for none)
 //   --exports 200             roles exported in part (b) (default 200)
+//   --cold-instances          part (c)'s simulated instances take the measured jobs without a warm-up first
 //   --skip-single / --skip-instances
 if (args.Contains(SimulatedInstance.Argument, StringComparer.Ordinal))
 {
@@ -70,7 +71,7 @@ if (!args.Contains("--skip-instances", StringComparer.Ordinal))
     var rows = new List<InstancesBenchmark.Row>();
     foreach (var mode in modes)
     {
-        rows.AddRange(await InstancesBenchmark.RunAsync(mode, instanceCounts, budgets, roles, hostCounts, host, publishedApp));
+        rows.AddRange(await InstancesBenchmark.RunAsync(mode, instanceCounts, budgets, roles, hostCounts, host, publishedApp, args.Contains("--cold-instances", StringComparer.Ordinal)));
     }
 
     Console.WriteLine(InstancesBenchmark.Row.Header);

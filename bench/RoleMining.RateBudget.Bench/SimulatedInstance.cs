@@ -23,8 +23,10 @@ namespace RoleMining.RateBudget.Bench;
 /// fed the way the Functions host feeds them per host.json (batches of 4 per queue, more fetched when 2 or fewer run,
 /// a failed message back after 30 s, poison after 5 deliveries). What it leaves out of a real host: the gRPC hop to the
 /// worker, the scale controller, and host.json's 10 s maximum polling interval (here 1 s, so that polling an empty
-/// queue does not dominate the wall time). Prints "ready", starts its listeners when the go file appears
-/// (<see cref="GoFileVariable"/>), then prints a line of store counters every half second.
+/// queue does not dominate the wall time). With a warm-up file (<see cref="WarmUpFileVariable"/>) it first prints
+/// "warming" and takes the coordinator's warm-up jobs until that file appears; then it prints "ready", starts its
+/// listeners when the go file appears (<see cref="GoFileVariable"/>), and prints a line of store counters (those of the
+/// measured run only) every half second.
 /// </summary>
 internal static class SimulatedInstance
 {
@@ -33,6 +35,10 @@ internal static class SimulatedInstance
     /// <summary>A file whose creation starts every instance's queue listeners at once (the coordinator creates it once
     /// the jobs are queued), so that the measured time is the fleet draining the queue, not processes starting.</summary>
     public const string GoFileVariable = "BENCH_GO_FILE";
+
+    /// <summary>A file whose creation ends the warm-up: until then the instance takes jobs as it will in the run, so that
+    /// the code paths of the run are compiled before the clock starts (see <see cref="InstancesBenchmark"/>).</summary>
+    public const string WarmUpFileVariable = "BENCH_WARM_UP_FILE";
     private const int BatchSize = 4;
     private const int NewBatchThreshold = 2;
     private const int MaxDequeueCount = 5;
@@ -41,9 +47,10 @@ internal static class SimulatedInstance
     private static readonly TimeSpan FailedVisibility = TimeSpan.FromSeconds(30);
 
     /// <summary>The instance's settings, as app settings (environment variables) of the child process.</summary>
-    public static Dictionary<string, string?> Settings(string storage, Uri sailPoint, string clientId, string clientSecret, bool sharedBudget, string goFile) => new()
+    public static Dictionary<string, string?> Settings(string storage, Uri sailPoint, string clientId, string clientSecret, bool sharedBudget, string goFile, string? warmUpFile) => new()
     {
         [GoFileVariable] = goFile,
+        [WarmUpFileVariable] = warmUpFile,
         ["AzureWebJobsStorage"] = storage,
         ["SailPoint__BaseUrl"] = sailPoint.ToString(),
         ["SailPoint__ClientId"] = clientId,
@@ -96,21 +103,34 @@ internal static class SimulatedInstance
 
         var functions = ActivatorUtilities.CreateInstance<ExportQueueFunctions>(services);
         var queues = services.GetRequiredService<QueueServiceClient>();
-        Console.WriteLine("ready");
-        var go = configuration[GoFileVariable];
-        while (go is not null && !File.Exists(go))
+        long handled = 0, failed = 0;
+        List<Task> Listen(CancellationToken stopping) =>
+            [.. Enum.GetValues<ExportStep>().Select(step => ListenAsync(queues.GetQueueClient(ExportQueueNames.For(step)), step, functions, () => Interlocked.Increment(ref handled), () => Interlocked.Increment(ref failed), stopping))];
+
+        if (configuration[WarmUpFileVariable] is { Length: > 0 } warmUp)
         {
-            await Task.Delay(20);
+            Console.WriteLine("warming");
+            using var warming = new CancellationTokenSource();
+            var warmUpListeners = Listen(warming.Token);
+            await WaitForFileAsync(warmUp);
+            await warming.CancelAsync();
+            await Task.WhenAll(warmUpListeners);
+            (handled, failed) = (0, 0);
         }
 
-        var handled = 0L;
-        var failed = 0L;
+        var (reads, writes, conflicts) = (store?.Reads ?? 0, store?.Writes ?? 0, store?.Conflicts ?? 0);
+        Console.WriteLine("ready");
+        if (configuration[GoFileVariable] is { Length: > 0 } go)
+        {
+            await WaitForFileAsync(go);
+        }
+
         using var stopping = new CancellationTokenSource();
-        var listeners = Enum.GetValues<ExportStep>().Select(step => ListenAsync(queues.GetQueueClient(ExportQueueNames.For(step)), step, functions, () => Interlocked.Increment(ref handled), () => Interlocked.Increment(ref failed), stopping.Token)).ToList();
+        var listeners = Listen(stopping.Token);
         while (!listeners.Any(listener => listener.IsCompleted))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"counters reads={store?.Reads ?? 0} writes={store?.Writes ?? 0} conflicts={store?.Conflicts ?? 0} handled={Interlocked.Read(ref handled)} failed={Interlocked.Read(ref failed)}"));
+                $"counters reads={(store?.Reads ?? 0) - reads} writes={(store?.Writes ?? 0) - writes} conflicts={(store?.Conflicts ?? 0) - conflicts} handled={Interlocked.Read(ref handled)} failed={Interlocked.Read(ref failed)}"));
             await Task.Delay(500);
         }
 
@@ -118,30 +138,49 @@ internal static class SimulatedInstance
         return 1;
     }
 
-    private static async Task ListenAsync(QueueClient queue, ExportStep step, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken cancellationToken)
+    private static async Task WaitForFileAsync(string path)
+    {
+        while (!File.Exists(path))
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Feeds one queue's messages to its function until <paramref name="stopping"/> is cancelled, then waits for
+    /// the steps it started (they run to their end: a warm-up stops taking messages, not steps half done).</summary>
+    private static async Task ListenAsync(QueueClient queue, ExportStep step, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken stopping)
     {
         var running = new List<Task>();
         var idle = MinPolling;
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            running.RemoveAll(task => task.IsCompleted);
-            if (running.Count > NewBatchThreshold)
+            while (!stopping.IsCancellationRequested)
             {
-                await Task.WhenAny(running);
-                continue;
-            }
+                running.RemoveAll(task => task.IsCompleted);
+                if (running.Count > NewBatchThreshold)
+                {
+                    await Task.WhenAny(running);
+                    continue;
+                }
 
-            var messages = (await queue.ReceiveMessagesAsync(BatchSize, TimeSpan.FromMinutes(5), cancellationToken)).Value;
-            if (messages.Length == 0)
-            {
-                await Task.Delay(idle, cancellationToken);
-                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, MaxPolling.Ticks));
-                continue;
-            }
+                var messages = (await queue.ReceiveMessagesAsync(BatchSize, TimeSpan.FromMinutes(5), stopping)).Value;
+                if (messages.Length == 0)
+                {
+                    await Task.Delay(idle, stopping);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, MaxPolling.Ticks));
+                    continue;
+                }
 
-            idle = MinPolling;
-            running.AddRange(messages.Select(message => HandleAsync(queue, step, message, functions, handled, failed, cancellationToken)));
+                idle = MinPolling;
+                running.AddRange(messages.Select(message => HandleAsync(queue, step, message, functions, handled, failed, CancellationToken.None)));
+            }
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped taking messages.
+        }
+
+        await Task.WhenAll(running);
     }
 
     private static async Task HandleAsync(QueueClient queue, ExportStep step, QueueMessage message, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken cancellationToken)
