@@ -24,6 +24,7 @@ namespace RoleMining.RateBudget.Bench;
 internal static partial class InstancesBenchmark
 {
     private const string ClientSecret = "bench-instances-secret";
+    private const int MaxWarmUpRounds = 3;
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(15);
 
     public static async Task<List<Row>> RunAsync(EmulatorRateLimitMode mode, IReadOnlyList<int> instanceCounts, IReadOnlyList<bool> budgets, int roles, IReadOnlyList<int> hostCounts, FunctionsHostLocation? host, string? publishedApp, bool coldInstances)
@@ -61,9 +62,8 @@ internal static partial class InstancesBenchmark
 
     /// <summary>
     /// One row. Simulated instances are warmed up first unless <paramref name="warmUp"/> is false: they take the
-    /// coordinator's warm-up jobs (two per instance; same emulator, client id and budget) until those are done, and the
-    /// measured run starts once the budget is idle again (no lease holds a permit or wants one, and a window has passed
-    /// since the last warm-up request), with the emulator's counts reset. Why: N processes started together on this
+    /// coordinator's warm-up jobs (same emulator, client id and budget) until each has run every step, and the measured
+    /// run starts once the budget is idle again (<see cref="WarmUpAsync"/>), with the emulator's counts and windows reset. Why: N processes started together on this
     /// machine's two cores compile the run's code paths all at once (on Flex Consumption each instance has cores of its
     /// own); at N = 16 that kept the CPU at 100% for the first 20 to 30 s of a cold run, whose first windows were half used.
     /// </summary>
@@ -74,7 +74,7 @@ internal static partial class InstancesBenchmark
         await using var azurite = await AzuriteServer.StartAsync();
         // A client id of its own per run: a budget document and emulator windows nobody used before.
         var clientId = $"bench-{(shared ? "shared" : "process")}-{instanceCount}-{Guid.NewGuid():N}"[..40];
-        var warmUpCount = warmUp ? 2 * instanceCount : 0;
+        var warmUpCount = warmUp ? MaxWarmUpRounds * 2 * instanceCount : 0;
         var emulatorOptions = new EmulatorOptions { ClientId = clientId, ClientSecret = ClientSecret };
         emulatorOptions.RateLimit.Mode = mode;
         emulatorOptions.Tenant.AdditionalPotentialRoleIdentityCounts = Enumerable.Repeat(3, warmUpCount + roleCount).ToList();
@@ -127,6 +127,7 @@ internal static partial class InstancesBenchmark
                 ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id }, cancellationToken)).Job.JobId));
 
             emulator.Statistics.Reset();
+            emulator.ResetRateLimits();
             var firstRequest = FirstRequestAsync(emulator);
             if (hosts is null)
             {
@@ -190,7 +191,12 @@ internal static partial class InstancesBenchmark
         }
     }
 
-    /// <summary>Runs the warm-up jobs through the instances, ends the warm-up, and waits until the budget is idle.</summary>
+    /// <summary>
+    /// Sends rounds of warm-up jobs (two per instance) until every instance has run each step at least once, or
+    /// <see cref="MaxWarmUpRounds"/> rounds were sent (the queues are shared, so which instance runs which step is up to
+    /// them; the count of instances that ran every step is printed), ends the warm-up, and waits until the budget is idle:
+    /// no live lease holds or wants a permit, no pause is pending, and a window has passed since the last warm-up request.
+    /// </summary>
     private static async Task WarmUpAsync(List<BackgroundProcess> instances, ExportJobService jobs, List<TenantPotentialRole> roles, EmulatorServer emulator, AzuriteServer azurite, bool shared, string warmUpFile)
     {
         foreach (var instance in instances)
@@ -198,52 +204,70 @@ internal static partial class InstancesBenchmark
             await instance.WaitForLineAsync(Warming(), TimeSpan.FromMinutes(3));
         }
 
-        var ids = new List<string>();
-        foreach (var role in roles)
+        var rounds = roles.Chunk(2 * instances.Count).ToList();
+        var round = 0;
+        while (round < rounds.Count && !instances.All(WarmedEveryStep))
         {
-            ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job.JobId);
+            var ids = new List<string>();
+            foreach (var role in rounds[round])
+            {
+                ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job.JobId);
+            }
+
+            var done = await WaitForJobsAsync(jobs, ids, emulator, emulator.Statistics.RequestsForAnyVersion(OperationIds.DownloadRoleMiningPotentialRoleZip) + ids.Count, instances);
+            var succeeded = done.Count(job => job.State == ExportJobState.Succeeded);
+            if (succeeded != ids.Count)
+            {
+                throw new InvalidOperationException($"{succeeded} of the {ids.Count} jobs of warm-up round {round + 1} succeeded.");
+            }
+
+            round++;
+
+            // An instance prints what it ran every 250 ms.
+            await Task.Delay(500);
         }
 
-        var done = await WaitForJobsAsync(jobs, ids, emulator, roles.Count, instances);
-        var succeeded = done.Count(job => job.State == ExportJobState.Succeeded);
-        if (succeeded != ids.Count)
-        {
-            throw new InvalidOperationException($"{succeeded} of the warm-up's {ids.Count} jobs succeeded.");
-        }
-
-        var lastWarmUpRequest = DateTimeOffset.UtcNow;
+        var warmedUp = DateTimeOffset.UtcNow;
+        Console.Error.WriteLine($"  warm-up: {round} round(s) of {2 * instances.Count} jobs; {instances.Count(WarmedEveryStep)} of {instances.Count} instances ran every step");
         await File.WriteAllTextAsync(warmUpFile, "warm");
+        var budget = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(FunctionsSettings.RateBudgetContainer);
         var waiting = Stopwatch.StartNew();
-        while (shared && await BudgetHoldsAnyAsync(azurite))
+        while (shared && await BudgetBusyAsync(budget))
         {
             if (waiting.Elapsed > TimeSpan.FromMinutes(2))
             {
-                throw new TimeoutException("The shared budget still held leases 2 minutes after the warm-up.");
+                throw new TimeoutException("The shared budget was still in use 2 minutes after the warm-up.");
             }
 
             await Task.Delay(250);
         }
 
-        // The emulator's window and each process's own log forget the warm-up's requests one window (plus the jitter
-        // margin) after the last.
-        var quiet = lastWarmUpRequest + TimeSpan.FromSeconds(11) - DateTimeOffset.UtcNow;
+        // The emulator's sliding window and each process's own log forget the warm-up's requests one window (plus the
+        // client's jitter margin, 250 ms) after the last; the coordinator resets the emulator's fixed windows itself.
+        var quiet = warmedUp + emulator.Options.RateLimit.Window + TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
         if (quiet > TimeSpan.Zero)
         {
             await Task.Delay(quiet);
         }
+
+        static bool WarmedEveryStep(BackgroundProcess instance) =>
+            instance.Lines.LastOrDefault(line => line.StartsWith("warmed ", StringComparison.Ordinal)) is { } line
+            && WarmedSteps().Matches(line).Count(match => match.Groups["count"].Value != "0" && match.Groups["step"].Value is "start" or "poll" or "download") == 3;
     }
 
-    /// <summary>Whether a live lease in the budget document (the run's only one) holds permits or wants some. Read as
-    /// plain JSON: the document's type is the library's own.</summary>
-    private static async Task<bool> BudgetHoldsAnyAsync(AzuriteServer azurite)
+    /// <summary>Whether a live lease in the budget document (the run's only one) holds permits or wants some, or a pause is
+    /// pending. Read as plain JSON: the document's type is the library's own.</summary>
+    private static async Task<bool> BudgetBusyAsync(BlobContainerClient budget)
     {
-        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(FunctionsSettings.RateBudgetContainer);
-        await foreach (var blob in container.GetBlobsAsync())
+        var now = DateTimeOffset.UtcNow;
+        await foreach (var blob in budget.GetBlobsAsync())
         {
-            var content = (await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content;
+            var content = (await budget.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content;
             using var document = JsonDocument.Parse(content.ToMemory());
-            if (document.RootElement.TryGetProperty("leases", out var leases)
-                && leases.EnumerateArray().Any(lease => lease.GetProperty("until").GetDateTimeOffset() > DateTimeOffset.UtcNow && (HasAny(lease, "units") || HasAny(lease, "wants"))))
+            var root = document.RootElement;
+            if ((root.TryGetProperty("pausedUntil", out var paused) && paused.ValueKind == JsonValueKind.String && paused.GetDateTimeOffset() > now)
+                || (root.TryGetProperty("leases", out var leases)
+                    && leases.EnumerateArray().Any(lease => lease.GetProperty("until").GetDateTimeOffset() > now && (HasAny(lease, "units") || HasAny(lease, "wants")))))
             {
                 return true;
             }
@@ -305,7 +329,7 @@ internal static partial class InstancesBenchmark
         }
     }
 
-    private static async Task<List<ExportJob>> WaitForJobsAsync(ExportJobService jobs, List<string> ids, EmulatorServer emulator, int roleCount, List<BackgroundProcess> instances)
+    private static async Task<List<ExportJob>> WaitForJobsAsync(ExportJobService jobs, List<string> ids, EmulatorServer emulator, long downloadsExpected, List<BackgroundProcess> instances)
     {
         var deadline = Stopwatch.StartNew();
         var done = new Dictionary<string, ExportJob>(StringComparer.Ordinal);
@@ -317,7 +341,7 @@ internal static partial class InstancesBenchmark
             }
 
             // Reading 400 job documents every second would load Azurite for nothing: wait for the downloads first.
-            if (emulator.Statistics.RequestsForAnyVersion(OperationIds.DownloadRoleMiningPotentialRoleZip) >= roleCount || deadline.Elapsed > TimeSpan.FromMinutes(5))
+            if (emulator.Statistics.RequestsForAnyVersion(OperationIds.DownloadRoleMiningPotentialRoleZip) >= downloadsExpected || deadline.Elapsed > TimeSpan.FromMinutes(5))
             {
                 foreach (var id in ids.Where(id => !done.ContainsKey(id)))
                 {
@@ -339,11 +363,13 @@ internal static partial class InstancesBenchmark
         return [.. done.Values];
     }
 
-    /// <summary>Says on standard error which steps failed in the instances (a failed step waits 30 s for its retry, which
-    /// shows in the wall time), the most frequent first.</summary>
+    /// <summary>Says on standard error which steps of the run (not of a warm-up) failed in the instances (a failed step
+    /// waits 30 s for its retry, which shows in the wall time), the most frequent first.</summary>
     private static void ReportFailures(List<BackgroundProcess> instances)
     {
-        var failures = instances.SelectMany(instance => instance.Lines).Where(line => line.Contains(" failed (delivery ", StringComparison.Ordinal)).ToList();
+        static IEnumerable<string> RunLines(BackgroundProcess instance) =>
+            instance.Lines.Contains("ready", StringComparer.Ordinal) ? instance.Lines.SkipWhile(line => line != "ready") : instance.Lines;
+        var failures = instances.SelectMany(RunLines).Where(line => line.Contains(" failed (delivery ", StringComparison.Ordinal)).ToList();
         if (failures.Count == 0)
         {
             return;
@@ -373,6 +399,9 @@ internal static partial class InstancesBenchmark
 
     [GeneratedRegex("^warming$")]
     private static partial Regex Warming();
+
+    [GeneratedRegex(@"(?<step>[a-z]+)=(?<count>\d+)")]
+    private static partial Regex WarmedSteps();
 
     [GeneratedRegex("^ready$")]
     private static partial Regex Ready();

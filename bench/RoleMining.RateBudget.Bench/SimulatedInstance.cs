@@ -24,9 +24,9 @@ namespace RoleMining.RateBudget.Bench;
 /// a failed message back after 30 s, poison after 5 deliveries). What it leaves out of a real host: the gRPC hop to the
 /// worker, the scale controller, and host.json's 10 s maximum polling interval (here 1 s, so that polling an empty
 /// queue does not dominate the wall time). With a warm-up file (<see cref="WarmUpFileVariable"/>) it first prints
-/// "warming" and takes the coordinator's warm-up jobs until that file appears; then it prints "ready", starts its
-/// listeners when the go file appears (<see cref="GoFileVariable"/>), and prints a line of store counters (those of the
-/// measured run only) every half second.
+/// "warming" and takes the coordinator's warm-up jobs until that file appears, printing the steps it ran ("warmed
+/// start=1 poll=2 ..."); then it prints "ready", starts its listeners when the go file appears
+/// (<see cref="GoFileVariable"/>), and prints a line of store counters (those of the measured run only) every half second.
 /// </summary>
 internal static class SimulatedInstance
 {
@@ -103,34 +103,46 @@ internal static class SimulatedInstance
 
         var functions = ActivatorUtilities.CreateInstance<ExportQueueFunctions>(services);
         var queues = services.GetRequiredService<QueueServiceClient>();
-        long handled = 0, failed = 0;
-        List<Task> Listen(CancellationToken stopping) =>
-            [.. Enum.GetValues<ExportStep>().Select(step => ListenAsync(queues.GetQueueClient(ExportQueueNames.For(step)), step, functions, () => Interlocked.Increment(ref handled), () => Interlocked.Increment(ref failed), stopping))];
+        var handled = new long[Enum.GetValues<ExportStep>().Length];
+        long failed = 0;
+        List<Task> Listen(int batchSize, CancellationToken stopping) =>
+            [.. Enum.GetValues<ExportStep>().Select(step => ListenAsync(queues.GetQueueClient(ExportQueueNames.For(step)), step, batchSize, functions, () => Interlocked.Increment(ref handled[(int)step]), () => Interlocked.Increment(ref failed), stopping))];
+        string Handled() => string.Join(' ', Enum.GetValues<ExportStep>().Select(step => string.Create(CultureInfo.InvariantCulture, $"{step.ToString().ToLowerInvariant()}={Interlocked.Read(ref handled[(int)step])}")));
 
         if (configuration[WarmUpFileVariable] is { Length: > 0 } warmUp)
         {
+            // The coordinator sends warm-up jobs until every instance has run each step at least once (it reads these lines);
+            // one message at a time per queue, so that the first instance to poll does not take a whole round.
             Console.WriteLine("warming");
             using var warming = new CancellationTokenSource();
-            var warmUpListeners = Listen(warming.Token);
-            await WaitForFileAsync(warmUp);
+            var warmUpListeners = Listen(1, warming.Token);
+            while (!File.Exists(warmUp))
+            {
+                Console.WriteLine("warmed " + Handled());
+                await Task.Delay(250);
+            }
+
             await warming.CancelAsync();
             await Task.WhenAll(warmUpListeners);
-            (handled, failed) = (0, 0);
+            Array.Clear(handled);
+            failed = 0;
         }
 
-        var (reads, writes, conflicts) = (store?.Reads ?? 0, store?.Writes ?? 0, store?.Conflicts ?? 0);
         Console.WriteLine("ready");
         if (configuration[GoFileVariable] is { Length: > 0 } go)
         {
             await WaitForFileAsync(go);
         }
 
+        // Counted from the go: the coordinator has seen the budget idle by then, so what the warm-up cost the store (the
+        // instances giving up their shares after it) is not the run's.
+        var (reads, writes, conflicts) = (store?.Reads ?? 0, store?.Writes ?? 0, store?.Conflicts ?? 0);
         using var stopping = new CancellationTokenSource();
-        var listeners = Listen(stopping.Token);
+        var listeners = Listen(BatchSize, stopping.Token);
         while (!listeners.Any(listener => listener.IsCompleted))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"counters reads={(store?.Reads ?? 0) - reads} writes={(store?.Writes ?? 0) - writes} conflicts={(store?.Conflicts ?? 0) - conflicts} handled={Interlocked.Read(ref handled)} failed={Interlocked.Read(ref failed)}"));
+                $"counters reads={(store?.Reads ?? 0) - reads} writes={(store?.Writes ?? 0) - writes} conflicts={(store?.Conflicts ?? 0) - conflicts} handled={Enumerable.Range(0, handled.Length).Sum(index => Interlocked.Read(ref handled[index]))} failed={Interlocked.Read(ref failed)}"));
             await Task.Delay(500);
         }
 
@@ -148,7 +160,7 @@ internal static class SimulatedInstance
 
     /// <summary>Feeds one queue's messages to its function until <paramref name="stopping"/> is cancelled, then waits for
     /// the steps it started (they run to their end: a warm-up stops taking messages, not steps half done).</summary>
-    private static async Task ListenAsync(QueueClient queue, ExportStep step, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken stopping)
+    private static async Task ListenAsync(QueueClient queue, ExportStep step, int batchSize, ExportQueueFunctions functions, Action handled, Action failed, CancellationToken stopping)
     {
         var running = new List<Task>();
         var idle = MinPolling;
@@ -157,13 +169,13 @@ internal static class SimulatedInstance
             while (!stopping.IsCancellationRequested)
             {
                 running.RemoveAll(task => task.IsCompleted);
-                if (running.Count > NewBatchThreshold)
+                if (running.Count > Math.Min(NewBatchThreshold, batchSize - 1))
                 {
                     await Task.WhenAny(running);
                     continue;
                 }
 
-                var messages = (await queue.ReceiveMessagesAsync(BatchSize, TimeSpan.FromMinutes(5), stopping)).Value;
+                var messages = (await queue.ReceiveMessagesAsync(batchSize, TimeSpan.FromMinutes(5), stopping)).Value;
                 if (messages.Length == 0)
                 {
                     await Task.Delay(idle, stopping);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RoleMining.Emulator.Auth;
+using RoleMining.Emulator.RateLimiting;
 
 namespace RoleMining.Emulator;
 
@@ -76,6 +77,11 @@ public sealed class EmulatorServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Forgets the rate limit's counts of every client id, so that the next request starts a new window (fixed
+    /// windows are aligned to the first request after this), as on a freshly started server; a benchmark calls it
+    /// between a warm-up and the measured run, beside <see cref="EmulatorStatistics.Reset"/>.</summary>
+    public void ResetRateLimits() => _app.Services.GetRequiredService<ClientRateLimiter>().Reset();
 
     /// <summary>Every token issued so far becomes invalid (401) from now on.</summary>
     public void RevokeAllTokens() => _app.Services.GetRequiredService<TokenStore>().RevokeAll();

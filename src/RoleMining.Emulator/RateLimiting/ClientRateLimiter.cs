@@ -54,6 +54,15 @@ internal sealed class ClientRateLimiter
         }
     }
 
+    /// <summary>Forgets every window's count: the next request is the first of a new window, as on a fresh server.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _counters.Clear();
+        }
+    }
+
     private WindowCounter Counter(string clientId, string scope, int limit, TimeSpan window)
     {
         if (!_counters.TryGetValue((clientId, scope), out var counter))

@@ -141,6 +141,26 @@ public class RateLimitTests
         Assert.Equal(7, server.Statistics.PeakRequestsPerWindow);   // sent within one window: 2 + 1 refused + 3 + 1 refused
     }
 
+    [Theory]
+    [InlineData(EmulatorRateLimitMode.FixedWindow)]
+    [InlineData(EmulatorRateLimitMode.SlidingWindow)]
+    public async Task Resetting_the_rate_limits_starts_a_new_window_at_the_next_request(EmulatorRateLimitMode mode)
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        await using var server = await Servers.StartAsync(o => Limit(o, 3, mode), clock);
+        using var client = await ApiClient.CreateAsync(server, ApiVersions.Beta);
+        Assert.Equal(new[] { 200, 200, 200, 429 }, await SendAsync(client, 4));
+        clock.Advance(TimeSpan.FromSeconds(6));
+
+        server.ResetRateLimits();
+
+        // The full limit again, and a fixed window now ends 10 s after this request, not 4 s from now as before the reset.
+        Assert.Equal(new[] { 200, 200, 200 }, await SendAsync(client, 3));
+        Assert.Equal(10, await RefusedRetryAfterAsync(client));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(5, await RefusedRetryAfterAsync(client));
+    }
+
     [Fact]
     public async Task A_sliding_window_counts_the_last_window_before_each_request_wherever_it_falls()
     {
