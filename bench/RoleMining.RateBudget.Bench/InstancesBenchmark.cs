@@ -122,9 +122,7 @@ internal static partial class InstancesBenchmark
             // Every job is queued before any instance may take one (as a sweep queues its batch), and the clock starts with
             // the first SailPoint request: the wall time is the fleet draining the queue under one budget. (Created while the
             // instances ran, the jobs trickled in: 400 took 25 s at N = 16, Azurite being busy with the instances' polling.)
-            var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
-            await Parallel.ForEachAsync(roles, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (role, cancellationToken) =>
-                ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id }, cancellationToken)).Job.JobId));
+            var ids = await CreateJobsAsync(jobs, roles);
 
             emulator.Statistics.Reset();
             emulator.ResetRateLimits();
@@ -143,7 +141,7 @@ internal static partial class InstancesBenchmark
             var started = await firstRequest;
             using var sampling = new CancellationTokenSource();
             var timeline = SampleAsync(emulator, sampling.Token);
-            var finished = await WaitForJobsAsync(jobs, ids.ToList(), emulator, roleCount, instances);
+            var finished = await WaitForJobsAsync(jobs, ids, emulator, roleCount, instances);
             await sampling.CancelAsync();
             Console.Error.WriteLine("  requests per 10 s: " + string.Join(' ', await timeline));
             var wall = (finished.Where(job => job.CompletedAt is not null).Select(job => job.CompletedAt!.Value).DefaultIfEmpty(DateTimeOffset.UtcNow).Max() - started).TotalSeconds;
@@ -208,11 +206,7 @@ internal static partial class InstancesBenchmark
         var round = 0;
         while (round < rounds.Count && !instances.All(WarmedEveryStep))
         {
-            var ids = new List<string>();
-            foreach (var role in rounds[round])
-            {
-                ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job.JobId);
-            }
+            var ids = await CreateJobsAsync(jobs, rounds[round]);
 
             var done = await WaitForJobsAsync(jobs, ids, emulator, emulator.Statistics.RequestsForAnyVersion(OperationIds.DownloadRoleMiningPotentialRoleZip) + ids.Count, instances);
             var succeeded = done.Count(job => job.State == ExportJobState.Succeeded);
@@ -277,6 +271,15 @@ internal static partial class InstancesBenchmark
 
         static bool HasAny(JsonElement lease, string name) =>
             lease.TryGetProperty(name, out var values) && values.ValueKind == JsonValueKind.Object && values.EnumerateObject().Any(value => value.Value.GetInt32() > 0);
+    }
+
+    /// <summary>Creates an export job per role, as the app's HTTP API or sweep would (their start messages go to the queue).</summary>
+    private static async Task<List<string>> CreateJobsAsync(ExportJobService jobs, IEnumerable<TenantPotentialRole> roles)
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(roles, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (role, cancellationToken) =>
+            ids.Add((await jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id }, cancellationToken)).Job.JobId));
+        return [.. ids];
     }
 
     /// <summary>When the emulator received the run's first request (polled every few milliseconds).</summary>

@@ -322,7 +322,6 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
                 _writeLatency = _writeLatency == 0 ? latency : ((_writeLatency * 3) + latency) / 4;
                 if (written is null)
                 {
-
                     // Another instance wrote first: read again and plan on what it wrote. Writers that collided wait a random
                     // part of a few write latencies first, so that they do not collide again.
                     // The latency is measured on the limiter's clock: on a clock that stands still during writes (a test's)
