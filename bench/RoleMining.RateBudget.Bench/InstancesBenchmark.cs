@@ -11,6 +11,7 @@ using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
 using RoleMining.Testing.Azurite;
 using RoleMining.Testing.FunctionsHost;
+using RoleMining.Testing.Publishing;
 using RoleMining.Testing.Processes;
 
 namespace RoleMining.RateBudget.Bench;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using RoleMining.Api.Authentication;
 using RoleMining.Api.Callbacks;
+using RoleMining.Validation;
 
 namespace RoleMining.Api;
 
@@ -17,15 +18,15 @@ public sealed class RoleMiningApiOptions
     public Uri? PublicBaseUrl { get; set; }
 
     /// <summary>The <c>Retry-After</c> given with a 202 while an export runs and its next step is not yet scheduled.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan ExportRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest <c>Retry-After</c> a 202 gives, however late the export's next step is due.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan MaxExportRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The <c>Retry-After</c> of a 503 when SailPoint did not say how long to wait (circuit open, client-side rate limit).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan UnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Potential roles one session-wide export may start; a larger session is refused with 422 rather than half-started.</summary>

@@ -43,7 +43,8 @@ public static class RoleMiningApiServiceCollectionExtensions
 
     private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<RoleMiningApiOptions> options)
     {
-        options.ValidateDataAnnotations().ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningApiOptions>, RoleMiningApiOptionsAttributesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningApiOptions>, RoleMiningApiOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();

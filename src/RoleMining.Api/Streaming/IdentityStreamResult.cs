@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -188,11 +187,14 @@ internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICo
     /// </summary>
     private sealed class CsvIdentityWriter : IIdentityWriter
     {
-        private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
+        private static readonly CsvWriterOptions Options = new()
         {
             // Values that a spreadsheet would run as a formula (=, +, -, @ first) are escaped.
-            InjectionOptions = InjectionOptions.Escape,
+            Injection = CsvInjection.Escape,
             NewLine = "\r\n",
+            // Leading or trailing spaces quoted, as CsvHelper 33 did, so that readers that trim keep them.
+            Quoting = CsvQuoting.WhenNeededOrWhitespace,
+            FormatProvider = CultureInfo.InvariantCulture,
         };
 
         private readonly System.IO.Pipelines.PipeWriter _body;
@@ -204,7 +206,7 @@ internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICo
         public CsvIdentityWriter(System.IO.Pipelines.PipeWriter body, IReadOnlyList<RoleMiningIdentity> firstPage)
         {
             _body = body;
-            _csv = new CsvWriter(_text, Configuration);
+            _csv = CsvWriter.Create(_text, Options, leaveOpen: true);
             var names = new List<string>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var identity in firstPage)
@@ -230,7 +232,7 @@ internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICo
                 _csv.WriteField(attribute);
             }
 
-            _csv.NextRecord();
+            _csv.EndRecord();
             return Task.CompletedTask;
         }
 
@@ -245,7 +247,7 @@ internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICo
                     _csv.WriteField(identity.Attributes is { } values && values.TryGetValue(attribute, out var value) ? value : null);
                 }
 
-                _csv.NextRecord();
+                _csv.EndRecord();
             }
 
             return SendAsync(cancellationToken);

@@ -79,7 +79,7 @@ internal static class CliConfiguration
     }
 
     /// <summary>The configuration sections the commands bind, with the class each is bound to.</summary>
-    private static readonly (string Section, Type Type)[] BoundSections =
+    internal static readonly (string Section, Type Type)[] BoundSections =
     [
         (RoleMiningClientOptions.SectionName, typeof(RoleMiningClientOptions)),
         (ExportSettings.WorkflowSection, typeof(ExportWorkflowOptions)),

@@ -1,5 +1,10 @@
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RoleMining.Emulator;
+using RoleMining.Exports;
+using RoleMining.SailPoint;
+using RoleMining.SailPoint.Models;
 
 namespace RoleMining.Cli.Configuration;
 
@@ -28,11 +33,10 @@ internal static partial class ConfigurationMessages
         };
     }
 
-    /// <summary>The enum type the binder named (its own assemblies are loaded: it just tried to convert to it).</summary>
+    /// <summary>The enum type the binder named, among the enums of the settings (a list: looking a type up by name is not
+    /// trim-safe, and the CLI is a Native AOT executable).</summary>
     private static Type? EnumNamed(string typeName) =>
-        AppDomain.CurrentDomain.GetAssemblies()
-            .Select(assembly => assembly.GetType(typeName, throwOnError: false))
-            .FirstOrDefault(type => type is { IsEnum: true });
+        SettingEnums.FirstOrDefault(type => type.FullName == typeName);
 
     /// <summary>
     /// "RoleMining:Exports:MaxConcurrency must be a whole number, not 'many'." for the binder's conversion failure, or null
@@ -79,6 +83,10 @@ internal static partial class ConfigurationMessages
             ? $"{match.Groups["option"].Value} must be {Expected(match.Groups["type"].Value)}, not '{match.Groups["value"].Value}'."
             : message;
     }
+
+    /// <summary>The enum types of the settings (a test checks that every enum the options types reach is here).</summary>
+    internal static readonly IReadOnlyList<Type> SettingEnums =
+        [typeof(RoleMiningApiVersion), typeof(RoleMiningSessionState), typeof(ExportFileAccess), typeof(EmulatorRateLimitMode), typeof(CompressionLevel)];
 
     [GeneratedRegex(@"^System\.Nullable`1\[(?<type>.+)\]$")]
     private static partial Regex NullableOf();

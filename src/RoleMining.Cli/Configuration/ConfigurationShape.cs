@@ -1,5 +1,5 @@
 using System.Collections;
-using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using RoleMining.Exports;
@@ -13,8 +13,15 @@ namespace RoleMining.Cli.Configuration;
 /// this walks the options types and names the first key whose shape is wrong. Hand-written: the binder offers no such
 /// check (<c>ErrorOnUnknownConfiguration</c> reports unknown keys, not a scalar where a list or an object belongs).
 /// </summary>
+/// <remarks>
+/// The walk reads the public properties and interfaces of the options types by reflection. The Native AOT executable keeps
+/// them: the assemblies that declare options types are trimmer roots (<c>TrimmerRootAssembly</c> in RoleMining.Cli.csproj),
+/// which is why the trim warnings of the walk are suppressed here.
+/// </remarks>
 internal static class ConfigurationShape
 {
+    private const string RootedJustification = "Options types are declared in assemblies kept whole by TrimmerRootAssembly (RoleMining.Cli.csproj).";
+
     /// <summary>The first problem with <paramref name="section"/> bound as <paramref name="type"/>, or null.</summary>
     public static string? FindProblem(IConfigurationSection section, Type type) => FindProblem(section, type, delimitedList: false);
 
@@ -22,6 +29,8 @@ internal static class ConfigurationShape
     /// As above; <paramref name="delimitedList"/>: the list may be written as one value too (<see cref="DelimitedListAttribute"/>,
     /// e.g. <c>RoleMining:Sweep:SessionIds</c>), so only its items are checked.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedJustification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = RootedJustification)]
     private static string? FindProblem(IConfigurationSection section, Type type, bool delimitedList)
     {
         ArgumentNullException.ThrowIfNull(section);
@@ -69,14 +78,19 @@ internal static class ConfigurationShape
         return null;
     }
 
-    /// <summary>What the binder converts from one string (as it decides: a type converter from string).</summary>
+    /// <summary>What the binder converts from one string. A list of types, not <c>TypeDescriptor.GetConverter</c>, which is
+    /// not trim-safe: the types the configuration binder's source generator parses.</summary>
     private static bool IsScalar(Type type)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        return underlying == typeof(string) || underlying.IsPrimitive || underlying.IsEnum
-            || TypeDescriptor.GetConverter(underlying).CanConvertFrom(typeof(string));
+        return underlying == typeof(string) || underlying.IsPrimitive || underlying.IsEnum || underlying == typeof(decimal)
+            || underlying == typeof(TimeSpan) || underlying == typeof(DateTime) || underlying == typeof(DateTimeOffset)
+            || underlying == typeof(DateOnly) || underlying == typeof(TimeOnly) || underlying == typeof(Guid) || underlying == typeof(Uri)
+            || underlying == typeof(Version) || underlying == typeof(System.Globalization.CultureInfo) || underlying == typeof(Half)
+            || underlying == typeof(Int128) || underlying == typeof(UInt128) || underlying == typeof(byte[]);
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedJustification)]
     private static Type? DictionaryValueType(Type type) =>
         type.IsGenericType && type.GetGenericArguments() is [var key, var value] && typeof(IDictionary).IsAssignableFrom(type) && key == typeof(string)
             ? value
@@ -84,6 +98,7 @@ internal static class ConfigurationShape
                 && candidate.GetGenericTypeDefinition() is var definition
                 && (definition == typeof(IDictionary<,>) || definition == typeof(IReadOnlyDictionary<,>)))?.GetGenericArguments()[1];
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedJustification)]
     private static Type? ElementType(Type type) =>
         type.IsArray
             ? type.GetElementType()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
 
@@ -39,7 +40,7 @@ internal sealed class ExportFolderLock : IDisposable
         var owner = new RunOwner(Environment.ProcessId, DateTimeOffset.UtcNow, command);
         using (var ownerFile = ExportFilePermissions.Open(Path.Combine(folder, OwnerFileName), FileMode.Create, FileAccess.Write, FileShare.Read, 4096, FileOptions.None, ExportFileAccess.Owner))
         {
-            JsonSerializer.Serialize(ownerFile, owner, RunOwner.JsonOptions);
+            JsonSerializer.Serialize(ownerFile, owner, RunOwnerJsonContext.Default.RunOwner);
         }
 
         return new ExportFolderLock(stream);
@@ -51,7 +52,7 @@ internal sealed class ExportFolderLock : IDisposable
     {
         try
         {
-            var owner = JsonSerializer.Deserialize<RunOwner>(File.ReadAllText(Path.Combine(folder, OwnerFileName)), RunOwner.JsonOptions);
+            var owner = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(folder, OwnerFileName)), RunOwnerJsonContext.Default.RunOwner);
             if (owner is not null)
             {
                 var alive = IsRunning(owner.ProcessId) ? string.Empty : ", no longer running";
@@ -79,8 +80,10 @@ internal sealed class ExportFolderLock : IDisposable
         }
     }
 
-    private sealed record RunOwner(int ProcessId, DateTimeOffset StartedAt, string Command)
-    {
-        public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    }
+    internal sealed record RunOwner(int ProcessId, DateTimeOffset StartedAt, string Command);
 }
+
+/// <summary>The owner file's JSON (camelCase, as <see cref="JsonSerializerDefaults.Web"/>), generated at build time.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ExportFolderLock.RunOwner))]
+internal sealed partial class RunOwnerJsonContext : JsonSerializerContext;

@@ -15,6 +15,14 @@ namespace RoleMining.Cli.Output;
 /// <typeparam name="T">The record type.</typeparam>
 internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
 {
+    // Leading or trailing spaces quoted, as CsvHelper 33 did, so that readers that trim keep them.
+    private static readonly CsvWriterOptions Options = new()
+    {
+        NewLine = "\r\n",
+        Quoting = CsvQuoting.WhenNeededOrWhitespace,
+        FormatProvider = CultureInfo.InvariantCulture,
+    };
+
     private readonly TextWriter _destination;
     private readonly Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> _chooseColumns;
     private readonly StringWriter _page = new(CultureInfo.InvariantCulture);
@@ -25,7 +33,7 @@ internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
     {
         _destination = destination;
         _chooseColumns = chooseColumns;
-        _csv = new CsvWriter(_page, CultureInfo.InvariantCulture, leaveOpen: true);
+        _csv = CsvWriter.Create(_page, Options, leaveOpen: true);
     }
 
     public async Task WritePageAsync(IReadOnlyList<T> page, CancellationToken cancellationToken)
@@ -38,7 +46,7 @@ internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
                 _csv.WriteField(column.Value(item) ?? string.Empty);
             }
 
-            _csv.NextRecord();
+            _csv.EndRecord();
         }
 
         await FlushPageAsync(cancellationToken);
@@ -78,6 +86,6 @@ internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
             _csv.WriteField(column.Header);
         }
 
-        _csv.NextRecord();
+        _csv.EndRecord();
     }
 }

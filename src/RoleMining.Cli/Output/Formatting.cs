@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Serialization;
@@ -25,14 +26,15 @@ internal static class Formatting
         value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The name SailPoint uses for an enum value (e.g. <c>POTENTIAL_ROLES_CREATED</c>).</summary>
-    public static string? Enum<TEnum>(TEnum? value)
+    public static string? Enum<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] TEnum>(TEnum? value)
         where TEnum : struct, System.Enum =>
-        value is { } known ? WireNames.GetOrAdd((typeof(TEnum), known), static key => WireName(key.Item1, key.Item2)) : null;
+        value is { } known ? WireNames.GetOrAdd((typeof(TEnum), known), static key => WireName<TEnum>((TEnum)key.Item2)) : null;
 
-    private static string WireName(Type type, object value)
+    private static string WireName<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] TEnum>(TEnum value)
+        where TEnum : struct, System.Enum
     {
-        var name = System.Enum.GetName(type, value);
-        var field = name is null ? null : type.GetField(name, BindingFlags.Public | BindingFlags.Static);
-        return field?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? name?.ToUpperInvariant() ?? value.ToString() ?? string.Empty;
+        var name = System.Enum.GetName(value);
+        var field = name is null ? null : typeof(TEnum).GetField(name, BindingFlags.Public | BindingFlags.Static);
+        return field?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? name?.ToUpperInvariant() ?? value.ToString();
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using RoleMining.Validation;
 
 namespace RoleMining.Emulator;
 
@@ -30,7 +31,7 @@ public sealed class EmulatorFaultOptions : IValidatableObject
     public double EarlyTokenExpiryShare { get; set; }
 
     /// <summary>Real lifetime of the tokens chosen by <see cref="EarlyTokenExpiryShare"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan EarlyTokenLifetime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Validates every route's settings (DataAnnotations does not look into dictionary values).</summary>
@@ -44,11 +45,10 @@ public sealed class EmulatorFaultOptions : IValidatableObject
                 continue;
             }
 
-            var results = new List<ValidationResult>();
-            Validator.TryValidateObject(route, new ValidationContext(route), results, validateAllProperties: true);
-            foreach (var result in results)
+            var result = EmulatorOptionsValidator.RouteFaults.Validate($"Routes:{operationId}", route);
+            foreach (var failure in result.Failures ?? [])
             {
-                yield return new ValidationResult($"Routes:{operationId}: {result.ErrorMessage}", result.MemberNames.Select(member => $"Routes:{operationId}:{member}"));
+                yield return new ValidationResult(failure, [$"Routes:{operationId}"]);
             }
         }
     }
@@ -81,7 +81,7 @@ public sealed class EmulatorRouteFaultOptions
     internal static readonly EmulatorRouteFaultOptions None = new();
 
     /// <summary>Delay added before the request is handled.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [TimeSpanRange("00:00:00", "00:10:00")]
     public TimeSpan Latency { get; set; }
 
     /// <summary>Share of requests answered 500, 502 or 503 (chosen at random among the three).</summary>
@@ -93,7 +93,7 @@ public sealed class EmulatorRouteFaultOptions
     public double TooManyRequestsShare { get; set; }
 
     /// <summary>The <c>Retry-After</c> of injected 429s (whole seconds, at least 1).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan TooManyRequestsRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Share of requests whose connection is aborted (the client sees a reset).</summary>

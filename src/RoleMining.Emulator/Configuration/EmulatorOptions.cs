@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using RoleMining.Validation;
 
 namespace RoleMining.Emulator;
 
@@ -11,12 +12,10 @@ public sealed class EmulatorOptions
 
     /// <summary>The client id that <c>POST /oauth/token</c> accepts (documented default credentials).</summary>
     [Required]
-    [MinLength(1)]
     public string ClientId { get; set; } = "rolemining-emulator";
 
     /// <summary>The client secret that <c>POST /oauth/token</c> accepts. Never logged.</summary>
     [Required]
-    [MinLength(1)]
     public string ClientSecret { get; set; } = "rolemining-emulator-secret";
 
     /// <summary>Further client credentials (client id to secret) that the token endpoint accepts; each client id has
@@ -26,7 +25,7 @@ public sealed class EmulatorOptions
 #pragma warning restore CA2227
 
     /// <summary>Lifetime of issued access tokens; ISC issues tokens of about 749 seconds.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromSeconds(749);
 
     /// <summary>The synthetic tenant: seed and sizes.</summary>

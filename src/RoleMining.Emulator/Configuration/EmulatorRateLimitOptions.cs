@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RoleMining.Validation;
 
 namespace RoleMining.Emulator;
 
@@ -16,7 +17,7 @@ public sealed class EmulatorRateLimitOptions : IValidatableObject
     public int PermitLimit { get; set; } = 100;
 
     /// <summary>Length of the window.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How requests are counted: fixed windows from a client's first request (the default), or a sliding window.</summary>
@@ -48,11 +49,10 @@ public sealed class EmulatorRateLimitOptions : IValidatableObject
             }
             else
             {
-                var results = new List<ValidationResult>();
-                Validator.TryValidateObject(limit, new ValidationContext(limit), results, validateAllProperties: true);
-                foreach (var result in results)
+                var result = EmulatorOptionsValidator.OperationRateLimit.Validate(key, limit);
+                foreach (var failure in result.Failures ?? [])
                 {
-                    yield return new ValidationResult($"{key}: {result.ErrorMessage}", result.MemberNames.Select(member => $"{key}:{member}"));
+                    yield return new ValidationResult(failure, [key]);
                 }
             }
         }
@@ -79,6 +79,6 @@ public sealed class EmulatorOperationRateLimit
     public int PermitLimit { get; set; } = 100;
 
     /// <summary>Length of the window.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace RoleMining.Emulator.Exports;
 
@@ -24,7 +23,12 @@ internal static class ExportZipWriter
     public const string IdentitiesEntryName = "identities.csv";
     public const string EntitlementsEntryName = "entitlements.csv";
 
-    private static readonly CsvConfiguration CsvSettings = new(CultureInfo.InvariantCulture) { NewLine = "\r\n" };
+    private static readonly CsvWriterOptions CsvSettings = new()
+    {
+        NewLine = "\r\n",
+        Quoting = CsvQuoting.WhenNeededOrWhitespace,
+        FormatProvider = CultureInfo.InvariantCulture,
+    };
     private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The entitlements an export holds: popularity at least <paramref name="minEntitlementPopularity"/>,
@@ -79,7 +83,7 @@ internal static class ExportZipWriter
                 csv.WriteField(attribute);
             }
 
-            await csv.NextRecordAsync();
+            await csv.EndRecordAsync(cancellationToken);
             for (var index = 0; index < role.IdentityCount; index++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -91,7 +95,7 @@ internal static class ExportZipWriter
                     csv.WriteField(value);
                 }
 
-                await csv.NextRecordAsync();
+                await csv.EndRecordAsync(cancellationToken);
             }
 
         }
@@ -107,7 +111,7 @@ internal static class ExportZipWriter
                 csv.WriteField(column);
             }
 
-            await csv.NextRecordAsync();
+            await csv.EndRecordAsync(cancellationToken);
             foreach (var entitlement in SelectEntitlements(tenant, role, minEntitlementPopularity, includeCommonAccess))
             {
                 csv.WriteField(entitlement.Id);
@@ -122,7 +126,7 @@ internal static class ExportZipWriter
                 csv.WriteField(entitlement.SourceId);
                 csv.WriteField(entitlement.ActivitySourceState ?? "");
                 csv.WriteField(entitlement.SourceUsagePercent?.ToString(CultureInfo.InvariantCulture) ?? "");
-                await csv.NextRecordAsync();
+                await csv.EndRecordAsync(cancellationToken);
             }
 
         }
@@ -142,7 +146,7 @@ internal static class ExportZipWriter
         {
             _entryStream = entryStream;
             _writer = new StreamWriter(entryStream, Utf8WithoutBom, bufferSize: 64 * 1024, leaveOpen: true);
-            Csv = new CsvWriter(_writer, CsvSettings, leaveOpen: true);
+            Csv = CsvWriter.Create(_writer, CsvSettings, leaveOpen: true);
         }
 
         public CsvWriter Csv { get; }

@@ -26,7 +26,8 @@ public static class EmulatorHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<EmulatorOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmulatorOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmulatorOptions>, EmulatorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EmulatorStatistics>();
         services.TryAddSingleton(provider => new EmulatorTenant(provider.GetRequiredService<IOptions<EmulatorOptions>>().Value.Tenant));

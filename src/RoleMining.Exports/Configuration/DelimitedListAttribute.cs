@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
@@ -6,7 +7,8 @@ namespace RoleMining.Exports;
 /// <summary>
 /// Marks a list setting that may also be written as one value of items separated by commas, semicolons or white space:
 /// <c>RoleMining__Sweep__SessionIds=a,b</c> (the form an app setting set by Bicep takes) as well as the list form
-/// <c>RoleMining__Sweep__SessionIds__0=a</c>, <c>__1=b</c> or a JSON array. <see cref="Bind"/> reads both; a checker of
+/// <c>RoleMining__Sweep__SessionIds__0=a</c>, <c>__1=b</c> or a JSON array. <see cref="AddSingleValueItems"/> adds the
+/// single-value form to what the configuration binder read; a checker of
 /// setting shapes (the CLI's) accepts a single value for such a property.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
@@ -19,16 +21,17 @@ public sealed class DelimitedListAttribute : Attribute
         (value ?? string.Empty).Split(Separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>
-    /// Binds <paramref name="section"/> to <paramref name="options"/> as the configuration binder does, then adds the items
-    /// of every <see cref="DelimitedListAttribute"/> property written as one value (which the binder skips: it binds a list
-    /// only from child keys). Both forms at once add up.
+    /// Adds the items of every <see cref="DelimitedListAttribute"/> property of <paramref name="options"/> that
+    /// <paramref name="section"/> writes as one value, which the configuration binder skips (it binds a list only from child
+    /// keys). Call it after the binder: both forms at once add up.
     /// </summary>
-    public static void Bind(IConfiguration section, object options)
+    /// <typeparam name="T">The options type; its public properties are read by reflection, kept by the trimmer.</typeparam>
+    public static void AddSingleValueItems<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(IConfiguration section, T options)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(options);
-        section.Bind(options);
-        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.IsDefined(typeof(DelimitedListAttribute)) && section[property.Name] is { } value && property.GetValue(options) is ICollection<string> list)
             {

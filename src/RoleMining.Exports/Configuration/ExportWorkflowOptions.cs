@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using RoleMining.Validation;
 
 namespace RoleMining.Exports;
 
@@ -27,18 +28,18 @@ public sealed class ExportWorkflowOptions
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>First delay before the in-process driver retries a failed step; doubled each attempt, with jitter.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The longest delay between retries of the in-process driver.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a claim on a job (while starting the export or downloading it) lasts unless renewed; a live step renews it
     /// every third of this. A crashed step's job is taken over once its lease ran out.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.100", "1.00:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>When a job counts as stalled and is resumed (the Functions app's resume timer).</summary>
@@ -73,11 +74,11 @@ public sealed class ExportCallbackRetryOptions
     public int MaxAttempts { get; set; } = 8;
 
     /// <summary>Delay after the first failed attempt; doubled after each further one.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The longest delay between two attempts.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The delay after failed attempt number <paramref name="attempts"/> (1-based).</summary>
@@ -93,15 +94,15 @@ public sealed class ExportCallbackRetryOptions
 public sealed class ExportPollingOptions
 {
     /// <summary>Delay before the first status poll, and the base of the backoff.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest delay between two polls.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long an export may stay <c>QUEUED</c> or <c>IN_PROGRESS</c> before its job fails.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "7.00:00:00")]
     public TimeSpan TotalWait { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>Random share (0 to 1) by which each delay may be shortened or lengthened, so polls do not march in step.</summary>
@@ -120,7 +121,7 @@ public sealed class ExportRecoveryOptions
     /// also the least time between two resumes of one job. A job whose step holds a lease is stalled as soon as the lease
     /// runs out (<see cref="ExportWorkflowOptions.LeaseDuration"/>), whatever this says.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -137,7 +138,7 @@ public sealed class ExportUncertainStartOptions
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>The wait before the first retry; doubled for each further one.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Random share (0 to 1) by which each wait may be shortened or lengthened, so retries do not come in a wave.</summary>

@@ -51,13 +51,18 @@ public static class RoleMiningExportsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportSweepOptions>, ExportSweepOptionsValidator>());
         return services.AddOptions<ExportSweepOptions>()
-            .Configure(options => DelimitedListAttribute.Bind(section, options))
+            .Configure(options =>
+            {
+                section.Bind(options);
+                DelimitedListAttribute.AddSingleValueItems(section, options);
+            })
             .ValidateOnStart();
     }
 
     private static RoleMiningExportsBuilder AddCore(IServiceCollection services, OptionsBuilder<ExportWorkflowOptions> options)
     {
-        options.ValidateDataAnnotations().ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsAttributesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();

@@ -7,7 +7,7 @@ namespace RoleMining.Exports;
 /// <summary>
 /// Which role-mining sessions a sweep exports, and how: the one model of <c>RoleMining:Sweep</c> for every host (the
 /// Functions timer, <c>rolemining sweep</c>, <c>rolemining export --all</c> and the schedule of <c>rolemining serve</c>).
-/// Bound by <see cref="DelimitedListAttribute.Bind"/> (registered by <c>AddExportSweepOptions</c>) and validated at start
+/// Bound by the configuration binder and <see cref="DelimitedListAttribute.AddSingleValueItems"/> (registered by <c>AddExportSweepOptions</c>) and validated at start
 /// by <see cref="ExportSweepOptionsValidator"/>.
 /// </summary>
 public sealed class ExportSweepOptions

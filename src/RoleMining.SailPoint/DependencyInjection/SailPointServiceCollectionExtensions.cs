@@ -21,7 +21,11 @@ public static class SailPointServiceCollectionExtensions
     public static IServiceCollection AddSailPointRoleMining(this IServiceCollection services, string configurationSectionPath = RoleMiningClientOptions.SectionName)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return AddCore(services, services.AddOptions<RoleMiningClientOptions>().BindConfiguration(configurationSectionPath));
+        ArgumentNullException.ThrowIfNull(configurationSectionPath);
+        services.AddSingleton<IOptionsChangeTokenSource<RoleMiningClientOptions>>(provider =>
+            new ConfigurationChangeTokenSource<RoleMiningClientOptions>(provider.GetRequiredService<IConfiguration>().GetSection(configurationSectionPath)));
+        return AddCore(services, services.AddOptions<RoleMiningClientOptions>()
+            .Configure<IConfiguration>((options, configuration) => RoleMiningClientOptionsBinding.Bind(configuration.GetSection(configurationSectionPath), options)));
     }
 
     /// <summary>Registers <see cref="IRoleMiningClient"/> with options bound from <paramref name="configuration"/>.</summary>
@@ -29,7 +33,8 @@ public static class SailPointServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return AddCore(services, services.AddOptions<RoleMiningClientOptions>().Bind(configuration));
+        services.AddSingleton<IOptionsChangeTokenSource<RoleMiningClientOptions>>(new ConfigurationChangeTokenSource<RoleMiningClientOptions>(configuration));
+        return AddCore(services, services.AddOptions<RoleMiningClientOptions>().Configure(options => RoleMiningClientOptionsBinding.Bind(configuration, options)));
     }
 
     /// <summary>Registers <see cref="IRoleMiningClient"/> with options set by <paramref name="configure"/>.</summary>
@@ -42,7 +47,8 @@ public static class SailPointServiceCollectionExtensions
 
     private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<RoleMiningClientOptions> options)
     {
-        options.ValidateDataAnnotations().ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningClientOptions>, RoleMiningClientOptionsAttributesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoleMiningClientOptions>, RoleMiningClientOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoleMiningClientOptions>, SailPointEnvironmentFallback>());
         services.TryAddSingleton(TimeProvider.System);

@@ -5,8 +5,8 @@ using System.Text;
 namespace RoleMining.Cli.Tests.Infrastructure;
 
 /// <summary>
-/// Runs a built program of the test's output folder (<c>RoleMining.Cli.dll</c>, <c>RoleMining.Emulator.dll</c>) as a child
-/// process: real standard output and error, real exit codes, real signals. Nothing of the test process's own SailPoint
+/// Runs a built program of the test's output folder (<c>RoleMining.Cli.dll</c>, <c>RoleMining.Emulator.dll</c>), or an
+/// executable given by its path (the Native AOT CLI), as a child process: real standard output and error, real exit codes, real signals. Nothing of the test process's own SailPoint
 /// configuration reaches the child.
 /// </summary>
 public static class ChildProcess
@@ -27,14 +27,20 @@ public static class ChildProcess
         string? workingDirectory = null,
         Action<string, Action>? onOutputLine = null)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        // A .dll of the output folder runs under the dotnet host; anything else is an executable (the native CLI).
+        var managed = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(managed ? DotnetHost() : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        if (managed)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        }
+
         foreach (var argument in args)
         {
             start.ArgumentList.Add(argument);

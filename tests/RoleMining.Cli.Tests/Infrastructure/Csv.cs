@@ -1,4 +1,3 @@
-using System.Globalization;
 using CsvHelper;
 
 namespace RoleMining.Cli.Tests.Infrastructure;
@@ -8,15 +7,14 @@ public static class Csv
 {
     public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyDictionary<string, string>> Rows) Parse(string text)
     {
-        using var reader = new StringReader(text);
-        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
-        Assert.True(csv.Read(), "The CSV has no header row.");
+        using var csv = CsvReader.FromText(text, CsvReaderOptions.Default);
         csv.ReadHeader();
-        var header = csv.HeaderRecord!;
+        var header = csv.Headers;
+        Assert.True(header.Count > 0, "The CSV has no header row.");
         var rows = new List<IReadOnlyDictionary<string, string>>();
         while (csv.Read())
         {
-            rows.Add(header.Select((name, index) => (name, value: csv.GetField(index) ?? string.Empty)).ToDictionary(pair => pair.name, pair => pair.value));
+            rows.Add(header.Select((name, index) => (name, value: csv.GetString(index) ?? string.Empty)).ToDictionary(pair => pair.name, pair => pair.value));
         }
 
         return (header, rows);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RoleMining.Testing.FunctionsHost;
+using RoleMining.Testing.Publishing;
 using RoleMining.Testing.Processes;
 
 namespace RoleMining.Functions.EndToEndTests.Infrastructure;
