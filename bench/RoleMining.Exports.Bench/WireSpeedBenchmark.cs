@@ -8,6 +8,7 @@ using RoleMining.Bench;
 using RoleMining.Functions.Configuration;
 using RoleMining.SailPoint;
 using RoleMining.SailPoint.Models;
+using RoleMining.Testing.Publishing;
 
 namespace RoleMining.Exports.Bench;
 
@@ -28,6 +29,8 @@ internal static class WireSpeedBenchmark
 
     /// <summary>The blob rows' reference: the plain tools, then the SDK's parallel upload of the zip and the CSV files.</summary>
     private const string CurlUnzipUpload = "curl+unzip+SDK upload";
+
+    private const string NativeCli = "rolemining (native AOT)";
 
     public static async Task RunAsync(int smallIdentities, int largeIdentities, int rounds)
     {
@@ -64,7 +67,9 @@ internal static class WireSpeedBenchmark
                 await container.CreateIfNotExistsAsync();
             }
 
-            var contenders = new List<string> { "curl -o", "curl -o + unzip", "export to filesystem" };
+            // The product as a user installs it: `rolemining export` published as a Native AOT executable (no JIT at start).
+            var native = await PublishNativeCliAsync(directory.FullName);
+            var contenders = new List<string> { "curl -o", "curl -o + unzip", "export to filesystem", NativeCli };
             if (container is not null)
             {
                 contenders.Add(CurlUnzipUpload);
@@ -78,7 +83,7 @@ internal static class WireSpeedBenchmark
             }
 
             using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
-            var context = new RunContext(emulator.BaseAddress, client, http, directory.FullName, container);
+            var context = new RunContext(emulator.BaseAddress, client, http, directory.FullName, container, native);
             // Warm-up (page cache, JIT of the emulator, Azurite's first blobs); also shows what a contender costs when
             // there is next to nothing to move: for the export that is the start-up of a .NET process.
             foreach (var contender in contenders)
@@ -134,7 +139,7 @@ internal static class WireSpeedBenchmark
         }
 
         Console.WriteLine();
-        foreach (var contender in contenders.Where(contender => contender.StartsWith("export", StringComparison.Ordinal)))
+        foreach (var contender in contenders.Where(contender => contender.StartsWith("export", StringComparison.Ordinal) || contender == NativeCli))
         {
             var small = Machine.Median(results.Where(result => result.Size == sizes[0] && result.Contender == contender).Select(result => result.PeakRssMb));
             var large = Machine.Median(results.Where(result => result.Size == sizes[1] && result.Contender == contender).Select(result => result.PeakRssMb));
@@ -168,6 +173,16 @@ internal static class WireSpeedBenchmark
                     _ => ["sh", "-c", $"{curl} && {unzip}"],
                 };
             }
+            else if (contender == NativeCli)
+            {
+                // The same settings as the export child: default client rate limit, polling from 50 ms up to 200 ms.
+                command =
+                [
+                    "env", $"SAIL_BASE_URL={context.BaseAddress}", $"SAIL_CLIENT_ID={ClientId}", $"SAIL_CLIENT_SECRET={ClientSecret}",
+                    "RoleMining__Exports__Polling__InitialDelay=00:00:00.050", "RoleMining__Exports__Polling__MaxDelay=00:00:00.200",
+                    context.NativeCli, "export", "--session", role.SessionId, "--role", role.PotentialRoleId, "--out", Path.Combine(work.FullName, "out"),
+                ];
+            }
             else
             {
                 command =
@@ -181,6 +196,11 @@ internal static class WireSpeedBenchmark
 
             var measured = await TimeAsync(command);
             var zipBytes = contender.StartsWith("curl", StringComparison.Ordinal) ? new FileInfo(zip).Length : measured.ReportedZipBytes;
+            if (contender == NativeCli)
+            {
+                zipBytes = await CheckNativeExportAsync(Path.Combine(work.FullName, "out"), identities);
+            }
+
             if (context.Artifacts is { } container)
             {
                 await foreach (var blob in container.GetBlobsAsync())
@@ -258,7 +278,36 @@ internal static class WireSpeedBenchmark
         return body.GetProperty("access_token").GetString()!;
     }
 
-    private sealed record RunContext(Uri BaseAddress, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts);
+    /// <summary>Publishes the CLI as a Native AOT executable (about two minutes) and returns its path.</summary>
+    private static async Task<string> PublishNativeCliAsync(string root)
+    {
+        Console.WriteLine("Publishing the rolemining CLI as a Native AOT executable (dotnet publish -r " + NativeCliPublisher.RuntimeIdentifier + ") ...");
+        var output = Path.Combine(root, "native-cli");
+        var publish = await NativeCliPublisher.PublishAsync(output, Path.Combine(root, "native-cli-artifacts"));
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish of the native CLI failed ({publish.ExitCode}):\n{publish.Output}");
+        }
+
+        return Path.Combine(output, NativeCliPublisher.ExecutableName);
+    }
+
+    /// <summary>The zip size of the native CLI's export; throws unless its manifest counts every identity.</summary>
+    private static async Task<long> CheckNativeExportAsync(string folder, int identities)
+    {
+        var manifestFile = Directory.EnumerateFiles(folder, "manifest.json", SearchOption.AllDirectories).Single();
+        await using var stream = File.OpenRead(manifestFile);
+        var manifest = await ExportsJson.DeserializeManifestAsync(stream, CancellationToken.None);
+        var rows = manifest.Files.Single(file => file.Name == "identities.csv").RowCount;
+        if (rows != identities)
+        {
+            throw new InvalidOperationException($"The native CLI's identities.csv has {rows} rows; the role has {identities} identities.");
+        }
+
+        return manifest.Files.Single(file => file.Name == ExportArtifactLayout.ZipFileName).Size;
+    }
+
+    private sealed record RunContext(Uri BaseAddress, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts, string NativeCli);
 
     private sealed record RunResult(int Round, string Size, int Identities, string Contender, double Wall, double Cpu, double PeakRssMb, double ZipMb, string Load);
 }
