@@ -12,6 +12,7 @@ using RoleMining.Api.Validation;
 using RoleMining.SailPoint;
 using RoleMining.SailPoint.Models;
 using RoleMining.SailPoint.Serialization;
+using RoleMining.Serialization;
 
 namespace RoleMining.Api.Streaming;
 
@@ -187,15 +188,8 @@ internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICo
     /// </summary>
     private sealed class CsvIdentityWriter : IIdentityWriter
     {
-        private static readonly CsvWriterOptions Options = new()
-        {
-            // Values that a spreadsheet would run as a formula (=, +, -, @ first) are escaped.
-            Injection = CsvInjection.Escape,
-            NewLine = "\r\n",
-            // Leading or trailing spaces quoted, as CsvHelper 33 did, so that readers that trim keep them.
-            Quoting = CsvQuoting.WhenNeededOrWhitespace,
-            FormatProvider = CultureInfo.InvariantCulture,
-        };
+        // Values that a spreadsheet would run as a formula (=, +, -, @ first) are escaped.
+        private static readonly CsvWriterOptions Options = CsvWriterDefaults.Options with { Injection = CsvInjection.Escape };
 
         private readonly System.IO.Pipelines.PipeWriter _body;
         private readonly StringWriter _text = new(CultureInfo.InvariantCulture);

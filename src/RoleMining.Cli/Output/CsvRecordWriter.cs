@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using RoleMining.Serialization;
 
 namespace RoleMining.Cli.Output;
 
@@ -15,14 +16,6 @@ namespace RoleMining.Cli.Output;
 /// <typeparam name="T">The record type.</typeparam>
 internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
 {
-    // Leading or trailing spaces quoted, as CsvHelper 33 did, so that readers that trim keep them.
-    private static readonly CsvWriterOptions Options = new()
-    {
-        NewLine = "\r\n",
-        Quoting = CsvQuoting.WhenNeededOrWhitespace,
-        FormatProvider = CultureInfo.InvariantCulture,
-    };
-
     private readonly TextWriter _destination;
     private readonly Func<IReadOnlyList<T>, IReadOnlyList<RecordColumn<T>>> _chooseColumns;
     private readonly StringWriter _page = new(CultureInfo.InvariantCulture);
@@ -33,7 +26,7 @@ internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
     {
         _destination = destination;
         _chooseColumns = chooseColumns;
-        _csv = CsvWriter.Create(_page, Options, leaveOpen: true);
+        _csv = CsvWriter.Create(_page, CsvWriterDefaults.Options, leaveOpen: true);
     }
 
     public async Task WritePageAsync(IReadOnlyList<T> page, CancellationToken cancellationToken)

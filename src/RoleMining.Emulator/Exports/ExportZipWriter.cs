@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using CsvHelper;
+using RoleMining.Serialization;
 
 namespace RoleMining.Emulator.Exports;
 
@@ -23,12 +24,6 @@ internal static class ExportZipWriter
     public const string IdentitiesEntryName = "identities.csv";
     public const string EntitlementsEntryName = "entitlements.csv";
 
-    private static readonly CsvWriterOptions CsvSettings = new()
-    {
-        NewLine = "\r\n",
-        Quoting = CsvQuoting.WhenNeededOrWhitespace,
-        FormatProvider = CultureInfo.InvariantCulture,
-    };
     private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The entitlements an export holds: popularity at least <paramref name="minEntitlementPopularity"/>,
@@ -146,7 +141,7 @@ internal static class ExportZipWriter
         {
             _entryStream = entryStream;
             _writer = new StreamWriter(entryStream, Utf8WithoutBom, bufferSize: 64 * 1024, leaveOpen: true);
-            Csv = CsvWriter.Create(_writer, CsvSettings, leaveOpen: true);
+            Csv = CsvWriter.Create(_writer, CsvWriterDefaults.Options, leaveOpen: true);
         }
 
         public CsvWriter Csv { get; }

@@ -6,8 +6,8 @@ namespace RoleMining.Cli.Tests.Infrastructure;
 
 /// <summary>
 /// Runs a built program of the test's output folder (<c>RoleMining.Cli.dll</c>, <c>RoleMining.Emulator.dll</c>), or an
-/// executable given by its path (the Native AOT CLI), as a child process: real standard output and error, real exit codes, real signals. Nothing of the test process's own SailPoint
-/// configuration reaches the child.
+/// executable given by its path (the Native AOT CLI), as a child process: real standard output and error, real exit codes,
+/// real signals. Nothing of the test process's own SailPoint configuration reaches the child.
 /// </summary>
 public static class ChildProcess
 {

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
 using RoleMining.Emulator;
+using RoleMining.Testing.Publishing;
 
 namespace RoleMining.Cli.Tests.Native;
 
@@ -23,7 +24,7 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
     public void The_publish_is_a_native_executable_built_without_warnings()
     {
         native.AssertPublished();
-        Assert.DoesNotMatch(WarningLine(), native.Publish.Output);
+        Assert.Empty(DotnetPublish.Warnings(native.Publish));
         Assert.False(File.Exists(Path.Combine(native.OutputDirectory, "RoleMining.Cli.dll")), "a native publish holds no managed entry assembly");
     }
 
@@ -99,9 +100,6 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
         native.AssertPublished();
         return ChildProcess.RunAsync(native.Executable, args, variables, _directory.Path);
     }
-
-    [GeneratedRegex(@":\s+warning\s+[A-Z]+[0-9]+\s*:", RegexOptions.IgnoreCase)]
-    private static partial Regex WarningLine();
 
     [GeneratedRegex(@"(?<succeeded>\d+) succeeded, 0 failed\.")]
     private static partial Regex SummaryLine();

@@ -1,7 +1,5 @@
-using System.Text.RegularExpressions;
-using RoleMining.Testing.FunctionsHost;
-using RoleMining.Testing.Publishing;
 using RoleMining.Testing.Processes;
+using RoleMining.Testing.Publishing;
 
 namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 
@@ -9,7 +7,7 @@ namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 /// The Functions app published in Release (`dotnet publish`, what `azd deploy` uploads), once per test run, into a
 /// temporary folder. The tests of the publish output and the host tests share it.
 /// </summary>
-public sealed partial class PublishedApp
+public sealed class PublishedApp
 {
     private static readonly Lazy<Task<PublishedApp>> Instance = new(PublishAsync);
 
@@ -26,11 +24,7 @@ public sealed partial class PublishedApp
     public ProcessResult Build { get; }
 
     /// <summary>The warnings of the build, one line each (`file(line,col): warning CODE: ...`).</summary>
-    public IReadOnlyList<string> Warnings => Build.Output.Split('\n')
-        .Where(line => WarningLine().IsMatch(line))
-        .Select(line => line.Trim())
-        .Distinct(StringComparer.Ordinal)
-        .ToList();
+    public IReadOnlyList<string> Warnings => DotnetPublish.Warnings(Build);
 
     /// <summary>The published app (published on first use).</summary>
     public static Task<PublishedApp> GetAsync() => Instance.Value;
@@ -49,7 +43,4 @@ public sealed partial class PublishedApp
 
         return new PublishedApp(output, build);
     }
-
-    [GeneratedRegex(@":\s+warning\s+[A-Z]+[0-9]+\s*:", RegexOptions.IgnoreCase)]
-    private static partial Regex WarningLine();
 }

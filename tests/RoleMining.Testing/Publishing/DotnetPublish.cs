@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using RoleMining.Testing.Processes;
 
 namespace RoleMining.Testing.Publishing;
 
 /// <summary>Runs `dotnet publish` of a project of the repository, as a test or a benchmark needs it.</summary>
-public static class DotnetPublish
+public static partial class DotnetPublish
 {
     /// <summary>
     /// Publishes <paramref name="project"/> (a path below the repository root) in Release into <paramref name="output"/>,
@@ -23,4 +24,18 @@ public static class DotnetPublish
             ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         });
+
+    /// <summary>The warnings a build printed, one line each (`file(line,col): warning CODE: ...`).</summary>
+    public static IReadOnlyList<string> Warnings(ProcessResult build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        return build.Output.Split('\n')
+            .Where(line => WarningLine().IsMatch(line))
+            .Select(line => line.Trim())
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    [GeneratedRegex(@":\s+warning\s+[A-Z]+[0-9]+\s*:", RegexOptions.IgnoreCase)]
+    private static partial Regex WarningLine();
 }

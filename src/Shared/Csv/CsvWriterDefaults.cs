@@ -1,0 +1,21 @@
+using System.Globalization;
+using CsvHelper;
+
+namespace RoleMining.Serialization;
+
+/// <summary>
+/// The CSV dialect every CSV writer of the product uses (the CLI's output, the API's identity stream, the emulator's export
+/// zips): RFC 4180 with CRLF line ends, invariant culture, and fields that start or end with a space quoted, as CsvHelper 33
+/// wrote them, so that readers that trim whitespace keep it. Compiled into each assembly that writes CSV (linked from
+/// <c>src/Shared</c>).
+/// </summary>
+internal static class CsvWriterDefaults
+{
+    /// <summary>The options; derive variants with <c>with</c>.</summary>
+    public static CsvWriterOptions Options { get; } = new()
+    {
+        NewLine = "\r\n",
+        Quoting = CsvQuoting.WhenNeededOrWhitespace,
+        FormatProvider = CultureInfo.InvariantCulture,
+    };
+}
