@@ -8,7 +8,14 @@ namespace RoleMining.Exports.Storage.FileSystem;
 /// </summary>
 public sealed class FileSystemExportArtifactStore : IExportArtifactStore
 {
-    private const int BufferSize = 81920;
+    private const int ReadBufferSize = 81920;
+
+    /// <summary>
+    /// Staging writes are not buffered: every writer hands over whole blocks (the download's 256 KB chunks, a serialized
+    /// manifest), so a buffer would only copy them once more, and its 80 KB array would be allocated on the large object
+    /// heap for each of an export's files.
+    /// </summary>
+    private const int UnbufferedWrites = 0;
     private readonly string _root;
     private readonly ExportFileAccess _access;
 
@@ -33,7 +40,7 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         cancellationToken.ThrowIfCancellationRequested();
         var fullPath = Resolve(stagingPath);
         ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(fullPath)!, _access);
-        Stream stream = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous, _access);
+        Stream stream = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access);
         return Task.FromResult(stream);
     }
 
@@ -55,7 +62,7 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            Stream stream = new FileStream(Resolve(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous);
+            Stream stream = new FileStream(Resolve(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, ReadBufferSize, FileOptions.Asynchronous);
             return Task.FromResult<Stream?>(stream);
         }
         catch (FileNotFoundException)
