@@ -8,7 +8,8 @@ using RoleMining.Exports.Bench;
 //   --quick        40 exports, and a 50 MB export (against 5 MB) instead of 500 MB (against 50 MB)
 //   --exports N    exports of the rate-limit run (default 200)
 //   --wire         one export against curl and curl + unzip, to the filesystem and to Azurite blobs (50 MB and 500 MB;
-//                  with --quick 5 MB and 50 MB), then CSV against JSON output of 100,000 identities; --rounds N (default 3)
+//                  with --quick 5 MB and 50 MB), then CSV against JSON output of 100,000 identities; --rounds N (default 3);
+//                  --huge adds a 2.1 GB export (--quick: 210 MB) for the contenders that write files, to see memory past 500 MB
 //   --records      only the CSV against JSON part of --wire
 //   --export-child one export in this process (the child the --wire run measures)
 //   --upload-child files uploaded to Azurite with the SDK's parallel uploader (the --wire run's blob reference)
@@ -37,7 +38,8 @@ if (args.Contains("--records", StringComparer.Ordinal))
 
 if (args.Contains("--wire", StringComparer.Ordinal))
 {
-    await WireSpeedBenchmark.RunAsync(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_000, Option("--rounds", 3));
+    int? huge = args.Contains("--huge", StringComparer.Ordinal) ? (quick ? 400_000 : 4_000_000) : null;
+    await WireSpeedBenchmark.RunAsync(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_000, huge, Option("--rounds", 3));
     Console.WriteLine();
     await RecordWriterBenchmark.RunAsync(100_000, Option("--rounds", 3) + 2);
     Console.WriteLine();
