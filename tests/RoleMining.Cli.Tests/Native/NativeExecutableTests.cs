@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
@@ -76,6 +78,73 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
         Assert.Equal(Tenant.Sessions.Select(session => session.State), sessions.Select(session => session.GetProperty("status").GetProperty("state").GetString()));
     }
 
+    [Fact]
+    public async Task Serve_answers_the_api_streams_csv_runs_an_export_and_stops_on_SIGTERM()
+    {
+        var session = Tenant.Sessions.First(candidate => candidate.PotentialRoles.Any(role => role.IsAdditional && role.IdentityCount == EmulatorFixture.ThreePageRoleSize));
+        var role = session.PotentialRoles.First(candidate => candidate.IsAdditional && candidate.IdentityCount == EmulatorFixture.ThreePageRoleSize);
+        var listening = new TaskCompletionSource<(Uri Api, Action Terminate)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = RunAsync(
+            ["serve", "--urls", "http://127.0.0.1:0", "--out", "exports"],
+            new(emulator.TenantVariables()) { ["RoleMining__Exports__Polling__InitialDelay"] = "00:00:00.200" },
+            (line, terminate) =>
+            {
+                if (ListeningLine().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult((new Uri(match.Groups["api"].Value + "/"), terminate));
+                }
+            });
+
+        var (api, terminate) = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = api };
+
+        using (var reply = await http.GetAsync($"sessions/{session.Id}/potential-roles?limit=abc"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
+            Assert.Equal("application/problem+json", reply.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
+            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("limit", out _), problem.RootElement.ToString());
+        }
+
+        // The API's CSV stream (CsvHelper with formula escaping) over the role's three pages.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"sessions/{session.Id}/potential-roles/{role.Id}/identities?all=true"))
+        {
+            request.Headers.Accept.ParseAdd("text/csv");
+            using var reply = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+            var (_, rows) = Csv.Parse(await reply.Content.ReadAsStringAsync());
+            Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), rows.Select(row => row["id"]));
+        }
+
+        // An export run by the workflow inside the native process, followed through Location, then its CSV downloaded.
+        using var start = await http.PostAsJsonAsync($"sessions/{session.Id}/potential-roles/{role.Id}/exports", new { minEntitlementPopularity = 0 });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var location = start.Headers.Location ?? throw new InvalidOperationException("202 without Location");
+        for (var polls = 0; ; polls++)
+        {
+            using var status = await http.GetAsync(location);
+            if (status.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.True(status.StatusCode == HttpStatusCode.Accepted && polls < 120, $"{status.StatusCode}: {await status.Content.ReadAsStringAsync()}");
+            await Task.Delay(status.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
+
+        using (var reply = await http.GetAsync($"{location.OriginalString.TrimEnd('/')}/artifacts/identities.csv"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+            var (_, rows) = Csv.Parse(await reply.Content.ReadAsStringAsync());
+            Assert.Equal(EmulatorFixture.ThreePageRoleSize, rows.Count);
+        }
+
+        terminate();
+        var result = await run;
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{ "RoleMining": { "Serve": { "AllowedHosts": "abc" } } }""", "RoleMining:Serve:AllowedHosts must be a list")]
     [InlineData("""{ "SailPoint": { "RateLimit": { "Enabled": { "value": true } } } }""", "SailPoint:RateLimit:Enabled must be a single value")]
@@ -95,12 +164,15 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
 
     public void Dispose() => _directory.Dispose();
 
-    private Task<CliResult> RunAsync(IReadOnlyList<string> args, Dictionary<string, string> variables)
+    private Task<CliResult> RunAsync(IReadOnlyList<string> args, Dictionary<string, string> variables, Action<string, Action>? onOutputLine = null)
     {
         native.AssertPublished();
-        return ChildProcess.RunAsync(native.Executable, args, variables, _directory.Path);
+        return ChildProcess.RunAsync(native.Executable, args, variables, _directory.Path, onOutputLine);
     }
 
     [GeneratedRegex(@"(?<succeeded>\d+) succeeded, 0 failed\.")]
     private static partial Regex SummaryLine();
+
+    [GeneratedRegex(@"listening on (?<api>http://127\.0\.0\.1:\d+/api)")]
+    private static partial Regex ListeningLine();
 }
