@@ -53,11 +53,11 @@ internal static class WireSpeedBenchmark
             $"--Emulator:Tenant:AdditionalPotentialRoleIdentityCounts:0={WarmUpIdentities}",
             $"--Emulator:Tenant:AdditionalPotentialRoleIdentityCounts:1={smallIdentities}",
             $"--Emulator:Tenant:AdditionalPotentialRoleIdentityCounts:2={largeIdentities}",
-            $"--Emulator:Tenant:AdditionalPotentialRoleIdentityCounts:3={hugeIdentities ?? WarmUpIdentities}",
             "--Emulator:Exports:Compression=NoCompression",
             "--Emulator:Exports:QueuedFor=00:00:00",
             "--Emulator:Exports:InProgressFor=00:00:00",
             "--Logging:LogLevel:Default=Warning",
+            .. hugeIdentities is { } hugeCount ? [$"--Emulator:Tenant:AdditionalPotentialRoleIdentityCounts:3={hugeCount}"] : Array.Empty<string>(),
         ]);
 
         var directory = Directory.CreateTempSubdirectory("rolemining-wire-bench-");
