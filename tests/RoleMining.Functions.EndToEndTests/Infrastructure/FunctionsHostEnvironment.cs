@@ -91,19 +91,10 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
     {
         ArgumentNullException.ThrowIfNull(azurite);
         ArgumentNullException.ThrowIfNull(emulator);
-        return new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["SailPoint__BaseUrl"] = emulator.BaseAddress.ToString(),
-            ["SailPoint__ClientId"] = emulator.Options.ClientId,
-            ["SailPoint__ClientSecret"] = emulator.Options.ClientSecret,
-            ["SailPoint__ApiVersion"] = "v2024",
-            // Never due while the tests run: the sweep is triggered through the admin endpoint.
-            ["RoleMining_Schedule"] = "0 0 0 1 1 *",
-            ["RoleMining_ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule,
-            // The app's own authentication: one API key, by its hash (the host's function keys are not accepted).
-            ["RoleMining__Api__Authentication__ApiKeys__EndToEndTests"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
-        };
+        // The sweep is triggered through the admin endpoint; the resume timer runs on its default schedule.
+        var settings = FunctionsAppSettings.Create(azurite.ConnectionString, emulator.BaseAddress, emulator.Options.ClientId, emulator.Options.ClientSecret, "EndToEndTests", ApiKey);
+        settings["RoleMining_ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule;
+        return settings;
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using RoleMining.Api.Routing;
 using RoleMining.Exports;
@@ -13,6 +14,9 @@ namespace RoleMining.Functions.EndToEndTests.Publish;
 /// </summary>
 public sealed class PublishOutputTests
 {
+    /// <summary>What crossgen2 XORs into the machine field of a Linux image (an R2R image made for Windows keeps plain AMD64).</summary>
+    private const ushort LinuxReadyToRunMachine = 0x7B79;
+
     [Fact]
     public async Task The_release_build_has_no_warnings()
     {
@@ -39,6 +43,26 @@ public sealed class PublishOutputTests
         Assert.Equal(
             await File.ReadAllTextAsync(RepositoryPaths.Combine("host.json")),
             await File.ReadAllTextAsync(app.PathOf("host.json")));
+    }
+
+    [Theory]
+    [InlineData("RoleMining.Functions.dll")]
+    [InlineData("RoleMining.Exports.dll")]
+    [InlineData("RoleMining.Api.dll")]
+    [InlineData("RoleMining.SailPoint.dll")]
+    public async Task The_app_and_its_libraries_are_compiled_ahead_of_time_for_linux_x64_and_keep_their_IL(string assembly)
+    {
+        var app = await PublishedApp.GetAsync();
+        using var stream = File.OpenRead(app.PathOf(assembly));
+        using var image = new PEReader(stream);
+
+        // A ReadyToRun image carries a native header beside its metadata, and marks its target OS in the machine field.
+        var corHeader = image.PEHeaders.CorHeader ?? throw new InvalidOperationException($"{assembly} is not a .NET assembly.");
+        Assert.True(corHeader.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} holds no ReadyToRun code.");
+        Assert.Equal((Machine)((ushort)Machine.Amd64 ^ LinuxReadyToRunMachine), image.PEHeaders.CoffHeader.Machine);
+        Assert.True(image.HasMetadata);
+        // Framework-dependent: the worker still runs on the plan's .NET, as before.
+        Assert.False(File.Exists(app.PathOf("System.Private.CoreLib.dll")));
     }
 
     [Fact]
