@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using RoleMining.Bench;
 using RoleMining.Emulator;
+using RoleMining.Functions.Configuration;
 using RoleMining.Testing.Azurite;
 using RoleMining.Testing.FunctionsHost;
 using RoleMining.Testing.Publishing;
@@ -19,6 +21,12 @@ var location = FunctionsHostLocator.Location ?? throw new InvalidOperationExcept
 // A configured Azurite would be shared by every start: an earlier host's lease on the SailPoint request budget would
 // hold the next one's first request for up to 40 s (docs/deploy.md, "The SailPoint request budget").
 Environment.SetEnvironmentVariable(AzuriteServer.ConnectionStringVariable, null);
+
+if (RuntimeInformation.RuntimeIdentifier != "linux-x64")
+{
+    // The runtime uses ReadyToRun code only on the platform it was compiled for.
+    Console.WriteLine($"This machine is {RuntimeInformation.RuntimeIdentifier}: the linux-x64 ReadyToRun code is not used, so both variants run on the JIT.");
+}
 
 Console.WriteLine($"RoleMining.Functions cold-start benchmark: .NET {Environment.Version}, {Environment.ProcessorCount} cores, host {location.Kind} ({location.Program}), load average {Machine.LoadAverage()}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
 var root = Directory.CreateTempSubdirectory("rolemining-functions-bench-");
@@ -106,4 +114,4 @@ static async Task<double> TimeRequestAsync(HttpClient http)
 }
 
 static Dictionary<string, string?> Settings(AzuriteServer azurite, EmulatorServer emulator) =>
-    FunctionsAppSettings.Create(azurite.ConnectionString, emulator.BaseAddress, emulator.Options.ClientId, emulator.Options.ClientSecret, "Bench", ApiKey);
+    FunctionsAppSettings.Create(azurite.ConnectionString, emulator.BaseAddress, emulator.Options.ClientId, emulator.Options.ClientSecret, FunctionsSettings.DefaultResumeSchedule, "Bench", ApiKey);

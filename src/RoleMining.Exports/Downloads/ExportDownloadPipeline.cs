@@ -26,9 +26,9 @@ internal static class ExportDownloadPipeline
     /// <summary>
     /// Zip blocks queued ahead of storage (<see cref="SharedChunk.Size"/> each, 2 MB in all): enough to absorb a slow
     /// write, and a bound on what a stalled store can hold in memory. It fills only when storage falls behind: with the
-    /// page cache absorbing the writes, 50 MB and 510 MB exports to files peaked at 4 blocks rented at once; a 2 GB one,
-    /// whose writes the kernel throttled, had pooled 10 blocks by its end (a counter on <see cref="SharedChunk.Rent"/>,
-    /// and a heap dump).
+    /// page cache absorbing the writes, 50 MB and 510 MB exports to files peaked at 4 blocks rented at once (a counter on
+    /// <see cref="SharedChunk.Rent"/>); a 2 GB one, whose writes the kernel throttled, had pooled 10 by its end (a heap
+    /// dump), so more of them were queued at some moment.
     /// </summary>
     private const int ZipWriteQueue = 8;
 

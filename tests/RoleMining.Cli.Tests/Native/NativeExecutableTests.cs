@@ -95,51 +95,64 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
                 }
             });
 
-        var (api, terminate) = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        using var http = new HttpClient { BaseAddress = api };
-
-        using (var reply = await http.GetAsync($"sessions/{session.Id}/potential-roles?limit=abc"))
+        // A crash before the listening line ends the wait at once, with the process's output.
+        if (await Task.WhenAny(listening.Task, run).WaitAsync(TimeSpan.FromMinutes(1)) == run)
         {
-            Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
-            Assert.Equal("application/problem+json", reply.Content.Headers.ContentType?.MediaType);
-            using var problem = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
-            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("limit", out _), problem.RootElement.ToString());
+            Assert.Fail($"serve ended before listening: {await run}");
         }
 
-        // The API's CSV stream (CsvHelper with formula escaping) over the role's three pages.
-        using (var request = new HttpRequestMessage(HttpMethod.Get, $"sessions/{session.Id}/potential-roles/{role.Id}/identities?all=true"))
+        var (api, terminate) = await listening.Task;
+        try
         {
-            request.Headers.Accept.ParseAdd("text/csv");
-            using var reply = await http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
-            var (_, rows) = Csv.Parse(await reply.Content.ReadAsStringAsync());
-            Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), rows.Select(row => row["id"]));
-        }
+            using var http = new HttpClient { BaseAddress = api };
 
-        // An export run by the workflow inside the native process, followed through Location, then its CSV downloaded.
-        using var start = await http.PostAsJsonAsync($"sessions/{session.Id}/potential-roles/{role.Id}/exports", new { minEntitlementPopularity = 0 });
-        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
-        var location = start.Headers.Location ?? throw new InvalidOperationException("202 without Location");
-        for (var polls = 0; ; polls++)
-        {
-            using var status = await http.GetAsync(location);
-            if (status.StatusCode == HttpStatusCode.OK)
+            using (var reply = await http.GetAsync($"sessions/{session.Id}/potential-roles?limit=abc"))
             {
-                break;
+                Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
+                Assert.Equal("application/problem+json", reply.Content.Headers.ContentType?.MediaType);
+                using var problem = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
+                Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("limit", out _), problem.RootElement.ToString());
             }
 
-            Assert.True(status.StatusCode == HttpStatusCode.Accepted && polls < 120, $"{status.StatusCode}: {await status.Content.ReadAsStringAsync()}");
-            await Task.Delay(status.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
-        }
+            // The API's CSV stream (CsvHelper with formula escaping) over the role's three pages.
+            using (var request = new HttpRequestMessage(HttpMethod.Get, $"sessions/{session.Id}/potential-roles/{role.Id}/identities?all=true"))
+            {
+                request.Headers.Accept.ParseAdd("text/csv");
+                using var reply = await http.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+                var (_, rows) = Csv.Parse(await reply.Content.ReadAsStringAsync());
+                Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), rows.Select(row => row["id"]));
+            }
 
-        using (var reply = await http.GetAsync($"{location.OriginalString.TrimEnd('/')}/artifacts/identities.csv"))
+            // An export run by the workflow inside the native process, followed through Location, then its CSV downloaded.
+            using var start = await http.PostAsJsonAsync($"sessions/{session.Id}/potential-roles/{role.Id}/exports", new { minEntitlementPopularity = 0 });
+            Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+            var location = start.Headers.Location ?? throw new InvalidOperationException("202 without Location");
+            for (var polls = 0; ; polls++)
+            {
+                using var status = await http.GetAsync(location);
+                if (status.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+
+                Assert.True(status.StatusCode == HttpStatusCode.Accepted && polls < 60, $"{status.StatusCode}: {await status.Content.ReadAsStringAsync()}");
+                await Task.Delay(status.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+            }
+
+            using (var reply = await http.GetAsync($"{location.OriginalString.TrimEnd('/')}/artifacts/identities.csv"))
+            {
+                Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+                var (_, rows) = Csv.Parse(await reply.Content.ReadAsStringAsync());
+                Assert.Equal(EmulatorFixture.ThreePageRoleSize, rows.Count);
+            }
+        }
+        finally
         {
-            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
-            var (_, rows) = Csv.Parse(await reply.Content.ReadAsStringAsync());
-            Assert.Equal(EmulatorFixture.ThreePageRoleSize, rows.Count);
+            // Stops the server whether or not an assertion failed, so that it does not outlive the test.
+            terminate();
         }
 
-        terminate();
         var result = await run;
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);

@@ -92,9 +92,7 @@ public sealed class FunctionsHostEnvironment : IAsyncLifetime
         ArgumentNullException.ThrowIfNull(azurite);
         ArgumentNullException.ThrowIfNull(emulator);
         // The sweep is triggered through the admin endpoint; the resume timer runs on its default schedule.
-        var settings = FunctionsAppSettings.Create(azurite.ConnectionString, emulator.BaseAddress, emulator.Options.ClientId, emulator.Options.ClientSecret, "EndToEndTests", ApiKey);
-        settings["RoleMining_ResumeSchedule"] = FunctionsSettings.DefaultResumeSchedule;
-        return settings;
+        return FunctionsAppSettings.Create(azurite.ConnectionString, emulator.BaseAddress, emulator.Options.ClientId, emulator.Options.ClientSecret, FunctionsSettings.DefaultResumeSchedule, "EndToEndTests", ApiKey);
     }
 
     public async Task DisposeAsync()

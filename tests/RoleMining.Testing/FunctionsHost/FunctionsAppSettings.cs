@@ -8,10 +8,11 @@ public static class FunctionsAppSettings
 {
     /// <summary>
     /// The storage connection, <paramref name="sailPoint"/> as the tenant (the emulator), a sweep schedule that is never
-    /// due while a test or benchmark runs, and one API key named <paramref name="apiKeyName"/>, stored by its SHA-256 as
-    /// in Azure (the app refuses to start without a way to authenticate its callers; the host's function keys are not one).
+    /// due while a test or benchmark runs, the resume timer's schedule (its timer is not indexed without one), and one API
+    /// key named <paramref name="apiKeyName"/>, stored by its SHA-256 as in Azure (the app refuses to start without a way
+    /// to authenticate its callers; the host's function keys are not one).
     /// </summary>
-    public static Dictionary<string, string?> Create(string storage, Uri sailPoint, string clientId, string clientSecret, string apiKeyName, string apiKey)
+    public static Dictionary<string, string?> Create(string storage, Uri sailPoint, string clientId, string clientSecret, string resumeSchedule, string apiKeyName, string apiKey)
     {
         ArgumentNullException.ThrowIfNull(sailPoint);
         return new Dictionary<string, string?>
@@ -22,6 +23,7 @@ public static class FunctionsAppSettings
             ["SailPoint__ClientSecret"] = clientSecret,
             ["SailPoint__ApiVersion"] = "v2024",
             ["RoleMining_Schedule"] = "0 0 0 1 1 *",
+            ["RoleMining_ResumeSchedule"] = resumeSchedule,
             [$"RoleMining__Api__Authentication__ApiKeys__{apiKeyName}"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
         };
     }

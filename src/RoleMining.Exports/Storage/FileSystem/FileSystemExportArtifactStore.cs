@@ -11,9 +11,9 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     private const int ReadBufferSize = 81920;
 
     /// <summary>
-    /// Staging writes are not buffered: every writer hands over whole blocks (the download's 256 KB chunks, a serialized
-    /// manifest), so a buffer would only copy them once more, and its 80 KB array would be allocated on the large object
-    /// heap for each of an export's files.
+    /// Staging writes are not buffered: the writers hand over large pieces (the download's 256 KB blocks, an entry's part of
+    /// one, a serialized manifest), which FileStream passes straight to the file even when it has a buffer; one would be
+    /// allocated (80 KB per file) only for the few small pieces, such as the bytes of an entry that end at a block's edge.
     /// </summary>
     private const int UnbufferedWrites = 0;
     private readonly string _root;
