@@ -41,7 +41,7 @@ try
     {
         var output = Path.Combine(root.FullName, folder);
         var clock = Stopwatch.StartNew();
-        var publish = await DotnetPublish.RunAsync("src/RoleMining.Functions/RoleMining.Functions.csproj", output, properties);
+        var publish = await FunctionsAppPublisher.PublishAsync(output, properties);
         if (publish.ExitCode != 0)
         {
             throw new InvalidOperationException($"dotnet publish ({name}) failed ({publish.ExitCode}):\n{publish.Output}");

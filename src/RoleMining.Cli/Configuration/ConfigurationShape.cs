@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,16 @@ namespace RoleMining.Cli.Configuration;
 internal static class ConfigurationShape
 {
     private const string RootedJustification = "Options types are declared in assemblies kept whole by TrimmerRootAssembly (RoleMining.Cli.csproj).";
+
+    /// <summary>What the binder converts from one string, besides strings, primitives and enums. A list of types, not
+    /// <c>TypeDescriptor.GetConverter</c>, which is not trim-safe: the types the configuration binder's source generator
+    /// parses.</summary>
+    private static readonly FrozenSet<Type> ParsedTypes =
+    [
+        typeof(decimal), typeof(TimeSpan), typeof(DateTime), typeof(DateTimeOffset), typeof(DateOnly), typeof(TimeOnly),
+        typeof(Guid), typeof(Uri), typeof(Version), typeof(System.Globalization.CultureInfo), typeof(Half), typeof(Int128),
+        typeof(UInt128), typeof(byte[]),
+    ];
 
     /// <summary>The first problem with <paramref name="section"/> bound as <paramref name="type"/>, or null.</summary>
     public static string? FindProblem(IConfigurationSection section, Type type) => FindProblem(section, type, delimitedList: false);
@@ -78,16 +89,11 @@ internal static class ConfigurationShape
         return null;
     }
 
-    /// <summary>What the binder converts from one string. A list of types, not <c>TypeDescriptor.GetConverter</c>, which is
-    /// not trim-safe: the types the configuration binder's source generator parses.</summary>
+    /// <summary>What the binder converts from one string.</summary>
     private static bool IsScalar(Type type)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        return underlying == typeof(string) || underlying.IsPrimitive || underlying.IsEnum || underlying == typeof(decimal)
-            || underlying == typeof(TimeSpan) || underlying == typeof(DateTime) || underlying == typeof(DateTimeOffset)
-            || underlying == typeof(DateOnly) || underlying == typeof(TimeOnly) || underlying == typeof(Guid) || underlying == typeof(Uri)
-            || underlying == typeof(Version) || underlying == typeof(System.Globalization.CultureInfo) || underlying == typeof(Half)
-            || underlying == typeof(Int128) || underlying == typeof(UInt128) || underlying == typeof(byte[]);
+        return underlying == typeof(string) || underlying.IsPrimitive || underlying.IsEnum || ParsedTypes.Contains(underlying);
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedJustification)]

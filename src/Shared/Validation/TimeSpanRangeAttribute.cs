@@ -19,33 +19,25 @@ internal sealed class TimeSpanRangeAttribute : ValidationAttribute
     public TimeSpanRangeAttribute(string minimum, string maximum)
         : base("The field {0} must be between {1} and {2}.")
     {
-        Minimum = minimum;
-        Maximum = maximum;
-        MinimumValue = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
-        MaximumValue = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
-        if (MinimumValue > MaximumValue)
+        Minimum = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
+        Maximum = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
+        if (Minimum > Maximum)
         {
             throw new ArgumentException($"The minimum {minimum} is above the maximum {maximum}.", nameof(minimum));
         }
     }
 
-    /// <summary>The lower bound as written.</summary>
-    public string Minimum { get; }
-
-    /// <summary>The upper bound as written.</summary>
-    public string Maximum { get; }
-
     /// <summary>The lower bound.</summary>
-    public TimeSpan MinimumValue { get; }
+    public TimeSpan Minimum { get; }
 
     /// <summary>The upper bound.</summary>
-    public TimeSpan MaximumValue { get; }
+    public TimeSpan Maximum { get; }
 
     /// <inheritdoc />
     public override bool IsValid(object? value) =>
-        value is null || (value is TimeSpan time && time >= MinimumValue && time <= MaximumValue);
+        value is null || (value is TimeSpan time && time >= Minimum && time <= Maximum);
 
     /// <inheritdoc />
     public override string FormatErrorMessage(string name) =>
-        string.Format(CultureInfo.CurrentCulture, ErrorMessageString, name, MinimumValue, MaximumValue);
+        string.Format(CultureInfo.CurrentCulture, ErrorMessageString, name, Minimum, Maximum);
 }

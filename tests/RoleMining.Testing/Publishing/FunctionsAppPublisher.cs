@@ -8,7 +8,10 @@ namespace RoleMining.Testing.Publishing;
 /// </summary>
 public static class FunctionsAppPublisher
 {
-    /// <summary>Publishes into <paramref name="output"/>; returns what `dotnet publish` printed (the caller checks its exit code).</summary>
-    public static Task<ProcessResult> PublishAsync(string output) =>
-        DotnetPublish.RunAsync("src/RoleMining.Functions/RoleMining.Functions.csproj", output);
+    /// <summary>
+    /// Publishes into <paramref name="output"/>, with <paramref name="arguments"/> added (a benchmark's variant); returns what
+    /// `dotnet publish` printed (the caller checks its exit code).
+    /// </summary>
+    public static Task<ProcessResult> PublishAsync(string output, IEnumerable<string>? arguments = null) =>
+        DotnetPublish.RunAsync("src/RoleMining.Functions/RoleMining.Functions.csproj", output, arguments);
 }
