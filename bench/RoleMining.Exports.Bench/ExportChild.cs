@@ -2,8 +2,9 @@ using System.Globalization;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using RoleMining.Functions.Storage;
 using RoleMining.Bench;
+using RoleMining.Exports.AzureBlob;
+using RoleMining.Functions.Configuration;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Exports.Bench;
@@ -44,7 +45,7 @@ internal static class ExportChild
             // ROLEMINING_BENCH_BLOCK_KB and ROLEMINING_BENCH_UPLOADS try other block sizes and uploads in flight.
             var blockKb = int.TryParse(Environment.GetEnvironmentVariable("ROLEMINING_BENCH_BLOCK_KB"), CultureInfo.InvariantCulture, out var kb) ? kb : BlobExportArtifactStore.BlockSize / 1024;
             var uploads = int.TryParse(Environment.GetEnvironmentVariable("ROLEMINING_BENCH_UPLOADS"), CultureInfo.InvariantCulture, out var count) ? count : BlobExportArtifactStore.MaxConcurrentUploads;
-            services.AddSingleton<IExportArtifactStore>(new BlobExportArtifactStore(new BlobServiceClient(connection), blockKb * 1024, uploads));
+            services.AddSingleton<IExportArtifactStore>(new BlobExportArtifactStore(new BlobServiceClient(connection).GetBlobContainerClient(FunctionsSettings.ArtifactContainer), blockKb * 1024, uploads));
         }
 
         services.AddRoleMiningExports(options =>

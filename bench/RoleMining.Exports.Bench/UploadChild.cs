@@ -1,8 +1,8 @@
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using RoleMining.Exports.AzureBlob;
 using RoleMining.Functions.Configuration;
-using RoleMining.Functions.Storage;
 
 namespace RoleMining.Exports.Bench;
 

@@ -1,9 +1,11 @@
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RoleMining.Exports;
+using RoleMining.Exports.AzureBlob;
 using RoleMining.Functions.Configuration;
 using RoleMining.Functions.Messaging;
 using RoleMining.Functions.RateLimiting;
@@ -57,7 +59,8 @@ public static class FunctionsServiceCollectionExtensions
         });
 
         services.TryAddSingleton<IExportJobStore, BlobExportJobStore>();
-        services.TryAddSingleton<IExportArtifactStore, BlobExportArtifactStore>();
+        services.TryAddSingleton<IExportArtifactStore>(provider =>
+            new BlobExportArtifactStore(provider.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(FunctionsSettings.ArtifactContainer)));
         services.TryAddSingleton<IExportQueue, AzureQueueExportSender>();
 
         // Every instance draws on one SailPoint budget through this store (scale-out must not multiply the tenant's rate).

@@ -1,4 +1,3 @@
-using RoleMining.Testing.Azurite;
 
 namespace RoleMining.Functions.Tests.Infrastructure;
 
@@ -10,22 +9,4 @@ namespace RoleMining.Functions.Tests.Infrastructure;
 public sealed class AzuriteTestGroup : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "Azurite";
-}
-
-/// <summary>Starts Azurite once for <see cref="AzuriteTestGroup"/> and stops it at the end.</summary>
-public sealed class AzuriteFixture : IAsyncLifetime
-{
-    private AzuriteServer? _server;
-
-    public AzuriteServer Server => _server ?? throw new InvalidOperationException("Azurite has not started.");
-
-    public async Task InitializeAsync() => _server = await AzuriteServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
 }

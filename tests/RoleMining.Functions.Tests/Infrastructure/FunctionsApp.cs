@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RoleMining.Emulator;
 using RoleMining.Functions.Hosting;
-using RoleMining.Testing.Azurite;
 
 namespace RoleMining.Functions.Tests.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Azure.Storage.Blobs.Specialized;
 
-namespace RoleMining.Functions.Storage;
+namespace RoleMining.Exports.AzureBlob;
 
 /// <summary>
 /// Writes a block blob as staged blocks, several uploads in flight while the caller goes on writing, and commits the

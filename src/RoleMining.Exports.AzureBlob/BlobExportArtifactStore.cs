@@ -4,17 +4,16 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using RoleMining.Exports;
-using RoleMining.Functions.Configuration;
-
-namespace RoleMining.Functions.Storage;
+namespace RoleMining.Exports.AzureBlob;
 
 /// <summary>
-/// Export files as block blobs in <see cref="FunctionsSettings.ArtifactContainer"/>, laid out by
+/// Export files as block blobs in one container, laid out by
 /// <see cref="ExportArtifactLayout"/>. Writes stream (<see cref="BlockBlobStagingStream"/>): a block is staged whenever
 /// the buffer fills, a few uploads in flight while the download goes on, and the block list is committed when the stream
-/// is disposed, so a multi-gigabyte zip never sits in memory and nothing of a staging blob is visible before it is whole. Publishing is a server-side copy within the account (authorized by the same Entra identity) followed
-/// by deleting the staging blob; the workflow writes the manifest last, which marks a job folder complete.
+/// is disposed, so a multi-gigabyte zip never sits in memory and nothing of a staging blob is visible before it is whole.
+/// Publishing is a server-side copy within the account (the destination's credential, an Entra identity or the account
+/// key, authorizes the source too) followed by deleting the staging blob; the workflow writes the manifest last, which
+/// marks a job folder complete.
 /// </summary>
 public sealed class BlobExportArtifactStore : IExportArtifactStore
 {
@@ -37,19 +36,19 @@ public sealed class BlobExportArtifactStore : IExportArtifactStore
     // missed (and allocated a new block) about every time.
     private readonly ArrayPool<byte> _blocks;
 
-    /// <summary>Creates the store over <see cref="FunctionsSettings.ArtifactContainer"/> of <paramref name="service"/>.</summary>
-    public BlobExportArtifactStore(BlobServiceClient service)
-        : this(service, BlockSize, MaxConcurrentUploads)
+    /// <summary>Creates the store over <paramref name="container"/> (which must exist).</summary>
+    public BlobExportArtifactStore(BlobContainerClient container)
+        : this(container, BlockSize, MaxConcurrentUploads)
     {
     }
 
     /// <summary>Creates the store with another block size and number of uploads in flight per blob (to measure them).</summary>
-    public BlobExportArtifactStore(BlobServiceClient service, int blockSize, int maxConcurrentUploads)
+    public BlobExportArtifactStore(BlobContainerClient container, int blockSize, int maxConcurrentUploads)
     {
-        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(container);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 64 * 1024);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrentUploads);
-        _container = service.GetBlobContainerClient(FunctionsSettings.ArtifactContainer);
+        _container = container;
         _blockSize = blockSize;
         _maxConcurrentUploads = maxConcurrentUploads;
         _blocks = ArrayPool<byte>.Create(blockSize, maxArraysPerBucket: 64);
@@ -85,7 +84,7 @@ public sealed class BlobExportArtifactStore : IExportArtifactStore
             // The stream downloads ranges on demand and can seek (the archive reader jumps to the zip's central directory).
             return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = BlockSize }, cancellationToken);
         }
-        catch (RequestFailedException exception) when (StorageConflicts.IsNotFound(exception))
+        catch (RequestFailedException exception) when (exception.Status == 404)
         {
             return null;
         }

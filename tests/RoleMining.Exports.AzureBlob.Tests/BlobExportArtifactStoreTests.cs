@@ -1,21 +1,21 @@
 using System.Security.Cryptography;
-using RoleMining.Exports;
-using RoleMining.Functions.Configuration;
-using RoleMining.Functions.Storage;
-using RoleMining.Functions.Tests.Infrastructure;
+using Azure.Storage.Blobs;
 
-namespace RoleMining.Functions.Tests.Storage;
+namespace RoleMining.Exports.AzureBlob.Tests;
 
 [Collection(AzuriteTestGroup.Name)]
 public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly BlobExportArtifactStore _store = new(azurite.Server.Blobs());
+    private readonly BlobContainerClient _container = azurite.Server.Blobs().GetBlobContainerClient(AzuriteFixture.NewContainerName());
     private readonly string _folder = $"session-x/role-x/{ExportJobIds.NewJobId()}";
 
-    public async Task InitializeAsync() =>
-        await azurite.Server.Blobs().GetBlobContainerClient(FunctionsSettings.ArtifactContainer).CreateIfNotExistsAsync();
+    private BlobExportArtifactStore? _store;
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    private BlobExportArtifactStore Store => _store ??= new(_container);
+
+    public async Task InitializeAsync() => await _container.CreateIfNotExistsAsync();
+
+    public async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
 
     [Fact]
     public async Task A_staged_file_larger_than_one_block_is_written_in_pieces_and_appears_only_when_the_stream_is_closed()
@@ -23,17 +23,17 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         var staging = $"{_folder}/.staging/attempt-1/export.zip";
         var content = RandomNumberGenerator.GetBytes((BlobExportArtifactStore.BlockSize * 2) + 12345);
 
-        var stream = await _store.OpenStagingWriteAsync(staging);
+        var stream = await Store.OpenStagingWriteAsync(staging);
         for (var offset = 0; offset < content.Length; offset += 64 * 1024)
         {
             await stream.WriteAsync(content.AsMemory(offset, Math.Min(64 * 1024, content.Length - offset)));
         }
 
         // Blocks are staged but not committed: readers see no blob yet.
-        Assert.Null(await _store.OpenReadAsync(staging));
+        Assert.Null(await Store.OpenReadAsync(staging));
         await stream.DisposeAsync();
 
-        await using var read = await _store.OpenReadAsync(staging);
+        await using var read = await Store.OpenReadAsync(staging);
         Assert.NotNull(read);
         Assert.Equal(content.Length, read.Length);
         Assert.Equal(SHA256.HashData(content), await SHA256.HashDataAsync(read));
@@ -45,7 +45,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         var staging = $"{_folder}/.staging/attempt-1/identities.csv";
         var content = RandomNumberGenerator.GetBytes((BlobExportArtifactStore.BlockSize * 5) + 777);
 
-        var stream = await _store.OpenStagingWriteAsync(staging);
+        var stream = await Store.OpenStagingWriteAsync(staging);
         await using (stream)
         {
             // Uneven writes, so that blocks fill across them.
@@ -58,7 +58,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
             }
         }
 
-        await using var read = await _store.OpenReadAsync(staging);
+        await using var read = await Store.OpenReadAsync(staging);
         Assert.Equal(SHA256.HashData(content), await SHA256.HashDataAsync(read!));
     }
 
@@ -69,12 +69,12 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         await WriteAsync(staging, "old content");
         var replacement = RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize + 10);
 
-        var stream = await _store.OpenStagingWriteAsync(staging);
+        var stream = await Store.OpenStagingWriteAsync(staging);
         await stream.WriteAsync(replacement);
         Assert.Equal("old content", await ReadAsync(staging));
         await stream.DisposeAsync();
 
-        await using var read = await _store.OpenReadAsync(staging);
+        await using var read = await Store.OpenReadAsync(staging);
         Assert.Equal(SHA256.HashData(replacement), await SHA256.HashDataAsync(read!));
     }
 
@@ -85,9 +85,9 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         var final = $"{_folder}/identities.csv";
         await WriteAsync(staging, "id,name\n1,Ada\n");
 
-        await _store.PublishAsync(staging, final);
+        await Store.PublishAsync(staging, final);
 
-        Assert.Null(await _store.OpenReadAsync(staging));
+        Assert.Null(await Store.OpenReadAsync(staging));
         Assert.Equal("id,name\n1,Ada\n", await ReadAsync(final));
     }
 
@@ -96,10 +96,10 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     {
         var final = $"{_folder}/manifest.json";
         await WriteAsync($"{_folder}/.staging/a/manifest.json", "{\"v\":1}");
-        await _store.PublishAsync($"{_folder}/.staging/a/manifest.json", final);
+        await Store.PublishAsync($"{_folder}/.staging/a/manifest.json", final);
         await WriteAsync($"{_folder}/.staging/b/manifest.json", "{\"v\":2}");
 
-        await _store.PublishAsync($"{_folder}/.staging/b/manifest.json", final);
+        await Store.PublishAsync($"{_folder}/.staging/b/manifest.json", final);
 
         Assert.Equal("{\"v\":2}", await ReadAsync(final));
     }
@@ -111,7 +111,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         var content = Enumerable.Range(0, 300_000).Select(index => (byte)(index % 251)).ToArray();
         await WriteAsync(path, content);
 
-        await using var read = (await _store.OpenReadAsync(path))!;
+        await using var read = (await Store.OpenReadAsync(path))!;
         read.Seek(-10, SeekOrigin.End);
         var tail = new byte[10];
         await read.ReadExactlyAsync(tail);
@@ -126,7 +126,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         await WriteAsync($"{_folder}/a.csv", "12345");
         await WriteAsync($"{_folder}/.staging/s/b.csv", "1");
 
-        var items = await _store.ListAsync(_folder + "/").ToListAsync();
+        var items = await Store.ListAsync(_folder + "/").ToListAsync();
 
         Assert.Equal([$"{_folder}/.staging/s/b.csv", $"{_folder}/a.csv"], items.Select(item => item.Path).Order(StringComparer.Ordinal));
         Assert.Equal(5, items.Single(item => item.Path.EndsWith("a.csv", StringComparison.Ordinal)).Size);
@@ -138,22 +138,22 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         var path = $"{_folder}/gone.csv";
         await WriteAsync(path, "x");
 
-        Assert.True(await _store.DeleteAsync(path));
-        Assert.False(await _store.DeleteAsync(path));
-        Assert.Null(await _store.OpenReadAsync(path));
+        Assert.True(await Store.DeleteAsync(path));
+        Assert.False(await Store.DeleteAsync(path));
+        Assert.Null(await Store.OpenReadAsync(path));
     }
 
     private Task WriteAsync(string path, string text) => WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(text));
 
     private async Task WriteAsync(string path, byte[] content)
     {
-        await using var stream = await _store.OpenStagingWriteAsync(path);
+        await using var stream = await Store.OpenStagingWriteAsync(path);
         await stream.WriteAsync(content);
     }
 
     private async Task<string> ReadAsync(string path)
     {
-        await using var stream = (await _store.OpenReadAsync(path))!;
+        await using var stream = (await Store.OpenReadAsync(path))!;
         using var reader = new StreamReader(stream);
         return await reader.ReadToEndAsync();
     }
