@@ -29,6 +29,7 @@ internal static class ExportCommand
             Description = "Every potential role: of --session, or without it of every session the sweep selects (RoleMining:Sweep; default: sessions in state POTENTIAL_ROLES_CREATED).",
         };
         var outDirectory = OutDirectory();
+        var blobContainer = BlobContainer();
         var minPopularity = new Option<int?>("--min-popularity")
         {
             Description = "Leave out entitlements less popular than N percent in the role (0-100).",
@@ -56,6 +57,7 @@ internal static class ExportCommand
             roles,
             all,
             outDirectory,
+            blobContainer,
             minPopularity,
             includeCommonAccess,
         };
@@ -81,6 +83,7 @@ internal static class ExportCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             var outValue = parseResult.GetValue(outDirectory);
+            var blobValue = parseResult.GetValue(blobContainer);
             var options = new ExportRequestOptions
             {
                 MinEntitlementPopularity = parseResult.GetValue(minPopularity),
@@ -102,8 +105,9 @@ internal static class ExportCommand
                 {
                     RequireSafeIds(sessionId is null ? roleIds : [sessionId, .. roleIds]);
                     RequireUsableDirectory(execution.Context, outValue);
+                    BlobArtifactContainer.RequireValidArgument(blobValue);
                 },
-                addServices: ExportSession.Services(execution.Context, outValue));
+                addServices: ExportSession.Services(execution.Context, outValue, blobValue));
         });
         return command;
     }
@@ -111,8 +115,17 @@ internal static class ExportCommand
     /// <summary><c>--out DIR</c>, shared with <c>sweep</c>.</summary>
     internal static Option<string?> OutDirectory() => new("--out", "-o")
     {
-        Description = $"The folder for artifacts and job documents (.jobs). Default: RoleMining:Exports:FileSystem:ArtifactRoot, else ./{ExportSettings.DefaultOutputDirectory}.",
+        Description = $"The folder for artifacts and job documents (.jobs; only these with --blob-container). Default: RoleMining:Exports:FileSystem:ArtifactRoot, else ./{ExportSettings.DefaultOutputDirectory}.",
         HelpName = "DIR",
+    };
+
+    /// <summary><c>--blob-container URL|NAME</c>, shared with <c>sweep</c>.</summary>
+    internal static Option<string?> BlobContainer() => new("--blob-container")
+    {
+        Description = "Write artifacts to this Azure Blob container instead of --out (which keeps the job documents): its URL, https://ACCOUNT.blob.core.windows.net/CONTAINER, "
+            + "signed in with your Entra identity (az login, managed identity, AZURE_* variables); or its name in the account of RoleMining:Exports:Blob:ConnectionString. "
+            + "Default: RoleMining:Exports:Blob:Container.",
+        HelpName = "URL|NAME",
     };
 
     /// <summary>An output folder that is a file would only fail later, mid-run.</summary>

@@ -16,16 +16,19 @@ internal static class SweepCommand
     public static Command Create(CommandExecution execution)
     {
         var outDirectory = ExportCommand.OutDirectory();
+        var blobContainer = ExportCommand.BlobContainer();
         var command = new Command(
             "sweep",
             "Export every potential role that has no running or succeeded export yet, of the sessions RoleMining:Sweep selects "
             + "(SessionIds, State (default POTENTIAL_ROLES_CREATED), SavedOnly, MinEntitlementPopularity, IncludeCommonAccess), and wait for them.")
         {
             outDirectory,
+            blobContainer,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var outValue = parseResult.GetValue(outDirectory);
+            var blobValue = parseResult.GetValue(blobContainer);
             return execution.RunAsync(
                 parseResult,
                 (run, token) =>
@@ -34,8 +37,12 @@ internal static class SweepCommand
                     return export.RunAsync(prepareToken => PrepareAsync(run, export, prepareToken), token);
                 },
                 cancellationToken,
-                preflight: _ => ExportCommand.RequireUsableDirectory(execution.Context, outValue),
-                addServices: ExportSession.Services(execution.Context, outValue));
+                preflight: _ =>
+                {
+                    ExportCommand.RequireUsableDirectory(execution.Context, outValue);
+                    BlobArtifactContainer.RequireValidArgument(blobValue);
+                },
+                addServices: ExportSession.Services(execution.Context, outValue, blobValue));
         });
         return command;
     }

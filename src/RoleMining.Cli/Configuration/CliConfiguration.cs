@@ -83,6 +83,7 @@ internal static class CliConfiguration
     [
         (RoleMiningClientOptions.SectionName, typeof(RoleMiningClientOptions)),
         (ExportSettings.WorkflowSection, typeof(ExportWorkflowOptions)),
+        (BlobStoreSettings.SectionName, typeof(BlobStoreSettings)),
         (ExportSweepOptions.SectionName, typeof(ExportSweepOptions)),
         (RoleMiningApiOptions.SectionName, typeof(RoleMiningApiOptions)),
         (ServeSettings.SectionName, typeof(ServeSettings)),

@@ -3,13 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
+using RoleMining.Exports.AzureBlob;
 using RoleMining.Exports.Storage.FileSystem;
 
 namespace RoleMining.Cli.Exports;
 
 /// <summary>
-/// Runs the export workflow in this process for the command line: filesystem stores under the artifact folder, the
-/// in-process queue, and a runner that works until every job has ended. Jobs are found again by their idempotency keys,
+/// Runs the export workflow in this process for the command line: job documents under the artifact folder, artifacts
+/// there too or in an Azure Blob container (<see cref="BlobArtifactContainer"/>), the in-process queue, and a runner that works until every job has ended. Jobs are found again by their idempotency keys,
 /// so a rerun of the same command resumes what a cancelled or crashed run left: finished exports are kept, interrupted
 /// ones continue where their job document says, failed ones get a new job.
 /// </summary>
@@ -19,18 +20,23 @@ internal sealed class ExportSession
 
     private readonly CliRun _run;
     private readonly string _command;
+    private readonly BlobArtifactContainer? _blobContainer;
 
     public ExportSession(CliRun run, string artifactRoot, string command)
     {
         _run = run;
         _command = command;
         ArtifactRoot = artifactRoot;
+        _blobContainer = run.Services.GetService<BlobArtifactContainer>();
         Jobs = run.Services.GetRequiredService<ExportJobService>();
         Planner = run.Services.GetRequiredService<ExportSweepPlanner>();
     }
 
-    /// <summary>The folder artifacts and job documents (<c>.jobs</c>) are written to.</summary>
+    /// <summary>The folder job documents (<c>.jobs</c>) are written to, and artifacts unless they go to a blob container.</summary>
     public string ArtifactRoot { get; }
+
+    /// <summary>Where artifacts go, for messages: the blob container's URL or the artifact folder.</summary>
+    public string ArtifactLocation => _blobContainer?.Location ?? ArtifactRoot;
 
     public ExportJobService Jobs { get; }
 
@@ -38,10 +44,18 @@ internal sealed class ExportSession
 
     /// <summary>
     /// The services of the workflow. <paramref name="outDirectory"/> (from <c>--out</c>) wins over
-    /// <c>RoleMining:Exports:FileSystem:ArtifactRoot</c>, which wins over <c>./exports</c>.
+    /// <c>RoleMining:Exports:FileSystem:ArtifactRoot</c>, which wins over <c>./exports</c>; <paramref name="blobContainer"/>
+    /// (from <c>--blob-container</c>) wins over <c>RoleMining:Exports:Blob:Container</c>.
     /// </summary>
-    public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory) => (services, configuration) =>
+    public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, string? blobContainer = null) => (services, configuration) =>
     {
+        if (BlobArtifactContainer.FromConfiguration(configuration, blobContainer) is { } container)
+        {
+            // Before UseFileSystemStores, whose TryAdd then leaves the artifact store alone: job documents stay in files.
+            services.AddSingleton(container);
+            services.AddSingleton<IExportArtifactStore>(new BlobExportArtifactStore(container.Client));
+        }
+
         // Registered before the configuration binding, so that configured values still win over these defaults.
         services.AddOptions<ExportWorkflowOptions>().Configure(ExportSettings.ApplyCommandLineDefaults);
         services.AddRoleMiningExports(configuration.GetSection(ExportSettings.WorkflowSection))
@@ -120,6 +134,11 @@ internal sealed class ExportSession
         var console = _run.Console;
         using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, _run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access);
         await RemoveLeftoversAsync(_run.Services, cancellationToken);
+        if (_blobContainer is not null)
+        {
+            await _blobContainer.EnsureExistsAsync(cancellationToken);
+        }
+
         var runner = _run.Services.GetRequiredService<InProcessExportRunner>();
         var resumed = await Jobs.ResumeAsync(stalledFor: null, cancellationToken);
         var resumedIds = resumed.Select(job => job.JobId).ToHashSet(StringComparer.Ordinal);
@@ -131,7 +150,9 @@ internal sealed class ExportSession
             return ExitCodes.Success;
         }
 
-        await console.Output.WriteLineAsync($"Exporting {tracked.Count} potential role(s) to {ArtifactRoot}.");
+        await console.Output.WriteLineAsync(_blobContainer is null
+            ? $"Exporting {tracked.Count} potential role(s) to {ArtifactRoot}."
+            : $"Exporting {tracked.Count} potential role(s) to {ArtifactLocation} (job documents in {ArtifactRoot}).");
         var cancelled = false;
         try
         {
@@ -151,7 +172,7 @@ internal sealed class ExportSession
 
         // Read once more without the (maybe cancelled) token: the summary shows where every job stopped.
         var jobs = await ReadAsync(tracked, CancellationToken.None);
-        ExportSummary.Write(console, jobs, ArtifactRoot);
+        ExportSummary.Write(console, jobs, ArtifactLocation);
         if (cancelled)
         {
             await console.Error.WriteLineAsync("Cancelled. Finished exports are kept; run the same command again to resume the others.");

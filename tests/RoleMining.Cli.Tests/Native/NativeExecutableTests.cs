@@ -67,6 +67,35 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
     }
 
     [Fact]
+    public async Task Export_to_a_blob_container_stores_the_verified_files_in_Azurite()
+    {
+        // The Azure SDK, the connection string and the settings binding, as the AOT compiler left them.
+        await using var azurite = await AzuriteServer.StartAsync();
+        var role = Tenant.PotentialRoles.First(candidate => candidate.IsAdditional && candidate.IdentityCount == EmulatorFixture.ThreePageRoleSize);
+        var variables = emulator.TenantVariables();
+        variables["RoleMining__Exports__Blob__ConnectionString"] = azurite.ConnectionString;
+        variables["RoleMining__Exports__Polling__InitialDelay"] = "00:00:00.500";
+
+        var result = await RunAsync(["export", "--session", role.Session.Id, "--role", role.Id, "--blob-container", "native-exports"], variables);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var container = azurite.Blobs().GetBlobContainerClient("native-exports");
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        var manifestName = Assert.Single(names, name => name.EndsWith("/manifest.json", StringComparison.Ordinal));
+        using var manifest = JsonDocument.Parse((await container.GetBlobClient(manifestName).DownloadContentAsync()).Value.Content.ToMemory());
+        var identitiesFile = manifest.RootElement.GetProperty("files").EnumerateArray().Single(file => file.GetProperty("name").GetString() == "identities.csv");
+        var identities = (await container.GetBlobClient(identitiesFile.GetProperty("path").GetString()).DownloadContentAsync()).Value.Content.ToArray();
+        Assert.Equal(identitiesFile.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(identities)));
+        Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), Csv.Parse(System.Text.Encoding.UTF8.GetString(identities)).Rows.Select(row => row["id"]));
+        Assert.DoesNotContain(names, name => name.Contains("/.staging/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Sessions_as_json_are_the_tenant_s_sessions()
     {
         var result = await RunAsync(["sessions", "list", "--format", "json"], emulator.TenantVariables());
@@ -164,6 +193,7 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
     [InlineData("""{ "RoleMining": { "Exports": { "Polling": 5 } } }""", "RoleMining:Exports:Polling must be an object")]
     [InlineData("""{ "SailPoint": { "ApiVersion": "v3" } }""", "SailPoint:ApiVersion must be one of v2024, v2025, v2026, beta, v1.")]
     [InlineData("""{ "RoleMining": { "Exports": { "MaxConcurrency": "many" } } }""", "RoleMining:Exports:MaxConcurrency must be a whole number")]
+    [InlineData("""{ "RoleMining": { "Exports": { "Blob": { "Container": ["a", "b"] } } } }""", "RoleMining:Exports:Blob:Container must be a single value")]
     public async Task A_setting_of_the_wrong_type_is_named_by_its_key(string json, string expected)
     {
         await File.WriteAllTextAsync(_directory.Combine("settings.json"), json);

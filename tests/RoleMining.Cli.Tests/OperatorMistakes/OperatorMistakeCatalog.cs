@@ -51,11 +51,15 @@ public static class OperatorMistakeCatalog
 
     public static readonly OperatorMistake ServeStopped = new("serve-stopped", OperatorMistake.Exit(ExitCodes.Success), "Stopped.");
 
+    public static readonly OperatorMistake BlobContainerNameOnly = new("blob-container-name-only", OperatorMistake.Exit(ExitCodes.Configuration), "is a container name, so RoleMining:Exports:Blob:ConnectionString");
+
+    public static readonly OperatorMistake BlobContainerRefused = new("blob-container-refused", OperatorMistake.Exit(ExitCodes.Failed), "Azure Blob Storage refused the container");
+
     public static IReadOnlyList<OperatorMistake> All { get; } =
     [
         PartialTenant, UnknownSession, ServeForeignHost, ServePostWithoutJson, ServeWithoutToken, FolderInUse, BaseUrlWithPath,
         ConfigBadJson, ConfigWrongType, ServePortBusy, ServeBadUrl, EmulatorBadSeed, OptionNotANumber, DiskFull, DiskFullRerun,
-        UnreachableTenant, ServeStopped,
+        UnreachableTenant, ServeStopped, BlobContainerNameOnly, BlobContainerRefused,
     ];
 
     /// <summary>The run ended as the row says: its exit code, the explaining line on standard error (or output), no stack trace.</summary>

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Tests.Infrastructure;
+
+namespace RoleMining.Cli.Tests.Exports;
+
+/// <summary><c>export --blob-container</c>: the same workflow, with artifacts in an Azure Blob container (Azurite).</summary>
+[Collection(AzuriteTestGroup.Name)]
+public sealed class BlobExportTests(AzuriteFixture azurite)
+{
+    private const string ConnectionStringVariable = "RoleMining__Exports__Blob__ConnectionString";
+
+    [Fact]
+    public async Task Exporting_to_a_container_stores_verified_artifacts_there_and_only_job_documents_in_the_folder()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var roles = session.PotentialRoles.Take(2).ToList();
+        var containerName = AzuriteFixture.NewContainerName();
+
+        // The container does not exist yet: the command creates it.
+        var result = await environment.CreateRunner().With(ConnectionStringVariable, azurite.Server.ConnectionString).RunAsync(
+            "export", "--session", session.Id, "--role", roles[0].Id, "--role", roles[1].Id, "--blob-container", containerName);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var container = azurite.Server.Blobs().GetBlobContainerClient(containerName);
+        var blobs = await ListAsync(container);
+        foreach (var role in roles)
+        {
+            var prefix = $"{session.Id}/{role.Id}/";
+            var manifestPath = Assert.Single(blobs, name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith("/manifest.json", StringComparison.Ordinal));
+            using var manifest = JsonDocument.Parse(await DownloadAsync(container, manifestPath));
+            var files = manifest.RootElement.GetProperty("files").EnumerateArray().ToList();
+            Assert.Contains(files, file => file.GetProperty("name").GetString() == "export.zip");
+            foreach (var file in files)
+            {
+                // Every file the manifest lists is there, byte for byte what was verified.
+                var content = await DownloadAsync(container, file.GetProperty("path").GetString()!);
+                Assert.Equal(file.GetProperty("size").GetInt64(), content.Length);
+                Assert.Equal(file.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(content)));
+            }
+
+            var identitiesPath = files.Single(file => file.GetProperty("name").GetString() == "identities.csv").GetProperty("path").GetString()!;
+            var identities = Csv.Parse(System.Text.Encoding.UTF8.GetString(await DownloadAsync(container, identitiesPath))).Rows;
+            Assert.Equal(environment.Server.Tenant.GetIdentities(role).Select(identity => identity.Id), identities.Select(row => row["id"]));
+            Assert.Equal(1, environment.Server.Statistics.ExportCreationsFor(session.Id, role.Id));
+        }
+
+        // Nothing staged is left behind, and the folder holds the job documents (and the run's lock) only.
+        Assert.DoesNotContain(blobs, name => name.Contains("/.staging/", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(environment.OutDirectory, session.Id)));
+        Assert.Empty(Directory.GetFiles(environment.OutDirectory, "*.csv", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(environment.OutDirectory, "*.zip", SearchOption.AllDirectories));
+        Assert.Equal(2, environment.JobDocuments().Count);
+        Assert.Contains($"2 succeeded, 0 failed. Artifacts in {container.Uri.GetLeftPart(UriPartial.Path)}", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rerun_to_the_same_container_keeps_the_finished_export_and_starts_no_new_SailPoint_export()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+        var containerName = AzuriteFixture.NewContainerName();
+        var runner = environment.CreateRunner()
+            .With(ConnectionStringVariable, azurite.Server.ConnectionString)
+            .With("RoleMining__Exports__Blob__Container", containerName);
+
+        // The container named by configuration alone, without the option.
+        var first = await runner.RunAsync("export", "-s", session.Id, "-r", role.Id);
+        var second = await runner.RunAsync("export", "-s", session.Id, "-r", role.Id);
+
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        Assert.True(second.ExitCode == ExitCodes.Success, second.ToString());
+        Assert.Equal(1, environment.Server.Statistics.ExportCreations);
+        var blobs = await ListAsync(azurite.Server.Blobs().GetBlobContainerClient(containerName));
+        Assert.Single(blobs, name => name.EndsWith("/manifest.json", StringComparison.Ordinal));
+        Assert.Contains("1 succeeded, 0 failed.", second.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> ListAsync(BlobContainerClient container)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
+    private static async Task<byte[]> DownloadAsync(BlobContainerClient container, string path) =>
+        (await container.GetBlobClient(path).DownloadContentAsync()).Value.Content.ToArray();
+}
