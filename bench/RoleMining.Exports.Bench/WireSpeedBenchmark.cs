@@ -32,6 +32,9 @@ internal static class WireSpeedBenchmark
 
     private const string NativeCli = "rolemining (native AOT)";
 
+    /// <summary>The same executable with <c>--blob-container</c>: the product's path from the socket to Azure Blob Storage.</summary>
+    private const string NativeCliBlobs = "native AOT to Azurite";
+
     private const string HugeSize = "huge";
 
     /// <param name="smallIdentities">Identities of the small export (50 MB with the 24 extra attributes).</param>
@@ -89,6 +92,7 @@ internal static class WireSpeedBenchmark
             {
                 contenders.Add(CurlUnzipUpload);
                 contenders.Add("export to Azurite blobs");
+                contenders.Add(NativeCliBlobs);
             }
 
             Console.WriteLine("== One export against curl and unzip (stored zip, 24 extra identity attributes, emulator in a child process without rate limit); each contender a child process under GNU time ==");
@@ -98,7 +102,7 @@ internal static class WireSpeedBenchmark
             }
 
             using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
-            var context = new RunContext(emulator.BaseAddress, client, http, directory.FullName, container, native);
+            var context = new RunContext(emulator.BaseAddress, client, http, directory.FullName, container, azurite, native);
             // Warm-up (page cache, JIT of the emulator, Azurite's first blobs); also shows what a contender costs when
             // there is next to nothing to move: for the export that is the start-up of a .NET process.
             foreach (var contender in contenders)
@@ -161,7 +165,7 @@ internal static class WireSpeedBenchmark
         }
 
         Console.WriteLine();
-        foreach (var contender in contenders.Where(contender => contender.StartsWith("export", StringComparison.Ordinal) || contender == NativeCli))
+        foreach (var contender in contenders.Where(contender => contender.StartsWith("export", StringComparison.Ordinal) || contender is NativeCli or NativeCliBlobs))
         {
             double PeakRss(string size) => Machine.Median(results.Where(result => result.Size == size && result.Contender == contender).Select(result => result.PeakRssMb));
             var small = PeakRss(sizes[0]);
@@ -201,14 +205,16 @@ internal static class WireSpeedBenchmark
                     _ => ["sh", "-c", $"{curl} && {unzip}"],
                 };
             }
-            else if (contender == NativeCli)
+            else if (contender is NativeCli or NativeCliBlobs)
             {
                 // The same settings as the export child: default client rate limit, polling from 50 ms up to 200 ms.
                 command =
                 [
                     "env", $"SAIL_BASE_URL={context.BaseAddress}", $"SAIL_CLIENT_ID={ClientId}", $"SAIL_CLIENT_SECRET={ClientSecret}",
                     "RoleMining__Exports__Polling__InitialDelay=00:00:00.050", "RoleMining__Exports__Polling__MaxDelay=00:00:00.200",
+                    $"RoleMining__Exports__Blob__ConnectionString={(contender == NativeCliBlobs ? context.AzuriteConnection : string.Empty)}",
                     context.NativeCli, "export", "--session", role.SessionId, "--role", role.PotentialRoleId, "--out", Path.Combine(work.FullName, "out"),
+                    .. contender == NativeCliBlobs ? ["--blob-container", context.Artifacts!.Name] : Array.Empty<string>(),
                 ];
             }
             else
@@ -226,7 +232,14 @@ internal static class WireSpeedBenchmark
             var zipBytes = contender.StartsWith("curl", StringComparison.Ordinal) ? new FileInfo(zip).Length : measured.ReportedZipBytes;
             if (contender == NativeCli)
             {
-                zipBytes = await CheckNativeExportAsync(Path.Combine(work.FullName, "out"), identities);
+                zipBytes = await CheckNativeExportAsync(Directory.EnumerateFiles(Path.Combine(work.FullName, "out"), "manifest.json", SearchOption.AllDirectories).Single(), identities);
+            }
+            else if (contender == NativeCliBlobs)
+            {
+                var manifest = await context.Artifacts!.GetBlobsAsync().Select(blob => blob.Name).SingleAsync(name => name.EndsWith("/manifest.json", StringComparison.Ordinal));
+                var download = Path.Combine(work.FullName, "manifest.json");
+                await context.Artifacts.GetBlobClient(manifest).DownloadToAsync(download);
+                zipBytes = await CheckNativeExportAsync(download, identities);
             }
 
             if (context.Artifacts is { } container)
@@ -321,9 +334,8 @@ internal static class WireSpeedBenchmark
     }
 
     /// <summary>The zip size of the native CLI's export; throws unless its manifest counts every identity.</summary>
-    private static async Task<long> CheckNativeExportAsync(string folder, int identities)
+    private static async Task<long> CheckNativeExportAsync(string manifestFile, int identities)
     {
-        var manifestFile = Directory.EnumerateFiles(folder, "manifest.json", SearchOption.AllDirectories).Single();
         await using var stream = File.OpenRead(manifestFile);
         var manifest = await ExportsJson.DeserializeManifestAsync(stream, CancellationToken.None);
         var rows = manifest.Files.Single(file => file.Name == "identities.csv").RowCount;
@@ -335,7 +347,7 @@ internal static class WireSpeedBenchmark
         return manifest.Files.Single(file => file.Name == ExportArtifactLayout.ZipFileName).Size;
     }
 
-    private sealed record RunContext(Uri BaseAddress, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts, string NativeCli);
+    private sealed record RunContext(Uri BaseAddress, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts, string? AzuriteConnection, string NativeCli);
 
     private sealed record RunResult(int Round, string Size, int Identities, string Contender, double Wall, double Cpu, double PeakRssMb, double ZipMb, string Load);
 }
