@@ -63,7 +63,7 @@ public sealed class ExportRequestHandlers : ApiHandlers
 
             var (key, options, callback) = start;
             var jobKey = ExportRepresentation.SingleExportKey(key);
-            var known = jobKey is null ? null : await _jobs.GetAsync(ExportJobIds.FromIdempotencyKey(jobKey), cancellationToken).ConfigureAwait(false);
+            var known = jobKey is null ? null : await _jobs.GetAsync(_jobs.JobIdFor(jobKey), cancellationToken).ConfigureAwait(false);
             if (known is null)
             {
                 // A 404 now, rather than a job that fails later: SailPoint is asked whether the role exists. A retried

@@ -13,11 +13,14 @@ public static partial class ExportJobIds
     /// <summary>
     /// The job id an idempotency key maps to: a retried request with the same key lands on the same job document, so
     /// create-if-absent in the store is all the de-duplication needed (no separate key index to keep consistent).
+    /// <paramref name="scope"/> (<see cref="IExportJobStore.JobIdScope"/>) gives a job store ids of its own; without
+    /// one, the ids are those the key alone has always given.
     /// </summary>
-    public static string FromIdempotencyKey(string idempotencyKey)
+    public static string FromIdempotencyKey(string idempotencyKey, string? scope = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("rolemining-export-job:" + idempotencyKey));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(
+            scope is null ? "rolemining-export-job:" + idempotencyKey : "rolemining-export-job:" + scope + "\n" + idempotencyKey));
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 

@@ -85,6 +85,9 @@ public sealed class ExportJobService
         _logger = logger;
     }
 
+    /// <summary>The id of the job <paramref name="idempotencyKey"/> names in this service's job store.</summary>
+    public string JobIdFor(string idempotencyKey) => ExportJobIds.FromIdempotencyKey(idempotencyKey, _jobs.JobIdScope);
+
     /// <summary>
     /// Creates a job and enqueues its start, or returns the job its idempotency key already names (enqueueing its start
     /// again if it was never claimed, in case the first request died before it could).
@@ -110,7 +113,7 @@ public sealed class ExportJobService
             throw new ArgumentException("The idempotency key must be 1 to 256 characters.", nameof(request));
         }
 
-        var jobId = request.IdempotencyKey is { } key ? ExportJobIds.FromIdempotencyKey(key) : ExportJobIds.NewJobId();
+        var jobId = request.IdempotencyKey is { } key ? JobIdFor(key) : ExportJobIds.NewJobId();
         using var activity = ExportsTelemetry.StartCreate(newTrace);
         activity?.SetTag(ExportsTelemetry.JobIdAttribute, jobId);
         while (true)

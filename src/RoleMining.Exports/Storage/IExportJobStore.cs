@@ -22,6 +22,14 @@ public interface IExportJobStore
 
     /// <summary>Every job that matches <paramref name="query"/>, in no particular order.</summary>
     IAsyncEnumerable<ExportJob> QueryAsync(ExportJobQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Mixed into the job ids derived from idempotency keys (<see cref="ExportJobIds.FromIdempotencyKey(string, string?)"/>).
+    /// A job id names its artifact folder, so a store whose jobs share an artifact store with other job stores (several
+    /// command-line runs, or a run and the Functions app, writing to one blob container) needs a scope of its own: the same
+    /// key must not name the same folder for two of them. Null (the default): ids depend on the key alone.
+    /// </summary>
+    string? JobIdScope => null;
 }
 
 /// <summary>A job as read from the store, with the ETag a replace must name.</summary>

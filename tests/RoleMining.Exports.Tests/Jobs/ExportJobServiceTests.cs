@@ -98,4 +98,16 @@ public sealed class ExportJobServiceTests
         Assert.NotEqual(ExportJobIds.FromIdempotencyKey("a"), ExportJobIds.FromIdempotencyKey("b"));
         Assert.Matches("^[0-9a-f]{32}$", ExportJobIds.FromIdempotencyKey("a"));
     }
+
+    [Fact]
+    public void A_job_id_scope_gives_the_same_key_another_stable_id_and_no_scope_keeps_the_ids_of_stored_jobs()
+    {
+        Assert.Equal(ExportJobIds.FromIdempotencyKey("a", "scope-1"), ExportJobIds.FromIdempotencyKey("a", "scope-1"));
+        Assert.NotEqual(ExportJobIds.FromIdempotencyKey("a", "scope-1"), ExportJobIds.FromIdempotencyKey("a", "scope-2"));
+        Assert.NotEqual(ExportJobIds.FromIdempotencyKey("a"), ExportJobIds.FromIdempotencyKey("a", "scope-1"));
+        Assert.Matches("^[0-9a-f]{32}$", ExportJobIds.FromIdempotencyKey("a", "scope-1"));
+
+        // Job documents stored before scopes existed keep being found under their key: SHA-256 of "rolemining-export-job:a", first 16 bytes.
+        Assert.Equal("9d279b37a260e20d048a614091b74d1d", ExportJobIds.FromIdempotencyKey("a"));
+    }
 }

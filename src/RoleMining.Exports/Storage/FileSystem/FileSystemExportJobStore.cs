@@ -21,18 +21,23 @@ public sealed class FileSystemExportJobStore : IExportJobStore
     private readonly ExportFileAccess _access;
 
     /// <summary>Creates a store in <paramref name="root"/> (created if missing).</summary>
-    public FileSystemExportJobStore(string root, TimeProvider? timeProvider = null, ILogger<FileSystemExportJobStore>? logger = null, ExportFileAccess access = ExportFileAccess.Owner)
+    public FileSystemExportJobStore(
+        string root, TimeProvider? timeProvider = null, ILogger<FileSystemExportJobStore>? logger = null, ExportFileAccess access = ExportFileAccess.Owner, string? jobIdScope = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         _root = Path.GetFullPath(root);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<FileSystemExportJobStore>.Instance;
         _access = access;
+        JobIdScope = jobIdScope;
         ExportFilePermissions.CreateDirectory(_root, _access);
     }
 
     /// <summary>The folder of the job documents.</summary>
     public string Root => _root;
+
+    /// <inheritdoc />
+    public string? JobIdScope { get; }
 
     /// <inheritdoc />
     public async Task<StoredExportJob?> GetAsync(string jobId, CancellationToken cancellationToken = default)
