@@ -182,7 +182,7 @@ internal static class WireSpeedBenchmark
         Console.WriteLine("CPU = user + sys of the contender's process tree; RSS = its peak resident set (GNU time %M); load = 1-minute load average at each run's start.");
     }
 
-    private static bool WritesBlobs(string contender) => contender == CurlUnzipUpload || contender.Contains("blob", StringComparison.Ordinal);
+    private static bool WritesBlobs(string contender) => contender is CurlUnzipUpload or NativeCliBlobs || contender.Contains("blob", StringComparison.Ordinal);
 
     private static async Task<(double Wall, double Cpu, double PeakRssMb, double ZipMb)> RunOnceAsync(RunContext context, string contender, (string SessionId, string PotentialRoleId) role, int identities)
     {

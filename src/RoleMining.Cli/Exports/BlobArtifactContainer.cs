@@ -15,6 +15,9 @@ internal sealed class BlobArtifactContainer
 {
     private const string UrlForm = "https://ACCOUNT.blob.core.windows.net/CONTAINER";
 
+    /// <summary>The blob endpoints of the public, US Government and China clouds (private endpoints keep these names).</summary>
+    private static readonly string[] AzureBlobHostSuffixes = [".blob.core.windows.net", ".blob.core.usgovcloudapi.net", ".blob.core.chinacloudapi.cn"];
+
     private const string NameRule = "3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit";
 
     private BlobArtifactContainer(BlobContainerClient client)
@@ -25,8 +28,17 @@ internal sealed class BlobArtifactContainer
     /// <summary>The container.</summary>
     public BlobContainerClient Client { get; }
 
-    /// <summary>The container's URL, for messages (a client made from a connection string carries no credential in it).</summary>
+    /// <summary>The container's URL without its query, for messages: a client made from a SAS connection string carries the SAS in <c>Client.Uri</c>.</summary>
     public string Location => Client.Uri.GetLeftPart(UriPartial.Path);
+
+    /// <summary>
+    /// The folder, below the job folder, of the job documents whose artifacts are in this container
+    /// (<c>account.blob.core.windows.net_container</c>). A job document says where its files are only by the store it was
+    /// written with, so jobs of files and of each container are kept apart: a run to a container never counts an export
+    /// to files (or to another container) as done, and never resumes one into the wrong store.
+    /// </summary>
+    public string JobFolderName => string.Concat((Client.Uri.Authority + Client.Uri.AbsolutePath.TrimEnd('/')).ToLowerInvariant()
+        .Select(character => char.IsAsciiLetterOrDigit(character) || character is '.' or '-' ? character : '_'));
 
     /// <summary>
     /// Checks the <c>--blob-container</c> value on its own, before the configuration is read, so that a malformed value
@@ -53,10 +65,8 @@ internal sealed class BlobArtifactContainer
         var hasConnectionString = !string.IsNullOrWhiteSpace(settings.ConnectionString);
         if (string.IsNullOrWhiteSpace(value))
         {
-            return hasConnectionString
-                ? throw CliException.Configuration(
-                    $"Configuration error: {BlobStoreSettings.ConnectionStringKey} is set but no container is named: give --blob-container NAME or set {BlobStoreSettings.ContainerKey}.")
-                : null;
+            // A connection string kept in user secrets for the runs that name a container does not stop runs to files.
+            return null;
         }
 
         var (url, name) = Parse(value, source, message => CliException.Configuration("Configuration error: " + message));
@@ -71,7 +81,7 @@ internal sealed class BlobArtifactContainer
 
             // Azure CLI, Azure Developer CLI, environment (AZURE_CLIENT_ID ...), workload or managed identity: whichever
             // the machine has, as every Azure tool finds it.
-            return new BlobArtifactContainer(new BlobContainerClient(url, new DefaultAzureCredential()));
+            return new BlobArtifactContainer(new BlobContainerClient(url, new DefaultAzureCredential(), ClientOptions()));
         }
 
         if (!hasConnectionString)
@@ -84,7 +94,7 @@ internal sealed class BlobArtifactContainer
         BlobServiceClient service;
         try
         {
-            service = new BlobServiceClient(settings.ConnectionString);
+            service = new BlobServiceClient(settings.ConnectionString, ClientOptions());
         }
         catch (Exception exception) when (exception is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -126,19 +136,47 @@ internal sealed class BlobArtifactContainer
             // The service's message is a multi-line XML document; the status and error code say what happened.
             throw new CliException(
                 ExitCodes.Failed,
-                $"Azure Blob Storage refused the container {Location}: {exception.Status} {exception.ErrorCode}"
-                + (exception.Status == 403 ? " (the identity needs the Storage Blob Data Contributor role on the container or its account)." : "."),
+                $"Azure Blob Storage refused the container {Location}: {exception.Status} {exception.ErrorCode}{RefusalHint(exception.ErrorCode)}",
                 exception);
         }
     }
 
+    /// <summary>
+    /// Fewer, shorter retries than the SDK's default (5 retries from 0.8 s, 100 s per try): an account that cannot be
+    /// reached is reported in about 5 seconds instead of half a minute, as the SailPoint client does; a block upload that
+    /// stalls for 30 s is tried again.
+    /// </summary>
+    private static BlobClientOptions ClientOptions() => new()
+    {
+        Retry = { MaxRetries = 3, Delay = TimeSpan.FromSeconds(0.5), MaxDelay = TimeSpan.FromSeconds(5), NetworkTimeout = TimeSpan.FromSeconds(30) },
+    };
+
     private static (Uri? Url, string Name) Parse(string value, string source, Func<string, CliException> error)
     {
+        if (value.Contains(';', StringComparison.Ordinal) || value.Contains('=', StringComparison.Ordinal))
+        {
+            // Not echoed: a connection string (or a URL with a SAS) in the wrong place holds a key.
+            throw error($"{source} looks like a connection string or a URL with a query, which hold secrets: give the container's URL without a query "
+                + $"({UrlForm}) or its name, with the connection string in {BlobStoreSettings.ConnectionStringKey} (RoleMining__Exports__Blob__ConnectionString).");
+        }
+
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
         {
             if (uri.Scheme != Uri.UriSchemeHttps)
             {
                 throw error($"{source} must be an https:// URL ({UrlForm}): an Entra token is only sent over TLS.");
+            }
+
+            if (uri.UserInfo.Length > 0)
+            {
+                throw error($"{source} must be the container's URL without a user name or password ({UrlForm}).");
+            }
+
+            if (!IsAzureBlobHost(uri.Host))
+            {
+                // The URL form sends a storage token of the signed-in identity, valid for every account it may use: only to Azure.
+                throw error($"{source} must be a container of Azure Blob Storage ({UrlForm}; {string.Join(", ", AzureBlobHostSuffixes.Select(suffix => "*" + suffix))}), "
+                    + "not another host: the URL receives a storage token of your Entra identity.");
             }
 
             if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
@@ -163,12 +201,23 @@ internal sealed class BlobArtifactContainer
             : throw error($"{source} '{value}' is neither a container URL ({UrlForm}) nor a container name ({NameRule}).");
     }
 
+    private static bool IsAzureBlobHost(string host) =>
+        AzureBlobHostSuffixes.Any(suffix => host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && host.Length > suffix.Length);
+
     /// <summary>Azure's rule for container names, checked here so that a typo is not a 400 from the service mid-run.</summary>
     private static bool IsContainerName(string name) =>
         name.Length is >= 3 and <= 63
         && name.All(character => char.IsAsciiLetterLower(character) || char.IsAsciiDigit(character) || character == '-')
         && name[0] != '-' && name[^1] != '-'
         && !name.Contains("--", StringComparison.Ordinal);
+
+    private static string RefusalHint(string? errorCode) => errorCode switch
+    {
+        "AuthorizationPermissionMismatch" => " (the identity needs the Storage Blob Data Contributor role on the container or its account).",
+        "AuthenticationFailed" or "AuthorizationFailure" => " (the account key or the credential is not accepted, or the account's network rules block this machine).",
+        "KeyBasedAuthenticationNotPermitted" => $" (the account accepts no account keys: give the container's URL, {UrlForm}, to sign in with an Entra identity).",
+        _ => ".",
+    };
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
@@ -43,24 +45,47 @@ internal sealed class ExportSession
     public ExportSweepPlanner Planner { get; }
 
     /// <summary>
-    /// The services of the workflow. <paramref name="outDirectory"/> (from <c>--out</c>) wins over
-    /// <c>RoleMining:Exports:FileSystem:ArtifactRoot</c>, which wins over <c>./exports</c>; <paramref name="blobContainer"/>
-    /// (from <c>--blob-container</c>) wins over <c>RoleMining:Exports:Blob:Container</c>.
+    /// The services of the workflow with files only (<c>serve</c>). <paramref name="outDirectory"/> (from <c>--out</c>)
+    /// wins over <c>RoleMining:Exports:FileSystem:ArtifactRoot</c>, which wins over <c>./exports</c>.
     /// </summary>
-    public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, string? blobContainer = null) => (services, configuration) =>
+    public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory) =>
+        Services(context, outDirectory, readBlobSettings: false, blobContainer: null);
+
+    /// <summary>
+    /// The services of <c>export</c> and <c>sweep</c>: as above, with artifacts in a blob container when
+    /// <paramref name="blobContainer"/> (from <c>--blob-container</c>) or <c>RoleMining:Exports:Blob:Container</c> names one.
+    /// </summary>
+    public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, string? blobContainer) =>
+        Services(context, outDirectory, readBlobSettings: true, blobContainer);
+
+    private static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, bool readBlobSettings, string? blobContainer) => (services, configuration) =>
     {
-        if (BlobArtifactContainer.FromConfiguration(configuration, blobContainer) is { } container)
-        {
-            // Before UseFileSystemStores, whose TryAdd then leaves the artifact store alone: job documents stay in files.
-            services.AddSingleton(container);
-            services.AddSingleton<IExportArtifactStore>(new BlobExportArtifactStore(container.Client));
-        }
+        var container = readBlobSettings ? BlobArtifactContainer.FromConfiguration(configuration, blobContainer) : null;
 
         // Registered before the configuration binding, so that configured values still win over these defaults.
         services.AddOptions<ExportWorkflowOptions>().Configure(ExportSettings.ApplyCommandLineDefaults);
         services.AddRoleMiningExports(configuration.GetSection(ExportSettings.WorkflowSection))
             .UseFileSystemStores()
             .UseInProcessQueue();
+        if (container is not null)
+        {
+            // Artifacts to the container; job documents stay in files, in a folder of the container's (see the
+            // PostConfigure below), with job ids of their own (JobIdScopeFile).
+            services.AddSingleton(container);
+            services.Replace(ServiceDescriptor.Singleton<IExportArtifactStore>(new BlobExportArtifactStore(container.Client)));
+            services.Replace(ServiceDescriptor.Singleton<IExportJobStore>(provider =>
+            {
+                var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+                var jobRoot = fileSystem.EffectiveJobRoot!;
+                return new FileSystemExportJobStore(
+                    jobRoot,
+                    provider.GetRequiredService<TimeProvider>(),
+                    provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
+                    fileSystem.Access,
+                    JobIdScopeFile.ReadOrCreate(jobRoot, fileSystem.Access));
+            }));
+        }
+
         services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
         services.PostConfigure<ExportWorkflowOptions>(options =>
         {
@@ -69,6 +94,11 @@ internal sealed class ExportSession
             if (!string.IsNullOrWhiteSpace(options.FileSystem.JobRoot))
             {
                 options.FileSystem.JobRoot = context.ResolvePath(options.FileSystem.JobRoot);
+            }
+
+            if (container is not null)
+            {
+                options.FileSystem.JobRoot = Path.Combine(options.FileSystem.EffectiveJobRoot!, "blob", container.JobFolderName);
             }
         });
     };
@@ -152,7 +182,7 @@ internal sealed class ExportSession
 
         await console.Output.WriteLineAsync(_blobContainer is null
             ? $"Exporting {tracked.Count} potential role(s) to {ArtifactRoot}."
-            : $"Exporting {tracked.Count} potential role(s) to {ArtifactLocation} (job documents in {ArtifactRoot}).");
+            : $"Exporting {tracked.Count} potential role(s) to {ArtifactLocation} (job documents in {_run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.EffectiveJobRoot}).");
         var cancelled = false;
         try
         {

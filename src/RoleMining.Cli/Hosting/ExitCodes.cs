@@ -6,7 +6,7 @@ public static class ExitCodes
     /// <summary>Everything asked for was done.</summary>
     public const int Success = 0;
 
-    /// <summary>Some export failed, or SailPoint refused a request (for example an unknown session id).</summary>
+    /// <summary>Some export failed, or SailPoint or Azure Storage refused a request (an unknown session id, a blob container the identity may not use).</summary>
     public const int Failed = 1;
 
     /// <summary>Bad arguments or usage: nothing was done.</summary>
@@ -23,6 +23,6 @@ public static class ExitCodes
 
     /// <summary>The list as the help text shows it.</summary>
     public const string HelpText =
-        "Exit codes: 0 ok; 1 an export failed or SailPoint refused a request; 2 bad arguments; "
+        "Exit codes: 0 ok; 1 an export failed, or SailPoint or Azure Storage refused a request; 2 bad arguments; "
         + "3 configuration error; 4 SailPoint unreachable or authentication failed; 130 cancelled.";
 }

@@ -26,7 +26,7 @@ namespace RoleMining.Cli.Serve;
 /// <summary>
 /// The API on Kestrel in this process: the handlers and route table of <c>RoleMining.Api</c> (the very code the Azure
 /// Functions triggers call), the SailPoint client of the run's tenant, the export workflow as the <c>export</c> command
-/// registers it (<see cref="ExportSession.Services"/>: filesystem stores, in-process queue, command-line timings) worked off
+/// registers it (<see cref="ExportSession.Services(CliContext, string?)"/>: filesystem stores, in-process queue, command-line timings) worked off
 /// by <see cref="ExportRunnerService"/>, and the sweep on <c>RoleMining:Schedule</c> with the <c>RoleMining:Sweep</c>
 /// selection (<see cref="ExportSweepOptions"/>) of <c>rolemining sweep</c>.
 /// </summary>

@@ -53,7 +53,11 @@ public sealed class BlobExportTests(AzuriteFixture azurite)
         Assert.False(Directory.Exists(Path.Combine(environment.OutDirectory, session.Id)));
         Assert.Empty(Directory.GetFiles(environment.OutDirectory, "*.csv", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(environment.OutDirectory, "*.zip", SearchOption.AllDirectories));
-        Assert.Equal(2, environment.JobDocuments().Count);
+        // The container's jobs are kept apart from jobs of files (which JobDocuments reads).
+        Assert.Empty(environment.JobDocuments());
+        var jobFolder = Assert.Single(Directory.GetDirectories(Path.Combine(environment.OutDirectory, ".jobs", "blob")));
+        Assert.EndsWith("_" + containerName, jobFolder, StringComparison.Ordinal);
+        Assert.Equal(2, Directory.GetFiles(jobFolder, "*.json").Length);
         Assert.Contains($"2 succeeded, 0 failed. Artifacts in {container.Uri.GetLeftPart(UriPartial.Path)}", result.Output, StringComparison.Ordinal);
     }
 
@@ -78,6 +82,67 @@ public sealed class BlobExportTests(AzuriteFixture azurite)
         var blobs = await ListAsync(azurite.Server.Blobs().GetBlobContainerClient(containerName));
         Assert.Single(blobs, name => name.EndsWith("/manifest.json", StringComparison.Ordinal));
         Assert.Contains("1 succeeded, 0 failed.", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_export_to_files_does_not_count_for_a_container_and_each_keeps_its_own_jobs()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+        var containerName = AzuriteFixture.NewContainerName();
+        var runner = environment.CreateRunner().With(ConnectionStringVariable, azurite.Server.ConnectionString);
+        string[] toFiles = ["export", "-s", session.Id, "-r", role.Id];
+        string[] toContainer = [.. toFiles, "--blob-container", containerName];
+
+        var files = await runner.RunAsync(toFiles);
+        var container = await runner.RunAsync(toContainer);
+        var filesAgain = await runner.RunAsync(toFiles);
+        var containerAgain = await runner.RunAsync(toContainer);
+
+        foreach (var result in new[] { files, container, filesAgain, containerAgain })
+        {
+            Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        }
+
+        // The container got an export of its own (the files' export is not taken for it), and each rerun found its own.
+        Assert.Equal(2, environment.Server.Statistics.ExportCreations);
+        Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+        var blobs = await ListAsync(azurite.Server.Blobs().GetBlobContainerClient(containerName));
+        Assert.Single(blobs, name => name.EndsWith("/manifest.json", StringComparison.Ordinal));
+        Assert.Single(environment.JobDocuments());
+    }
+
+    [Fact]
+    public async Task Runs_from_two_folders_into_one_container_write_to_job_folders_of_their_own()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+        var containerName = AzuriteFixture.NewContainerName();
+        var runner = environment.CreateRunner().With(ConnectionStringVariable, azurite.Server.ConnectionString);
+
+        // Two machines or two --out folders plan the same first job for the role; its id must not name one folder for both.
+        var first = await runner.RunAsync("export", "-s", session.Id, "-r", role.Id, "--out", "first", "--blob-container", containerName);
+        var second = await runner.RunAsync("export", "-s", session.Id, "-r", role.Id, "--out", "second", "--blob-container", containerName);
+
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        Assert.True(second.ExitCode == ExitCodes.Success, second.ToString());
+        var container = azurite.Server.Blobs().GetBlobContainerClient(containerName);
+        var manifests = (await ListAsync(container)).Where(name => name.EndsWith("/manifest.json", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, manifests.Count);
+        foreach (var manifestPath in manifests)
+        {
+            // Each folder is whole: every file its manifest lists, byte for byte.
+            using var manifest = JsonDocument.Parse(await DownloadAsync(container, manifestPath));
+            foreach (var file in manifest.RootElement.GetProperty("files").EnumerateArray())
+            {
+                var content = await DownloadAsync(container, file.GetProperty("path").GetString()!);
+                Assert.Equal(file.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(content)));
+            }
+        }
+
+        Assert.Equal(2, environment.Server.Statistics.ExportCreations);
     }
 
     private static async Task<List<string>> ListAsync(BlobContainerClient container)

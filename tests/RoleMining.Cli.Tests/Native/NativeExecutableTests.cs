@@ -76,10 +76,12 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
         variables["RoleMining__Exports__Blob__ConnectionString"] = azurite.ConnectionString;
         variables["RoleMining__Exports__Polling__InitialDelay"] = "00:00:00.500";
 
-        var result = await RunAsync(["export", "--session", role.Session.Id, "--role", role.Id, "--blob-container", "native-exports"], variables);
+        var containerName = AzuriteFixture.NewContainerName();
+
+        var result = await RunAsync(["export", "--session", role.Session.Id, "--role", role.Id, "--blob-container", containerName], variables);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        var container = azurite.Blobs().GetBlobContainerClient("native-exports");
+        var container = azurite.Blobs().GetBlobContainerClient(containerName);
         var names = new List<string>();
         await foreach (var blob in container.GetBlobsAsync())
         {
@@ -93,6 +95,19 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
         Assert.Equal(identitiesFile.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(identities)));
         Assert.Equal(Tenant.GetIdentities(role).Select(identity => identity.Id), Csv.Parse(System.Text.Encoding.UTF8.GetString(identities)).Rows.Select(row => row["id"]));
         Assert.DoesNotContain(names, name => name.Contains("/.staging/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_container_URL_without_an_identity_to_sign_in_with_ends_in_one_line()
+    {
+        // Azure.Identity and MSAL as the AOT compiler left them: DefaultAzureCredential runs its chain and reports.
+        var result = await RunAsync(["export", "--all", "--blob-container", "https://rolemininguntestedaccount.blob.core.windows.net/exports"], emulator.TenantVariables());
+
+        Assert.True(result.ExitCode == ExitCodes.Failed, result.ToString());
+        var line = Assert.Single(result.ErrorLines, line => line.Contains("rolemininguntestedaccount", StringComparison.Ordinal));
+        Assert.True(line.StartsWith("No Entra identity could sign in to", StringComparison.Ordinal) || line.Contains("could not be reached", StringComparison.Ordinal), line);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unexpected error", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
