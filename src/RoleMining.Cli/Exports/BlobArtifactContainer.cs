@@ -87,7 +87,7 @@ internal sealed class BlobArtifactContainer
         if (!hasConnectionString)
         {
             throw CliException.Configuration(
-                $"Configuration error: {source} '{name}' is a container name, so {BlobStoreSettings.ConnectionStringKey} (RoleMining__Exports__Blob__ConnectionString) must name "
+                $"Configuration error: {source} '{name}' is a container name, so {BlobStoreSettings.ConnectionStringKey} ({BlobStoreSettings.ConnectionStringVariable}) must name "
                 + $"its storage account; or give the container's URL ({UrlForm}) to sign in with an Entra identity.");
         }
 
@@ -157,7 +157,7 @@ internal sealed class BlobArtifactContainer
         {
             // Not echoed: a connection string (or a URL with a SAS) in the wrong place holds a key.
             throw error($"{source} looks like a connection string or a URL with a query, which hold secrets: give the container's URL without a query "
-                + $"({UrlForm}) or its name, with the connection string in {BlobStoreSettings.ConnectionStringKey} (RoleMining__Exports__Blob__ConnectionString).");
+                + $"({UrlForm}) or its name, with the connection string in {BlobStoreSettings.ConnectionStringKey} ({BlobStoreSettings.ConnectionStringVariable}).");
         }
 
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))

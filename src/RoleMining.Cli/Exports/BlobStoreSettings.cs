@@ -15,6 +15,9 @@ internal sealed class BlobStoreSettings
     /// <summary>The configuration key of <see cref="ConnectionString"/>.</summary>
     public const string ConnectionStringKey = SectionName + ":" + nameof(ConnectionString);
 
+    /// <summary>The environment variable of <see cref="ConnectionString"/>.</summary>
+    public const string ConnectionStringVariable = "RoleMining__Exports__Blob__ConnectionString";
+
     /// <summary>
     /// The container (what <c>--blob-container</c> sets): its URL, <c>https://ACCOUNT.blob.core.windows.net/CONTAINER</c>,
     /// reached with the signed-in Entra identity (DefaultAzureCredential: Azure CLI, environment, managed identity, ...);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
@@ -69,21 +68,10 @@ internal sealed class ExportSession
             .UseInProcessQueue();
         if (container is not null)
         {
-            // Artifacts to the container; job documents stay in files, in a folder of the container's (see the
-            // PostConfigure below), with job ids of their own (JobIdScopeFile).
+            // Artifacts to the container; job documents stay in files, in a folder of the container's with job ids of
+            // their own (the PostConfigure below).
             services.AddSingleton(container);
             services.Replace(ServiceDescriptor.Singleton<IExportArtifactStore>(new BlobExportArtifactStore(container.Client)));
-            services.Replace(ServiceDescriptor.Singleton<IExportJobStore>(provider =>
-            {
-                var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
-                var jobRoot = fileSystem.EffectiveJobRoot!;
-                return new FileSystemExportJobStore(
-                    jobRoot,
-                    provider.GetRequiredService<TimeProvider>(),
-                    provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
-                    fileSystem.Access,
-                    JobIdScopeFile.ReadOrCreate(jobRoot, fileSystem.Access));
-            }));
         }
 
         services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
@@ -99,6 +87,7 @@ internal sealed class ExportSession
             if (container is not null)
             {
                 options.FileSystem.JobRoot = Path.Combine(options.FileSystem.EffectiveJobRoot!, "blob", container.JobFolderName);
+                options.FileSystem.JobIdScope = JobIdScopeFile.ReadOrCreate(options.FileSystem.JobRoot, options.FileSystem.Access);
             }
         });
     };
@@ -162,7 +151,8 @@ internal sealed class ExportSession
     public async Task<int> RunAsync(Func<CancellationToken, Task<IReadOnlyList<string>>> prepare, CancellationToken cancellationToken)
     {
         var console = _run.Console;
-        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, _run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access);
+        var fileSystem = _run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, fileSystem.Access);
         await RemoveLeftoversAsync(_run.Services, cancellationToken);
         if (_blobContainer is not null)
         {
@@ -182,7 +172,7 @@ internal sealed class ExportSession
 
         await console.Output.WriteLineAsync(_blobContainer is null
             ? $"Exporting {tracked.Count} potential role(s) to {ArtifactRoot}."
-            : $"Exporting {tracked.Count} potential role(s) to {ArtifactLocation} (job documents in {_run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.EffectiveJobRoot}).");
+            : $"Exporting {tracked.Count} potential role(s) to {ArtifactLocation} (job documents in {fileSystem.EffectiveJobRoot}).");
         var cancelled = false;
         try
         {

@@ -5,7 +5,7 @@ using RoleMining.Exports.Storage.FileSystem;
 namespace RoleMining.Cli.Exports;
 
 /// <summary>
-/// The <see cref="IExportJobStore.JobIdScope"/> of a job folder whose artifacts go to a blob container: a random id
+/// The <see cref="IExportJobStore.JobIdScope"/> (<see cref="ExportFileSystemOptions.JobIdScope"/>) of a job folder whose artifacts go to a blob container: a random id
 /// written once into the folder (<c>job-id-scope</c>) and read by every later run, so that reruns find their jobs again
 /// while other job folders (another machine, another <c>--out</c>, the Functions app) writing to the same container
 /// never derive the same job ids, and so never write into each other's artifact folders.

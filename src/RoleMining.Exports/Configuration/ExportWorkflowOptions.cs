@@ -190,6 +190,13 @@ public sealed class ExportFileSystemOptions
     public string? JobRoot { get; set; }
 
     /// <summary>
+    /// The job store's <see cref="IExportJobStore.JobIdScope"/>: needed when its jobs write to an artifact store that other
+    /// job stores write to as well (the command line sets it for a job folder whose artifacts go to a blob container).
+    /// Unset: job ids depend on the idempotency key alone.
+    /// </summary>
+    public string? JobIdScope { get; set; }
+
+    /// <summary>
     /// Who may read the files and folders the stores create on Unix (they hold identity names and e-mail addresses):
     /// <see cref="ExportFileAccess.Owner"/> (default, 600/700), <see cref="ExportFileAccess.Group"/> (640/750) or
     /// <see cref="ExportFileAccess.Everyone"/> (644/755); the process umask can narrow it further. Ignored on Windows,

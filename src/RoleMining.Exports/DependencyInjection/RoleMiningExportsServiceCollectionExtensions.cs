@@ -102,11 +102,16 @@ public sealed class RoleMiningExportsBuilder
     public RoleMiningExportsBuilder UseFileSystemStores()
     {
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportFileSystemOptionsValidator>());
-        Services.TryAddSingleton<IExportJobStore>(provider => new FileSystemExportJobStore(
-            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.EffectiveJobRoot!,
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
-            provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access));
+        Services.TryAddSingleton<IExportJobStore>(provider =>
+        {
+            var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+            return new FileSystemExportJobStore(
+                fileSystem.EffectiveJobRoot!,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
+                fileSystem.Access,
+                fileSystem.JobIdScope);
+        });
         Services.TryAddSingleton<IExportArtifactStore>(provider => new FileSystemExportArtifactStore(
             provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!,
             provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.Access));
