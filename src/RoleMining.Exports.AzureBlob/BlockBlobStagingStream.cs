@@ -8,14 +8,16 @@ namespace RoleMining.Exports.AzureBlob;
 /// <summary>
 /// Writes a block blob as staged blocks, several uploads in flight while the caller goes on writing, and commits the
 /// block list when the stream is closed. Staged blocks are invisible to readers, so nothing of the blob can be seen
-/// before the close, and a blob that existed under the name is replaced only at the commit.
+/// before the close, and a blob that existed under the name is replaced only at the commit. A write given up midway
+/// (<see cref="Abandon"/>) cancels its uploads and commits nothing: the blob stays as it was, and the service discards
+/// the uncommitted blocks (after a week).
 /// </summary>
 /// <remarks>
 /// Written by hand because the SDK's <c>OpenWriteAsync</c> stages one block at a time (the upload waits for each block)
 /// and, with <c>overwrite: true</c>, commits an empty blob when it opens. <c>UploadAsync</c> uploads in parallel but
 /// reads from a stream it pulls, while the download pipeline pushes its blocks.
 /// </remarks>
-internal sealed class BlockBlobStagingStream : Stream
+internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
 {
     private readonly BlockBlobClient _blob;
     private readonly ArrayPool<byte> _pool;
@@ -23,11 +25,13 @@ internal sealed class BlockBlobStagingStream : Stream
     private readonly int _maxUploads;
     private readonly List<string> _blockIds = [];
     private readonly Queue<Task> _uploads = new();
+    private readonly CancellationTokenSource _abandon = new();
     private byte[]? _block;
     private int _filled;
     private long _length;
     private Exception? _failure;
     private bool _closed;
+    private bool _abandoned;
 
     /// <param name="blob">The blob to write.</param>
     /// <param name="pool">Where block buffers come from and go back to.</param>
@@ -62,6 +66,11 @@ internal sealed class BlockBlobStagingStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
+        if (_abandoned)
+        {
+            throw new InvalidOperationException($"The write of blob '{_blob.Name}' was given up.");
+        }
+
         ThrowIfFailed();
         while (!buffer.IsEmpty)
         {
@@ -91,7 +100,22 @@ internal sealed class BlockBlobStagingStream : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Stages what is left, waits for every upload and commits the block list (unless an upload failed).</summary>
+    /// <inheritdoc />
+    public void Abandon()
+    {
+        if (_closed || _abandoned)
+        {
+            return;
+        }
+
+        _abandoned = true;
+        _abandon.Cancel();
+    }
+
+    /// <summary>
+    /// Stages what is left, waits for every upload and commits the block list (unless an upload failed); after
+    /// <see cref="Abandon"/>, only waits for the cancelled uploads to let go of their blocks.
+    /// </summary>
     public override async ValueTask DisposeAsync()
     {
         if (_closed)
@@ -102,6 +126,16 @@ internal sealed class BlockBlobStagingStream : Stream
         _closed = true;
         try
         {
+            if (_abandoned)
+            {
+                while (_uploads.TryDequeue(out var cancelled))
+                {
+                    await AwaitUploadAsync(cancelled).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
             if (_failure is null && _filled > 0)
             {
                 await StageBlockAsync(CancellationToken.None).ConfigureAwait(false);
@@ -118,6 +152,7 @@ internal sealed class BlockBlobStagingStream : Stream
         finally
         {
             ReturnBlock();
+            _abandon.Dispose();
             await base.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -160,8 +195,10 @@ internal sealed class BlockBlobStagingStream : Stream
     {
         try
         {
+            // Cancelled by the writer's token or by Abandon, whichever comes first.
+            using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abandon.Token) : null;
             using var content = new MemoryStream(block, 0, length, writable: false);
-            await _blob.StageBlockAsync(id, content, options: null, cancellationToken).ConfigureAwait(false);
+            await _blob.StageBlockAsync(id, content, options: null, linked?.Token ?? _abandon.Token).ConfigureAwait(false);
         }
         finally
         {

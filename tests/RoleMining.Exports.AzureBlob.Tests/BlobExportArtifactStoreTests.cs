@@ -1,5 +1,9 @@
 using System.Security.Cryptography;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace RoleMining.Exports.AzureBlob.Tests;
 
@@ -79,6 +83,57 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     }
 
     [Fact]
+    public async Task An_abandoned_write_commits_nothing_and_never_stages_its_last_partial_block()
+    {
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        var stream = await Store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(RandomNumberGenerator.GetBytes((BlobExportArtifactStore.BlockSize * 2) + 12345));
+
+        ((IAbandonableWrite)stream).Abandon();
+        await stream.DisposeAsync();
+
+        Assert.Null(await Store.OpenReadAsync(staging));
+        Assert.Empty(await Store.ListAsync(_folder + "/").ToListAsync());
+        var blocks = await UncommittedBlocksAsync(staging);
+        Assert.All(blocks, block => Assert.Equal(BlobExportArtifactStore.BlockSize, block.SizeLong));
+    }
+
+    [Fact]
+    public async Task An_abandoned_write_over_a_blob_leaves_the_earlier_content()
+    {
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        await WriteAsync(staging, "old content");
+
+        var stream = await Store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize + 10));
+        ((IAbandonableWrite)stream).Abandon();
+        await stream.DisposeAsync();
+
+        Assert.Equal("old content", await ReadAsync(staging));
+    }
+
+    [Fact]
+    public async Task Abandoning_cancels_the_block_uploads_in_flight_instead_of_waiting_for_them()
+    {
+        // Block uploads that never finish unless cancelled: closing the stream returns only if Abandon cancelled them.
+        var held = new HoldBlockUploads();
+        var options = new BlobClientOptions();
+        options.AddPolicy(held, HttpPipelinePosition.PerCall);
+        var store = new BlobExportArtifactStore(new BlobContainerClient(azurite.Server.ConnectionString, _container.Name, options));
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        var stream = await store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize * 2));
+        await held.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        ((IAbandonableWrite)stream).Abandon();
+        await stream.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, held.Cancelled);
+        Assert.Null(await Store.OpenReadAsync(staging));
+        Assert.Empty(await UncommittedBlocksAsync(staging));
+    }
+
+    [Fact]
     public async Task Publishing_moves_the_content_to_its_final_path_and_removes_the_staging_file()
     {
         var staging = $"{_folder}/.staging/attempt-1/identities.csv";
@@ -143,6 +198,20 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         Assert.Null(await Store.OpenReadAsync(path));
     }
 
+    /// <summary>The blocks staged but not committed under <paramref name="path"/> (none when nothing was staged).</summary>
+    private async Task<IReadOnlyList<BlobBlock>> UncommittedBlocksAsync(string path)
+    {
+        try
+        {
+            var list = await _container.GetBlockBlobClient(path).GetBlockListAsync(BlockListTypes.Uncommitted);
+            return [.. list.Value.UncommittedBlocks];
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
+        {
+            return [];
+        }
+    }
+
     private Task WriteAsync(string path, string text) => WriteAsync(path, System.Text.Encoding.UTF8.GetBytes(text));
 
     private async Task WriteAsync(string path, byte[] content)
@@ -156,5 +225,37 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         await using var stream = (await Store.OpenReadAsync(path))!;
         using var reader = new StreamReader(stream);
         return await reader.ReadToEndAsync();
+    }
+
+    /// <summary>Holds every block upload (Put Block) until its request is cancelled.</summary>
+    private sealed class HoldBlockUploads : HttpPipelinePolicy
+    {
+        private int _cancelled;
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The store uploads asynchronously.");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Query.Contains("comp=block&", StringComparison.Ordinal))
+            {
+                Started.TrySetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, message.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _cancelled);
+                    throw;
+                }
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
     }
 }

@@ -101,51 +101,68 @@ public sealed class ExportArchiveInspector
         Func<string, CancellationToken, Task<Stream>>? openDestination,
         CancellationToken cancellationToken)
     {
-        var limit = Math.Min(entry.Length, _rules.MaxEntryBytes);
         using var digest = new EntryDigest(expectedName);
+        var destination = openDestination is null ? Stream.Null : await openDestination(expectedName, cancellationToken).ConfigureAwait(false);
+        await using (destination.ConfigureAwait(false))
+        {
+            try
+            {
+                await CopyAndCheckAsync(expectedName, entry, destination, digest, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Closing the destination completes its write; an entry that failed its checks is given up instead.
+                (destination as IAbandonableWrite)?.Abandon();
+                throw;
+            }
+        }
+
+        return digest.Complete();
+    }
+
+    /// <summary>Unpacks the entry into the digest and the destination, then checks its size and CRC-32.</summary>
+    private async Task CopyAndCheckAsync(string expectedName, ZipArchiveEntry entry, Stream destination, EntryDigest digest, CancellationToken cancellationToken)
+    {
+        var limit = Math.Min(entry.Length, _rules.MaxEntryBytes);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            var destination = openDestination is null ? Stream.Null : await openDestination(expectedName, cancellationToken).ConfigureAwait(false);
-            await using (destination.ConfigureAwait(false))
+            Stream source;
+            try
             {
-                Stream source;
-                try
-                {
-                    source = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (InvalidDataException exception)
-                {
-                    throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' cannot be read: {exception.Message}", exception);
-                }
+                source = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException exception)
+            {
+                throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' cannot be read: {exception.Message}", exception);
+            }
 
-                await using (source.ConfigureAwait(false))
+            await using (source.ConfigureAwait(false))
+            {
+                while (true)
                 {
-                    while (true)
+                    int read;
+                    try
                     {
-                        int read;
-                        try
-                        {
-                            read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (InvalidDataException exception)
-                        {
-                            throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' cannot be decompressed: {exception.Message}", exception);
-                        }
-
-                        if (read == 0)
-                        {
-                            break;
-                        }
-
-                        if (digest.Size + read > limit)
-                        {
-                            throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' holds more data than the {entry.Length:N0} bytes it declares.");
-                        }
-
-                        digest.Append(buffer.AsSpan(0, read));
-                        await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                     }
+                    catch (InvalidDataException exception)
+                    {
+                        throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' cannot be decompressed: {exception.Message}", exception);
+                    }
+
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    if (digest.Size + read > limit)
+                    {
+                        throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' holds more data than the {entry.Length:N0} bytes it declares.");
+                    }
+
+                    digest.Append(buffer.AsSpan(0, read));
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -163,8 +180,6 @@ public sealed class ExportArchiveInspector
         {
             throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' fails its CRC-32 check (corrupt data).");
         }
-
-        return digest.Complete();
     }
 
     private static async Task<bool> StartsLikeZipAsync(Stream zip, CancellationToken cancellationToken)

@@ -69,8 +69,9 @@ internal sealed class WriteBehind : IAsyncDisposable
 
     /// <summary>
     /// Stops writing (what is queued is dropped unless completed before) and disposes the destination. Closing the
-    /// destination can finish the write (a blob's block list is committed then), so after <see cref="CompleteAsync"/> its
-    /// failure is thrown; after an abandoned write it is not, lest it hide the failure that abandoned the write.
+    /// destination finishes the write (a blob's block list is committed then), so after <see cref="CompleteAsync"/> its
+    /// failure is thrown. A write that was not completed is given up (<see cref="IAbandonableWrite"/>) before the close,
+    /// and a failure to close is not thrown, lest it hide the failure that abandoned the write.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -105,6 +106,7 @@ internal sealed class WriteBehind : IAsyncDisposable
 
         try
         {
+            (_destination as IAbandonableWrite)?.Abandon();
             await _destination.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception)

@@ -256,7 +256,15 @@ public sealed class DownloadExportStep : ExportStepBase
         var target = await _artifacts.OpenStagingWriteAsync(manifestStaging, cancellationToken).ConfigureAwait(false);
         await using (target.ConfigureAwait(false))
         {
-            await target.WriteAsync(ExportsJson.SerializeManifest(manifest), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await target.WriteAsync(ExportsJson.SerializeManifest(manifest), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                (target as IAbandonableWrite)?.Abandon();
+                throw;
+            }
         }
 
         await _artifacts.PublishAsync(manifestStaging, ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,8 @@ public interface IExportArtifactStore
 {
     /// <summary>
     /// Opens a stream that writes <paramref name="stagingPath"/>, replacing any content there. The content is complete
-    /// once the stream is disposed; a stream abandoned midway leaves at most a partial staging file.
+    /// once the stream is disposed; a stream abandoned midway leaves at most a partial staging file. A writer that gives up
+    /// midway calls <see cref="IAbandonableWrite.Abandon"/> before disposing when the stream implements it.
     /// </summary>
     Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default);
 

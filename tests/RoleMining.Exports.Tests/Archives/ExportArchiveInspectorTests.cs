@@ -234,6 +234,25 @@ public sealed class ExportArchiveInspectorTests
     }
 
     [Fact]
+    public async Task An_entry_that_fails_its_check_is_given_up_while_the_entries_before_it_are_completed()
+    {
+        var zip = ZipFactory.Valid(CompressionLevel.NoCompression);
+        zip[ZipFactory.DataStart(zip, ZipFactory.Signatures(zip, ZipFactory.LocalHeader).Last()) + 5] ^= 0x01;
+        var writes = new Dictionary<string, WriteProbe>();
+
+        await Assert.ThrowsAsync<InvalidExportArchiveException>(() => new ExportArchiveInspector(Defaults).VerifyAndExtractAsync(new MemoryStream(zip), (name, _) =>
+        {
+            var probe = new WriteProbe(name, new MemoryStream());
+            writes[name] = probe;
+            return Task.FromResult<Stream>(probe);
+        }));
+
+        Assert.True(writes["identities.csv"].Completed);
+        Assert.True(writes["entitlements.csv"].Abandoned);
+        Assert.True(writes["entitlements.csv"].Closed);
+    }
+
+    [Fact]
     public async Task A_stream_that_cannot_seek_is_refused_rather_than_buffered()
     {
         var inspector = new ExportArchiveInspector(Defaults);

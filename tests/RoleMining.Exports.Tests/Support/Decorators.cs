@@ -169,7 +169,15 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
 {
     public Func<string, CancellationToken, Task>? AfterPublish { get; set; }
 
-    public Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default) => inner.OpenStagingWriteAsync(stagingPath, cancellationToken);
+    /// <summary>Every staging write opened, in order, each recording how it ended.</summary>
+    public ConcurrentQueue<WriteProbe> Writes { get; } = new();
+
+    public async Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
+    {
+        var probe = new WriteProbe(stagingPath, await inner.OpenStagingWriteAsync(stagingPath, cancellationToken));
+        Writes.Enqueue(probe);
+        return probe;
+    }
 
     public async Task PublishAsync(string stagingPath, string path, CancellationToken cancellationToken = default)
     {

@@ -34,6 +34,7 @@ public sealed class SinglePassDownloadTests
         Assert.DoesNotContain(store!.Reads, path => ExportArtifactLayout.IsStagingPath(path));
         Assert.DoesNotContain("verifying the stored copy instead", logs.AllText(), StringComparison.Ordinal);
         Assert.Equal(role.IdentityCount, job.Artifacts.Single(file => file.Name == "identities.csv").RowCount);
+        Assert.All(store.Writes, write => Assert.True(write.Completed, $"'{write.Path}' was not completed."));
     }
 
     [Fact]
@@ -60,9 +61,11 @@ public sealed class SinglePassDownloadTests
     [MemberData(nameof(BadZips))]
     public async Task A_zip_that_fails_the_single_pass_leaves_nothing_published(string fault)
     {
+        HookedArtifactStore? store = null;
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Emulator = options => options.Exports.Compression = CompressionLevel.NoCompression,
+            Artifacts = inner => store = new HookedArtifactStore(inner),
             Client = inner => new HookedRoleMiningClient(inner) { RewriteZip = zip => Break(zip, fault) },
             Workflow = options =>
             {
@@ -78,6 +81,24 @@ public sealed class SinglePassDownloadTests
         var job = await RunAsync(harness, role);
 
         harness.AssertNothingStored(job);
+
+        // A staged write that failed verification is given up rather than completed (for a blob: no block list is
+        // committed). The exception is the truncated zip: its cut stored entry could still have had a data descriptor
+        // further on, so the single pass stores the zip whole and leaves the verdict to the second pass.
+        var zips = store!.Writes.Where(write => write.Path.EndsWith("/" + ExportArtifactLayout.ZipFileName, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(zips);
+        Assert.All(zips, zip => Assert.True(fault == "truncated" ? zip.Completed : zip.Abandoned && zip.Closed, $"'{zip.Path}' ended wrongly."));
+        var entries = store.Writes.Except(zips).ToList();
+        var verified = entries.Where(write => fault == "bad CRC in the last entry" && write.Path.EndsWith("/identities.csv", StringComparison.Ordinal)).ToList();
+        Assert.All(verified, write => Assert.True(write.Completed, $"'{write.Path}' was not completed."));
+        Assert.All(entries.Except(verified), write => Assert.True(write.Abandoned && write.Closed, $"'{write.Path}' was not given up."));
+        if (fault == "bad CRC in the last entry")
+        {
+            // The emulator writes identities.csv first; the broken byte is in entitlements.csv.
+            Assert.Equal(2, verified.Count);
+            Assert.Equal(2, entries.Count(write => write.Path.EndsWith("/entitlements.csv", StringComparison.Ordinal)));
+        }
+
         var expected = fault switch
         {
             "bad CRC in the last entry" => "CRC-32",

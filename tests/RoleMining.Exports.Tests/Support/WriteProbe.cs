@@ -1,0 +1,67 @@
+namespace RoleMining.Exports.Tests.Support;
+
+/// <summary>
+/// A staging stream that passes writes to another stream and records how its write ended: completed (closed without
+/// being given up) or abandoned (<see cref="IAbandonableWrite.Abandon"/> before the close).
+/// </summary>
+internal sealed class WriteProbe(string path, Stream inner) : Stream, IAbandonableWrite
+{
+    public string Path { get; } = path;
+
+    public bool Abandoned { get; private set; }
+
+    public bool Closed { get; private set; }
+
+    /// <summary>Closed without being given up: a store would have completed (committed) the write.</summary>
+    public bool Completed => Closed && !Abandoned;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !Closed;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+    public void Abandon()
+    {
+        Assert.False(Closed, $"'{Path}' was given up after it was closed.");
+        Abandoned = true;
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override async ValueTask DisposeAsync()
+    {
+        Closed = true;
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Closed = true;
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
