@@ -113,8 +113,8 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
     }
 
     /// <summary>
-    /// Stages what is left, waits for every upload and commits the block list (unless an upload failed); after
-    /// <see cref="Abandon"/>, only waits for the cancelled uploads to let go of their blocks.
+    /// Stages what is left, waits for every upload and commits the block list (unless an upload failed). After
+    /// <see cref="Abandon"/> or a failure, cancels the uploads still in flight and commits nothing.
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
@@ -128,11 +128,6 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
         {
             if (_abandoned)
             {
-                while (_uploads.TryDequeue(out var cancelled))
-                {
-                    await AwaitUploadAsync(cancelled).ConfigureAwait(false);
-                }
-
                 return;
             }
 
@@ -151,6 +146,17 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
         }
         finally
         {
+            // Uploads still queued belong to a write given up or failed: none of them will be committed, so they are
+            // cancelled, and awaited only so that their blocks go back to the pool.
+            if (_uploads.Count > 0)
+            {
+                await _abandon.CancelAsync().ConfigureAwait(false);
+                while (_uploads.TryDequeue(out var left))
+                {
+                    await AwaitUploadAsync(left).ConfigureAwait(false);
+                }
+            }
+
             ReturnBlock();
             _abandon.Dispose();
             await base.DisposeAsync().ConfigureAwait(false);
@@ -199,6 +205,12 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
             using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abandon.Token) : null;
             using var content = new MemoryStream(block, 0, length, writable: false);
             await _blob.StageBlockAsync(id, content, options: null, linked?.Token ?? _abandon.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The blob will not be committed now: the other uploads are stopped rather than waited for.
+            await _abandon.CancelAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {

@@ -134,6 +134,25 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     }
 
     [Fact]
+    public async Task A_failed_block_upload_stops_the_others_and_closing_throws_without_committing()
+    {
+        // The first upload never finishes unless cancelled; the second fails.
+        var held = new HoldBlockUploads { FailFrom = 2 };
+        var options = new BlobClientOptions();
+        options.AddPolicy(held, HttpPipelinePosition.PerCall);
+        var store = new BlobExportArtifactStore(new BlobContainerClient(azurite.Server.ConnectionString, _container.Name, options));
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        var stream = await store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize * 2));
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => stream.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("Staging a block", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, held.Cancelled);
+        Assert.Null(await Store.OpenReadAsync(staging));
+    }
+
+    [Fact]
     public async Task Publishing_moves_the_content_to_its_final_path_and_removes_the_staging_file()
     {
         var staging = $"{_folder}/.staging/attempt-1/identities.csv";
@@ -227,10 +246,14 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         return await reader.ReadToEndAsync();
     }
 
-    /// <summary>Holds every block upload (Put Block) until its request is cancelled.</summary>
+    /// <summary>Holds every block upload (Put Block) until its request is cancelled; fails those from <see cref="FailFrom"/> on.</summary>
     private sealed class HoldBlockUploads : HttpPipelinePolicy
     {
         private int _cancelled;
+        private int _uploads;
+
+        /// <summary>The first upload (counting from 1) that fails at once instead of being held.</summary>
+        public int FailFrom { get; init; } = int.MaxValue;
 
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -243,6 +266,11 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         {
             if (message.Request.Uri.Query.Contains("comp=block&", StringComparison.Ordinal))
             {
+                if (Interlocked.Increment(ref _uploads) >= FailFrom)
+                {
+                    throw new IOException("The connection was reset.");
+                }
+
                 Started.TrySetResult();
                 try
                 {
