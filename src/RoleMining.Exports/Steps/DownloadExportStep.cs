@@ -89,7 +89,8 @@ public sealed class DownloadExportStep : ExportStepBase
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Shutdown or crash: the staging files and the lease stay; whoever takes over removes the former.
+                // Shutdown or crash: the writes in progress were given up (nothing partial stays), staging files finished
+                // before and the lease stay; whoever takes over removes the former.
                 throw;
             }
             catch (OperationCanceledException) when (holder.LostToken.IsCancellationRequested)

@@ -50,6 +50,21 @@ public sealed class FileSystemExportArtifactStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_staging_write_given_up_deletes_its_file_and_the_staging_folders_it_emptied()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+        await Write(store, "s/r/j/.staging/a/identities.csv", "id\n1\n");
+        var stream = await store.OpenStagingWriteAsync("s/r/j/.staging/b/export.zip");
+        await stream.WriteAsync(new byte[300_000]);
+
+        ((IAbandonableWrite)stream).Abandon();
+        await stream.DisposeAsync();
+
+        Assert.Equal(["s/r/j/.staging/a/identities.csv"], _root.Files());
+        Assert.False(Directory.Exists(Path.Combine(_root.Path, "s", "r", "j", ".staging", "b")));
+    }
+
+    [Fact]
     public async Task Deleting_staging_files_removes_their_emptied_folders()
     {
         var store = new FileSystemExportArtifactStore(_root.Path);

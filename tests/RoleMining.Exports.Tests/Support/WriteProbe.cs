@@ -2,7 +2,8 @@ namespace RoleMining.Exports.Tests.Support;
 
 /// <summary>
 /// A staging stream that passes writes to another stream and records how its write ended: completed (closed without
-/// being given up) or abandoned (<see cref="IAbandonableWrite.Abandon"/> before the close).
+/// being given up) or abandoned (<see cref="IAbandonableWrite.Abandon"/> before the close, passed on to the store's
+/// stream).
 /// </summary>
 internal sealed class WriteProbe(string path, Stream inner) : Stream, IAbandonableWrite
 {
@@ -29,6 +30,7 @@ internal sealed class WriteProbe(string path, Stream inner) : Stream, IAbandonab
     {
         Assert.False(Closed, $"'{Path}' was given up after it was closed.");
         Abandoned = true;
+        (inner as IAbandonableWrite)?.Abandon();
     }
 
     public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);

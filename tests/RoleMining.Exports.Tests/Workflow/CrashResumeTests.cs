@@ -79,13 +79,22 @@ public sealed class CrashResumeTests
         var job = await run.CrashAsync();
         Assert.Equal(ExportJobState.Downloading, job.State);
         Assert.NotNull(job.Lease);
-        var left = run.Harness.Root.Files($"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}");
-        Assert.NotEmpty(left);
-        Assert.All(left, file => Assert.Contains("/.staging/", file, StringComparison.Ordinal));
+
+        // The cancelled run gave its staging writes up, which deleted their partial files. A killed process cannot: its
+        // partial file (planted here) stays for the resumed attempt to remove.
+        var folder = $"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}";
+        Assert.Empty(run.Harness.Root.Files(folder));
+        var killed = await run.Harness.Host.Artifacts.OpenStagingWriteAsync(ExportArtifactLayout.StagingPath(job, "killed", ExportArtifactLayout.ZipFileName));
+        await using (killed)
+        {
+            await killed.WriteAsync(new byte[1000]);
+        }
+
         Assert.Empty(await new ExportArtifactCatalog(run.Harness.Host.Artifacts).ListCompletedAsync().ToListAsync());
 
         await run.ResumeAndAssertSucceededAsync(expectedCreations: 1);
         Assert.Equal(2, run.WorkflowDownloads);
+        Assert.DoesNotContain(run.Harness.Root.Files(folder), file => file.Contains("/.staging/", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace RoleMining.Exports.Storage.FileSystem;
 
 /// <summary>
 /// Artifacts as files under a root folder. Staging files are written in place; publishing renames them over the final
-/// name, which is atomic on one volume: a reader sees the old file, the new one, or none, never part of one.
+/// name, which is atomic on one volume: a reader sees the old file, the new one, or none, never part of one. A staging
+/// write that is given up deletes its file (<see cref="StagingFileStream"/>).
 /// </summary>
 public sealed class FileSystemExportArtifactStore : IExportArtifactStore
 {
@@ -40,7 +41,8 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         cancellationToken.ThrowIfCancellationRequested();
         var fullPath = Resolve(stagingPath);
         ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(fullPath)!, _access);
-        Stream stream = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access);
+        var file = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access);
+        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyStagingFolders(Path.GetDirectoryName(deleted)!));
         return Task.FromResult(stream);
     }
 
