@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Azure.Storage.Blobs.Specialized;
 
@@ -29,7 +30,7 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
     private byte[]? _block;
     private int _filled;
     private long _length;
-    private Exception? _failure;
+    private Exception? _failure; // The first upload failure not caused by giving up (set by the upload tasks).
     private bool _closed;
     private bool _abandoned;
 
@@ -109,7 +110,14 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
         }
 
         _abandoned = true;
-        _abandon.Cancel();
+        try
+        {
+            _abandon.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A cancellation callback of an upload failed; that upload's own failure is of no interest any more.
+        }
     }
 
     /// <summary>
@@ -131,7 +139,7 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
                 return;
             }
 
-            if (_failure is null && _filled > 0)
+            if (Volatile.Read(ref _failure) is null && _filled > 0)
             {
                 await StageBlockAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -206,9 +214,15 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
             using var content = new MemoryStream(block, 0, length, writable: false);
             await _blob.StageBlockAsync(id, content, options: null, linked?.Token ?? _abandon.Token).ConfigureAwait(false);
         }
-        catch
+        catch (Exception exception)
         {
-            // The blob will not be committed now: the other uploads are stopped rather than waited for.
+            // The first failure is the one to report; the cancellations it (or Abandon) causes in the other uploads are
+            // not. The blob will not be committed now, so the other uploads are stopped rather than waited for.
+            if (exception is not OperationCanceledException || !_abandon.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref _failure, exception, null);
+            }
+
             await _abandon.CancelAsync().ConfigureAwait(false);
             throw;
         }
@@ -218,23 +232,33 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
         }
     }
 
-    private async Task AwaitUploadAsync(Task upload)
+    private static async Task AwaitUploadAsync(Task upload)
     {
         try
         {
             await upload.ConfigureAwait(false);
         }
-        catch (Exception exception)
+        catch (Exception)
         {
-            _failure ??= exception;
+            // Recorded by UploadAsync when it is the first failure.
         }
     }
 
+    /// <summary>
+    /// Throws the first upload failure: a cancellation by the writer's token as it is (so that the caller sees its own
+    /// cancellation, not a storage failure), anything else as an IOException naming the blob.
+    /// </summary>
     private void ThrowIfFailed()
     {
-        if (_failure is { } failure)
+        switch (Volatile.Read(ref _failure))
         {
-            throw new IOException($"Staging a block of blob '{_blob.Name}' failed: {failure.Message}", failure);
+            case null:
+                return;
+            case OperationCanceledException cancelled:
+                ExceptionDispatchInfo.Throw(cancelled);
+                return;
+            case var failure:
+                throw new IOException($"Staging a block of blob '{_blob.Name}' failed: {failure.Message}", failure);
         }
     }
 

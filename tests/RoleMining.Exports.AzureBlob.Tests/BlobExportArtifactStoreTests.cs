@@ -117,9 +117,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     {
         // Block uploads that never finish unless cancelled: closing the stream returns only if Abandon cancelled them.
         var held = new HoldBlockUploads();
-        var options = new BlobClientOptions();
-        options.AddPolicy(held, HttpPipelinePosition.PerCall);
-        var store = new BlobExportArtifactStore(new BlobContainerClient(azurite.Server.ConnectionString, _container.Name, options));
+        var store = StoreWith(held);
         var staging = $"{_folder}/.staging/attempt-1/export.zip";
         var stream = await store.OpenStagingWriteAsync(staging);
         await stream.WriteAsync(RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize * 2));
@@ -138,17 +136,36 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     {
         // The first upload never finishes unless cancelled; the second fails.
         var held = new HoldBlockUploads { FailFrom = 2 };
-        var options = new BlobClientOptions();
-        options.AddPolicy(held, HttpPipelinePosition.PerCall);
-        var store = new BlobExportArtifactStore(new BlobContainerClient(azurite.Server.ConnectionString, _container.Name, options));
+        var store = StoreWith(held);
         var staging = $"{_folder}/.staging/attempt-1/export.zip";
         var stream = await store.OpenStagingWriteAsync(staging);
         await stream.WriteAsync(RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize * 2));
 
         var failure = await Assert.ThrowsAsync<IOException>(() => stream.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
 
+        // The failure reported is the one that happened, not the cancellation it caused in the held upload.
         Assert.Contains("Staging a block", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("The connection was reset.", Assert.IsType<IOException>(failure.InnerException).Message);
         Assert.Equal(1, held.Cancelled);
+        Assert.Null(await Store.OpenReadAsync(staging));
+    }
+
+    [Fact]
+    public async Task A_write_cancelled_by_its_caller_throws_the_cancellation_and_commits_nothing()
+    {
+        var held = new HoldBlockUploads();
+        var store = StoreWith(held);
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        using var cancellation = new CancellationTokenSource();
+        var stream = await store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize * 2), cancellation.Token);
+        await held.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await cancellation.CancelAsync();
+
+        // A cancellation, as the caller's own token would throw, not a storage failure (which would count as a failed attempt).
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, held.Cancelled);
         Assert.Null(await Store.OpenReadAsync(staging));
     }
 
@@ -215,6 +232,14 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         Assert.True(await Store.DeleteAsync(path));
         Assert.False(await Store.DeleteAsync(path));
         Assert.Null(await Store.OpenReadAsync(path));
+    }
+
+    /// <summary>A store over the test's container whose requests go through <paramref name="policy"/> first.</summary>
+    private BlobExportArtifactStore StoreWith(HttpPipelinePolicy policy)
+    {
+        var options = new BlobClientOptions();
+        options.AddPolicy(policy, HttpPipelinePosition.PerCall);
+        return new BlobExportArtifactStore(new BlobContainerClient(azurite.Server.ConnectionString, _container.Name, options));
     }
 
     /// <summary>The blocks staged but not committed under <paramref name="path"/> (none when nothing was staged).</summary>

@@ -112,7 +112,7 @@ public sealed class ExportArchiveInspector
             catch
             {
                 // Closing the destination completes its write; an entry that failed its checks is given up instead.
-                (destination as IAbandonableWrite)?.Abandon();
+                StagingWrites.GiveUp(destination);
                 throw;
             }
         }

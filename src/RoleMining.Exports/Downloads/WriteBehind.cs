@@ -17,6 +17,7 @@ internal sealed class WriteBehind : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _writer;
     private bool _completed;
+    private bool _disposed;
 
     public WriteBehind(Stream destination, int capacity, Action<ReadOnlySpan<byte>>? observe = null)
     {
@@ -75,8 +76,16 @@ internal sealed class WriteBehind : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_queue.Writer.TryComplete())
+        if (_disposed)
         {
+            return;
+        }
+
+        _disposed = true;
+        _queue.Writer.TryComplete();
+        if (!_completed)
+        {
+            // Also when CompleteAsync was called but cancelled: the writer must not go on writing what is queued.
             await _abort.CancelAsync().ConfigureAwait(false);
         }
 
@@ -106,7 +115,7 @@ internal sealed class WriteBehind : IAsyncDisposable
 
         try
         {
-            (_destination as IAbandonableWrite)?.Abandon();
+            StagingWrites.GiveUp(_destination);
             await _destination.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception)

@@ -263,7 +263,7 @@ public sealed class DownloadExportStep : ExportStepBase
             }
             catch
             {
-                (target as IAbandonableWrite)?.Abandon();
+                StagingWrites.GiveUp(target);
                 throw;
             }
         }

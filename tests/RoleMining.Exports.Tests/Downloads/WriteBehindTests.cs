@@ -50,6 +50,28 @@ public sealed class WriteBehindTests
         Assert.True(probe.Abandoned);
     }
 
+    [Fact]
+    public async Task A_completion_cancelled_while_the_destination_stalls_still_lets_the_close_return_at_once()
+    {
+        var probe = new WriteProbe("file", new StallingStream());
+        var writer = new WriteBehind(probe, capacity: 2);
+        await using (writer)
+        {
+            // One chunk stalls in the destination, two wait in the queue.
+            await EnqueueAsync(writer, "one");
+            await EnqueueAsync(writer, "two");
+            await EnqueueAsync(writer, "three");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.CompleteAsync(timeout.Token));
+
+            // Disposing must stop the stalled write rather than wait for it and the queue behind it.
+            await writer.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(probe.Abandoned);
+        Assert.True(probe.Closed);
+    }
+
     private static async Task EnqueueAsync(WriteBehind writer, string text)
     {
         var chunk = SharedChunk.Rent();
@@ -62,6 +84,13 @@ public sealed class WriteBehindTests
         {
             chunk.Release();
         }
+    }
+
+    /// <summary>A destination whose writes never finish unless cancelled.</summary>
+    private sealed class StallingStream : MemoryStream
+    {
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
     private sealed class FailingStream : MemoryStream

@@ -49,8 +49,10 @@ public sealed class FileSystemExportArtifactStoreTests : IDisposable
         Assert.False(await store.DeleteAsync("s/r/j/manifest.json"));
     }
 
-    [Fact]
-    public async Task A_staging_write_given_up_deletes_its_file_and_the_staging_folders_it_emptied()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_staging_write_given_up_deletes_its_file_and_its_emptied_attempt_folder(bool closeAsync)
     {
         var store = new FileSystemExportArtifactStore(_root.Path);
         await Write(store, "s/r/j/.staging/a/identities.csv", "id\n1\n");
@@ -58,10 +60,32 @@ public sealed class FileSystemExportArtifactStoreTests : IDisposable
         await stream.WriteAsync(new byte[300_000]);
 
         ((IAbandonableWrite)stream).Abandon();
-        await stream.DisposeAsync();
+        if (closeAsync)
+        {
+            await stream.DisposeAsync();
+        }
+        else
+        {
+            stream.Dispose();
+        }
 
         Assert.Equal(["s/r/j/.staging/a/identities.csv"], _root.Files());
         Assert.False(Directory.Exists(Path.Combine(_root.Path, "s", "r", "j", ".staging", "b")));
+    }
+
+    [Fact]
+    public async Task A_given_up_write_leaves_the_jobs_staging_folder_for_a_takeover_that_may_be_creating_its_own()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+        var stream = await store.OpenStagingWriteAsync("s/r/j/.staging/b/export.zip");
+        await stream.WriteAsync(new byte[10]);
+
+        ((IAbandonableWrite)stream).Abandon();
+        await stream.DisposeAsync();
+
+        Assert.Empty(_root.Files());
+        Assert.False(Directory.Exists(Path.Combine(_root.Path, "s", "r", "j", ".staging", "b")));
+        Assert.True(Directory.Exists(Path.Combine(_root.Path, "s", "r", "j", ".staging")));
     }
 
     [Fact]

@@ -42,7 +42,10 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         var fullPath = Resolve(stagingPath);
         ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(fullPath)!, _access);
         var file = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access);
-        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyStagingFolders(Path.GetDirectoryName(deleted)!));
+        // A given-up write removes its attempt's folder only, not the job's staging folder above it: the write is given up
+        // when the attempt is cancelled, which is when another instance taking the job over may be creating its own
+        // attempt folder there.
+        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyStagingFolders(Path.GetDirectoryName(deleted)!, levels: 1));
         return Task.FromResult(stream);
     }
 
@@ -147,11 +150,14 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         return fullPath;
     }
 
-    /// <summary>Removes emptied folders of a staging area (never above it), so finished job folders stay tidy.</summary>
-    private void RemoveEmptyStagingFolders(string folder)
+    /// <summary>
+    /// Removes emptied folders of a staging area (never above it, and at most <paramref name="levels"/> of them), so
+    /// finished job folders stay tidy.
+    /// </summary>
+    private void RemoveEmptyStagingFolders(string folder, int levels = int.MaxValue)
     {
         var current = folder;
-        while (current.Length > _root.Length && current.Contains(Path.DirectorySeparatorChar + ExportArtifactLayout.StagingFolderName, StringComparison.Ordinal))
+        for (var level = 0; level < levels && current.Length > _root.Length && current.Contains(Path.DirectorySeparatorChar + ExportArtifactLayout.StagingFolderName, StringComparison.Ordinal); level++)
         {
             try
             {

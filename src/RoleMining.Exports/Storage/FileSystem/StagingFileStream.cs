@@ -51,8 +51,14 @@ internal sealed class StagingFileStream(FileStream file, Action<string> deleted)
         if (!_closed)
         {
             _closed = true;
-            await file.DisposeAsync().ConfigureAwait(false);
-            DeleteIfAbandoned();
+            try
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                DeleteIfAbandoned();
+            }
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
@@ -63,8 +69,14 @@ internal sealed class StagingFileStream(FileStream file, Action<string> deleted)
         if (disposing && !_closed)
         {
             _closed = true;
-            file.Dispose();
-            DeleteIfAbandoned();
+            try
+            {
+                file.Dispose();
+            }
+            finally
+            {
+                DeleteIfAbandoned();
+            }
         }
 
         base.Dispose(disposing);
