@@ -72,6 +72,20 @@ public sealed class WriteBehindTests
         Assert.True(probe.Closed);
     }
 
+    [Fact]
+    public async Task A_destination_whose_give_up_throws_is_still_closed_and_the_dispose_does_not_throw()
+    {
+        var destination = new ThrowingAbandonStream();
+        var writer = new WriteBehind(destination, capacity: 2);
+        await using (writer)
+        {
+            await EnqueueAsync(writer, "half of it");
+        }
+
+        Assert.True(destination.AbandonCalled);
+        Assert.True(destination.Closed);
+    }
+
     private static async Task EnqueueAsync(WriteBehind writer, string text)
     {
         var chunk = SharedChunk.Rent();
@@ -91,6 +105,25 @@ public sealed class WriteBehindTests
     {
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    private sealed class ThrowingAbandonStream : MemoryStream, IAbandonableWrite
+    {
+        public bool AbandonCalled { get; private set; }
+
+        public bool Closed { get; private set; }
+
+        public void Abandon()
+        {
+            AbandonCalled = true;
+            throw new InvalidOperationException("A cancellation callback failed.");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Closed = true;
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class FailingStream : MemoryStream
