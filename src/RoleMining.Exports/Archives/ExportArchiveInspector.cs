@@ -103,20 +103,9 @@ public sealed class ExportArchiveInspector
     {
         using var digest = new EntryDigest(expectedName);
         var destination = openDestination is null ? Stream.Null : await openDestination(expectedName, cancellationToken).ConfigureAwait(false);
-        await using (destination.ConfigureAwait(false))
-        {
-            try
-            {
-                await CopyAndCheckAsync(expectedName, entry, destination, digest, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Closing the destination completes its write; an entry that failed its checks is given up instead.
-                StagingWrites.GiveUp(destination);
-                throw;
-            }
-        }
 
+        // An entry that fails its checks is given up rather than completed.
+        await StagingWrites.WriteAndCloseAsync(destination, target => CopyAndCheckAsync(expectedName, entry, target, digest, cancellationToken)).ConfigureAwait(false);
         return digest.Complete();
     }
 

@@ -255,18 +255,7 @@ public sealed class DownloadExportStep : ExportStepBase
         };
         var manifestStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ManifestFileName);
         var target = await _artifacts.OpenStagingWriteAsync(manifestStaging, cancellationToken).ConfigureAwait(false);
-        await using (target.ConfigureAwait(false))
-        {
-            try
-            {
-                await target.WriteAsync(ExportsJson.SerializeManifest(manifest), cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                StagingWrites.GiveUp(target);
-                throw;
-            }
-        }
+        await StagingWrites.WriteAndCloseAsync(target, stream => stream.WriteAsync(ExportsJson.SerializeManifest(manifest), cancellationToken).AsTask()).ConfigureAwait(false);
 
         await _artifacts.PublishAsync(manifestStaging, ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);
     }
