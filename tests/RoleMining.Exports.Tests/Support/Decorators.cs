@@ -172,9 +172,12 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
     /// <summary>Every staging write opened, in order, each recording how it ended.</summary>
     public ConcurrentQueue<WriteProbe> Writes { get; } = new();
 
+    /// <summary>The failure the writes to a staging path throw, if any (null: the writes go through).</summary>
+    public Func<string, Exception?>? FailWrites { get; set; }
+
     public async Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
     {
-        var probe = new WriteProbe(stagingPath, await inner.OpenStagingWriteAsync(stagingPath, cancellationToken));
+        var probe = new WriteProbe(stagingPath, await inner.OpenStagingWriteAsync(stagingPath, cancellationToken), FailWrites?.Invoke(stagingPath));
         Writes.Enqueue(probe);
         return probe;
     }

@@ -3,9 +3,9 @@ namespace RoleMining.Exports.Tests.Support;
 /// <summary>
 /// A staging stream that passes writes to another stream and records how its write ended: completed (closed without
 /// being given up) or abandoned (<see cref="IAbandonableWrite.Abandon"/> before the close, passed on to the store's
-/// stream).
+/// stream). Its writes throw <c>failWrites</c> when one is given.
 /// </summary>
-internal sealed class WriteProbe(string path, Stream inner) : Stream, IAbandonableWrite
+internal sealed class WriteProbe(string path, Stream inner, Exception? failWrites = null) : Stream, IAbandonableWrite
 {
     public string Path { get; } = path;
 
@@ -33,11 +33,23 @@ internal sealed class WriteProbe(string path, Stream inner) : Stream, IAbandonab
         (inner as IAbandonableWrite)?.Abandon();
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ThrowIfFailing();
+        inner.Write(buffer, offset, count);
+    }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFailing();
+        return inner.WriteAsync(buffer, cancellationToken);
+    }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        return inner.WriteAsync(buffer, offset, count, cancellationToken);
+    }
 
     public override void Flush() => inner.Flush();
 
@@ -48,6 +60,14 @@ internal sealed class WriteProbe(string path, Stream inner) : Stream, IAbandonab
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    private void ThrowIfFailing()
+    {
+        if (failWrites is not null)
+        {
+            throw failWrites;
+        }
+    }
 
     public override async ValueTask DisposeAsync()
     {

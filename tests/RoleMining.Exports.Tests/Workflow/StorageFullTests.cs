@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using RoleMining.Exports.Storage.FileSystem;
 using RoleMining.Exports.Tests.Support;
 
@@ -87,6 +88,40 @@ public sealed class StorageFullTests
     }
 
     [Fact]
+    public async Task A_disk_that_fills_up_at_the_manifest_gives_the_manifest_write_up_and_leaves_the_export_unpublished()
+    {
+        HookedArtifactStore? store = null;
+        var published = new ConcurrentQueue<string>();
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Artifacts = inner => store = new HookedArtifactStore(inner)
+            {
+                AfterPublish = (path, _) =>
+                {
+                    published.Enqueue(Path.GetFileName(path));
+                    return Task.CompletedTask;
+                },
+                FailWrites = path => path.EndsWith("/" + ExportArtifactLayout.ManifestFileName, StringComparison.Ordinal)
+                    ? new IOException($"No space left on device : '{path}'", FullDiskArtifactStore.DiskFullHResult)
+                    : null,
+            },
+        });
+        var role = harness.Emulator.Tenant.PotentialRoles.First(candidate => candidate.IdentityCount > 0);
+
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+
+        var failed = await harness.Host.GetJobAsync(job.JobId);
+        Assert.Equal(ExportFailureKind.StorageFull, failed.Failure!.Kind);
+        var manifest = Assert.Single(store!.Writes, write => write.Path.EndsWith("/" + ExportArtifactLayout.ManifestFileName, StringComparison.Ordinal));
+        Assert.True(manifest.Abandoned && manifest.Closed, "The manifest's staging write was not given up.");
+
+        // The files published before the manifest are removed with the failed job: without a manifest nothing is there.
+        Assert.Contains(ExportArtifactLayout.ZipFileName, published);
+        Assert.Empty(harness.Root.Files($"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}"));
+    }
+
+    [Fact]
     public async Task Temporary_job_files_left_by_a_crash_are_removed_and_those_being_written_are_kept()
     {
         using var root = new TemporaryDirectory();
@@ -109,7 +144,7 @@ public sealed class StorageFullTests
 internal sealed class FullDiskArtifactStore(IExportArtifactStore inner, FullDiskArtifactStore.Switch full) : IExportArtifactStore
 {
     /// <summary>The HResult .NET gives the IOException of ENOSPC on Unix (the errno) and ERROR_DISK_FULL on Windows.</summary>
-    private static int DiskFullHResult => OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28;
+    public static int DiskFullHResult => OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28;
 
     public async Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
     {
