@@ -114,6 +114,10 @@ public sealed record ExportJob
     /// </summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>Whether the job has a completion callback not delivered or given up yet.</summary>
+    [JsonIgnore]
+    public bool HasPendingCallback => Callback is { State: ExportCallbackState.Pending };
+
     /// <summary>Whether the job is final.</summary>
     [JsonIgnore]
     public bool IsTerminal => State is ExportJobState.Succeeded or ExportJobState.Failed;

@@ -262,13 +262,12 @@ public sealed class ExportJobService
 
         // Ended jobs whose completion callback was not delivered yet: its message may have died with a process.
         var now = _timeProvider.GetUtcNow();
-        var ended = new ExportJobQuery { States = [ExportJobState.Succeeded, ExportJobState.Failed] };
+        // Ended jobs accumulate for ever, so the query names the pending callback: a store that keeps it beside the document
+        // (the blob store's metadata) then reads only those jobs, not every job that ever ended, on every run.
+        var ended = new ExportJobQuery { States = [ExportJobState.Succeeded, ExportJobState.Failed], CallbackPending = true };
         await foreach (var job in _jobs.QueryAsync(ended, cancellationToken).ConfigureAwait(false))
         {
-            if (job.Callback is not { State: ExportCallbackState.Pending } callback)
-            {
-                continue;
-            }
+            var callback = job.Callback!;
 
             var due = callback.NextAttemptAt ?? job.CompletedAt ?? job.UpdatedAt;
             if (stalledFor is { } stall && (due + stall > now || job.Lease is { } lease && lease.ExpiresAt > now))

@@ -52,12 +52,19 @@ public sealed record ExportJobQuery
     /// <summary>Only jobs in one of these states.</summary>
     public IReadOnlyCollection<ExportJobState>? States { get; init; }
 
+    /// <summary>
+    /// Only jobs whose completion callback is pending (true), or only those with none pending (false): the resume timer
+    /// looks for the former among ended jobs, which otherwise grow without bound.
+    /// </summary>
+    public bool? CallbackPending { get; init; }
+
     /// <summary>Whether <paramref name="job"/> matches (shared by every store, so they filter alike).</summary>
     public bool Matches(ExportJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         return (SessionId is null || string.Equals(SessionId, job.SessionId, StringComparison.Ordinal))
             && (PotentialRoleId is null || string.Equals(PotentialRoleId, job.PotentialRoleId, StringComparison.Ordinal))
-            && (States is null || States.Contains(job.State));
+            && (States is null || States.Contains(job.State))
+            && (CallbackPending is not { } pending || pending == job.HasPendingCallback);
     }
 }

@@ -22,6 +22,9 @@ public static class JobDocuments
     /// <summary>Metadata key of the job state.</summary>
     public const string StateKey = "state";
 
+    /// <summary>Metadata key of whether the job's completion callback is pending (<c>true</c> or <c>false</c>).</summary>
+    public const string CallbackPendingKey = "callbackpending";
+
     /// <summary>The content type of a job document.</summary>
     public const string ContentType = "application/json";
 
@@ -55,6 +58,7 @@ public static class JobDocuments
             [SessionIdKey] = job.SessionId,
             [PotentialRoleIdKey] = job.PotentialRoleId,
             [StateKey] = job.State.ToString(),
+            [CallbackPendingKey] = job.HasPendingCallback ? "true" : "false",
         };
     }
 
@@ -77,7 +81,11 @@ public static class JobDocuments
             && (query.States is null
                 || !lookup.TryGetValue(StateKey, out var state)
                 || !Enum.TryParse<ExportJobState>(state, ignoreCase: false, out var parsed)
-                || query.States.Contains(parsed));
+                || query.States.Contains(parsed))
+            && (query.CallbackPending is not { } pending
+                || !lookup.TryGetValue(CallbackPendingKey, out var flag)
+                || !bool.TryParse(flag, out var parsedFlag)
+                || parsedFlag == pending);
     }
 
     private static bool Allows(Dictionary<string, string> metadata, string key, string? wanted) =>

@@ -1,3 +1,6 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
 using RoleMining.Functions.Storage;
@@ -123,5 +126,46 @@ public sealed class BlobExportJobStoreTests(AzuriteFixture azurite) : IAsyncLife
 
         Assert.Empty(queued);
         Assert.Single(succeeded);
+    }
+
+    [Fact]
+    public async Task Looking_for_pending_callbacks_downloads_only_the_jobs_that_have_one()
+    {
+        // The resume timer runs this query every 30 seconds over every job that ever ended.
+        var session = "session-" + Guid.NewGuid().ToString("N");
+        var pending = NewJob(session, "role-1") with { State = ExportJobState.Succeeded, Callback = new ExportCallback { Name = "logic-app" } };
+        var delivered = NewJob(session, "role-2") with { State = ExportJobState.Succeeded, Callback = new ExportCallback { Name = "logic-app", State = ExportCallbackState.Delivered } };
+        var without = NewJob(session, "role-3") with { State = ExportJobState.Failed };
+        foreach (var job in new[] { pending, delivered, without })
+        {
+            Assert.NotNull(await _store.TryCreateAsync(job));
+        }
+
+        var downloads = new DownloadCounter();
+        var options = new BlobClientOptions();
+        options.AddPolicy(downloads, HttpPipelinePosition.PerCall);
+        var store = new BlobExportJobStore(new BlobServiceClient(azurite.Server.ConnectionString, options));
+
+        var found = await store.QueryAsync(new ExportJobQuery { SessionId = session, States = [ExportJobState.Succeeded, ExportJobState.Failed], CallbackPending = true }).ToListAsync();
+
+        Assert.Equal(pending.JobId, Assert.Single(found).JobId);
+        Assert.Equal([JobDocuments.BlobName(pending.JobId)], downloads.Blobs);
+    }
+
+    /// <summary>Records the blobs whose content was requested (GET of a blob, not of the container listing).</summary>
+    private sealed class DownloadCounter : HttpPipelineSynchronousPolicy
+    {
+        public List<string> Blobs { get; } = [];
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (message.Request.Method == RequestMethod.Get && !message.Request.Uri.Query.Contains("comp=list", StringComparison.Ordinal))
+            {
+                lock (Blobs)
+                {
+                    Blobs.Add(message.Request.Uri.Path.Split('/')[^1]);
+                }
+            }
+        }
     }
 }

@@ -40,10 +40,16 @@ public sealed class StorageAdapterRulesTests
     public void Other_blobs_are_not_job_documents(string blobName) =>
         Assert.Null(JobDocuments.JobIdOf(blobName));
 
-    [Fact]
-    public void Metadata_prefilter_agrees_with_the_query_on_every_field()
+    public static TheoryData<string> CallbackStates() => ["none", nameof(ExportCallbackState.Pending), nameof(ExportCallbackState.Delivered), nameof(ExportCallbackState.Failed)];
+
+    [Theory]
+    [MemberData(nameof(CallbackStates))]
+    public void Metadata_prefilter_agrees_with_the_query_on_every_field(string callback)
     {
-        var job = Job(state: ExportJobState.Downloading);
+        var job = Job(state: ExportJobState.Downloading) with
+        {
+            Callback = callback == "none" ? null : new ExportCallback { Name = "logic-app", State = Enum.Parse<ExportCallbackState>(callback) },
+        };
         var metadata = JobDocuments.Metadata(job);
         ExportJobQuery[] queries =
         [
@@ -55,10 +61,14 @@ public sealed class StorageAdapterRulesTests
             new() { States = [ExportJobState.Downloading, ExportJobState.Failed] },
             new() { States = [ExportJobState.Succeeded] },
             new() { SessionId = "s1", PotentialRoleId = "r1", States = [ExportJobState.Downloading] },
+            new() { CallbackPending = true },
+            new() { CallbackPending = false },
+            new() { States = [ExportJobState.Downloading], CallbackPending = true },
         ];
 
         // The prefilter may only skip documents the query would reject: here, with complete metadata, exactly those.
         Assert.All(queries, query => Assert.Equal(query.Matches(job), JobDocuments.MayMatch(metadata, query)));
+        Assert.Equal(callback == nameof(ExportCallbackState.Pending), new ExportJobQuery { CallbackPending = true }.Matches(job));
     }
 
     [Fact]
@@ -69,6 +79,7 @@ public sealed class StorageAdapterRulesTests
         Assert.True(JobDocuments.MayMatch(null, query));
         Assert.True(JobDocuments.MayMatch(new Dictionary<string, string>(), query));
         Assert.True(JobDocuments.MayMatch(new Dictionary<string, string> { ["state"] = "SomethingNew" }, query));
+        Assert.True(JobDocuments.MayMatch(new Dictionary<string, string> { ["state"] = "Failed" }, query with { CallbackPending = true }));
     }
 
     [Fact]
