@@ -45,7 +45,54 @@ public sealed class PagingTests
         var count = await client.GetPotentialRoleIdentitiesAsync("s1", "p1").CountAsync();
 
         Assert.Equal(500, count);
-        Assert.Equal(3, handler.ApiCalls);
+        var queries = handler.ApiRequests.Select(request => request.Uri.Query).ToList();
+        Assert.Equal(["?offset=0&limit=250", "?offset=250&limit=250", "?offset=500&limit=250", "?offset=0&limit=1&count=true"], queries);
+    }
+
+    [Fact]
+    public async Task A_400_at_the_known_total_ends_the_enumeration_without_asking_for_the_total_again()
+    {
+        var handler = IdentityServer(500, badRequestAtEnd: true);
+        using var client = TestClients.Create(handler);
+
+        var count = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = true, PageSize = 100 }).CountAsync();
+
+        Assert.Equal(500, count);
+        Assert.Equal(5, handler.ApiCalls);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_400_before_the_end_of_the_data_is_an_error_and_drops_nothing_silently(bool totalKnown)
+    {
+        // As for an offset limit or a refused filter on a later page: the items after it must not go missing unnoticed.
+        var handler = IdentityServer(1_000, badRequestFrom: 250);
+        using var client = TestClients.Create(handler);
+        var read = 0;
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(async () =>
+        {
+            await foreach (var identity in client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = totalKnown }))
+            {
+                read++;
+            }
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, failure.Status);
+        Assert.Equal(250, read);
+        Assert.Equal(3 - (totalKnown ? 1 : 0), handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task A_400_after_a_full_page_is_an_error_when_the_service_gives_no_total()
+    {
+        var handler = IdentityServer(250, sendTotal: false, badRequestAtEnd: true);
+        using var client = TestClients.Create(handler);
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(async () => await client.GetPotentialRoleIdentitiesAsync("s1", "p1").CountAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, failure.Status);
     }
 
     [Fact]
@@ -167,7 +214,7 @@ public sealed class PagingTests
 
         Assert.Equal(250, first.Values.Count);
         Assert.Empty(rest);
-        Assert.Equal(2, handler.ApiCalls);
+        Assert.Equal(3, handler.ApiCalls);
     }
 
     [Fact]
@@ -274,15 +321,19 @@ public sealed class PagingTests
 
     internal static string Id(int index) => $"identity-{index:D6}";
 
-    /// <summary>Serves <paramref name="total"/> identities by offset/limit, like ISC.</summary>
-    private static StubHandler IdentityServer(int total, bool sendTotal = false, bool badRequestAtEnd = false) => new()
+    /// <summary>
+    /// Serves <paramref name="total"/> identities by offset/limit, like ISC: with <c>X-Total-Count</c> when asked for
+    /// (<paramref name="sendTotal"/>), 400 at the end of the data (<paramref name="badRequestAtEnd"/>), 400 from an offset on
+    /// (<paramref name="badRequestFrom"/>, as for a limit the service puts on offsets).
+    /// </summary>
+    private static StubHandler IdentityServer(int total, bool sendTotal = true, bool badRequestAtEnd = false, int? badRequestFrom = null) => new()
     {
         Api = (request, _) =>
         {
             var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query);
             var offset = int.Parse(query["offset"] ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             var limit = int.Parse(query["limit"] ?? "250", System.Globalization.CultureInfo.InvariantCulture);
-            if (badRequestAtEnd && offset > 0 && offset >= total)
+            if (badRequestAtEnd && offset > 0 && offset >= total || offset >= badRequestFrom)
             {
                 return Task.FromResult(StubHandler.Json(HttpStatusCode.BadRequest, """{"detailCode":"400.1 Bad Request Content"}"""));
             }
