@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -122,10 +122,12 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var operation = _routes.StartExport(sessionId, potentialRoleId);
 
-        // A fresh content per attempt: a retried request cannot reuse one that was already sent.
+        // Serialized once, with its length: JsonContent streams its body chunked, which some gateways refuse (411) and the
+        // SailPoint SDKs never send. A fresh content per attempt: a retried request cannot reuse one that was sent.
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, RoleMiningJsonContext.Default.PotentialRoleExportRequest);
         using var response = await _transport.SendAsync(
             operation,
-            () => JsonContent.Create(request, RoleMiningJsonContext.Default.PotentialRoleExportRequest),
+            () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
             streamResponse: false,
             cancellationToken).ConfigureAwait(false);
         return await ReadJsonAsync(operation, response, RoleMiningJsonContext.Default.PotentialRoleExport, cancellationToken).ConfigureAwait(false);

@@ -7,6 +7,12 @@ namespace RoleMining.SailPoint.Tests.Infrastructure;
 /// <summary>One request as the stub saw it.</summary>
 internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? Authorization, string? Experimental, string? Body, long Timestamp)
 {
+    /// <summary>The body's Content-Length as the client would send it; null means a chunked body.</summary>
+    public long? ContentLength { get; init; }
+
+    /// <summary>The body's Content-Type.</summary>
+    public string? ContentType { get; init; }
+
     public string PathAndQuery => Uri.PathAndQuery;
 }
 
@@ -46,6 +52,8 @@ internal sealed class StubHandler : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Read before the body: a content that cannot tell its length is sent chunked.
+        var contentLength = request.Content?.Headers.ContentLength;
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         var recorded = new RecordedRequest(
             request.Method,
@@ -53,7 +61,11 @@ internal sealed class StubHandler : HttpMessageHandler
             request.Headers.Authorization?.ToString(),
             request.Headers.TryGetValues("X-SailPoint-Experimental", out var values) ? string.Join(",", values) : null,
             body,
-            Clock.GetTimestamp());
+            Clock.GetTimestamp())
+        {
+            ContentLength = contentLength,
+            ContentType = request.Content?.Headers.ContentType?.ToString(),
+        };
 
         if (request.RequestUri!.AbsolutePath.EndsWith("/oauth/token", StringComparison.Ordinal))
         {

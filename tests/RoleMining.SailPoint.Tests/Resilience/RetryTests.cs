@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using RoleMining.SailPoint.Models;
 using RoleMining.SailPoint.Tests.Infrastructure;
@@ -171,6 +172,11 @@ public sealed class RetryTests
         Assert.Equal("e1", export.ExportId);
         Assert.Equal(2, handler.ApiCalls);
         Assert.All(handler.ApiRequests, request => Assert.Contains("\"minEntitlementPopularity\":10", request.Body, StringComparison.Ordinal));
+
+        // Each attempt's body has its length: a chunked request body is refused by some gateways (411), and the
+        // SailPoint SDKs send a Content-Length.
+        Assert.All(handler.ApiRequests, request => Assert.Equal(Encoding.UTF8.GetByteCount(request.Body!), request.ContentLength));
+        Assert.All(handler.ApiRequests, request => Assert.Equal("application/json; charset=utf-8", request.ContentType));
     }
 
     [Fact]
