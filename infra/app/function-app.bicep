@@ -105,6 +105,9 @@ param maximumInstanceCount int = 4
 
 var openIdIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 var apiAudience = empty(apiApplicationIdUri) ? 'api://${apiClientId}' : apiApplicationIdUri
+// Read as the app reads the same setting (ApiAuthenticationOptions.Values): separated by commas, semicolons or spaces,
+// trimmed, empty entries dropped. A bare split(',') would give App Service authentication ' id2' for 'id1, id2'.
+var allowedClientApplicationIds = filter(map(split(allowedClientApplications, [',', ';', ' ']), id => trim(id)), id => !empty(id))
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -251,7 +254,7 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(apiCl
             apiClientId
           ]
           defaultAuthorizationPolicy: {
-            allowedApplications: split(allowedClientApplications, ',')
+            allowedApplications: allowedClientApplicationIds
           }
         }
       }
