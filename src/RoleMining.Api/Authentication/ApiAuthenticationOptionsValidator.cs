@@ -5,21 +5,14 @@ using Microsoft.Extensions.Options;
 namespace RoleMining.Api.Authentication;
 
 /// <summary>
-/// Start-up checks of <c>RoleMining:Api:Authentication</c>: a host that requires authentication (the Functions app) must
-/// have a way in configured, and what is configured must be usable (an HTTPS authority, audiences, allowed callers, key
-/// hashes that are hashes).
+/// Start-up checks of <c>RoleMining:Api:Authentication</c>: what is configured must be usable (an HTTPS authority,
+/// audiences, allowed callers, key hashes that are hashes). Nothing configured at all is not a start-up failure: a host
+/// that requires authentication then refuses every request (<see cref="ApiAuthenticator"/>), since failing the start
+/// would also stop its timers and queues.
 /// </summary>
 public sealed class ApiAuthenticationOptionsValidator : IValidateOptions<RoleMiningApiOptions>
 {
     private const string Section = "RoleMining:Api:Authentication";
-    private readonly bool _required;
-
-    /// <summary>Creates the validator; <paramref name="requirement"/> is registered by hosts that serve only authenticated callers.</summary>
-    public ApiAuthenticationOptionsValidator(IEnumerable<ApiAuthenticationRequirement> requirement)
-    {
-        ArgumentNullException.ThrowIfNull(requirement);
-        _required = requirement.Any();
-    }
 
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, RoleMiningApiOptions options)
@@ -27,13 +20,6 @@ public sealed class ApiAuthenticationOptionsValidator : IValidateOptions<RoleMin
         ArgumentNullException.ThrowIfNull(options);
         var authentication = options.Authentication;
         var failures = new List<string>();
-        if (_required && !authentication.IsConfigured)
-        {
-            failures.Add($"{Section}: no caller could be authenticated, and this host serves no unauthenticated request. Configure "
-                + $"{Section}:Entra:Authority (with Audiences and AllowedClientApplications, comma-separated) for Entra ID callers, or "
-                + $"{Section}:ApiKeys:<caller name> (the SHA-256 of a key, 64 hex characters) for callers that send a key.");
-        }
-
         var entra = authentication.Entra;
         if (entra.IsConfigured)
         {
@@ -78,5 +64,8 @@ public sealed class ApiAuthenticationOptionsValidator : IValidateOptions<RoleMin
         uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var address) && IPAddress.IsLoopback(address)));
 }
 
-/// <summary>Registered by a host that must not serve unauthenticated requests: its start fails while no way in is configured.</summary>
+/// <summary>
+/// Registered by a host that must not serve unauthenticated requests: while no way in is configured, its API answers every
+/// request with 503 and its start logs a critical error (<see cref="ApiAuthenticationStartupCheck"/>).
+/// </summary>
 public sealed class ApiAuthenticationRequirement;

@@ -14,8 +14,9 @@ namespace RoleMining.Api.Authentication;
 /// The gate in front of every route (<see cref="Routing.ApiRouteDispatcher"/>): a request passes with a valid Entra ID
 /// bearer token of an allowed application, or with an API key whose SHA-256 is configured; anything else is a 401 problem
 /// (403 for a valid token of an application that is not allowed). A credential in the URL is refused, so that no key ends
-/// up in logs of URLs. With nothing configured the gate is open: only a host that does not register
-/// <see cref="ApiAuthenticationRequirement"/> can start that way (<c>rolemining serve</c> on this machine).
+/// up in logs of URLs. With nothing configured the gate is open in a host that does not register
+/// <see cref="ApiAuthenticationRequirement"/> (<c>rolemining serve</c> on this machine) and shut in one that does (the
+/// Functions app): every request is then a 503 problem saying what to configure, while the host's timers and queues run.
 /// </summary>
 public sealed class ApiAuthenticator
 {
@@ -25,13 +26,16 @@ public sealed class ApiAuthenticator
     private readonly EntraTokenValidator _tokens;
     private readonly List<(string Caller, byte[] Hash)> _keys;
     private readonly ILogger<ApiAuthenticator> _logger;
+    private readonly bool _required;
 
-    /// <summary>Creates the gate.</summary>
-    public ApiAuthenticator(IOptions<RoleMiningApiOptions> options, EntraTokenValidator tokens, ILogger<ApiAuthenticator> logger)
+    /// <summary>Creates the gate; <paramref name="requirement"/> is registered by hosts that serve only authenticated callers.</summary>
+    public ApiAuthenticator(IOptions<RoleMiningApiOptions> options, EntraTokenValidator tokens, ILogger<ApiAuthenticator> logger, IEnumerable<ApiAuthenticationRequirement> requirement)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(requirement);
+        _required = requirement.Any();
         _options = options.Value.Authentication;
         _tokens = tokens;
         _logger = logger;
@@ -50,7 +54,7 @@ public sealed class ApiAuthenticator
         ArgumentNullException.ThrowIfNull(request);
         if (!IsEnabled)
         {
-            return null;
+            return _required ? NotConfigured(request) : null;
         }
 
         if (CredentialQueryParameters.FirstOrDefault(name => request.Query.ContainsKey(name)) is { } inUrl)
@@ -151,6 +155,22 @@ public sealed class ApiAuthenticator
                 : $"an API key in the {ApiAuthenticationOptions.ApiKeyHeader} header";
         }
     }
+
+    /// <summary>
+    /// What a host that requires authentication answers while none is configured. The host still starts: its timers and
+    /// queues (the nightly sweep, running exports) must not stop because no HTTP caller was set up yet.
+    /// </summary>
+    private IResult NotConfigured(HttpRequest request)
+    {
+        Log.AuthenticationNotConfigured(_logger);
+        return ApiProblems.Problem(request, StatusCodes.Status503ServiceUnavailable, "Authentication is not configured.", NotConfiguredDetail);
+    }
+
+    /// <summary>What to configure, for the 503 problem and the start-up log.</summary>
+    internal const string NotConfiguredDetail =
+        "This API serves no request until a way to authenticate callers is configured: RoleMining:Api:Authentication:Entra "
+        + "(Authority, Audiences, AllowedClientApplications) for Entra ID callers, or RoleMining:Api:Authentication:ApiKeys:<caller name> "
+        + "(the SHA-256 of a key) for callers that send a key. See docs/deploy.md, Authentication.";
 
     private HeaderResult Unauthorized(HttpRequest request, string detail)
     {

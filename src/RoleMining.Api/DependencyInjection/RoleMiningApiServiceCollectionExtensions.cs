@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RoleMining.Api;
 using RoleMining.Api.Authentication;
@@ -72,13 +73,15 @@ public static class RoleMiningApiServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Makes the host refuse to start unless <c>RoleMining:Api:Authentication</c> configures a way in: the Azure Functions
-    /// app, reachable from the internet, never serves an unauthenticated request.
+    /// Makes the API refuse every request (503) while <c>RoleMining:Api:Authentication</c> configures no way in, and say so
+    /// at start: the Azure Functions app, reachable from the internet, never serves an unauthenticated request. The host
+    /// still starts, so that its timers and queues run.
     /// </summary>
     public static IServiceCollection RequireRoleMiningApiAuthentication(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<ApiAuthenticationRequirement>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiAuthenticationStartupCheck>());
         return services;
     }
 }

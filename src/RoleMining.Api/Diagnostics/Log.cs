@@ -39,4 +39,10 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Information, "Request refused with {Status}: {Reason}")]
     public static partial void CallerRejected(ILogger logger, int status, string reason);
+
+    [LoggerMessage(12, LogLevel.Error, "Request refused with 503: " + Authentication.ApiAuthenticator.NotConfiguredDetail)]
+    public static partial void AuthenticationNotConfigured(ILogger logger);
+
+    [LoggerMessage(13, LogLevel.Critical, "No HTTP caller can be authenticated, so the HTTP API answers every request with 503; timers and queues run. " + Authentication.ApiAuthenticator.NotConfiguredDetail)]
+    public static partial void AuthenticationNotConfiguredAtStart(ILogger logger);
 }

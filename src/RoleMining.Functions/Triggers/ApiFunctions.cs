@@ -12,7 +12,8 @@ namespace RoleMining.Functions.Triggers;
 /// authentication gate (<see cref="ApiRouteDispatcher"/>: an Entra ID bearer token or an API key, see
 /// <c>RoleMining:Api:Authentication</c>). The triggers are anonymous to the Functions host on purpose: the host checks only
 /// its own function keys, and would refuse a Logic App or Power Automate caller that authenticates with Entra ID before
-/// the app could accept it. The app refuses to start without a way in configured, so nothing is served unauthenticated.
+/// the app could accept it. Without a way in configured the app answers every request with 503, so nothing is served
+/// unauthenticated.
 /// tests/RoleMining.Infrastructure.Tests checks that this file and the route table agree.
 /// </summary>
 public sealed class ApiFunctions

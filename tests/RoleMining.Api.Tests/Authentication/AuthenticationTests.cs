@@ -161,7 +161,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_host_that_requires_authentication_does_not_start_without_a_way_in_and_rejects_a_key_instead_of_its_hash()
+    public void A_host_that_requires_authentication_starts_without_a_way_in_but_not_with_one_that_cannot_work()
     {
         static OptionsValidationException? Validate(Action<RoleMiningApiOptions> configure)
         {
@@ -186,7 +186,8 @@ public sealed class AuthenticationTests : IAsyncLifetime
         });
         var hashOnly = Validate(options => options.Authentication.ApiKeys["SailPointWorkflow"] = Sha256(WorkflowKey));
 
-        Assert.Contains("serves no unauthenticated request", Assert.IsType<OptionsValidationException>(nothing).Message, StringComparison.Ordinal);
+        // Nothing configured is not a start failure: the Functions app's timers and queues must run; its API answers 503.
+        Assert.Null(nothing);
         Assert.Contains("never the key itself", Assert.IsType<OptionsValidationException>(keyInsteadOfHash).Message, StringComparison.Ordinal);
         Assert.Contains("AllowedClientApplications", Assert.IsType<OptionsValidationException>(entraWithoutCallers).Message, StringComparison.Ordinal);
         Assert.Null(hashOnly);

@@ -67,7 +67,8 @@ public sealed class FunctionsApp : IAsyncDisposable
             ["Exports:LeaseDuration"] = "00:00:10",
             ["RoleMining_Schedule"] = "0 0 2 * * *",
             ["RoleMining_ResumeSchedule"] = "*/30 * * * * *",
-            // The app does not start without a way in; this is the SHA-256 of local.settings.sample.json's development key.
+            // Without a way in the app answers every request with 503; this is the SHA-256 of local.settings.sample.json's
+            // development key.
             ["RoleMining:Api:Authentication:ApiKeys:LocalDevelopment"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ApiKey))),
         };
         foreach (var setting in settings ?? new Dictionary<string, string?>())

@@ -236,6 +236,36 @@ public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Without_a_way_in_configured_the_app_starts_runs_its_sweep_and_answers_every_http_request_with_a_503_problem()
+    {
+        // The first deployment, before the operator set up an API key or Entra ID: the nightly sweep and the queues must
+        // run, and the HTTP API must stay shut and say why.
+        var (sessionId, _) = await FirstRoleAsync();
+        var logs = new FakeLogCollector();
+        await using var app = await FunctionsApp.StartAsync(
+            azurite.Server,
+            new Dictionary<string, string?> { ["RoleMining:Api:Authentication:ApiKeys:LocalDevelopment"] = null, ["RoleMining:Sweep:SessionIds"] = sessionId },
+            (services, _) => services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs))));
+        var api = app.Function<ApiFunctions>();
+
+        var withKey = await app.InvokeHttpAsync(api.GetSessionAsync, "GET", new Dictionary<string, string> { ["sessionId"] = sessionId });
+        var withoutKey = await app.InvokeHttpAsync(api.GetSessionAsync, "GET", new Dictionary<string, string> { ["sessionId"] = sessionId }, authenticated: false);
+        await app.Function<ExportSweepFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
+
+        foreach (var response in new[] { withKey, withoutKey })
+        {
+            Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.StatusCode);
+            Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+            var body = await new StreamReader(response.Body).ReadToEndAsync();
+            Assert.Contains("RoleMining:Api:Authentication:ApiKeys", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(sessionId, body, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(logs.GetSnapshot(), record => record.Level == LogLevel.Critical && record.Message.Contains("answers every request with 503", StringComparison.Ordinal));
+        Assert.NotEmpty(await app.Services.GetRequiredService<ExportJobService>().QueryAsync(new ExportJobQuery { SessionId = sessionId }).ToListAsync());
+    }
+
+    [Fact]
     public async Task A_session_is_read_through_the_http_function()
     {
         var (sessionId, _) = await FirstRoleAsync();

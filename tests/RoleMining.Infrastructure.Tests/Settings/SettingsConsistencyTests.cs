@@ -123,7 +123,7 @@ public sealed partial class SettingsConsistencyTests
 
         var sailPoint = provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value;
 
-        // The app refuses to start without a way in; locally that is the documented development key.
+        // Without a way in the app answers every request with 503; locally the way in is the documented development key.
         var api = provider.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value;
         Assert.Equal(
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("local-development-key"u8)),

@@ -9,8 +9,8 @@ public static class FunctionsAppSettings
     /// <summary>
     /// The storage connection, <paramref name="sailPoint"/> as the tenant (the emulator), a sweep schedule that is never
     /// due while a test or benchmark runs, the resume timer's schedule (its timer is not indexed without one), and one API
-    /// key named <paramref name="apiKeyName"/>, stored by its SHA-256 as in Azure (the app refuses to start without a way
-    /// to authenticate its callers; the host's function keys are not one).
+    /// key named <paramref name="apiKeyName"/>, stored by its SHA-256 as in Azure (without a way to authenticate its callers
+    /// the app answers every request with 503; the host's function keys are not one).
     /// </summary>
     public static Dictionary<string, string?> Create(string storage, Uri sailPoint, string clientId, string clientSecret, string resumeSchedule, string apiKeyName, string apiKey)
     {
