@@ -153,7 +153,7 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
         try
         {
             var content = response.Content;
-            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var stream = new IdleTimeoutReadStream(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _transport.DownloadIdleTimeout, _transport.TimeProvider);
             var disposition = content.Headers.ContentDisposition;
             var fileName = (disposition?.FileNameStar ?? disposition?.FileName)?.Trim('"');
             return new ExportDownload(stream, content.Headers.ContentLength, fileName, content.Headers.ContentType?.MediaType, response);

@@ -198,6 +198,11 @@ internal sealed class RoleMiningClientOptionsValidator : IValidateOptions<RoleMi
             {
                 failures.Add("SailPoint:Timeouts:Connect must be between 100 ms and 24 h.");
             }
+
+            if (timeouts.DownloadIdle < TimeSpan.FromMilliseconds(100) || timeouts.DownloadIdle > TimeSpan.FromHours(1))
+            {
+                failures.Add("SailPoint:Timeouts:DownloadIdle must be between 100 ms and 1 h.");
+            }
         }
 
         var breaker = options.CircuitBreaker;

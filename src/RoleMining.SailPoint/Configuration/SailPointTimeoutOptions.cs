@@ -14,4 +14,10 @@ public sealed class SailPointTimeoutOptions
     /// is one operation.
     /// </summary>
     public TimeSpan Total { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A read of a download body that gets no byte for this long gives the download up (an <see cref="IOException"/>; the
+    /// export retries it): a connection dropped without a reset would otherwise hang the download for ever.
+    /// </summary>
+    public TimeSpan DownloadIdle { get; set; } = TimeSpan.FromSeconds(60);
 }

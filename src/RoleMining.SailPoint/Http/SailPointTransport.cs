@@ -51,6 +51,7 @@ internal sealed class SailPointTransport : IDisposable
         _httpClient = apiHttpClient;
         _baseUri = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
         _timeProvider = timeProvider;
+        DownloadIdleTimeout = options.Timeouts.DownloadIdle;
         _metrics = metrics;
         _logger = loggerFactory.CreateLogger("RoleMining.SailPoint.RoleMiningClient");
         Routes = new RoleMiningRoutes(options.ApiVersion);
@@ -68,6 +69,12 @@ internal sealed class SailPointTransport : IDisposable
     }
 
     public RoleMiningRoutes Routes { get; }
+
+    /// <summary>How long a read of a download body may wait for a byte (<see cref="SailPointTimeoutOptions.DownloadIdle"/>).</summary>
+    public TimeSpan DownloadIdleTimeout { get; }
+
+    /// <summary>The clock of the timeouts.</summary>
+    public TimeProvider TimeProvider => _timeProvider;
 
     public ILogger Logger => _logger;
 

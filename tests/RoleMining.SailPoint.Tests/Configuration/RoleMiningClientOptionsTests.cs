@@ -90,12 +90,14 @@ public sealed class RoleMiningClientOptionsTests
         var options = Valid();
         options.RateLimit.PermitLimit = 0;
         options.Timeouts.Attempt = TimeSpan.Zero;
+        options.Timeouts.DownloadIdle = TimeSpan.Zero;
         options.CircuitBreaker.FailureRatio = 2;
 
         var failures = new RoleMiningClientOptionsValidator().Validate(null, options).Failures!.ToList();
 
         Assert.Contains(failures, failure => failure.Contains("PermitLimit", StringComparison.Ordinal));
         Assert.Contains(failures, failure => failure.Contains("Timeouts:Attempt", StringComparison.Ordinal));
+        Assert.Contains(failures, failure => failure.Contains("Timeouts:DownloadIdle", StringComparison.Ordinal));
         Assert.Contains(failures, failure => failure.Contains("FailureRatio", StringComparison.Ordinal));
     }
 

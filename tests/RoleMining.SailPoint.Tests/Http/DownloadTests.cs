@@ -52,6 +52,105 @@ public sealed class DownloadTests
         Assert.Equal("downloadRoleMiningPotentialRoleZip", failure.OperationId);
     }
 
+    [Fact]
+    public async Task A_body_that_stops_arriving_fails_the_read_after_the_idle_timeout()
+    {
+        // A connection dropped without a reset: the read would otherwise wait for ever.
+        var clock = FakeClock.Create();
+        var body = new StallingStream(firstBytes: 1000);
+        using var client = TestClients.Create(ZipServer(body), options => options.Timeouts.DownloadIdle = TimeSpan.FromSeconds(60), timeProvider: clock);
+        await using var download = await client.DownloadExportAsync("s1", "p1", "e1");
+        var buffer = new byte[4096];
+        Assert.Equal(1000, await download.Content.ReadAsync(buffer));
+
+        var stalled = download.Content.ReadAsync(buffer).AsTask();
+        await body.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50);
+        Assert.False(stalled.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => stalled.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsType<TimeoutException>(failure.InnerException);
+        Assert.Contains("SailPoint:Timeouts:DownloadIdle", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_consumer_that_pauses_between_reads_is_not_timed_out_and_the_callers_cancellation_stays_a_cancellation()
+    {
+        var clock = FakeClock.Create();
+        var body = new StallingStream(firstBytes: 1000, thenBytes: 1000);
+        using var client = TestClients.Create(ZipServer(body), options => options.Timeouts.DownloadIdle = TimeSpan.FromSeconds(60), timeProvider: clock);
+        await using var download = await client.DownloadExportAsync("s1", "p1", "e1");
+        var buffer = new byte[1000];
+        Assert.Equal(1000, await download.Content.ReadAsync(buffer));
+
+        // Storage applying back-pressure: no read waits while the clock runs on.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1000, await download.Content.ReadAsync(buffer));
+
+        using var cancellation = new CancellationTokenSource();
+        var waiting = download.Content.ReadAsync(buffer, cancellation.Token).AsTask();
+        await body.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private static StubHandler ZipServer(Stream body) => new()
+    {
+        Api = (_, _) =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
+            response.Content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+            return Task.FromResult(response);
+        },
+    };
+
+    /// <summary>Serves <c>firstBytes</c>, then (once) <c>thenBytes</c>, then waits until the read is cancelled.</summary>
+    private sealed class StallingStream(int firstBytes, int thenBytes = 0) : Stream
+    {
+        private readonly Queue<int> _chunks = new([firstBytes, thenBytes]);
+
+        /// <summary>Completed when a read starts to wait.</summary>
+        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_chunks.TryDequeue(out var chunk) && chunk > 0)
+            {
+                var count = Math.Min(chunk, buffer.Length);
+                buffer.Span[..count].Clear();
+                return count;
+            }
+
+            Waiting.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>A stream of zeros that counts how much of it was read.</summary>
     private sealed class GeneratedStream(long length) : Stream
     {
