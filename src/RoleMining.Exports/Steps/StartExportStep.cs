@@ -144,7 +144,8 @@ public sealed class StartExportStep : ExportStepBase
 
     /// <summary>Failures where SailPoint certainly did not take the request: safe to send it again.</summary>
     private static bool IsProvablyNotAccepted(SailPointException exception) =>
-        exception.IsRateLimited
+        exception.NotProcessed
+        || exception.IsRateLimited
         || exception.Kind is SailPointErrorKind.CircuitOpen or SailPointErrorKind.RateLimited or SailPointErrorKind.Authentication;
 
     /// <summary>A clear refusal: a 4xx other than 408 (timeout) and 429 (handled above).</summary>

@@ -47,6 +47,7 @@ public sealed class SailPointException : Exception
         ResourceId = details.ResourceId;
         RetryAfter = details.RetryAfter;
         CircuitOpenedBy = details.CircuitOpenedBy;
+        NotProcessed = details.NotProcessed;
     }
 
     /// <summary>The ISC operationId of the failed call (e.g. <c>getRoleMiningSession</c>).</summary>
@@ -87,6 +88,13 @@ public sealed class SailPointException : Exception
     /// and <c>trackingId</c>), which is what SailPoint support needs; null when it is not known.
     /// </summary>
     public SailPointErrorDetails? CircuitOpenedBy { get; }
+
+    /// <summary>
+    /// True when the service cannot have processed the request: no attempt got further than obtaining a token or a
+    /// connection, or every answer said it was not processed (429, 401). Sending a non-idempotent request (starting an
+    /// export) again is then safe. False says nothing either way.
+    /// </summary>
+    public bool NotProcessed { get; }
 
     /// <summary>True for 404: the addressed resource (<see cref="ResourceType"/>, <see cref="ResourceId"/>) does not exist.</summary>
     public bool IsNotFound => Status == HttpStatusCode.NotFound;
@@ -197,4 +205,7 @@ public sealed record SailPointErrorDetails
 
     /// <summary>For a circuit-open failure: the failure that opened the circuit.</summary>
     public SailPointErrorDetails? CircuitOpenedBy { get; init; }
+
+    /// <summary>Whether the service cannot have processed the request (see <see cref="SailPointException.NotProcessed"/>).</summary>
+    public bool NotProcessed { get; init; }
 }

@@ -99,7 +99,7 @@ internal sealed class SailPointTransport : IDisposable
                 context,
                 state).ConfigureAwait(false);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy) is { } mapped)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy, notProcessed: !state.MayHaveBeenProcessed) is { } mapped)
         {
             telemetry.Failed(mapped);
             if (mapped.Status is { } status)
@@ -143,7 +143,7 @@ internal sealed class SailPointTransport : IDisposable
 
     public void Dispose() => _tokens.Dispose();
 
-    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception, SailPointErrorDetails? circuitOpenedBy)
+    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception, SailPointErrorDetails? circuitOpenedBy, bool notProcessed)
     {
         SailPointErrorDetails Details(SailPointErrorKind kind, string reason) => new()
         {
@@ -152,6 +152,7 @@ internal sealed class SailPointTransport : IDisposable
             Reason = reason,
             ResourceType = operation.ResourceType,
             ResourceId = operation.ResourceId,
+            NotProcessed = notProcessed,
         };
 
         return exception switch
@@ -286,7 +287,25 @@ internal sealed class SailPointTransport : IDisposable
 
         request.Content = state.Content?.Invoke();
 
-        var response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not HttpRequestException http || !TransientFailures.ProvablyNotSent(http))
+        {
+            // Sent, or maybe: a reset or a timeout after the request left does not prove the service did not act on it.
+            state.MayHaveBeenProcessed = true;
+            throw;
+        }
+
+        // 429 and 401 say the request was not processed; any other answer may follow processing (a 5xx after the export
+        // was created).
+        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized))
+        {
+            state.MayHaveBeenProcessed = true;
+        }
+
         try
         {
             // JSON bodies are read inside the attempt, so a connection that breaks mid-body is retried like any other
@@ -324,5 +343,11 @@ internal sealed class SailPointTransport : IDisposable
         public bool StreamResponse { get; } = streamResponse;
 
         public bool TokenRenewed { get; set; }
+
+        /// <summary>
+        /// Whether an attempt may have been processed by the service. False while every attempt failed before a request
+        /// left (token, rate limit, no connection) or was answered 429 or 401.
+        /// </summary>
+        public bool MayHaveBeenProcessed { get; set; }
     }
 }

@@ -87,4 +87,37 @@ public sealed class UncertainStartTests
         // The documented price of retrying: SailPoint did take each call, so two exports are orphaned there.
         Assert.Equal(3, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
     }
+
+    [Fact]
+    public async Task A_start_that_never_reached_SailPoint_is_not_an_uncertain_start()
+    {
+        // The token endpoint or the tenant could not be reached: the POST never left, so sending it again cannot make a
+        // second export, and the job must not spend its few uncertain-start retries (or fail as StartUncertain) on it.
+        var failures = 1;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                BeforeStart = _ => Interlocked.Decrement(ref failures) >= 0
+                    ? throw new SailPointException(new SailPointErrorDetails
+                    {
+                        OperationId = OperationIds.ExportRoleMiningPotentialRoleAsync,
+                        Kind = SailPointErrorKind.Transport,
+                        Reason = "the token endpoint could not be reached",
+                        NotProcessed = true,
+                    })
+                    : Task.CompletedTask,
+            },
+            Workflow = options => options.UncertainStart.MaxRetries = 0,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+
+        var done = await harness.Host.GetJobAsync(job.JobId);
+        await harness.AssertSucceededAndCompleteAsync(done);
+        Assert.Equal(0, done.UncertainStarts);
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+    }
 }

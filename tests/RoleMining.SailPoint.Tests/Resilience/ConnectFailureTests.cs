@@ -47,6 +47,58 @@ public sealed class ConnectFailureTests
         Assert.Equal(5, failing.ApiCalls);
     }
 
+    public static TheoryData<string, bool> StartFailures() => new()
+    {
+        { "token endpoint refused the connection", true },
+        { "token endpoint timed out", true },
+        { "API refused the connection", true },
+        { "429, then the API refused the connection", true },
+        { "API reset the connection after the request", false },
+        { "API did not answer in time", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(StartFailures))]
+    public async Task Starting_an_export_says_whether_the_service_can_have_processed_the_request(string failure, bool notProcessed)
+    {
+        // What the export workflow needs to know before it sends a POST again: only a request that never reached the
+        // service (or was answered 429 or 401) can be re-sent without the risk of a second export.
+        var handler = new StubHandler
+        {
+            Token = failure switch
+            {
+                "token endpoint refused the connection" => (_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"),
+                "token endpoint timed out" => (_, _) => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.", new TimeoutException()),
+                _ => (_, index) => Task.FromResult(StubHandler.TokenResponse($"token-{index}", 3600)),
+            },
+            Api = failure switch
+            {
+                "API refused the connection" => (_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"),
+                "429, then the API refused the connection" => (_, index) => index == 0
+                    ? Task.FromResult(StubHandler.Json(HttpStatusCode.TooManyRequests, "{}"))
+                    : throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"),
+                "API reset the connection after the request" => (_, _) => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."),
+                _ => async (_, _) =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5));
+                    return StubHandler.Json(HttpStatusCode.Accepted, "{}");
+                },
+            },
+        };
+        using var client = TestClients.Create(handler, options =>
+        {
+            options.Timeouts.Attempt = TimeSpan.FromMilliseconds(200);
+            options.Timeouts.Total = TimeSpan.FromSeconds(2);
+            options.Retry.BaseDelay = TimeSpan.FromMilliseconds(1);
+            options.CircuitBreaker.Enabled = false;
+        });
+
+        var thrown = await Assert.ThrowsAsync<SailPointException>(() => client.StartExportAsync("s1", "p1", new Models.PotentialRoleExportRequest()));
+
+        Assert.Null(thrown.Status);
+        Assert.Equal(notProcessed, thrown.NotProcessed);
+    }
+
     [Fact]
     public void The_registered_handlers_have_the_configured_connect_timeout()
     {
