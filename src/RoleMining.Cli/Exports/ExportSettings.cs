@@ -14,8 +14,9 @@ internal static class ExportSettings
     /// <summary>
     /// Defaults for a person waiting at a terminal, applied before configuration (which still wins): the first status poll
     /// after 2 s instead of 5 s, polls at most 15 s apart, a 15 s lease so that a rerun after Ctrl+C takes over an
-    /// interrupted step quickly (a live step renews its lease every third of it), and a start that failed without a clear
-    /// answer tried again after 15 s (then 30 s) instead of 10 minutes.
+    /// interrupted step quickly (a live step renews its lease every third of it), a start that failed without a clear
+    /// answer tried again after 15 s (then 30 s) instead of 10 minutes, and a step SailPoint failed for a passing reason
+    /// tried again 5 times over about a minute (2 s doubling to 30 s) instead of 8 times over an hour.
     /// </summary>
     public static void ApplyCommandLineDefaults(ExportWorkflowOptions options)
     {
@@ -25,5 +26,8 @@ internal static class ExportSettings
         options.RetryBaseDelay = TimeSpan.FromSeconds(1);
         options.RetryMaxDelay = TimeSpan.FromSeconds(20);
         options.UncertainStart.RetryDelay = TimeSpan.FromSeconds(15);
+        options.TransientRetry.MaxRetries = 5;
+        options.TransientRetry.InitialDelay = TimeSpan.FromSeconds(2);
+        options.TransientRetry.MaxDelay = TimeSpan.FromSeconds(30);
     }
 }

@@ -52,6 +52,15 @@ public sealed class ExportWorkflowOptions
     [ValidateObjectMembers]
     public ExportUncertainStartOptions UncertainStart { get; set; } = new();
 
+    /// <summary>
+    /// How a step that SailPoint failed for a passing reason (no answer, an open circuit, 408, 429, a 5xx, a download cut
+    /// off) is tried again: later, with a growing delay, so that an outage of up to about an hour does not fail running
+    /// exports. Once these retries are spent the step fails like any other (redelivered up to <see cref="MaxAttempts"/>).
+    /// </summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ExportTransientRetryOptions TransientRetry { get; set; } = new();
+
     /// <summary>Steps the in-process driver runs at once.</summary>
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 4;
@@ -140,6 +149,26 @@ public sealed class ExportUncertainStartOptions
     /// <summary>The wait before the first retry; doubled for each further one.</summary>
     [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Random share (0 to 1) by which each wait may be shortened or lengthened, so retries do not come in a wave.</summary>
+    [Range(0d, 1d)]
+    public double JitterRatio { get; set; } = 0.2;
+}
+
+/// <summary>Retries of a step after SailPoint failed it for a passing reason (see <see cref="ExportWorkflowOptions.TransientRetry"/>).</summary>
+public sealed class ExportTransientRetryOptions
+{
+    /// <summary>Retries in a row before the step fails like any other; any step that succeeds starts the count again.</summary>
+    [Range(0, 50)]
+    public int MaxRetries { get; set; } = 8;
+
+    /// <summary>The wait before the first retry; doubled for each further one (30 s to 15 min: about an hour in all).</summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between two retries.</summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Random share (0 to 1) by which each wait may be shortened or lengthened, so retries do not come in a wave.</summary>
     [Range(0d, 1d)]

@@ -74,6 +74,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Start of job {JobId} failed without a clear answer; trying again (retry {Retry} of {MaxRetries}) in {DelayMs:0} ms: {Error}")]
     public static partial void UncertainStartRetryScheduled(ILogger logger, string jobId, int retry, int maxRetries, double delayMs, string error);
 
+    [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "{Step} step of job {JobId} failed for a passing reason; retry {Retry} of {MaxRetries} in {DelayMs:0} ms (Exports:TransientRetry): {Error}")]
+    public static partial void TransientRetryScheduled(ILogger logger, ExportStep step, string jobId, int retry, int maxRetries, double delayMs, string error);
+
     [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Job {JobId} was stalled in {State} ({Reason}); its {Step} message (sequence {Sequence}) is sent again")]
     public static partial void StalledJobResumed(ILogger logger, string jobId, ExportJobState state, string reason, ExportStep step, int sequence);
 

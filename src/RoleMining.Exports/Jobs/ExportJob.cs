@@ -52,6 +52,12 @@ public sealed record ExportJob
     /// <summary>Starts that failed without a clear answer and were tried again later (see <c>Exports:UncertainStart</c>).</summary>
     public int UncertainStarts { get; init; }
 
+    /// <summary>
+    /// Retries in a row of the current step after SailPoint failed it for a passing reason (see
+    /// <c>Exports:TransientRetry</c>); back to 0 when a step moves the job on.
+    /// </summary>
+    public int TransientRetries { get; init; }
+
     /// <summary>SailPoint's export id, once SailPoint accepted the export.</summary>
     public string? ExportId { get; init; }
 

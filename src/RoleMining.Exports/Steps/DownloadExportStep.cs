@@ -125,6 +125,11 @@ public sealed class DownloadExportStep : ExportStepBase
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                if (await TryRetryTransientLaterAsync(message, holder, exception, ExportJobState.Downloading).ConfigureAwait(false) is { } later)
+                {
+                    return later;
+                }
+
                 await RecordFailedAttemptAsync(message, exception, holder).ConfigureAwait(false);
                 throw;
             }

@@ -100,6 +100,7 @@ public abstract class ExportStepBase : IExportStep
             NextStepDueAt = now + delay,
             AdvancedByMessageId = by.MessageId,
             Attempts = 0,
+            TransientRetries = 0,
             LastError = null,
             Lease = null,
             UpdatedAt = now,
@@ -254,6 +255,59 @@ public abstract class ExportStepBase : IExportStep
             Log.StepAttemptFailed(Logger, HandledStep, message.JobId, 0, error, exception);
         }
     }
+
+    /// <summary>
+    /// After SailPoint failed the step for a passing reason (<see cref="IsTransient"/>): the job waits in
+    /// <paramref name="waitingState"/> for the same step, sent again after a growing delay (<c>Exports:TransientRetry</c>),
+    /// instead of failing the delivery, whose few quick redeliveries an outage of minutes would use up. Null when the
+    /// failure is not passing or the retries are spent: the caller then records the attempt and rethrows.
+    /// </summary>
+    internal async Task<ExportStepResult?> TryRetryTransientLaterAsync(ExportMessage message, JobLeaseHolder holder, Exception exception, ExportJobState waitingState)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(holder);
+        var settings = Options.TransientRetry;
+        var job = holder.Job;
+        if (!IsTransient(exception) || job.TransientRetries >= settings.MaxRetries)
+        {
+            return null;
+        }
+
+        var delay = PollBackoff.Delay(job.TransientRetries, settings.InitialDelay, settings.MaxDelay, settings.JitterRatio);
+        ScheduledExportMessage? retry = null;
+        var written = await holder.FinishAsync(current =>
+        {
+            var (waiting, next) = Advance(current, message, waitingState, message.Step, delay);
+            retry = next;
+            return waiting with
+            {
+                TransientRetries = current.TransientRetries + 1,
+                LastError = Describe(exception),
+                LastSailPointError = ExportSailPointError.From(exception),
+            };
+        }, CancellationToken.None).ConfigureAwait(false);
+        if (written is null)
+        {
+            Log.LeaseLost(Logger, HandledStep, message.JobId, job.ExportId);
+            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+        }
+
+        Log.TransientRetryScheduled(Logger, HandledStep, job.JobId, written.Job.TransientRetries, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
+        return ExportStepResult.Of(ExportStepOutcome.Rescheduled, written.Job, retry!);
+    }
+
+    /// <summary>
+    /// Whether SailPoint failed for a passing reason: no answer (unreachable, timed out, an open circuit, the rate limit),
+    /// 408, 429 or a 5xx (the token endpoint's included), or the download's connection broke or went silent.
+    /// </summary>
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        SailPointException { Status: { } status } => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500,
+        SailPointException sailPoint => sailPoint.Kind is SailPointErrorKind.Transport or SailPointErrorKind.Timeout or SailPointErrorKind.CircuitOpen or SailPointErrorKind.RateLimited,
+        HttpIOException => true,
+        IOException { InnerException: TimeoutException } => true,
+        _ => false,
+    };
 
     /// <summary>A one-line description of a failure, without secrets (SailPoint exceptions never carry any).</summary>
     protected internal static string Describe(Exception exception)

@@ -148,7 +148,8 @@ public sealed class ExportWorkflow
             }
 
             var error = job.LastError ?? lastError ?? "no error was recorded";
-            var attempts = Math.Max(job.Attempts, _options.MaxAttempts);
+            // The deliveries that failed, after the retries later for a passing failure (Exports:TransientRetry).
+            var attempts = Math.Max(job.Attempts, _options.MaxAttempts) + job.TransientRetries;
             var now = _timeProvider.GetUtcNow();
             var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + message.Step switch
             {

@@ -66,6 +66,11 @@ public sealed class PollExportStep : ExportStepBase
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
+                    if (await TryRetryTransientLaterAsync(message, holder, exception, ExportJobState.Polling).ConfigureAwait(false) is { } later)
+                    {
+                        return later;
+                    }
+
                     await RecordFailedAttemptAsync(message, exception, holder).ConfigureAwait(false);
                     throw;
                 }

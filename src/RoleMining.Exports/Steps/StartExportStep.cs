@@ -82,6 +82,11 @@ public sealed class StartExportStep : ExportStepBase
                 }
                 catch (SailPointException exception) when (IsProvablyNotAccepted(exception))
                 {
+                    if (await TryRetryTransientLaterAsync(message, holder, exception, ExportJobState.Queued).ConfigureAwait(false) is { } later)
+                    {
+                        return later;
+                    }
+
                     await RecordFailedAttemptAsync(message, exception, holder).ConfigureAwait(false);
                     throw;
                 }

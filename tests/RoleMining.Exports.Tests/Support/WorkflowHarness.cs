@@ -201,6 +201,8 @@ internal sealed class WorkflowHost : IAsyncDisposable
             options.RetryMaxDelay = TimeSpan.FromMilliseconds(500);
             options.LeaseDuration = TimeSpan.FromSeconds(3);
             options.UncertainStart.RetryDelay = TimeSpan.FromMilliseconds(100);
+            options.TransientRetry.InitialDelay = TimeSpan.FromMilliseconds(50);
+            options.TransientRetry.MaxDelay = TimeSpan.FromMilliseconds(300);
             options.MaxConcurrency = 8;
             options.MaxAttempts = 5;
             settings.Workflow?.Invoke(options);

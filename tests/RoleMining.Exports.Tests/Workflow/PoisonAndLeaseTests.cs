@@ -14,7 +14,12 @@ public sealed class PoisonAndLeaseTests
         var statusCalls = 0;
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
-            Workflow = options => options.MaxAttempts = 3,
+            // Two retries later for the passing failure (Exports:TransientRetry), then three deliveries that fail.
+            Workflow = options =>
+            {
+                options.MaxAttempts = 3;
+                options.TransientRetry.MaxRetries = 2;
+            },
             Client = inner => new HookedRoleMiningClient(inner)
             {
                 BeforeStatus = _ =>
@@ -39,10 +44,11 @@ public sealed class PoisonAndLeaseTests
         harness.AssertNothingStored(job);
         Assert.Equal(ExportFailureKind.RepeatedFailure, job.Failure!.Kind);
         Assert.Equal(ExportStep.Poll, job.Failure.Step);
-        Assert.Contains("3 times", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("5 times", job.Failure.Reason, StringComparison.Ordinal);
         Assert.Contains("the tenant is down for maintenance", job.Failure.Reason, StringComparison.Ordinal);
         Assert.Equal(3, job.Attempts);
-        Assert.Equal(3, statusCalls);
+        Assert.Equal(2, job.TransientRetries);
+        Assert.Equal(5, statusCalls);
     }
 
     [Fact]
@@ -208,7 +214,12 @@ public sealed class PoisonAndLeaseTests
                 options.CircuitBreaker.FailureRatio = 0.6;
                 options.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(5);
             },
-            Workflow = options => options.MaxAttempts = 4,
+            // The circuit is the subject here, not the retries later (Exports:TransientRetry).
+            Workflow = options =>
+            {
+                options.MaxAttempts = 4;
+                options.TransientRetry.MaxRetries = 0;
+            },
         });
         var role = harness.Emulator.CompletedRoles()[0];
         var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;

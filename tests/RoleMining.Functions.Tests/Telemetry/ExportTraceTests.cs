@@ -39,8 +39,10 @@ public sealed class ExportTraceTests(AzuriteFixture azurite)
             ["SailPoint:RateLimit:Enabled"] = "true",
             ["SailPoint:RateLimit:PermitLimit"] = "3",
             ["SailPoint:RateLimit:Window"] = "00:00:01",
-            // One retry: a 429 answered twice fails the step, and the host delivers the message again.
+            // One retry: a 429 answered twice fails the step, and the host delivers the message again (no retry later by
+            // the workflow, Exports:TransientRetry, which would send a new message instead: the redelivery is traced here).
             ["SailPoint:Retry:MaxRetryAttempts"] = "1",
+            ["Exports:TransientRetry:MaxRetries"] = "0",
         }, capture.AddTo);
         var (sessionId, roleId) = await FirstRoleAsync(app);
 

@@ -1,0 +1,88 @@
+using System.Net.Http;
+using RoleMining.Emulator;
+using RoleMining.Exports.Tests.Support;
+using RoleMining.SailPoint;
+
+namespace RoleMining.Exports.Tests.Workflow;
+
+/// <summary>
+/// A step that SailPoint fails for a passing reason (a 5xx, no answer, a download cut off) is sent again later with a
+/// growing delay (<c>Exports:TransientRetry</c>) instead of failing its delivery: the Functions host redelivers a failed
+/// message only a few times, 30 seconds apart, so an outage of minutes would otherwise fail every running export.
+/// </summary>
+public sealed class TransientRetryTests
+{
+    private static readonly TimeSpan InitialDelay = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task A_poll_that_meets_an_outage_waits_with_growing_delays_and_the_job_succeeds_once_SailPoint_is_back()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            SailPoint = options => options.Retry.MaxRetryAttempts = 0,
+            Workflow = options =>
+            {
+                options.TransientRetry.InitialDelay = InitialDelay;
+                options.TransientRetry.MaxDelay = TimeSpan.FromMinutes(1);
+                options.TransientRetry.JitterRatio = 0.2;
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var started = await harness.Host.Workflow.HandleAsync(Assert.Single(harness.Host.Queue.Snapshot()), ExportDelivery.First);
+        harness.Emulator.Faults.Routes[OperationIds.ExportRoleMiningPotentialRoleStatus] = new EmulatorRouteFaultOptions { ServerErrorShare = 1 };
+
+        var first = await harness.Host.Workflow.HandleAsync(Assert.Single(started.Messages).Message, ExportDelivery.First);
+        var second = await harness.Host.Workflow.HandleAsync(Assert.Single(first.Messages).Message, ExportDelivery.First);
+
+        foreach (var (result, retry) in new[] { (first, 1), (second, 2) })
+        {
+            Assert.Equal(ExportStepOutcome.Rescheduled, result.Outcome);
+            var waiting = result.Job!;
+            Assert.Equal((ExportJobState.Polling, ExportStep.Poll), (waiting.State, waiting.NextStep));
+            Assert.Equal(retry, waiting.TransientRetries);
+            Assert.Null(waiting.Lease);
+            Assert.Contains(waiting.LastSailPointError!.Status, new int?[] { 500, 502, 503 });
+            var next = Assert.Single(result.Messages);
+            Assert.Equal((ExportStep.Poll, waiting.Sequence), (next.Message.Step, next.Message.Sequence));
+            var expected = InitialDelay * Math.Pow(2, retry - 1);
+            Assert.InRange(next.Delay, expected * 0.8, expected * 1.2);
+        }
+
+        // SailPoint is back; the retry the workflow queued comes by itself (the earlier messages are stale by now).
+        harness.Emulator.ClearFaults();
+        await harness.Host.RunUntilIdleAsync();
+
+        var done = await harness.Host.GetJobAsync(job.JobId);
+        await harness.AssertSucceededAndCompleteAsync(done);
+        Assert.Equal(0, done.TransientRetries);
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+    }
+
+    [Fact]
+    public async Task A_download_cut_off_midway_is_tried_again_later_from_scratch_and_stores_the_zip_once()
+    {
+        var cuts = 1;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                WrapDownload = body => Interlocked.Decrement(ref cuts) >= 0
+                    ? new TrippingStream(body, 100, () => throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely."))
+                    : body,
+            },
+            // No redelivery of a failed step: only the retry later can carry the job.
+            Workflow = options => options.MaxAttempts = 1,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+
+        var done = await harness.Host.GetJobAsync(job.JobId);
+        var stored = await harness.AssertSucceededAndCompleteAsync(done);
+        Assert.Equal(await harness.DirectDownloadAsync(done.SessionId, done.PotentialRoleId, done.ExportId!), stored);
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+        Assert.Equal(-1, cuts);
+    }
+}
