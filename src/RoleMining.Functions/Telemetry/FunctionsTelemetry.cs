@@ -1,4 +1,5 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,9 @@ public static class FunctionsTelemetry
 {
     /// <summary>The activity source of the Functions worker: one span per invocation, child of the host's.</summary>
     public const string WorkerActivitySource = "Microsoft.Azure.Functions.Worker";
+
+    /// <summary>The capability that keeps the host from sending the worker's relayed log lines to Application Insights.</summary>
+    public const string WorkerSendsItsOwnLogsCapability = "WorkerApplicationInsightsLoggingEnabled";
 
     /// <summary>The setting that names the Application Insights component; telemetry is exported only when it is set.</summary>
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
@@ -68,10 +72,14 @@ public static class FunctionsTelemetry
         var connectionString = configuration[ConnectionStringSetting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            // Only with an exporter: the worker defaults tell the host that the worker sends its own logs, and the host
-            // then drops the worker's log lines (its console and files included). Without Application Insights (a local
-            // run) the host keeps showing them.
+            // Only with an exporter, so that a local run keeps the worker's lines in the host's console. The worker relays
+            // every log line to the host, which would send it to Application Insights a second time. Two capabilities tell
+            // the host not to, one per host telemetry mode: WorkerOpenTelemetryEnabled (set by the worker defaults) is
+            // read only when host.json sets telemetryMode to OpenTelemetry; in the default Application Insights mode, which
+            // this app uses, the host drops the relayed lines from Application Insights (not from its console) only for
+            // WorkerApplicationInsightsLoggingEnabled, the capability the worker's Application Insights package sets.
             builder.UseFunctionsWorkerDefaults();
+            services.Configure<WorkerOptions>(worker => worker.Capabilities[WorkerSendsItsOwnLogsCapability] = bool.TrueString);
             var credential = ApplicationInsightsAuthentication.CredentialFrom(configuration[ApplicationInsightsAuthentication.SettingName]);
             builder.UseAzureMonitorExporter(options =>
             {

@@ -48,8 +48,11 @@ public sealed class FunctionsTelemetryTests
         provider.GetRequiredService<TracerProvider>().ForceFlush(10_000);
         provider.GetRequiredService<MeterProvider>().ForceFlush(10_000);
 
-        // The worker tells the host that it sends its own logs, so that the host does not send them a second time.
-        Assert.Equal(bool.TrueString, provider.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities[WorkerOpenTelemetryCapability]);
+        // The worker tells the host that it sends its own logs, so that the host does not send them a second time: in
+        // either of the host's telemetry modes (host.json telemetryMode OpenTelemetry, or Application Insights, the default).
+        var capabilities = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities;
+        Assert.Equal(bool.TrueString, capabilities[WorkerOpenTelemetryCapability]);
+        Assert.Equal(bool.TrueString, capabilities["WorkerApplicationInsightsLoggingEnabled"]);
         var sent = await ingestion.WaitForAsync(requests => requests.Any(request => request.BodyContains("process export-poll"))
             && requests.Any(request => request.BodyContains(ExportsTelemetry.SweepRolesInstrument)), TimeSpan.FromSeconds(30));
         Assert.All(sent.Where(request => request.BodyContains("process export-poll") || request.BodyContains(ExportsTelemetry.SweepRolesInstrument)),
@@ -63,8 +66,10 @@ public sealed class FunctionsTelemetryTests
         services.AddRoleMiningTelemetry(Configuration([]));
         using var provider = services.BuildServiceProvider();
 
-        // With the capability the host would drop the worker's log lines, its console and files included.
-        Assert.False(provider.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities.ContainsKey(WorkerOpenTelemetryCapability));
+        // Nothing to deduplicate: the host shows and sends the worker's lines.
+        var capabilities = provider.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities;
+        Assert.False(capabilities.ContainsKey(WorkerOpenTelemetryCapability));
+        Assert.False(capabilities.ContainsKey("WorkerApplicationInsightsLoggingEnabled"));
         Assert.DoesNotContain(services, descriptor => descriptor.ServiceType.FullName?.Contains("AzureMonitor", StringComparison.Ordinal) == true
             || descriptor.ImplementationType?.FullName?.Contains("AzureMonitor", StringComparison.Ordinal) == true);
         Assert.Contains(ExportsTelemetry.ActivitySourceName, FunctionsTelemetry.ActivitySources);
