@@ -267,7 +267,10 @@ public sealed class ExportJobService
         var ended = new ExportJobQuery { States = [ExportJobState.Succeeded, ExportJobState.Failed], CallbackPending = true };
         await foreach (var job in _jobs.QueryAsync(ended, cancellationToken).ConfigureAwait(false))
         {
-            var callback = job.Callback!;
+            if (job.Callback is not { State: ExportCallbackState.Pending } callback)
+            {
+                continue;
+            }
 
             var due = callback.NextAttemptAt ?? job.CompletedAt ?? job.UpdatedAt;
             if (stalledFor is { } stall && (due + stall > now || job.Lease is { } lease && lease.ExpiresAt > now))

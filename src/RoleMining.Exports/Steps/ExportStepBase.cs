@@ -303,9 +303,13 @@ public abstract class ExportStepBase : IExportStep
     internal static bool IsTransient(Exception exception) => exception switch
     {
         SailPointException { Status: { } status } => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500,
+        // A host name that does not resolve is a typo far more often than an outage (the client does not retry it either).
+        SailPointException { InnerException: HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } } => false,
         SailPointException sailPoint => sailPoint.Kind is SailPointErrorKind.Transport or SailPointErrorKind.Timeout or SailPointErrorKind.CircuitOpen or SailPointErrorKind.RateLimited,
+        // The download's body: cut off, reset or silent (IdleTimeoutReadStream reports every one as an HttpIOException).
         HttpIOException => true,
-        IOException { InnerException: TimeoutException } => true,
+        // A zip cut short or damaged on its way (a second download is expected to be whole).
+        InvalidExportArchiveException { IsTransient: true } => true,
         _ => false,
     };
 

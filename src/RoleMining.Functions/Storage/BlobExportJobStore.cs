@@ -59,10 +59,38 @@ public sealed class BlobExportJobStore : IExportJobStore
             }
 
             // The listing is a snapshot; the document may have changed or gone since, so the downloaded one decides.
-            if (await GetAsync(jobId, cancellationToken) is { } stored && query.Matches(stored.Job))
+            if (await GetAsync(jobId, cancellationToken) is not { } stored)
+            {
+                continue;
+            }
+
+            if (!JobDocuments.HasCurrentMetadata(item.Metadata))
+            {
+                await TryCompleteMetadataAsync(jobId, stored, cancellationToken);
+            }
+
+            if (query.Matches(stored.Job))
             {
                 yield return stored.Job;
             }
+        }
+    }
+
+    /// <summary>
+    /// Gives a document written by an earlier version the metadata of this one, so that later queries can skip it without
+    /// downloading it (the resume timer asks every 30 seconds). Best effort, and only if the document is unchanged: a
+    /// writer that comes first writes the metadata itself.
+    /// </summary>
+    private async Task TryCompleteMetadataAsync(string jobId, StoredExportJob stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _container.GetBlobClient(JobDocuments.BlobName(jobId)).SetMetadataAsync(
+                JobDocuments.Metadata(stored.Job), new BlobRequestConditions { IfMatch = StorageConflicts.ToIfMatch(stored.ETag) }, cancellationToken);
+        }
+        catch (RequestFailedException)
+        {
+            // Changed meanwhile (its writer wrote the metadata), gone, or not allowed: the next query tries again.
         }
     }
 

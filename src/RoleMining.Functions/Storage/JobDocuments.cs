@@ -62,6 +62,11 @@ public static class JobDocuments
         };
     }
 
+    /// <summary>Whether <paramref name="metadata"/> has every key this version writes (an earlier version wrote fewer).</summary>
+    public static bool HasCurrentMetadata(IDictionary<string, string>? metadata) =>
+        metadata is not null
+        && new[] { SessionIdKey, PotentialRoleIdKey, StateKey, CallbackPendingKey }.All(key => metadata.Keys.Any(name => string.Equals(name, key, StringComparison.OrdinalIgnoreCase)));
+
     /// <summary>
     /// Whether a document with <paramref name="metadata"/> may match <paramref name="query"/>. Documents without the
     /// metadata (written by hand, or by an older version) may match anything: the caller downloads them and checks with

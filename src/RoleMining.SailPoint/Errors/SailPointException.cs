@@ -94,7 +94,7 @@ public sealed class SailPointException : Exception
     /// connection, or every answer said it was not processed (429, 401). Sending a non-idempotent request (starting an
     /// export) again is then safe. False says nothing either way.
     /// </summary>
-    public bool NotProcessed { get; }
+    public bool NotProcessed { get; internal set; }
 
     /// <summary>True for 404: the addressed resource (<see cref="ResourceType"/>, <see cref="ResourceId"/>) does not exist.</summary>
     public bool IsNotFound => Status == HttpStatusCode.NotFound;

@@ -42,9 +42,16 @@ internal sealed class IdleTimeoutReadStream(Stream inner, TimeSpan idleTimeout, 
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && idle.IsCancellationRequested)
         {
-            throw new IOException(
+            throw new HttpIOException(
+                HttpRequestError.ResponseEnded,
                 string.Create(CultureInfo.InvariantCulture, $"No byte of the download arrived for {idleTimeout.TotalSeconds:0.#} s (SailPoint:Timeouts:DownloadIdle); the connection was given up."),
                 new TimeoutException(exception.Message, exception));
+        }
+        catch (IOException exception) when (exception is not HttpIOException)
+        {
+            // A reset mid-body comes as a plain IOException (from the socket); as an HttpIOException it cannot be taken for
+            // a storage failure by whoever reads the download.
+            throw new HttpIOException(HttpRequestError.ResponseEnded, $"The download's connection broke: {exception.Message}", exception);
         }
         finally
         {

@@ -99,8 +99,10 @@ internal sealed class SailPointTransport : IDisposable
                 context,
                 state).ConfigureAwait(false);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy, notProcessed: !state.MayHaveBeenProcessed) is { } mapped)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && ToSailPointException(operation, exception, _circuitOpenCause.OpenedBy) is { } mapped)
         {
+            // Also for a failure raised before any request left (the token endpoint's own answer).
+            mapped.NotProcessed |= !state.MayHaveBeenProcessed;
             telemetry.Failed(mapped);
             if (mapped.Status is { } status)
             {
@@ -128,6 +130,8 @@ internal sealed class SailPointTransport : IDisposable
         {
             var failure = await ErrorResponseReader.CreateExceptionAsync(
                 operation, response, RetryAfterHeader.Read(response, _timeProvider), cancellationToken).ConfigureAwait(false);
+            // Every answer was a 429 or 401 (the retries used up): nothing was processed.
+            failure.NotProcessed = !state.MayHaveBeenProcessed;
             telemetry.Completed(failure.StatusCode, failure.TrackingId);
             Log.OperationFailed(
                 _logger,
@@ -143,7 +147,7 @@ internal sealed class SailPointTransport : IDisposable
 
     public void Dispose() => _tokens.Dispose();
 
-    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception, SailPointErrorDetails? circuitOpenedBy, bool notProcessed)
+    private static SailPointException? ToSailPointException(RoleMiningOperation operation, Exception exception, SailPointErrorDetails? circuitOpenedBy)
     {
         SailPointErrorDetails Details(SailPointErrorKind kind, string reason) => new()
         {
@@ -152,7 +156,6 @@ internal sealed class SailPointTransport : IDisposable
             Reason = reason,
             ResourceType = operation.ResourceType,
             ResourceId = operation.ResourceId,
-            NotProcessed = notProcessed,
         };
 
         return exception switch
@@ -292,9 +295,10 @@ internal sealed class SailPointTransport : IDisposable
         {
             response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not HttpRequestException http || !TransientFailures.ProvablyNotSent(http))
+        catch (Exception exception) when (TransientFailures.ConnectFailureOf(exception) == ConnectFailure.None)
         {
             // Sent, or maybe: a reset or a timeout after the request left does not prove the service did not act on it.
+            // No connection made (refused, a connect timeout, a name that does not resolve) proves it.
             state.MayHaveBeenProcessed = true;
             throw;
         }

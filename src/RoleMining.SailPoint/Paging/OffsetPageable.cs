@@ -95,8 +95,13 @@ internal sealed class OffsetPageable<T>(
             if (fetched is not { } page)
             {
                 // Only the end of the data may end the pages: any other 400 (a filter the service refuses, an offset it
-                // caps) would silently drop the rest. Without a known total, one request with count=true tells which.
-                total ??= await TryCountAsync(cancellationToken).ConfigureAwait(false);
+                // caps) would silently drop the rest. One request with count=true tells which: asked even when the total
+                // is known, since items removed while the pages were read move the end.
+                if (total is not { } stated || offset < stated)
+                {
+                    total = await TryCountAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (total is not { } count || offset < count)
                 {
                     ExceptionDispatchInfo.Throw(badRequest!);
@@ -120,7 +125,11 @@ internal sealed class OffsetPageable<T>(
         }
     }
 
-    /// <summary>The collection's total from one item asked for with <c>count=true</c>; null when the service gives none.</summary>
+    /// <summary>
+    /// The collection's total from one item asked for with <c>count=true</c>; null when the service gives none or refuses
+    /// the request. A passing failure (429, 5xx, no answer) is thrown: the caller tries the listing again later, rather
+    /// than taking the end of the data for an error.
+    /// </summary>
     private async Task<int?> TryCountAsync(CancellationToken cancellationToken)
     {
         var request = new PageRequest { Offset = 0, Limit = 1, Filters = query.Filters, Sorters = query.Sorters, Count = true };
@@ -128,9 +137,10 @@ internal sealed class OffsetPageable<T>(
         {
             return (await fetchPage(request, cancellationToken).ConfigureAwait(false)).Total;
         }
-        catch (SailPointException)
+        catch (SailPointException refused) when (refused.Status is { } status && (int)status is >= 400 and < 500
+            && status is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests))
         {
-            // The 400 being judged is the failure to report, not this one.
+            // Refused: the 400 being judged is the failure to report.
             return null;
         }
     }

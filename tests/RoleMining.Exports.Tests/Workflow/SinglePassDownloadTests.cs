@@ -69,7 +69,9 @@ public sealed class SinglePassDownloadTests
             Client = inner => new HookedRoleMiningClient(inner) { RewriteZip = zip => Break(zip, fault) },
             Workflow = options =>
             {
+                // Two attempts in all: a corrupt or truncated zip would otherwise also be retried later (TransientRetry).
                 options.MaxAttempts = 2;
+                options.TransientRetry.MaxRetries = 0;
                 if (fault == "oversized entry")
                 {
                     options.Archive.MaxEntryBytes = 200;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http;
 using RoleMining.Emulator;
 using RoleMining.Exports.Tests.Support;
@@ -83,6 +84,67 @@ public sealed class TransientRetryTests
         var stored = await harness.AssertSucceededAndCompleteAsync(done);
         Assert.Equal(await harness.DirectDownloadAsync(done.SessionId, done.PotentialRoleId, done.ExportId!), stored);
         Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+        Assert.Equal(-1, cuts);
+    }
+    public static TheoryData<string, bool> Failures() => new()
+    {
+        { "SailPoint answered 503", true },
+        { "SailPoint answered 429", true },
+        { "SailPoint answered 404", false },
+        { "SailPoint could not be reached", true },
+        { "the circuit is open", true },
+        { "the host name does not resolve", false },
+        { "the token endpoint refused the credentials", false },
+        { "the download's connection broke", true },
+        { "the zip was cut short", true },
+        { "the zip has an unsafe entry", false },
+        { "the disk is full", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void Only_failures_that_pass_are_retried_later(string failure, bool transient)
+    {
+        static SailPointException SailPoint(SailPointErrorKind kind, HttpStatusCode? status = null, Exception? inner = null) =>
+            new(new SailPointErrorDetails { OperationId = "op", Kind = kind, Status = status }, inner);
+        Exception exception = failure switch
+        {
+            "SailPoint answered 503" => SailPoint(SailPointErrorKind.Service, HttpStatusCode.ServiceUnavailable),
+            "SailPoint answered 429" => SailPoint(SailPointErrorKind.Service, HttpStatusCode.TooManyRequests),
+            "SailPoint answered 404" => SailPoint(SailPointErrorKind.Service, HttpStatusCode.NotFound),
+            "SailPoint could not be reached" => SailPoint(SailPointErrorKind.Transport, inner: new HttpRequestException(HttpRequestError.ConnectionError, "refused")),
+            "the circuit is open" => SailPoint(SailPointErrorKind.CircuitOpen),
+            "the host name does not resolve" => SailPoint(SailPointErrorKind.Transport, inner: new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known")),
+            "the token endpoint refused the credentials" => SailPoint(SailPointErrorKind.Authentication, HttpStatusCode.Unauthorized),
+            "the download's connection broke" => new HttpIOException(HttpRequestError.ResponseEnded, "reset"),
+            "the zip was cut short" => new InvalidExportArchiveException(ExportArchiveProblem.Truncated, null, "truncated"),
+            "the zip has an unsafe entry" => new InvalidExportArchiveException(ExportArchiveProblem.UnsafeEntryName, "../x", "unsafe"),
+            _ => new IOException("No space left on device", 28),
+        };
+
+        Assert.Equal(transient, ExportStepBase.IsTransient(exception));
+    }
+
+    [Fact]
+    public async Task A_zip_cut_short_is_downloaded_again_later_and_stored_whole()
+    {
+        var cuts = 1;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Emulator = options => options.Exports.Compression = System.IO.Compression.CompressionLevel.NoCompression,
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                RewriteZip = zip => Interlocked.Decrement(ref cuts) >= 0 ? zip[..(zip.Length / 2)] : zip,
+            },
+            Workflow = options => options.MaxAttempts = 1,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+
+        var done = await harness.Host.GetJobAsync(job.JobId);
+        Assert.Equal(await harness.DirectDownloadAsync(done.SessionId, done.PotentialRoleId, done.ExportId!), await harness.AssertSucceededAndCompleteAsync(done));
         Assert.Equal(-1, cuts);
     }
 }

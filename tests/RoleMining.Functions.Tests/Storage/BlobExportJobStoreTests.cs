@@ -152,6 +152,25 @@ public sealed class BlobExportJobStoreTests(AzuriteFixture azurite) : IAsyncLife
         Assert.Equal([JobDocuments.BlobName(pending.JobId)], downloads.Blobs);
     }
 
+    [Fact]
+    public async Task A_document_an_earlier_version_wrote_gets_the_current_metadata_when_a_query_reads_it()
+    {
+        var session = "session-" + Guid.NewGuid().ToString("N");
+        var job = NewJob(session) with { State = ExportJobState.Succeeded };
+        Assert.NotNull(await _store.TryCreateAsync(job));
+        var blob = azurite.Server.Blobs().GetBlobContainerClient(FunctionsSettings.JobContainer).GetBlobClient(JobDocuments.BlobName(job.JobId));
+        var legacy = JobDocuments.Metadata(job);
+        legacy.Remove(JobDocuments.CallbackPendingKey);
+        await blob.SetMetadataAsync(legacy);
+
+        var found = await _store.QueryAsync(new ExportJobQuery { SessionId = session }).ToListAsync();
+
+        Assert.Equal(job.JobId, Assert.Single(found).JobId);
+        var metadata = (await blob.GetPropertiesAsync()).Value.Metadata;
+        Assert.Equal("false", metadata[JobDocuments.CallbackPendingKey]);
+        Assert.True(JobDocuments.HasCurrentMetadata(metadata));
+    }
+
     /// <summary>Records the blobs whose content was requested (GET of a blob, not of the container listing).</summary>
     private sealed class DownloadCounter : HttpPipelineSynchronousPolicy
     {

@@ -70,7 +70,7 @@ public sealed class DownloadTests
         Assert.False(stalled.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
 
-        var failure = await Assert.ThrowsAsync<IOException>(() => stalled.WaitAsync(TimeSpan.FromSeconds(30)));
+        var failure = await Assert.ThrowsAsync<HttpIOException>(() => stalled.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsType<TimeoutException>(failure.InnerException);
         Assert.Contains("SailPoint:Timeouts:DownloadIdle", failure.Message, StringComparison.Ordinal);
     }
@@ -96,6 +96,22 @@ public sealed class DownloadTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task A_connection_reset_midway_is_reported_as_the_downloads_failure_not_as_any_IOException()
+    {
+        // The socket's reset is a plain IOException, as a full disk is: whoever reads the download must tell them apart.
+        var body = new StallingStream(firstBytes: 1000) { Failure = new IOException("Unable to read data from the transport connection: Connection reset by peer.", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)) };
+        using var client = TestClients.Create(ZipServer(body));
+        await using var download = await client.DownloadExportAsync("s1", "p1", "e1");
+        var buffer = new byte[4096];
+        Assert.Equal(1000, await download.Content.ReadAsync(buffer));
+
+        var failure = await Assert.ThrowsAsync<HttpIOException>(async () => await download.Content.ReadExactlyAsync(buffer));
+
+        Assert.Equal(HttpRequestError.ResponseEnded, failure.HttpRequestError);
+        Assert.Contains("Connection reset by peer", failure.Message, StringComparison.Ordinal);
+    }
+
     private static StubHandler ZipServer(Stream body) => new()
     {
         Api = (_, _) =>
@@ -114,6 +130,9 @@ public sealed class DownloadTests
         /// <summary>Completed when a read starts to wait.</summary>
         public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Thrown by the read after the chunks, instead of waiting.</summary>
+        public Exception? Failure { get; init; }
+
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -131,6 +150,11 @@ public sealed class DownloadTests
                 var count = Math.Min(chunk, buffer.Length);
                 buffer.Span[..count].Clear();
                 return count;
+            }
+
+            if (Failure is not null)
+            {
+                throw Failure;
             }
 
             Waiting.TrySetResult();

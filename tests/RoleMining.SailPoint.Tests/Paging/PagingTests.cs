@@ -81,7 +81,58 @@ public sealed class PagingTests
 
         Assert.Equal(HttpStatusCode.BadRequest, failure.Status);
         Assert.Equal(250, read);
-        Assert.Equal(3 - (totalKnown ? 1 : 0), handler.ApiCalls);
+        Assert.Equal(3, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task A_400_at_the_end_of_data_that_shrank_while_it_was_read_still_ends_the_enumeration()
+    {
+        // 500 identities when the first page was read (count=true), 250 when the next one is asked for.
+        var handler = new StubHandler
+        {
+            Api = (request, index) =>
+            {
+                var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query);
+                if (query["offset"] == "250")
+                {
+                    return Task.FromResult(BadRequest());
+                }
+
+                var response = Identities(int.Parse(query["limit"]!, System.Globalization.CultureInfo.InvariantCulture));
+                response.Headers.TryAddWithoutValidation("X-Total-Count", index == 0 ? "500" : "250");
+                return Task.FromResult(response);
+            },
+        };
+        using var client = TestClients.Create(handler);
+
+        var count = await client.GetPotentialRoleIdentitiesAsync("s1", "p1", new CollectionQuery { IncludeTotal = true }).CountAsync();
+
+        Assert.Equal(250, count);
+        Assert.Equal(3, handler.ApiCalls);
+    }
+
+    [Fact]
+    public async Task When_the_request_for_the_total_is_throttled_its_429_is_thrown_not_the_400()
+    {
+        // The 400 may well be the end of the data: a listing that cannot tell is tried again later, never failed as refused.
+        var handler = new StubHandler
+        {
+            Api = (request, _) =>
+            {
+                var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query);
+                return Task.FromResult(query["offset"] switch
+                {
+                    "0" when query["count"] == "true" => StubHandler.Json(HttpStatusCode.TooManyRequests, "{}"),
+                    "0" => Identities(250),
+                    _ => BadRequest(),
+                });
+            },
+        };
+        using var client = TestClients.Create(handler, options => options.Retry.MaxRetryAttempts = 0);
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(async () => await client.GetPotentialRoleIdentitiesAsync("s1", "p1").CountAsync());
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, failure.Status);
     }
 
     [Fact]
@@ -320,6 +371,12 @@ public sealed class PagingTests
     }
 
     internal static string Id(int index) => $"identity-{index:D6}";
+
+    /// <summary>A page of <paramref name="count"/> identities from the first.</summary>
+    private static HttpResponseMessage Identities(int count) =>
+        StubHandler.Json(HttpStatusCode.OK, "[" + string.Join(",", Enumerable.Range(0, count).Select(i => $$"""{"id":"{{Id(i)}}"}""")) + "]");
+
+    private static HttpResponseMessage BadRequest() => StubHandler.Json(HttpStatusCode.BadRequest, """{"detailCode":"400.1 Bad Request Content"}""");
 
     /// <summary>
     /// Serves <paramref name="total"/> identities by offset/limit, like ISC: with <c>X-Total-Count</c> when asked for
