@@ -16,7 +16,8 @@ internal static class ExportSettings
     /// after 2 s instead of 5 s, polls at most 15 s apart, a 15 s lease so that a rerun after Ctrl+C takes over an
     /// interrupted step quickly (a live step renews its lease every third of it), a start that failed without a clear
     /// answer tried again after 15 s (then 30 s) instead of 10 minutes, and a step SailPoint failed for a passing reason
-    /// tried again 5 times over about a minute (2 s doubling to 30 s) instead of 8 times over an hour.
+    /// tried again 3 times over about 15 s (2 s, 4 s, 8 s) instead of 8 times over an hour: a person waits, and the
+    /// in-process driver's own redeliveries follow.
     /// </summary>
     public static void ApplyCommandLineDefaults(ExportWorkflowOptions options)
     {
@@ -26,7 +27,7 @@ internal static class ExportSettings
         options.RetryBaseDelay = TimeSpan.FromSeconds(1);
         options.RetryMaxDelay = TimeSpan.FromSeconds(20);
         options.UncertainStart.RetryDelay = TimeSpan.FromSeconds(15);
-        options.TransientRetry.MaxRetries = 5;
+        options.TransientRetry.MaxRetries = 3;
         options.TransientRetry.InitialDelay = TimeSpan.FromSeconds(2);
         options.TransientRetry.MaxDelay = TimeSpan.FromSeconds(30);
     }
