@@ -62,7 +62,11 @@ public static class ContentNegotiation
         var quality = 0d;
         foreach (var entry in accepted)
         {
-            if (!candidate.IsSubsetOf(entry))
+            // Matched on type and subtype: every response is UTF-8, so a charset other than UTF-8 excludes the entry,
+            // and any other parameter (header=present, odata=...) is ignored. IsSubsetOf alone would demand that the
+            // offered type carry every parameter of the entry, refusing "application/json; charset=utf-8" with a 406.
+            if (entry.Charset.HasValue && !IsUtf8(entry.Charset.Value!)
+                || !candidate.IsSubsetOf(new MediaTypeHeaderValue(entry.MediaType)))
             {
                 continue;
             }
@@ -77,4 +81,7 @@ public static class ContentNegotiation
 
         return quality;
     }
+
+    private static bool IsUtf8(string charset) =>
+        string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(charset, "utf8", StringComparison.OrdinalIgnoreCase);
 }

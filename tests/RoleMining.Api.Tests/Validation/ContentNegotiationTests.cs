@@ -16,6 +16,12 @@ public sealed class ContentNegotiationTests
     [InlineData("*/*;q=0.1, text/csv", "text/csv")]
     [InlineData("text/*;q=0.2, application/*;q=0.1", "text/csv")]
     [InlineData("*/*, application/json;q=0", "text/csv")]
+    [InlineData("application/json; charset=utf-8", "application/json")]
+    [InlineData("text/csv; charset=UTF-8", "text/csv")]
+    [InlineData("text/csv;header=present", "text/csv")]
+    [InlineData("application/json;odata=nometadata", "application/json")]
+    [InlineData("*/*; charset=utf-8", "application/json")]
+    [InlineData("text/csv; charset=iso-8859-1, application/json", "application/json")]
     public void The_best_offered_type_is_chosen(string? accept, string expected)
     {
         var errors = new RequestErrors();
@@ -27,6 +33,7 @@ public sealed class ContentNegotiationTests
     [InlineData("application/xml")]
     [InlineData("text/csv;q=0, application/json;q=0")]
     [InlineData("image/*")]
+    [InlineData("application/json; charset=iso-8859-1")]
     public void Nothing_acceptable_is_an_error_on_Accept(string accept)
     {
         var errors = new RequestErrors();
