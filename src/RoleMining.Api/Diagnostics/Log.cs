@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "{OperationId} was cancelled: the caller went away.")]
     public static partial void Cancelled(ILogger logger, string operationId);
 
+    [LoggerMessage(14, LogLevel.Warning, "{OperationId} was cut short because the instance is stopping; answered 503.")]
+    public static partial void StoppedWhileServing(ILogger logger, string operationId);
+
     [LoggerMessage(4, LogLevel.Error, "Streaming the identities of potential role {PotentialRoleId} (session {SessionId}) failed after {Written} identities; the response was aborted.")]
     public static partial void StreamFailed(ILogger logger, string sessionId, string potentialRoleId, long written, Exception exception);
 

@@ -47,10 +47,21 @@ public abstract class ApiHandlers
             Log.SailPointFailed(Logger, status < 500 ? LogLevel.Information : LogLevel.Warning, operationId, exception.OperationId, exception.StatusCode, exception.Kind, exception.TrackingId, status);
             return result;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || request.HttpContext.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
+            // The caller went away: nobody reads an answer.
             Log.Cancelled(Logger, operationId);
             return Results.Empty;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping (scale-in, a deployment, the function's timeout) while the caller waits. An empty 200
+            // would end a Logic App's or Power Automate's asynchronous pattern as a success; a 503 asks it to come back.
+            Log.StoppedWhileServing(Logger, operationId);
+            return new HeaderResult(
+                ApiProblems.Problem(request, StatusCodes.Status503ServiceUnavailable, "The service is restarting; retry later.",
+                    "The request was cut short because this instance is stopping. Send it again; a start request with the same Idempotency-Key gets the same job."),
+                ("Retry-After", ApiProblems.RetryAfterSeconds(_unavailableRetryAfter)));
         }
 #pragma warning disable CA1031 // The catch-all that keeps stack traces and secrets out of answers; the exception is logged.
         catch (Exception exception)

@@ -266,6 +266,23 @@ public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_request_cut_short_by_the_host_stopping_is_a_503_problem_with_Retry_After_not_an_empty_200()
+    {
+        // The function's token fires on scale-in, a deployment or the timeout while the caller is still connected; an
+        // empty 200 would end a Logic App's asynchronous pattern as a success.
+        var (sessionId, _) = await FirstRoleAsync();
+        var api = _app.Function<ApiFunctions>();
+        using var stopping = new CancellationTokenSource();
+        await stopping.CancelAsync();
+
+        var response = await _app.InvokeHttpAsync((request, _) => api.GetSessionAsync(request, stopping.Token), "GET", new Dictionary<string, string> { ["sessionId"] = sessionId });
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+        Assert.True(int.Parse(response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+    }
+
+    [Fact]
     public async Task A_session_is_read_through_the_http_function()
     {
         var (sessionId, _) = await FirstRoleAsync();
