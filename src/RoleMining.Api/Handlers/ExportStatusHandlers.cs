@@ -11,6 +11,7 @@ using RoleMining.Api.Routing;
 using RoleMining.Api.Serialization;
 using RoleMining.Api.Validation;
 using RoleMining.Exports;
+using RoleMining.SailPoint;
 
 namespace RoleMining.Api;
 
@@ -26,12 +27,14 @@ public sealed class ExportStatusHandlers : ApiHandlers
     private readonly ExportJobService _jobs;
     private readonly IExportArtifactStore _artifacts;
     private readonly ExportRepresentation _representation;
+    private readonly IRoleMiningClient _client;
 
     /// <summary>Creates the handlers.</summary>
     public ExportStatusHandlers(
         ExportJobService jobs,
         IExportArtifactStore artifacts,
         ExportRepresentation representation,
+        IRoleMiningClient client,
         IOptions<RoleMiningApiOptions> options,
         ILogger<ExportStatusHandlers> logger)
         : base(options?.Value!, logger)
@@ -39,6 +42,8 @@ public sealed class ExportStatusHandlers : ApiHandlers
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(artifacts);
         ArgumentNullException.ThrowIfNull(representation);
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
         _jobs = jobs;
         _artifacts = artifacts;
         _representation = representation;
@@ -46,7 +51,8 @@ public sealed class ExportStatusHandlers : ApiHandlers
 
     /// <summary>
     /// <c>GET /api/sessions/{sessionId}/exports/{batchId}</c>: <c>202</c> with <c>Location</c> and <c>Retry-After</c> while
-    /// any job of the batch runs; <c>200</c> when every job ended (succeeded or failed: see <c>failed</c>).
+    /// any job of the batch runs; <c>200</c> when every job ended (succeeded or failed: see <c>failed</c>), and for the
+    /// empty batch of a session without potential roles.
     /// </summary>
     public Task<IResult> GetSessionExportAsync(HttpRequest request, string sessionId, string batchId, CancellationToken cancellationToken) =>
         RunAsync(request, ApiRoutes.GetSessionExport, async () =>
@@ -70,6 +76,13 @@ public sealed class ExportStatusHandlers : ApiHandlers
 
             if (jobs.Count == 0)
             {
+                // The batch of a session without potential roles has no job to find it by: it is the empty, completed
+                // batch its start request answered (whose statusUrl points here), as long as the session has none.
+                if (!await _client.GetPotentialRoleSummariesAsync(sessionId, new CollectionQuery { PageSize = 1 }, cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return Json(_representation.ToBatch(request, sessionId, batchId, jobs), ApiJsonContext.Default.SessionExportResource);
+                }
+
                 return ApiProblems.NotFound(request, $"Session export '{batchId}' of session '{sessionId}' does not exist.", "SessionExport", batchId);
             }
 

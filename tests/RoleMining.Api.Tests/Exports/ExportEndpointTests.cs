@@ -93,6 +93,25 @@ public sealed class ExportEndpointTests(SharedApiHost fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task The_empty_batch_of_a_session_without_potential_roles_can_be_followed_and_an_unknown_batch_is_404()
+    {
+        // The start answers 200 with a statusUrl: following it must give the same empty, completed batch.
+        var empty = Host.Emulator.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Count == 0);
+        var withRoles = Host.SessionWithRoles();
+
+        using var start = await Host.Client.PostAsync($"api/sessions/{empty.Id}/exports", null);
+        var batch = await HttpAssert.JsonAsync(start, HttpStatusCode.OK);
+        using var followed = await Host.Client.GetAsync((string)batch["statusUrl"]!);
+        using var unknown = await Host.Client.GetAsync($"api/sessions/{withRoles.Id}/exports/0123456789abcdef0123456789abcdef");
+
+        var again = await HttpAssert.JsonAsync(followed, HttpStatusCode.OK);
+        Assert.Equal((string?)batch["batchId"], (string?)again["batchId"]);
+        Assert.Equal("completed", (string?)again["state"]);
+        Assert.Equal(0, (int?)again["total"]);
+        await HttpAssert.ProblemAsync(unknown, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Export_of_every_role_of_a_session_is_followed_to_the_end()
     {
         var session = Host.Emulator.Tenant.Sessions.Last(candidate => candidate.PotentialRoles.Count >= 2 && !candidate.PotentialRoles.Any(role => role.IsAdditional));
