@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -111,26 +112,40 @@ public sealed class ExportRequestHandlers : ApiHandlers
             }
 
             var (key, options, callback) = start;
+            var batchId = key is null ? ExportJobIds.NewJobId() : ExportRepresentation.BatchIdOf(sessionId, key);
 
             var roleIds = new List<string>();
-            await foreach (var role in _client.GetPotentialRoleSummariesAsync(sessionId, null, cancellationToken).ConfigureAwait(false))
+            try
             {
-                if (role.Id is { } id && ApiIds.IsSailPointId(id) && !roleIds.Contains(id, StringComparer.Ordinal))
+                await foreach (var role in _client.GetPotentialRoleSummariesAsync(sessionId, null, cancellationToken).ConfigureAwait(false))
                 {
-                    roleIds.Add(id);
-                }
+                    if (role.Id is { } id && ApiIds.IsSailPointId(id) && !roleIds.Contains(id, StringComparer.Ordinal))
+                    {
+                        roleIds.Add(id);
+                    }
 
-                if (roleIds.Count > _maxRolesPerSessionExport)
+                    if (roleIds.Count > _maxRolesPerSessionExport)
+                    {
+                        return ApiProblems.Problem(
+                            request,
+                            StatusCodes.Status422UnprocessableEntity,
+                            "The session has too many potential roles for one request.",
+                            $"The session has more than {_maxRolesPerSessionExport} potential roles. Export them one by one, or raise RoleMining:Api:MaxRolesPerSessionExport.");
+                    }
+                }
+            }
+            catch (SailPointException exception) when (key is not null && (exception.Status is null || exception.Status == HttpStatusCode.TooManyRequests || (int?)exception.Status >= 500))
+            {
+                // A repeated request (same key) while SailPoint is down answers from the batch's jobs, as a repeated single
+                // export does. While SailPoint answers, the list is asked again: it completes a batch whose first request
+                // failed midway.
+                roleIds = await BatchRolesAsync(sessionId, batchId, cancellationToken).ConfigureAwait(false);
+                if (roleIds.Count == 0)
                 {
-                    return ApiProblems.Problem(
-                        request,
-                        StatusCodes.Status422UnprocessableEntity,
-                        "The session has too many potential roles for one request.",
-                        $"The session has more than {_maxRolesPerSessionExport} potential roles. Export them one by one, or raise RoleMining:Api:MaxRolesPerSessionExport.");
+                    throw;
                 }
             }
 
-            var batchId = key is null ? ExportJobIds.NewJobId() : ExportRepresentation.BatchIdOf(sessionId, key);
             var created = new ExportJobCreation[roleIds.Count];
             try
             {
@@ -180,6 +195,21 @@ public sealed class ExportRequestHandlers : ApiHandlers
 
         var (options, callback, bodyProblem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
         return bodyProblem is null ? (new StartRequest(key, options!, callback), null) : (null, bodyProblem);
+    }
+
+    /// <summary>The potential roles of the jobs of a batch already started (none for a new batch).</summary>
+    private async Task<List<string>> BatchRolesAsync(string sessionId, string batchId, CancellationToken cancellationToken)
+    {
+        var roleIds = new List<string>();
+        await foreach (var job in _jobs.QueryAsync(new ExportJobQuery { SessionId = sessionId }, cancellationToken).ConfigureAwait(false))
+        {
+            if (ExportRepresentation.IsInBatch(job, batchId) && !roleIds.Contains(job.PotentialRoleId, StringComparer.Ordinal))
+            {
+                roleIds.Add(job.PotentialRoleId);
+            }
+        }
+
+        return roleIds;
     }
 
     private static IResult IdempotencyConflict(HttpRequest request, ExportJobConflictException exception)

@@ -121,6 +121,26 @@ public sealed class IdempotencyTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_repeated_session_export_is_answered_from_its_jobs_while_SailPoint_is_down()
+    {
+        // Logic Apps and Power Automate send a request again when its answer was lost; SailPoint being down then must not
+        // turn a batch that exists into a 5xx.
+        var session = _host.Emulator.Tenant.Sessions.Last(candidate => candidate.PotentialRoles.Count >= 2);
+        var key = Guid.NewGuid().ToString();
+        var first = await PostSessionAsync(session.Id, key);
+        _host.Emulator.Faults.Routes[RoleMining.Emulator.OperationIds.GetPotentialRoleSummaries] = new RoleMining.Emulator.EmulatorRouteFaultOptions { ServerErrorShare = 1 };
+
+        var again = await PostSessionAsync(session.Id, key);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{session.Id}/exports");
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var newKey = await _host.Client.SendAsync(request);
+
+        Assert.Equal((string?)first["batchId"], (string?)again["batchId"]);
+        Assert.Equal(HttpAssert.Strings(first["jobs"], "jobId").Order(), HttpAssert.Strings(again["jobs"], "jobId").Order());
+        Assert.True((int)newKey.StatusCode >= 500, $"a new batch cannot be listed while SailPoint is down, got {(int)newKey.StatusCode}");
+    }
+
     private (string Session, string Role) Role(int index)
     {
         var session = _host.Emulator.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Count >= 5);
