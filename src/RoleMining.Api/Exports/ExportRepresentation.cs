@@ -71,6 +71,22 @@ public sealed class ExportRepresentation
     /// <summary>The job key of <paramref name="potentialRoleId"/>'s job in batch <paramref name="batchId"/>.</summary>
     public static string BatchJobKey(string batchId, string potentialRoleId) => BatchKeyPrefix + batchId + ":" + potentialRoleId;
 
+    /// <summary>The jobs of batch <paramref name="batchId"/> of session <paramref name="sessionId"/> (none for an unknown batch).</summary>
+    public static async Task<List<ExportJob>> BatchJobsAsync(ExportJobService jobs, string sessionId, string batchId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var batch = new List<ExportJob>();
+        await foreach (var job in jobs.QueryAsync(new ExportJobQuery { SessionId = sessionId }, cancellationToken).ConfigureAwait(false))
+        {
+            if (IsInBatch(job, batchId))
+            {
+                batch.Add(job);
+            }
+        }
+
+        return batch;
+    }
+
     /// <summary>Whether <paramref name="job"/> belongs to batch <paramref name="batchId"/>.</summary>
     public static bool IsInBatch(ExportJob job, string batchId)
     {

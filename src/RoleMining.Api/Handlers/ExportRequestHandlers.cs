@@ -139,7 +139,8 @@ public sealed class ExportRequestHandlers : ApiHandlers
                 // A repeated request (same key) while SailPoint is down answers from the batch's jobs, as a repeated single
                 // export does. While SailPoint answers, the list is asked again: it completes a batch whose first request
                 // failed midway.
-                roleIds = await BatchRolesAsync(sessionId, batchId, cancellationToken).ConfigureAwait(false);
+                var started = await ExportRepresentation.BatchJobsAsync(_jobs, sessionId, batchId, cancellationToken).ConfigureAwait(false);
+                roleIds = [.. started.Select(job => job.PotentialRoleId).Distinct(StringComparer.Ordinal)];
                 if (roleIds.Count == 0)
                 {
                     throw;
@@ -195,21 +196,6 @@ public sealed class ExportRequestHandlers : ApiHandlers
 
         var (options, callback, bodyProblem) = await ExportRequestBodyReader.ReadAsync(request, _callbackNames, cancellationToken).ConfigureAwait(false);
         return bodyProblem is null ? (new StartRequest(key, options!, callback), null) : (null, bodyProblem);
-    }
-
-    /// <summary>The potential roles of the jobs of a batch already started (none for a new batch).</summary>
-    private async Task<List<string>> BatchRolesAsync(string sessionId, string batchId, CancellationToken cancellationToken)
-    {
-        var roleIds = new List<string>();
-        await foreach (var job in _jobs.QueryAsync(new ExportJobQuery { SessionId = sessionId }, cancellationToken).ConfigureAwait(false))
-        {
-            if (ExportRepresentation.IsInBatch(job, batchId) && !roleIds.Contains(job.PotentialRoleId, StringComparer.Ordinal))
-            {
-                roleIds.Add(job.PotentialRoleId);
-            }
-        }
-
-        return roleIds;
     }
 
     private static IResult IdempotencyConflict(HttpRequest request, ExportJobConflictException exception)

@@ -65,14 +65,7 @@ public sealed class ExportStatusHandlers : ApiHandlers
             }
 
             batchId = ApiIds.NormalizeJobId(batchId);
-            var jobs = new List<ExportJob>();
-            await foreach (var job in _jobs.QueryAsync(new ExportJobQuery { SessionId = sessionId }, cancellationToken).ConfigureAwait(false))
-            {
-                if (ExportRepresentation.IsInBatch(job, batchId))
-                {
-                    jobs.Add(job);
-                }
-            }
+            var jobs = await ExportRepresentation.BatchJobsAsync(_jobs, sessionId, batchId, cancellationToken).ConfigureAwait(false);
 
             if (jobs.Count == 0)
             {

@@ -274,25 +274,44 @@ public abstract class ExportStepBase : IExportStep
         }
 
         var delay = PollBackoff.Delay(job.TransientRetries, settings.InitialDelay, settings.MaxDelay, settings.JitterRatio);
+        var result = await RescheduleAfterFailureAsync(message, holder, exception, waitingState, delay,
+            (current, waiting) => waiting with { TransientRetries = current.TransientRetries + 1 }).ConfigureAwait(false);
+        if (result.Outcome == ExportStepOutcome.Rescheduled)
+        {
+            Log.TransientRetryScheduled(Logger, HandledStep, job.JobId, result.Job!.TransientRetries, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Sends the step of <paramref name="message"/> again after <paramref name="delay"/>, the job waiting in
+    /// <paramref name="waitingState"/> with the failure recorded, and counted by <paramref name="count"/> (given the job
+    /// as it was and as it waits). Rescheduled, or LeaseLost when the job changed under the lease.
+    /// </summary>
+    private protected async Task<ExportStepResult> RescheduleAfterFailureAsync(
+        ExportMessage message, JobLeaseHolder holder, Exception exception, ExportJobState waitingState, TimeSpan delay, Func<ExportJob, ExportJob, ExportJob> count)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(count);
         ScheduledExportMessage? retry = null;
         var written = await holder.FinishAsync(current =>
         {
             var (waiting, next) = Advance(current, message, waitingState, message.Step, delay);
             retry = next;
-            return waiting with
+            return count(current, waiting) with
             {
-                TransientRetries = current.TransientRetries + 1,
                 LastError = Describe(exception),
                 LastSailPointError = ExportSailPointError.From(exception),
             };
         }, CancellationToken.None).ConfigureAwait(false);
         if (written is null)
         {
-            Log.LeaseLost(Logger, HandledStep, message.JobId, job.ExportId);
+            Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);
             return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
         }
 
-        Log.TransientRetryScheduled(Logger, HandledStep, job.JobId, written.Job.TransientRetries, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
         return ExportStepResult.Of(ExportStepOutcome.Rescheduled, written.Job, retry!);
     }
 

@@ -176,25 +176,13 @@ public sealed class StartExportStep : ExportStepBase
         }
 
         var delay = PollBackoff.Delay(job.UncertainStarts, settings.RetryDelay, MaxUncertainRetryDelay, settings.JitterRatio);
-        ScheduledExportMessage? retry = null;
-        var written = await holder.FinishAsync(current =>
+        var result = await RescheduleAfterFailureAsync(message, holder, exception, ExportJobState.Queued, delay,
+            (current, queued) => queued with { UncertainStarts = current.UncertainStarts + 1 }).ConfigureAwait(false);
+        if (result.Outcome == ExportStepOutcome.Rescheduled)
         {
-            var (queued, start) = Advance(current, message, ExportJobState.Queued, ExportStep.Start, delay);
-            retry = start;
-            return queued with
-            {
-                UncertainStarts = current.UncertainStarts + 1,
-                LastError = Describe(exception),
-                LastSailPointError = ExportSailPointError.From(exception),
-            };
-        }, CancellationToken.None).ConfigureAwait(false);
-        if (written is null)
-        {
-            Log.LeaseLost(Logger, HandledStep, message.JobId, null);
-            return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+            Log.UncertainStartRetryScheduled(Logger, job.JobId, result.Job!.UncertainStarts, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
         }
 
-        Log.UncertainStartRetryScheduled(Logger, job.JobId, written.Job.UncertainStarts, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
-        return ExportStepResult.Of(ExportStepOutcome.Rescheduled, written.Job, retry!);
+        return result;
     }
 }
