@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text;
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
 namespace RoleMining.Exports.AzureBlob;
@@ -20,6 +22,17 @@ namespace RoleMining.Exports.AzureBlob;
 /// </remarks>
 internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
 {
+    /// <summary>
+    /// Every block is sent with its MD5 (<c>Content-MD5</c>), so the service rejects a block that does not arrive as
+    /// it was written, and the write fails instead of committing it. MD5 rather than CRC-64 because the service
+    /// computes a CRC-64 of every block that comes without an MD5, and Azurite (the local and test storage) does that
+    /// byte by byte in JavaScript: with the MD5 it takes blocks about twice as fast (measured in bench/).
+    /// </summary>
+    private static readonly BlockBlobStageBlockOptions TransactionalMd5 = new()
+    {
+        TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+    };
+
     private readonly BlockBlobClient _blob;
     private readonly ArrayPool<byte> _pool;
     private readonly int _blockSize;
@@ -202,7 +215,8 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
         var length = _filled;
         _block = null;
         _filled = 0;
-        _uploads.Enqueue(UploadAsync(id, block, length, cancellationToken));
+        // On the thread pool: the SDK computes the block's MD5 before it sends it, which the writer need not wait for.
+        _uploads.Enqueue(Task.Run(() => UploadAsync(id, block, length, cancellationToken), CancellationToken.None));
     }
 
     private async Task UploadAsync(string id, byte[] block, int length, CancellationToken cancellationToken)
@@ -212,7 +226,7 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
             // Cancelled by the writer's token or by Abandon, whichever comes first.
             using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abandon.Token) : null;
             using var content = new MemoryStream(block, 0, length, writable: false);
-            await _blob.StageBlockAsync(id, content, options: null, linked?.Token ?? _abandon.Token).ConfigureAwait(false);
+            await _blob.StageBlockAsync(id, content, TransactionalMd5, linked?.Token ?? _abandon.Token).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -116,7 +116,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     public async Task Abandoning_cancels_the_block_uploads_in_flight_instead_of_waiting_for_them()
     {
         // Block uploads that never finish unless cancelled: closing the stream returns only if Abandon cancelled them.
-        var held = new HoldBlockUploads();
+        var held = new HoldBlockUploads { StartedWhen = 2 };
         var store = StoreWith(held);
         var staging = $"{_folder}/.staging/attempt-1/export.zip";
         var stream = await store.OpenStagingWriteAsync(staging);
@@ -151,9 +151,27 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     }
 
     [Fact]
+    public async Task A_block_that_changes_on_its_way_to_the_service_is_rejected_and_nothing_is_committed()
+    {
+        var corrupt = new CorruptBlockUploads { Corrupt = 2 };
+        var store = StoreWith(corrupt);
+        var staging = $"{_folder}/.staging/attempt-1/export.zip";
+        await WriteAsync(staging, "old content");
+        var stream = await store.OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(RandomNumberGenerator.GetBytes((BlobExportArtifactStore.BlockSize * 2) + 10));
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => stream.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The service compared the block with the MD5 it was sent with.
+        Assert.Equal("Md5Mismatch", Assert.IsType<Azure.RequestFailedException>(failure.InnerException).ErrorCode);
+        Assert.True(corrupt.Corrupted);
+        Assert.Equal("old content", await ReadAsync(staging));
+    }
+
+    [Fact]
     public async Task A_write_cancelled_by_its_caller_throws_the_cancellation_and_commits_nothing()
     {
-        var held = new HoldBlockUploads();
+        var held = new HoldBlockUploads { StartedWhen = 2 };
         var store = StoreWith(held);
         var staging = $"{_folder}/.staging/attempt-1/export.zip";
         using var cancellation = new CancellationTokenSource();
@@ -271,6 +289,38 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         return await reader.ReadToEndAsync();
     }
 
+    /// <summary>Flips one byte of the body of block upload (Put Block) number <see cref="Corrupt"/>, after the client has hashed it.</summary>
+    private sealed class CorruptBlockUploads : HttpPipelinePolicy
+    {
+        private int _uploads;
+        private int _corrupted;
+
+        /// <summary>The upload (counting from 1) whose body is changed.</summary>
+        public int Corrupt { get; init; }
+
+        public bool Corrupted => Volatile.Read(ref _corrupted) == 1;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The store uploads asynchronously.");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Query.Contains("comp=block&", StringComparison.Ordinal)
+                && Interlocked.Increment(ref _uploads) == Corrupt
+                && message.Request.Content is { } content)
+            {
+                using var body = new MemoryStream();
+                await content.WriteToAsync(body, message.CancellationToken);
+                var bytes = body.ToArray();
+                bytes[bytes.Length / 2] ^= 0xFF;
+                message.Request.Content = RequestContent.Create(bytes);
+                Volatile.Write(ref _corrupted, 1);
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
+
     /// <summary>Holds every block upload (Put Block) until its request is cancelled; fails those from <see cref="FailFrom"/> on.</summary>
     private sealed class HoldBlockUploads : HttpPipelinePolicy
     {
@@ -279,6 +329,9 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
 
         /// <summary>The first upload (counting from 1) that fails at once instead of being held.</summary>
         public int FailFrom { get; init; } = int.MaxValue;
+
+        /// <summary>How many uploads must have reached the policy for <see cref="Started"/> to complete.</summary>
+        public int StartedWhen { get; init; } = 1;
 
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -291,12 +344,16 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
         {
             if (message.Request.Uri.Query.Contains("comp=block&", StringComparison.Ordinal))
             {
-                if (Interlocked.Increment(ref _uploads) >= FailFrom)
+                var upload = Interlocked.Increment(ref _uploads);
+                if (upload >= FailFrom)
                 {
                     throw new IOException("The connection was reset.");
                 }
 
-                Started.TrySetResult();
+                if (upload >= StartedWhen)
+                {
+                    Started.TrySetResult();
+                }
                 try
                 {
                     await Task.Delay(Timeout.Infinite, message.CancellationToken);
