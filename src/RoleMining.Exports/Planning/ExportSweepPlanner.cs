@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RoleMining.Exports.Diagnostics;
 using RoleMining.SailPoint;
@@ -158,8 +159,8 @@ public sealed class ExportSweepPlanner
     }
 
     /// <summary>
-    /// The pure core: every candidate without a running or succeeded job is to start, under the key
-    /// <c>sweep/{session}/{role}/{options}/{failed jobs so far}</c>, so that a new job follows each failed one; when the
+    /// The pure core: every candidate without a running or succeeded job is to start, under a key no job of the role has
+    /// yet (<see cref="SweepKey"/>), so that a new job follows each failed one; when the
     /// latest failed job's SailPoint export is finished and only its download failed, the new job downloads that export.
     /// </summary>
     public static ExportSweepPlan Plan(IEnumerable<SweepCandidate> candidates, IEnumerable<ExportJob> existingJobs, ExportRequestOptions options)
@@ -186,7 +187,7 @@ public sealed class ExportSweepPlanner
                 continue;
             }
 
-            var key = $"sweep/{candidate.SessionId}/{candidate.PotentialRoleId}/{options.ToKey()}/{jobs.Count}";
+            var key = SweepKey(candidate, options, jobs);
             var latest = jobs.Where(job => job.Options == options).MaxBy(job => job.CreatedAt);
             toStart.Add(new PlannedExport(candidate.SessionId, candidate.PotentialRoleId, options, key)
             {
@@ -196,5 +197,28 @@ public sealed class ExportSweepPlanner
 
         var sessions = toStart.Select(planned => planned.SessionId).Concat(covered.Select(skip => skip.SessionId)).Distinct(StringComparer.Ordinal).ToList();
         return new ExportSweepPlan(toStart, covered, sessions);
+    }
+
+    /// <summary>
+    /// <c>sweep/{session}/{role}/{options}/{n}</c>, with n the role's job count, or one past the highest n a sweep job of
+    /// the role already has: a job document deleted by hand (or a CLI user's cleanup) lowers the count, and a key that
+    /// named a surviving failed job would give that failed job back instead of a new one.
+    /// </summary>
+    private static string SweepKey(SweepCandidate candidate, ExportRequestOptions options, List<ExportJob> jobs)
+    {
+        var prefix = $"sweep/{candidate.SessionId}/{candidate.PotentialRoleId}/{options.ToKey()}/";
+        var next = jobs.Count;
+        foreach (var job in jobs)
+        {
+            if (job.IdempotencyKey is { } used
+                && used.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(used.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                && n >= next)
+            {
+                next = n + 1;
+            }
+        }
+
+        return prefix + next.ToString(CultureInfo.InvariantCulture);
     }
 }

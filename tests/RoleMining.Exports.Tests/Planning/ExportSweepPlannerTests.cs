@@ -36,6 +36,25 @@ public sealed class ExportSweepPlannerTests
     }
 
     [Fact]
+    public void A_failed_role_whose_older_job_document_was_deleted_still_gets_a_new_job()
+    {
+        SweepCandidate[] candidates = [new("s", "r")];
+        var first = ExportSweepPlanner.Plan(candidates, [], ExportRequestOptions.Default).ToStart.Single().IdempotencyKey;
+        var firstJob = Job("s", "r", ExportJobState.Failed) with { IdempotencyKey = first };
+        var second = ExportSweepPlanner.Plan(candidates, [firstJob], ExportRequestOptions.Default).ToStart.Single().IdempotencyKey;
+        var secondJob = Job("s", "r", ExportJobState.Failed) with { IdempotencyKey = second };
+
+        // The first job's document is gone (deleted by hand); the second failed too.
+        var third = ExportSweepPlanner.Plan(candidates, [secondJob], ExportRequestOptions.Default).ToStart.Single().IdempotencyKey;
+
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(second, third);
+        Assert.NotEqual(first, third);
+        // Unchanged for roles whose documents are all there.
+        Assert.Equal(third, ExportSweepPlanner.Plan(candidates, [firstJob, secondJob], ExportRequestOptions.Default).ToStart.Single().IdempotencyKey);
+    }
+
+    [Fact]
     public async Task Running_the_sweep_twice_starts_nothing_new_and_covers_every_role_of_the_complete_sessions()
     {
         await using var harness = await WorkflowHarness.StartAsync();
