@@ -36,7 +36,7 @@ public sealed class CliConsole
     public static CliConsole FromSystemConsole()
     {
         // Data written to stdout is UTF-8 whatever the platform default, so that JSON and CSV output round-trip.
-        var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
+        var output = new StreamWriter(StandardOutput.Open(), new UTF8Encoding(false)) { AutoFlush = true };
         var error = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
         return new CliConsole(output, error, !Console.IsOutputRedirected, !Console.IsErrorRedirected);
     }

@@ -10,8 +10,14 @@ internal static class CliErrors
     public static int Report(Exception exception, CliConsole console, bool verbose, CancellationToken cancellationToken)
     {
         var (exitCode, message) = Classify(exception, cancellationToken);
+        if (exitCode == ExitCodes.OutputClosed && !verbose)
+        {
+            // Quiet, as `... | head` expects of a program whose reader has had enough.
+            return exitCode;
+        }
+
         console.Error.WriteLine(message);
-        if (verbose && exitCode != ExitCodes.Cancelled)
+        if (verbose && exitCode is not (ExitCodes.Cancelled or ExitCodes.OutputClosed))
         {
             console.Error.WriteLine(exception.ToString());
         }
@@ -21,6 +27,11 @@ internal static class CliErrors
 
     internal static (int ExitCode, string Message) Classify(Exception exception, CancellationToken cancellationToken)
     {
+        if (Find<OutputClosedException>(exception) is { } closed)
+        {
+            return (ExitCodes.OutputClosed, closed.Message + " Stopped.");
+        }
+
         switch (exception)
         {
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
@@ -41,6 +52,21 @@ internal static class CliErrors
             default:
                 return (ExitCodes.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message} Run again with --verbose for details.");
         }
+    }
+
+    /// <summary>The exception, or the first of its inner exceptions, of type <typeparamref name="T"/> (writers such as CsvHelper wrap what the stream threw).</summary>
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsUnreachable(SailPointException exception) =>

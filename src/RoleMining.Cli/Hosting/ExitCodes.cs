@@ -21,8 +21,12 @@ public static class ExitCodes
     /// <summary>Cancelled (Ctrl+C or SIGTERM); a rerun resumes stored export jobs.</summary>
     public const int Cancelled = 130;
 
+    /// <summary>The program reading standard output ended first (<c>| head</c>): 128 + SIGPIPE, as for a program the signal stopped.</summary>
+    public const int OutputClosed = 141;
+
     /// <summary>The list as the help text shows it.</summary>
     public const string HelpText =
         "Exit codes: 0 ok; 1 an export failed, or SailPoint or Azure Storage refused a request; 2 bad arguments; "
-        + "3 configuration error; 4 SailPoint unreachable or authentication failed; 130 cancelled.";
+        + "3 configuration error; 4 SailPoint unreachable or authentication failed; 130 cancelled; "
+        + "141 standard output closed by its reader (| head).";
 }

@@ -104,7 +104,8 @@ public static class ChildProcess
         || name.StartsWith("RoleMining__", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("Emulator__", StringComparison.OrdinalIgnoreCase);
 
-    private static string DotnetHost() =>
+    /// <summary>The dotnet host that runs the built programs.</summary>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
             ? host
             : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";

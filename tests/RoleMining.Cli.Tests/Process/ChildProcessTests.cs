@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RoleMining.Emulator;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
 
@@ -57,6 +58,45 @@ public sealed class ChildProcessTests(EmulatorFixture emulator) : IClassFixture<
         Assert.Contains("Cancelled.", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
         Assert.Empty(environment.CompleteJobFolders(session.Id, session.PotentialRoles[0].Id));
+    }
+
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public async Task A_reader_that_stops_reading_stops_the_command_quietly_with_exit_code_141(string format)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // The console stream is kept on Windows; no bash to make the pipe.
+            return;
+        }
+
+        // 100 pages of 250 identities: megabytes of output, far more than a pipe holds.
+        await using var large = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            RateLimit = { Enabled = false },
+            Tenant = { AdditionalPotentialRoleIdentityCounts = [25_000] },
+        });
+        var role = large.Tenant.Sessions.SelectMany(session => session.PotentialRoles).Single(role => role.IsAdditional);
+        var variables = new Dictionary<string, string>
+        {
+            ["SAIL_BASE_URL"] = large.BaseAddress.ToString(),
+            ["SAIL_CLIENT_ID"] = large.Options.ClientId,
+            ["SAIL_CLIENT_SECRET"] = large.Options.ClientSecret,
+            ["SailPoint__RateLimit__Enabled"] = "false",
+        };
+        var cli = $"'{ChildProcess.DotnetHost()}' '{Path.Combine(AppContext.BaseDirectory, ChildProcess.Cli)}'";
+
+        // head reads one line and ends; bash prints the command's own exit code.
+        var result = await ChildProcess.RunAsync(
+            "bash",
+            ["-c", $"{cli} identities --session {role.Session.Id} --role {role.Id} --format {format} | head -c 200 > /dev/null; echo \"exit=${{PIPESTATUS[0]}}\""],
+            variables);
+
+        Assert.Equal($"exit={ExitCodes.OutputClosed}", result.Output.Trim());
+        Assert.Empty(result.Error);
+        // It stopped at the first write after head ended, not after fetching the 100 pages for nobody.
+        Assert.InRange(large.Statistics.RequestsForAnyVersion(OperationIds.GetIdentitiesPotentialRole), 1, 10);
     }
 
     private Dictionary<string, string> TenantVariables() => emulator.TenantVariables();
