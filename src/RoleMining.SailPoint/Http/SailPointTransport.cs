@@ -162,16 +162,34 @@ internal sealed class SailPointTransport : IDisposable
         {
             SailPointException sailPoint => sailPoint,
             TokenRequestException { InnerException: SailPointException refused } => refused,
-            TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached"), token.InnerException),
+            TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached: " + CauseOf(token.InnerException ?? token)), token.InnerException),
             BrokenCircuitException broken => new SailPointException(
                 Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy },
                 broken),
             TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
             RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message) with { RetryAfter = limited.RetryAfter }, limited),
-            HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, exception.Message), exception),
+            HttpRequestException or IOException => new SailPointException(Details(SailPointErrorKind.Transport, CauseOf(exception)), exception),
             OperationCanceledException => new SailPointException(Details(SailPointErrorKind.Timeout, "the request was cancelled by a timeout"), exception),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// What went wrong on the wire, for the message ("Name or service not known (host:443)", "Connection refused"): the
+    /// first message of the exception chain that is not a "see inner exception" wrapper, such as the TLS handshake's.
+    /// Host names and ports only; requests and credentials are never in these messages.
+    /// </summary>
+    private static string CauseOf(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (!current.Message.Contains("inner exception", StringComparison.OrdinalIgnoreCase))
+            {
+                return current.Message.TrimEnd('.');
+            }
+        }
+
+        return exception.Message;
     }
 
     private async ValueTask<HttpResponseMessage> AttemptAsync(OperationState state, CancellationToken cancellationToken)

@@ -33,6 +33,29 @@ public sealed class ConnectFailureTests
     }
 
     [Fact]
+    public async Task The_failure_says_what_went_wrong_on_the_wire_also_behind_a_wrapper_that_points_inward()
+    {
+        var unresolved = new StubHandler { Token = (_, _) => throw new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known (no-such-host.invalid:443)") };
+        var handshake = new StubHandler
+        {
+            Token = (_, index) => Task.FromResult(StubHandler.TokenResponse($"token-{index}", 3600)),
+            Api = (_, _) => throw new HttpRequestException(
+                HttpRequestError.SecureConnectionError,
+                "The SSL connection could not be established, see inner exception.",
+                new System.Security.Authentication.AuthenticationException("Cannot determine the frame size or a corrupted frame was received.")),
+        };
+        using var unresolvedClient = TestClients.Create(unresolved, options => options.CircuitBreaker.Enabled = false);
+        using var handshakeClient = TestClients.Create(handshake, options => { options.Retry.MaxRetryAttempts = 0; options.CircuitBreaker.Enabled = false; });
+
+        var token = await Assert.ThrowsAsync<SailPointException>(() => unresolvedClient.GetSessionStatusAsync("s1"));
+        var api = await Assert.ThrowsAsync<SailPointException>(() => handshakeClient.GetSessionStatusAsync("s1"));
+
+        Assert.Contains("the token endpoint could not be reached: Name or service not known (no-such-host.invalid:443)", token.Message, StringComparison.Ordinal);
+        Assert.Contains("Cannot determine the frame size", api.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("see inner exception", api.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_API_call_that_cannot_connect_uses_the_connect_budget_while_other_failures_keep_the_full_one()
     {
         var refused = new StubHandler { Api = (_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused") };
