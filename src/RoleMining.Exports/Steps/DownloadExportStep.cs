@@ -79,8 +79,11 @@ public sealed class DownloadExportStep : ExportStepBase
                     return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
                 }
 
+                // Once begun, publishing runs to its end (renames, or server-side copies, then the manifest) even when the
+                // run is being stopped: cut off, it would leave files that look finished beside no manifest. Only a lost
+                // lease stops it, since the job is then someone else's.
                 var completedAt = TimeProvider.GetUtcNow();
-                await PublishAsync(job, holder.LeaseId, files, completedAt, linked.Token).ConfigureAwait(false);
+                await PublishAsync(job, holder.LeaseId, files, completedAt, holder.LostToken).ConfigureAwait(false);
                 Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass,
                     TimeProvider.GetElapsedTime(staged).TotalMilliseconds);
                 var result = await FinishSucceededAsync(message, holder, files, completedAt).ConfigureAwait(false);
@@ -89,8 +92,14 @@ public sealed class DownloadExportStep : ExportStepBase
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Shutdown or crash: the writes in progress were given up (nothing partial stays), staging files finished
-                // before and the lease stay; whoever takes over removes the former.
+                // Shutdown or Ctrl+C: the writes in progress were given up (nothing partial stays), and the staging files
+                // this attempt finished are removed too: a resumed job downloads again and would only delete them later.
+                // The lease stays until it runs out. A killed process cannot do this; whoever takes over does.
+                if (!holder.LostToken.IsCancellationRequested)
+                {
+                    await DeleteStagingAsync(job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
+                }
+
                 throw;
             }
             catch (OperationCanceledException) when (holder.LostToken.IsCancellationRequested)
@@ -290,12 +299,14 @@ public sealed class DownloadExportStep : ExportStepBase
         }
     }
 
-    private async Task DeleteStagingAsync(ExportJob job, CancellationToken cancellationToken)
+    /// <summary>Deletes the job's staging files: every attempt's, or only those of <paramref name="attemptId"/>.</summary>
+    private async Task DeleteStagingAsync(ExportJob job, CancellationToken cancellationToken, string? attemptId = null)
     {
         try
         {
             var staged = new List<string>();
-            await foreach (var item in _artifacts.ListAsync(ExportArtifactLayout.StagingPrefix(job), cancellationToken).ConfigureAwait(false))
+            var prefix = attemptId is null ? ExportArtifactLayout.StagingPrefix(job) : ExportArtifactLayout.StagingPath(job, attemptId, string.Empty);
+            await foreach (var item in _artifacts.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 staged.Add(item.Path);
             }

@@ -175,9 +175,12 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
     /// <summary>The failure the writes to a staging path throw, if any (null: the writes go through).</summary>
     public Func<string, Exception?>? FailWrites { get; set; }
 
+    /// <summary>Called when a staging write was closed as complete (asynchronously).</summary>
+    public Action<WriteProbe>? AfterWriteCompleted { get; set; }
+
     public async Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
     {
-        var probe = new WriteProbe(stagingPath, await inner.OpenStagingWriteAsync(stagingPath, cancellationToken), FailWrites?.Invoke(stagingPath));
+        var probe = new WriteProbe(stagingPath, await inner.OpenStagingWriteAsync(stagingPath, cancellationToken), FailWrites?.Invoke(stagingPath), AfterWriteCompleted);
         Writes.Enqueue(probe);
         return probe;
     }

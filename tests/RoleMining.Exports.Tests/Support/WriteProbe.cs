@@ -5,7 +5,7 @@ namespace RoleMining.Exports.Tests.Support;
 /// being given up) or abandoned (<see cref="IAbandonableWrite.Abandon"/> before the close, passed on to the store's
 /// stream). Its writes throw <c>failWrites</c> when one is given.
 /// </summary>
-internal sealed class WriteProbe(string path, Stream inner, Exception? failWrites = null) : Stream, IAbandonableWrite
+internal sealed class WriteProbe(string path, Stream inner, Exception? failWrites = null, Action<WriteProbe>? completed = null) : Stream, IAbandonableWrite
 {
     public string Path { get; } = path;
 
@@ -71,9 +71,14 @@ internal sealed class WriteProbe(string path, Stream inner, Exception? failWrite
 
     public override async ValueTask DisposeAsync()
     {
+        var wasClosed = Closed;
         Closed = true;
         await inner.DisposeAsync();
         await base.DisposeAsync();
+        if (!wasClosed && !Abandoned)
+        {
+            completed?.Invoke(this);
+        }
     }
 
     protected override void Dispose(bool disposing)

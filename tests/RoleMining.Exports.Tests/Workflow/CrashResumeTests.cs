@@ -98,6 +98,46 @@ public sealed class CrashResumeTests
     }
 
     [Fact]
+    public async Task Stopped_after_a_file_was_staged_the_attempt_removes_its_staging_files_and_the_rerun_downloads_again()
+    {
+        // Ctrl+C (or a shutdown) once a file of the zip is staged in full: the run is cancelled, not killed.
+        await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterWriteCompleted = probe =>
+        {
+            if (probe.Path.EndsWith(".csv", StringComparison.Ordinal))
+            {
+                crash.Fire();
+            }
+        });
+
+        var job = await run.CrashAsync();
+
+        Assert.Equal(ExportJobState.Downloading, job.State);
+        Assert.Empty(run.Harness.Root.Files($"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}"));
+        await run.ResumeAndAssertSucceededAsync(expectedCreations: 1);
+        Assert.Equal(2, run.WorkflowDownloads);
+    }
+
+    [Fact]
+    public async Task Stopped_while_publishing_the_publish_finishes_so_no_file_looks_done_without_its_manifest()
+    {
+        await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterPublish = (path, _) =>
+        {
+            // Ctrl+C right after the first file moved to its final place.
+            crash.Fire();
+            return Task.CompletedTask;
+        });
+
+        var job = await run.CrashAsync();
+
+        // The job finished: its files, its manifest and its state, from the one download.
+        Assert.Equal(ExportJobState.Succeeded, job.State);
+        Assert.Single(await new ExportArtifactCatalog(run.Harness.Host.Artifacts).ListCompletedAsync().ToListAsync());
+        await run.Harness.AssertSucceededAndCompleteAsync(job);
+        Assert.DoesNotContain(run.Harness.Root.Files($"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}"), file => file.Contains("/.staging/", StringComparison.Ordinal));
+        Assert.Equal(1, run.Harness.Emulator.Statistics.RequestsFor(OperationIds.DownloadRoleMiningPotentialRoleZip));
+    }
+
+    [Fact]
     public async Task Killed_after_the_manifest_was_published_the_resumed_run_adopts_it_without_downloading_again()
     {
         await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterPublish = (path, token) =>
