@@ -199,7 +199,18 @@ internal sealed class ExportSession
             return ExitCodes.Cancelled;
         }
 
-        return jobs.Any(job => job.State != ExportJobState.Succeeded) ? ExitCodes.Failed : ExitCodes.Success;
+        var unsuccessful = jobs.Where(job => job.State != ExportJobState.Succeeded).ToList();
+        if (unsuccessful.Count == 0)
+        {
+            return ExitCodes.Success;
+        }
+
+        await console.Error.WriteLineAsync("Run the same command again to retry: finished exports are kept, failed ones get a new job.");
+        // Every failure for want of SailPoint (down, unreachable, refusing the credentials): the exit code says so, as
+        // it does when the first call fails; a script can wait and run again.
+        return unsuccessful.All(job => job.Failure?.SailPointError is { } error && CliErrors.IsUnreachable(error.Kind, error.Status))
+            ? ExitCodes.Unreachable
+            : ExitCodes.Failed;
     }
 
     /// <summary>Removes the temporary job files a killed run left (writes are atomic, so they are never needed).</summary>

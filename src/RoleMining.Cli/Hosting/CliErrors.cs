@@ -69,7 +69,10 @@ internal static class CliErrors
         return null;
     }
 
-    private static bool IsUnreachable(SailPointException exception) =>
-        exception.Kind is SailPointErrorKind.Transport or SailPointErrorKind.Timeout or SailPointErrorKind.CircuitOpen or SailPointErrorKind.Authentication
-        || exception.StatusCode is 401 or 403;
+    private static bool IsUnreachable(SailPointException exception) => IsUnreachable(exception.Kind, exception.StatusCode);
+
+    /// <summary>Whether a SailPoint failure of <paramref name="kind"/> and <paramref name="status"/> means SailPoint could not be reached or refused the credentials.</summary>
+    internal static bool IsUnreachable(SailPointErrorKind kind, int? status) =>
+        kind is SailPointErrorKind.Transport or SailPointErrorKind.Timeout or SailPointErrorKind.CircuitOpen or SailPointErrorKind.Authentication
+        || status is 401 or 403;
 }

@@ -15,7 +15,7 @@ public static class ExitCodes
     /// <summary>The configuration is missing, unreadable or invalid.</summary>
     public const int Configuration = 3;
 
-    /// <summary>SailPoint could not be reached, or authentication failed.</summary>
+    /// <summary>SailPoint could not be reached, or authentication failed (also: every export that failed, failed for that).</summary>
     public const int Unreachable = 4;
 
     /// <summary>Cancelled (Ctrl+C or SIGTERM); a rerun resumes stored export jobs.</summary>

@@ -40,7 +40,8 @@ internal static partial class Log
         Message = "SailPoint {OperationId}: access token rejected with 401; renewing it and sending once more")]
     public static partial void TokenRejected(ILogger logger, string operationId);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Error,
+    // A warning: the breaker protects the tenant and heals itself; the calls it refuses fail (and log) on their own.
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
         Message = "SailPoint circuit opened for {BreakSeconds:0} s after {Reason}: calls to this tenant fail fast")]
     public static partial void CircuitOpened(ILogger logger, double breakSeconds, string reason);
 

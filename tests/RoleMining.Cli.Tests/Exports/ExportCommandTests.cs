@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
+using RoleMining.Emulator;
 
 namespace RoleMining.Cli.Tests.Exports;
 
@@ -93,6 +94,26 @@ public sealed class ExportCommandTests
 
         Assert.Contains("0 succeeded, 2 failed.", result.Output, StringComparison.Ordinal);
         Assert.All(environment.JobDocuments(), job => Assert.Equal("Failed", job.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task Exports_that_fail_only_for_want_of_SailPoint_exit_with_4_and_say_to_run_again()
+    {
+        // Every download's connection is reset: SailPoint cannot be reached for the zip, whatever the retries.
+        await using var environment = await ExportTestEnvironment.StartAsync(options =>
+            options.Faults.Routes[OperationIds.DownloadRoleMiningPotentialRoleZip] = new EmulatorRouteFaultOptions { ConnectionResetShare = 1 });
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+
+        var result = await environment.CreateRunner()
+            .With("RoleMining__Exports__TransientRetry__InitialDelay", "00:00:00.050")
+            .With("RoleMining__Exports__TransientRetry__MaxDelay", "00:00:00.100")
+            .RunAsync("export", "-s", session.Id, "-r", role.Id);
+
+        Assert.True(result.ExitCode == ExitCodes.Unreachable, result.ToString());
+        Assert.Single(result.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal) && line.Contains(role.Id, StringComparison.Ordinal));
+        Assert.Contains("Run the same command again to retry", result.Error, StringComparison.Ordinal);
+        Assert.Empty(environment.CompleteJobFolders(session.Id, role.Id));
     }
 
     [Fact]
