@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Serialization.Metadata;
+using RoleMining.Api.Validation;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Output;
 using RoleMining.SailPoint;
@@ -67,6 +68,7 @@ internal static class IdentitiesCommand
 
     private static Task<int> ListAsync(CliRun run, string sessionId, string roleId, ListingRequest request, CancellationToken cancellationToken)
     {
+        request.Validate(SailPointCollections.PotentialRoleIdentities);
         HashSet<string>? columnAttributes = null;
         var reported = new HashSet<string>(StringComparer.Ordinal);
         return ListingCommand.WriteAsync(

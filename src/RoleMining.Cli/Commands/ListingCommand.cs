@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Serialization.Metadata;
+using RoleMining.Api.Validation;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Output;
 using RoleMining.SailPoint;
@@ -7,7 +8,26 @@ using RoleMining.SailPoint;
 namespace RoleMining.Cli.Commands;
 
 /// <summary>What a listing was asked for: <c>--filter</c>, <c>--sort</c>, <c>--format</c> and <c>--out</c>.</summary>
-internal sealed record ListingRequest(string? Filter, string? Sort, OutputFormat Format, string? OutFile);
+internal sealed record ListingRequest(string? Filter, string? Sort, OutputFormat Format, string? OutFile)
+{
+    /// <summary>
+    /// Throws a usage error for a filter or sorter ISC does not support on the collection of <paramref name="rules"/>
+    /// (the rules the HTTP API applies), so that a typo names its option before any call instead of coming back as
+    /// SailPoint's 400.
+    /// </summary>
+    public void Validate(CollectionRules rules)
+    {
+        if (Filter is { } filter && CollectionQueryValidator.ValidateFilters(filter, rules) is { } filterError)
+        {
+            throw CliException.Usage($"--filter '{filter}': {filterError}");
+        }
+
+        if (Sort is { } sort && CollectionQueryValidator.ValidateSorters(sort, rules) is { } sortError)
+        {
+            throw CliException.Usage($"--sort '{sort}': {sortError}");
+        }
+    }
+}
 
 /// <summary>
 /// The shape the commands that list a SailPoint collection share (<c>sessions list</c>, <c>roles list</c>,

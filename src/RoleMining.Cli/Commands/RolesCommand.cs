@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Serialization.Metadata;
+using RoleMining.Api.Validation;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Output;
 using RoleMining.SailPoint;
@@ -45,13 +46,17 @@ internal static class RolesCommand
             "'createdById eq \"...\"'",
             "'createdDate' or '-createdDate' (the only sorter ISC supports here)",
             [session],
-            (run, parseResult, request, token) => ListingCommand.WriteAsync(
-                run,
-                request,
-                "potential roles",
-                TypeInfo,
-                _ => Columns,
-                query => run.Client.GetPotentialRoleSummariesAsync(parseResult.GetRequiredValue(session), query, token),
-                token));
+            (run, parseResult, request, token) =>
+            {
+                request.Validate(SailPointCollections.PotentialRoleSummaries);
+                return ListingCommand.WriteAsync(
+                    run,
+                    request,
+                    "potential roles",
+                    TypeInfo,
+                    _ => Columns,
+                    query => run.Client.GetPotentialRoleSummariesAsync(parseResult.GetRequiredValue(session), query, token),
+                    token);
+            });
     }
 }

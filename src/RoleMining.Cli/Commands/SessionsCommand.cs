@@ -60,16 +60,7 @@ internal static class SessionsCommand
 
     private static Task<int> ListAsync(CliRun run, ParseResult parseResult, ListingRequest request, CancellationToken cancellationToken)
     {
-        // The same rules as GET /api/sessions: a filter or sorter ISC does not support is a usage error before any call.
-        if (request.Filter is { } filter && CollectionQueryValidator.ValidateFilters(filter, SailPointCollections.Sessions) is { } filterError)
-        {
-            throw CliException.Usage($"--filter '{filter}': {filterError}");
-        }
-
-        if (request.Sort is { } sort && CollectionQueryValidator.ValidateSorters(sort, SailPointCollections.Sessions) is { } sortError)
-        {
-            throw CliException.Usage($"--sort '{sort}': {sortError}");
-        }
+        request.Validate(SailPointCollections.Sessions);
 
         return ListingCommand.WriteAsync(run, request, "sessions", TypeInfo, _ => Columns, query => run.Client.GetSessionsAsync(query, cancellationToken), cancellationToken);
     }

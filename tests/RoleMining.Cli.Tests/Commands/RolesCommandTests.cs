@@ -7,6 +7,22 @@ namespace RoleMining.Cli.Tests.Commands;
 public sealed class RolesCommandTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
 {
     [Fact]
+    public async Task A_sorter_or_filter_ISC_does_not_support_is_a_usage_error_before_any_call_for_roles_and_identities()
+    {
+        var role = emulator.Server.Tenant.Sessions.SelectMany(session => session.PotentialRoles).First();
+        var requestsBefore = emulator.Server.Statistics.TotalRequests;
+
+        var roles = await emulator.CreateRunner().RunAsync("roles", "list", "--session", role.Session.Id, "--sort", "name");
+        var identities = await emulator.CreateRunner().RunAsync("identities", "--session", role.Session.Id, "--role", role.Id, "--filter", "name sw \"Ab");
+
+        Assert.Equal(ExitCodes.Usage, roles.ExitCode);
+        Assert.Contains("--sort 'name'", Assert.Single(roles.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, identities.ExitCode);
+        Assert.Contains("--filter 'name sw \"Ab'", Assert.Single(identities.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(requestsBefore, emulator.Server.Statistics.TotalRequests);
+    }
+
+    [Fact]
     public async Task List_as_json_returns_every_potential_role_of_the_session()
     {
         var session = emulator.Server.Tenant.Sessions.First(session => session.PotentialRoles.Count > 0);
