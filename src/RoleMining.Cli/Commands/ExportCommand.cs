@@ -112,10 +112,10 @@ internal static class ExportCommand
         return command;
     }
 
-    /// <summary><c>--out DIR</c>, shared with <c>sweep</c>.</summary>
-    internal static Option<string?> OutDirectory() => new("--out", "-o")
+    /// <summary><c>--out DIR</c>, shared with <c>sweep</c> and <c>serve</c> (which has no <c>--blob-container</c>).</summary>
+    internal static Option<string?> OutDirectory(bool withBlobContainer = true) => new("--out", "-o")
     {
-        Description = $"The folder for artifacts and job documents (.jobs; only these with --blob-container). Default: RoleMining:Exports:FileSystem:ArtifactRoot, else ./{ExportSettings.DefaultOutputDirectory}.",
+        Description = $"The folder for artifacts and job documents (.jobs{(withBlobContainer ? "; only these with --blob-container" : string.Empty)}). Default: RoleMining:Exports:FileSystem:ArtifactRoot, else ./{ExportSettings.DefaultOutputDirectory}.",
         HelpName = "DIR",
     };
 

@@ -162,7 +162,18 @@ internal sealed class ExportSession
         var runner = _run.Services.GetRequiredService<InProcessExportRunner>();
         var resumed = await Jobs.ResumeAsync(stalledFor: null, cancellationToken);
         var resumedIds = resumed.Select(job => job.JobId).ToHashSet(StringComparer.Ordinal);
-        var jobIds = await prepare(cancellationToken);
+        IReadOnlyList<string> jobIds;
+        try
+        {
+            jobIds = await prepare(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Jobs created before the cancellation are stored: the next run resumes them.
+            await console.Error.WriteLineAsync("Cancelled. Run the same command again to resume the exports it had created.");
+            return ExitCodes.Cancelled;
+        }
+
         var tracked = jobIds.Concat(resumedIds).Distinct(StringComparer.Ordinal).ToList();
         if (tracked.Count == 0)
         {

@@ -35,7 +35,8 @@ internal static class CliErrors
         switch (exception)
         {
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                return (ExitCodes.Cancelled, "Cancelled. Stored export jobs resume when the command is run again.");
+                // The export commands say what resumes in their own summary; a listing has nothing to resume.
+                return (ExitCodes.Cancelled, "Cancelled.");
             case CliException cli:
                 return (cli.ExitCode, cli.Message);
             case OptionsValidationException validation:

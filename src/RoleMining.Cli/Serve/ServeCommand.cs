@@ -28,7 +28,7 @@ internal static class ServeCommand
             HelpName = "URLS",
             DefaultValueFactory = _ => DefaultUrl,
         };
-        var outDirectory = ExportCommand.OutDirectory();
+        var outDirectory = ExportCommand.OutDirectory(withBlobContainer: false);
         var command = new Command(
             "serve",
             "Serve the RoleMining HTTP API (the routes of the Azure Functions app under /api) on this machine until Ctrl+C, with exports "

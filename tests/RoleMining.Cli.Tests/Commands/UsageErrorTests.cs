@@ -84,6 +84,29 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_help_of_out_mentions_blob_containers_only_where_the_command_has_the_option()
+    {
+        var serve = await Runner.RunAsync("serve", "--help");
+        var export = await Runner.RunAsync("export", "--help");
+
+        Assert.Equal(ExitCodes.Success, serve.ExitCode);
+        Assert.DoesNotContain("blob-container", serve.Output, StringComparison.Ordinal);
+        Assert.Contains("only these with --blob-container", export.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cancelling_a_command_says_only_that_it_was_cancelled()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var (exitCode, message) = CliErrors.Classify(new OperationCanceledException(cancelled.Token), cancelled.Token);
+
+        Assert.Equal(ExitCodes.Cancelled, exitCode);
+        Assert.Equal("Cancelled.", message);
+    }
+
+    [Fact]
     public async Task Help_of_a_subcommand_works_without_its_required_options()
     {
         var result = await Runner.RunAsync("identities", "--help");
