@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using RoleMining.Cli.Configuration;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Cli.Hosting;
 
 /// <summary>Turns any failure of a command into one line on standard error and an exit code.</summary>
-internal static class CliErrors
+internal static partial class CliErrors
 {
     /// <summary>Writes the failure and returns the exit code. A stack trace is written only when <paramref name="verbose"/>.</summary>
     public static int Report(Exception exception, CliConsole console, bool verbose, CancellationToken cancellationToken)
@@ -40,7 +42,7 @@ internal static class CliErrors
             case CliException cli:
                 return (cli.ExitCode, cli.Message);
             case OptionsValidationException validation:
-                return (ExitCodes.Configuration, "Configuration error: " + string.Join(" ", validation.Failures));
+                return (ExitCodes.Configuration, "Configuration error: " + string.Join(" ", DescribeFailures(validation)));
             case SailPointException sailPoint:
                 return (IsUnreachable(sailPoint) ? ExitCodes.Unreachable : ExitCodes.Failed, sailPoint.Message);
             case HttpRequestException http:
@@ -54,6 +56,36 @@ internal static class CliErrors
                 return (ExitCodes.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message} Run again with --verbose for details.");
         }
     }
+
+    /// <summary>
+    /// The failures in the words of the settings: an attribute's "MaxConcurrency: The field ExportWorkflowOptions.MaxConcurrency
+    /// must be between 1 and 256." becomes "RoleMining:Exports:MaxConcurrency must be between 1 and 256.", and is left out
+    /// where a validator of its own already speaks of the same key (saying, e.g., which environment variable sets it).
+    /// </summary>
+    internal static IEnumerable<string> DescribeFailures(OptionsValidationException validation)
+    {
+        var section = CliConfiguration.BoundSections.FirstOrDefault(bound => bound.Type == validation.OptionsType).Section;
+        var failures = validation.Failures.ToList();
+        foreach (var failure in failures)
+        {
+            if (section is null || AttributeFailure().Match(failure) is not { Success: true } match)
+            {
+                yield return failure;
+                continue;
+            }
+
+            var key = section + ":" + match.Groups["member"].Value.Replace('.', ':');
+            if (!failures.Any(other => other.StartsWith(key + " ", StringComparison.Ordinal)))
+            {
+                yield return $"{key} {match.Groups["rule"].Value}";
+            }
+        }
+    }
+
+    /// <summary>The form of the options validation source generator's failures ("Member: The Type.Member field is required.",
+    /// "Member: The field Type.Member must be ...").</summary>
+    [GeneratedRegex(@"^(?<member>[\w.]+): The (?:field \w+\.[\w.]+ (?<rule>.+)|\w+\.[\w.]+ field (?<rule>.+))$")]
+    private static partial Regex AttributeFailure();
 
     /// <summary>The exception, or the first of its inner exceptions, of type <typeparamref name="T"/> (writers such as CsvHelper wrap what the stream threw).</summary>
     private static T? Find<T>(Exception exception)

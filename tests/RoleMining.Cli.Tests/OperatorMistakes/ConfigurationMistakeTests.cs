@@ -40,6 +40,25 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     }
 
     [Fact]
+    public async Task A_setting_out_of_range_and_missing_credentials_are_named_by_their_keys_once_each()
+    {
+        var outOfRange = Tenant();
+        outOfRange["RoleMining__Exports__MaxConcurrency"] = "0";
+
+        var range = await ChildProcess.RunCliAsync(["export", "--all"], outOfRange, _directory.Path);
+        var missing = await ChildProcess.RunCliAsync(["sessions", "list"], new Dictionary<string, string> { ["SAIL_BASE_URL"] = emulator.Server.BaseAddress.ToString() }, _directory.Path);
+
+        Assert.Equal(ExitCodes.Configuration, range.ExitCode);
+        Assert.Equal("Configuration error: RoleMining:Exports:MaxConcurrency must be between 1 and 256.", Assert.Single(range.ErrorLines));
+        Assert.Equal(ExitCodes.Configuration, missing.ExitCode);
+        var line = Assert.Single(missing.ErrorLines);
+        // The validator's own words (with the environment variable), not the attribute's again with a .NET type name.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(line, "SailPoint:ClientId"));
+        Assert.Contains("SAIL_CLIENT_SECRET", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("RoleMiningClientOptions", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_base_url_with_a_path_is_refused_naming_the_base_url_rule()
     {
         var variables = Tenant();
