@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
+using RoleMining.Cli.Serve;
 using RoleMining.Emulator;
 
 namespace RoleMining.Cli.Commands;
@@ -43,8 +44,14 @@ internal static class EmulatorCommand
         return command;
     }
 
+    /// <summary>Host settings the emulator's host reads from its arguments besides <c>--urls</c>.</summary>
+    private static readonly string[] HostSwitches = ["--environment", "--contentRoot", "--applicationName"];
+
     private static async Task<int> RunAsync(CommandExecution execution, ParseResult parseResult, string urls, CancellationToken cancellationToken)
     {
+        // Checked as serve checks them: Kestrel would fail on a bad one only when it starts, with a stack trace.
+        _ = ServeUrls.Parse(urls);
+        RequireKnownSwitches(parseResult.UnmatchedTokens);
         string[] args = ["--urls", urls, .. parseResult.UnmatchedTokens];
         WebApplication built;
         try
@@ -78,7 +85,7 @@ internal static class EmulatorCommand
         }
         catch (OptionsValidationException exception)
         {
-            throw CliException.Configuration("Configuration error: " + string.Join(" ", exception.Failures), exception);
+            throw CliException.Configuration("Configuration error: " + string.Join(" ", CliErrors.DescribeFailures(exception)), exception);
         }
         catch (InvalidOperationException exception) when (CommandLineSwitches.DescribeInvalidValue(exception) is { } invalid)
         {
@@ -94,5 +101,30 @@ internal static class EmulatorCommand
         // Ctrl+C is how a foreground server is meant to stop: the command then ends normally, with exit code 0.
         await app.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// A usage error for a <c>--name</c> that is neither an emulator switch, a configuration key (<c>--Emulator:...</c>)
+    /// nor a host setting: the host would take a typo such as <c>--sesions 3</c> as a key nobody reads.
+    /// </summary>
+    private static void RequireKnownSwitches(IReadOnlyList<string> tokens)
+    {
+        foreach (var token in tokens)
+        {
+            if (!token.StartsWith("--", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = token.Split('=', 2)[0];
+            var known = name.Contains(':', StringComparison.Ordinal)
+                || CommandLineSwitches.Names.Contains(name, StringComparer.OrdinalIgnoreCase)
+                || HostSwitches.Contains(name, StringComparer.OrdinalIgnoreCase);
+            if (!known)
+            {
+                throw CliException.Usage(
+                    $"Unknown emulator option '{name}'. Emulator options: {string.Join(", ", CommandLineSwitches.Names.Order(StringComparer.Ordinal))}, or a configuration key such as --Emulator:Tenant:SessionCount.");
+            }
+        }
     }
 }

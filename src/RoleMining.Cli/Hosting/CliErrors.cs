@@ -74,7 +74,11 @@ internal static partial class CliErrors
                 continue;
             }
 
-            var key = section + ":" + match.Groups["member"].Value.Replace('.', ':');
+            // The member before the colon or the path after the type name, whichever is longer: the generator names a
+            // nested member one way or the other depending on how the nested options are validated.
+            var member = match.Groups["member"].Value;
+            var path = match.Groups["path"].Value;
+            var key = section + ":" + (path.Count(c => c == '.') > member.Count(c => c == '.') ? path : member).Replace('.', ':');
             if (!failures.Any(other => other.StartsWith(key + " ", StringComparison.Ordinal)))
             {
                 yield return $"{key} {match.Groups["rule"].Value}";
@@ -84,7 +88,7 @@ internal static partial class CliErrors
 
     /// <summary>The form of the options validation source generator's failures ("Member: The Type.Member field is required.",
     /// "Member: The field Type.Member must be ...").</summary>
-    [GeneratedRegex(@"^(?<member>[\w.]+): The (?:field \w+\.[\w.]+ (?<rule>.+)|\w+\.[\w.]+ field (?<rule>.+))$")]
+    [GeneratedRegex(@"^(?<member>[\w.]+): The (?:field \w+\.(?<path>[\w.]+) (?<rule>.+)|\w+\.(?<path>[\w.]+) field (?<rule>.+))$")]
     private static partial Regex AttributeFailure();
 
     /// <summary>The exception, or the first of its inner exceptions, of type <typeparamref name="T"/> (writers such as CsvHelper wrap what the stream threw).</summary>

@@ -139,6 +139,19 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
         Assert.Single(result.ErrorLines, line => !line.StartsWith("Run 'rolemining", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(new[] { "--urls", "notaurl" }, 2, "--urls 'notaurl' is not an http:// or https:// URL")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sesions", "3" }, 2, "Unknown emulator option '--sesions'")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sessions", "-3" }, 3, "Emulator:Tenant:SessionCount must be between 1 and 10000.")]
+    public async Task Emulator_mistakes_are_one_line_naming_the_option_or_key(string[] args, int exitCode, string expected)
+    {
+        var result = await ChildProcess.RunCliAsync(["emulator", .. args], null, _directory.Path);
+
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        Assert.Contains(expected, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_standalone_emulator_with_a_seed_that_is_not_a_number_says_so_and_exits_2()
     {
