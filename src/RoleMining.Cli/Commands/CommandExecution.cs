@@ -72,6 +72,11 @@ internal sealed class CommandExecution(CliContext context, CommonOptions options
             return;
         }
 
+        if (string.IsNullOrWhiteSpace(outFile))
+        {
+            throw CliException.Usage("--out needs a file name ('-' for standard output).");
+        }
+
         var path = context.ResolvePath(outFile);
         if (Directory.Exists(path))
         {

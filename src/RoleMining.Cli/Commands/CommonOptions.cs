@@ -44,7 +44,7 @@ internal sealed class CommonOptions
 
     public static Option<string?> OutFile() => new("--out", "-o")
     {
-        Description = "Write to FILE instead of standard output; the file appears only when complete.",
+        Description = "Write to FILE instead of standard output ('-': standard output); the file appears only when complete.",
         HelpName = "FILE",
     };
 

@@ -131,9 +131,29 @@ internal static class ExportCommand
     /// <summary>An output folder that is a file would only fail later, mid-run.</summary>
     internal static void RequireUsableDirectory(CliContext context, string? outDirectory)
     {
-        if (outDirectory is not null && File.Exists(context.ResolvePath(outDirectory)))
+        if (outDirectory is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(outDirectory))
+        {
+            throw CliException.Usage("--out needs a folder.");
+        }
+
+        var resolved = context.ResolvePath(outDirectory);
+        if (File.Exists(resolved))
         {
             throw CliException.Usage($"--out '{outDirectory}' is a file; give a folder.");
+        }
+
+        // A file where a folder of the path belongs would fail only when the first job is stored, as a file error.
+        for (var parent = Path.GetDirectoryName(resolved); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+            {
+                throw CliException.Usage($"--out '{outDirectory}': '{parent}' is a file, not a folder.");
+            }
         }
     }
 

@@ -63,12 +63,15 @@ internal static class ListingCommand
             (run, token) => list(
                 run,
                 parseResult,
-                new ListingRequest(parseResult.GetValue(filter), parseResult.GetValue(sort), OutputFormats.Parse(parseResult.GetValue(format)), parseResult.GetValue(outFile)),
+                new ListingRequest(parseResult.GetValue(filter), parseResult.GetValue(sort), OutputFormats.Parse(parseResult.GetValue(format)), FileOrStandardOutput(parseResult.GetValue(outFile))),
                 token),
             cancellationToken,
-            preflight: result => execution.RequireOutputDirectory(result.GetValue(outFile))));
+            preflight: result => execution.RequireOutputDirectory(FileOrStandardOutput(result.GetValue(outFile)))));
         return command;
     }
+
+    /// <summary><c>--out -</c> is standard output, as for most command-line tools; null too.</summary>
+    private static string? FileOrStandardOutput(string? outFile) => outFile == "-" ? null : outFile;
 
     /// <summary>
     /// Pages through the collection <paramref name="collection"/> gives for the listing's query (filters, sorters, and the

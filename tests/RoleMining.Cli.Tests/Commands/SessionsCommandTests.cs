@@ -64,6 +64,18 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
     }
 
     [Fact]
+    public async Task Out_dash_writes_to_standard_output_and_creates_no_file()
+    {
+        using var directory = new TemporaryDirectory();
+
+        var result = await emulator.CreateRunner(directory.Path).RunAsync("sessions", "list", "--format", "csv", "--out", "-");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal(emulator.Server.Tenant.Sessions.Select(session => session.Id), Csv.Parse(result.Output).Rows.Select(row => row["id"]));
+        Assert.Empty(directory.Files());
+    }
+
+    [Fact]
     public async Task A_filter_ISC_does_not_support_is_a_usage_error_with_the_rules_of_GET_api_sessions()
     {
         var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--filter", "nosuchfield eq 1", "--format", "json");

@@ -32,6 +32,8 @@ public sealed class UsageErrorTests : IDisposable
         { ["export"], "--session ID" },
         { ["export", "--session", "../etc", "--all"], "'../etc' is not a valid SailPoint id" },
         { ["sweep", "--bogus"], "--bogus" },
+        { ["export", "--all", "--session", "s1", "--out", ""], "--out needs a folder." },
+        { ["sessions", "list", "--out", " "], "--out needs a file name" },
     };
 
     [Theory]
@@ -47,6 +49,19 @@ public sealed class UsageErrorTests : IDisposable
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Output);
         Assert.Empty(_directory.Files());
+    }
+
+    [Fact]
+    public async Task An_out_folder_below_a_file_is_a_usage_error_naming_the_file()
+    {
+        await File.WriteAllTextAsync(_directory.Combine("afile"), "x");
+
+        var result = await Runner.RunAsync("export", "--session", "s1", "--all", "--out", "afile/sub");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("is a file, not a folder", result.Error, StringComparison.Ordinal);
+        Assert.Contains("afile", result.Error, StringComparison.Ordinal);
+        Assert.Equal(["afile"], _directory.Files());
     }
 
     [Fact]
