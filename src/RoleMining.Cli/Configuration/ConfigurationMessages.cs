@@ -79,14 +79,24 @@ internal static partial class ConfigurationMessages
     {
         ArgumentNullException.ThrowIfNull(message);
         var match = ArgumentConversion().Match(message);
-        return match.Success
-            ? $"{match.Groups["option"].Value} must be {Expected(match.Groups["type"].Value)}, not '{match.Groups["value"].Value}'."
-            : message;
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var (option, value, expected) = (match.Groups["option"].Value, match.Groups["value"].Value, Expected(match.Groups["type"].Value));
+        // A whole number the type cannot hold: saying it is not one would be wrong.
+        return expected == "a whole number" && WholeNumber().IsMatch(value)
+            ? $"{option}: '{value}' is too large a number."
+            : $"{option} must be {expected}, not '{value}'.";
     }
 
     /// <summary>The enum types of the settings (a test checks that every enum the options types reach is here).</summary>
     internal static readonly IReadOnlyList<Type> SettingEnums =
         [typeof(RoleMiningApiVersion), typeof(RoleMiningSessionState), typeof(ExportFileAccess), typeof(EmulatorRateLimitMode), typeof(CompressionLevel)];
+
+    [GeneratedRegex(@"^[+-]?\d+$")]
+    private static partial Regex WholeNumber();
 
     [GeneratedRegex(@"^System\.Nullable`1\[(?<type>.+)\]$")]
     private static partial Regex NullableOf();

@@ -27,6 +27,7 @@ public sealed class UsageErrorTests : IDisposable
         { ["export", "--session", "s1", "--min-popularity", "-5"], "--min-popularity must be between 0 and 100, not -5" },
         { ["export", "--session", "s1", "--min-popularity", "101"], "--min-popularity must be between 0 and 100" },
         { ["export", "--session", "s1", "--min-popularity", "many"], "many" },
+        { ["export", "--session", "s1", "--min-popularity", "99999999999"], "--min-popularity: '99999999999' is too large a number." },
         { ["export", "--role", "r1"], "--role needs --session" },
         { ["export", "--session", "s1", "--role", "r1", "--all"], "either --role or --all" },
         { ["export"], "--session ID" },
