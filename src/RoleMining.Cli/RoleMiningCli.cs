@@ -35,7 +35,15 @@ public static partial class RoleMiningCli
             // Program owns Ctrl+C and SIGTERM and cancels the token; the library must not end the process on its own.
             ProcessTerminationTimeout = null,
         };
-        return await parseResult.InvokeAsync(invocation, cancellationToken);
+        try
+        {
+            return await parseResult.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (OutputClosedException)
+        {
+            // Help or version text whose reader had enough (`--help | head -1`): the library's own actions write it.
+            return ExitCodes.OutputClosed;
+        }
     }
 
     private static int ReportUsageErrors(ParseResult parseResult, string[] args, CliConsole console)

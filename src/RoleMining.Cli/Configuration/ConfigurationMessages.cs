@@ -85,9 +85,9 @@ internal static partial class ConfigurationMessages
         }
 
         var (option, value, expected) = (match.Groups["option"].Value, match.Groups["value"].Value, Expected(match.Groups["type"].Value));
-        // A whole number the type cannot hold: saying it is not one would be wrong.
+        // A whole number the type cannot hold (too large or too small): saying it is not one would be wrong.
         return expected == "a whole number" && WholeNumber().IsMatch(value)
-            ? $"{option}: '{value}' is too large a number."
+            ? $"{option}: '{value}' is out of range."
             : $"{option} must be {expected}, not '{value}'.";
     }
 

@@ -10,7 +10,7 @@ namespace RoleMining.Cli.Hosting;
 /// </summary>
 internal static class StandardOutput
 {
-    /// <summary>The errno of a write to a pipe nobody reads (the same on Linux and macOS).</summary>
+    /// <summary>The errno of a write to a pipe nobody reads (EPIPE on Linux).</summary>
     private const int BrokenPipe = 32;
 
     /// <summary>
@@ -21,7 +21,9 @@ internal static class StandardOutput
     /// </summary>
     public static Stream Open()
     {
-        if (OperatingSystem.IsWindows() || !Console.IsOutputRedirected)
+        // Linux only: there /proc tells whether the pipe is non-blocking (a Node.js parent may make it so). The console
+        // stream waits when such a pipe is full; FileStream would throw, after writing an unknown part of the buffer.
+        if (!OperatingSystem.IsLinux() || !Console.IsOutputRedirected || IsNonBlocking())
         {
             return Console.OpenStandardOutput();
         }
@@ -44,8 +46,33 @@ internal static class StandardOutput
         return Console.OpenStandardOutput();
     }
 
+    /// <summary>
+    /// Whether descriptor 1 has O_NONBLOCK, from the octal <c>flags:</c> line of <c>/proc/self/fdinfo/1</c>; true when that
+    /// cannot be read, so that the console stream is kept.
+    /// </summary>
+    private static bool IsNonBlocking()
+    {
+        const int NonBlocking = 0x800; // O_NONBLOCK on Linux (04000 octal).
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/fdinfo/1"))
+            {
+                if (line.StartsWith("flags:", StringComparison.Ordinal))
+                {
+                    return (Convert.ToInt32(line["flags:".Length..].Trim(), 8) & NonBlocking) != 0;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Not readable here: keep the console stream.
+        }
+
+        return true;
+    }
+
     /// <summary>Whether <paramref name="exception"/> is a write to a pipe whose reader has gone.</summary>
-    internal static bool IsBrokenPipe(IOException exception) => exception.HResult == BrokenPipe && !OperatingSystem.IsWindows();
+    internal static bool IsBrokenPipe(IOException exception) => exception.HResult == BrokenPipe && OperatingSystem.IsLinux();
 
     /// <summary>Writes through to the pipe; a broken pipe becomes <see cref="OutputClosedException"/>.</summary>
     internal sealed class PipeStream(Stream pipe) : Stream

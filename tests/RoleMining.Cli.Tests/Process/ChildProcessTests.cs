@@ -99,6 +99,24 @@ public sealed class ChildProcessTests(EmulatorFixture emulator) : IClassFixture<
         Assert.InRange(large.Statistics.RequestsForAnyVersion(OperationIds.GetIdentitiesPotentialRole), 1, 10);
     }
 
+    [Theory]
+    [InlineData("roles list --help")]
+    [InlineData("--version")]
+    public async Task Help_and_version_read_only_in_part_end_quietly_with_exit_code_141(string arguments)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // head -c 0 reads nothing: the text goes to a pipe without a reader, whatever its length.
+        var cli = $"'{ChildProcess.DotnetHost()}' '{Path.Combine(AppContext.BaseDirectory, ChildProcess.Cli)}'";
+        var result = await ChildProcess.RunAsync("bash", ["-c", $"{cli} {arguments} | head -c 0; echo \"exit=${{PIPESTATUS[0]}}\""]);
+
+        Assert.Equal($"exit={ExitCodes.OutputClosed}", result.Output.Trim());
+        Assert.Empty(result.Error);
+    }
+
     private Dictionary<string, string> TenantVariables() => emulator.TenantVariables();
 
     /// <summary>Runs the program; sends SIGTERM at the first stdout line <paramref name="signalWhen"/> accepts.</summary>
