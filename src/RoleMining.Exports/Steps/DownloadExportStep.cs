@@ -17,6 +17,9 @@ namespace RoleMining.Exports;
 /// </summary>
 public sealed class DownloadExportStep : ExportStepBase
 {
+    /// <summary>How long a publish begun, or the cleanup of a download, may go on once the run is being stopped.</summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>The zip may exceed the unpacked size by this much (headers, directory) before the download is cut off.</summary>
     private const long ZipOverheadAllowance = 16 * 1024 * 1024;
 
@@ -80,14 +83,25 @@ public sealed class DownloadExportStep : ExportStepBase
                 }
 
                 // Once begun, publishing runs to its end (renames, or server-side copies, then the manifest) even when the
-                // run is being stopped: cut off, it would leave files that look finished beside no manifest. Only a lost
-                // lease stops it, since the job is then someone else's.
+                // run is being stopped: cut off, it would leave files that look finished beside no manifest. A lost lease
+                // stops it at once (the job is someone else's now), a stop after StopGrace (then it ends as a death would).
                 var completedAt = TimeProvider.GetUtcNow();
-                await PublishAsync(job, holder.LeaseId, files, completedAt, holder.LostToken).ConfigureAwait(false);
+                using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(holder.LostToken))
+                using (cancellationToken.Register(() => publishing.CancelAfter(StopGrace)))
+                {
+                    await PublishAsync(job, holder.LeaseId, files, completedAt, publishing.Token).ConfigureAwait(false);
+                }
+
                 Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass,
                     TimeProvider.GetElapsedTime(staged).TotalMilliseconds);
                 var result = await FinishSucceededAsync(message, holder, files, completedAt).ConfigureAwait(false);
-                await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                if (result.Outcome == ExportStepOutcome.Succeeded)
+                {
+                    // Every attempt's leftovers, this one's and dead owners': the job is done. Not after a lost lease,
+                    // when another owner may be staging.
+                    await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return result;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -97,7 +111,9 @@ public sealed class DownloadExportStep : ExportStepBase
                 // The lease stays until it runs out. A killed process cannot do this; whoever takes over does.
                 if (!holder.LostToken.IsCancellationRequested)
                 {
-                    await DeleteStagingAsync(job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
+                    // Bounded like the publish: a storage account that does not answer must not hold up the stop.
+                    using var cleanup = new CancellationTokenSource(StopGrace);
+                    await DeleteStagingAsync(job, cleanup.Token, holder.LeaseId).ConfigureAwait(false);
                 }
 
                 throw;
@@ -133,7 +149,9 @@ public sealed class DownloadExportStep : ExportStepBase
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                // This attempt's staging only: with the lease lost, another owner may be staging its own (the next
+                // attempt removes whatever dead attempts left).
+                await DeleteStagingAsync(job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
                 if (await TryRetryTransientLaterAsync(message, holder, exception, ExportJobState.Downloading).ConfigureAwait(false) is { } later)
                 {
                     return later;
