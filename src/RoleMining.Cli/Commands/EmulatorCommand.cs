@@ -44,9 +44,6 @@ internal static class EmulatorCommand
         return command;
     }
 
-    /// <summary>Host settings the emulator's host reads from its arguments besides <c>--urls</c>.</summary>
-    private static readonly string[] HostSwitches = ["--environment", "--contentRoot", "--applicationName"];
-
     private static async Task<int> RunAsync(CommandExecution execution, ParseResult parseResult, string urls, CancellationToken cancellationToken)
     {
         // Checked as serve checks them: Kestrel would fail on a bad one only when it starts, with a stack trace.
@@ -104,27 +101,48 @@ internal static class EmulatorCommand
     }
 
     /// <summary>
-    /// A usage error for a <c>--name</c> that is neither an emulator switch, a configuration key (<c>--Emulator:...</c>)
-    /// nor a host setting: the host would take a typo such as <c>--sesions 3</c> as a key nobody reads.
+    /// A usage error for a <c>--name</c> one or two letters away from an emulator switch (<c>--sesions 3</c>): the host would
+    /// take it as a configuration key nobody reads. Any other name passes, since the host reads any key it is given
+    /// (<c>--AllowedHosts</c>, <c>--webroot</c>, <c>--Emulator:...</c>).
     /// </summary>
     private static void RequireKnownSwitches(IReadOnlyList<string> tokens)
     {
         foreach (var token in tokens)
         {
-            if (!token.StartsWith("--", StringComparison.Ordinal))
+            if (!token.StartsWith("--", StringComparison.Ordinal) || token.Contains(':', StringComparison.Ordinal))
             {
                 continue;
             }
 
-            var name = token.Split('=', 2)[0];
-            var known = name.Contains(':', StringComparison.Ordinal)
-                || CommandLineSwitches.Names.Contains(name, StringComparer.OrdinalIgnoreCase)
-                || HostSwitches.Contains(name, StringComparer.OrdinalIgnoreCase);
-            if (!known)
+            var name = token.Split('=', 2)[0].ToLowerInvariant();
+            if (CommandLineSwitches.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                throw CliException.Usage(
-                    $"Unknown emulator option '{name}'. Emulator options: {string.Join(", ", CommandLineSwitches.Names.Order(StringComparer.Ordinal))}, or a configuration key such as --Emulator:Tenant:SessionCount.");
+                continue;
+            }
+
+            if (CommandLineSwitches.Names.FirstOrDefault(known => EditDistance(name, known) <= 2) is { } meant)
+            {
+                throw CliException.Usage($"Unknown emulator option '{token.Split('=', 2)[0]}'; did you mean {meant}?");
             }
         }
+    }
+
+    /// <summary>Levenshtein distance (written out: a dozen lines, and no library of the solution offers it).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 }

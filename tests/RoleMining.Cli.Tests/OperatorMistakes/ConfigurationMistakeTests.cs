@@ -141,7 +141,7 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
 
     [Theory]
     [InlineData(new[] { "--urls", "notaurl" }, 2, "--urls 'notaurl' is not an http:// or https:// URL")]
-    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sesions", "3" }, 2, "Unknown emulator option '--sesions'")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sesions", "3" }, 2, "Unknown emulator option '--sesions'; did you mean --sessions?")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sessions", "-3" }, 3, "Emulator:Tenant:SessionCount must be between 1 and 10000.")]
     public async Task Emulator_mistakes_are_one_line_naming_the_option_or_key(string[] args, int exitCode, string expected)
     {
