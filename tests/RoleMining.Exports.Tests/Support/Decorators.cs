@@ -197,13 +197,21 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
     /// <summary>Every path opened for reading, in order.</summary>
     public ConcurrentQueue<string> Reads { get; } = new();
 
+    /// <summary>Reads and deletes in the order they happened: "read:{path}", "delete:{path}".</summary>
+    public ConcurrentQueue<string> Events { get; } = new();
+
     public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
         Reads.Enqueue(path);
+        Events.Enqueue("read:" + path);
         return inner.OpenReadAsync(path, cancellationToken);
     }
 
     public IAsyncEnumerable<ArtifactItem> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        Events.Enqueue("delete:" + path);
+        return inner.DeleteAsync(path, cancellationToken);
+    }
 }

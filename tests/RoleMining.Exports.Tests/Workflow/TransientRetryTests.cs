@@ -86,6 +86,48 @@ public sealed class TransientRetryTests
         Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
         Assert.Equal(-1, cuts);
     }
+    [Fact]
+    public async Task A_download_that_fails_deletes_only_its_own_attempts_staging_not_another_owners()
+    {
+        var cuts = 1;
+        string? planted = null;
+        TemporaryDirectory? root = null;
+        HookedArtifactStore? artifacts = null;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                // The first download breaks; meanwhile another owner (after a lost lease) has begun staging.
+                WrapDownload = body => Interlocked.Decrement(ref cuts) >= 0
+                    ? new TrippingStream(body, 100, () =>
+                    {
+                        var file = Path.Combine(root!.Path, planted!);
+                        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                        File.WriteAllBytes(file, new byte[10]);
+                        throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
+                    })
+                    : body,
+            },
+            Artifacts = inner => artifacts = new HookedArtifactStore(inner),
+        });
+        root = harness.Root;
+        _ = harness.Host.Services.GetService(typeof(IExportArtifactStore));
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        planted = ExportArtifactLayout.StagingPath(job, "another-owner", ExportArtifactLayout.ZipFileName);
+        await harness.Host.RunUntilIdleAsync();
+
+        await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
+        // The failed attempt left the other attempt's file alone; it went only with the next attempt's cleanup of dead
+        // attempts, which begins by looking for a manifest.
+        var events = artifacts!.Events.ToList();
+        var attemptStarts = events.Select((item, index) => (item, index)).Where(e => e.item.StartsWith("read:", StringComparison.Ordinal) && e.item.EndsWith("/" + ExportArtifactLayout.ManifestFileName, StringComparison.Ordinal)).Select(e => e.index).ToList();
+        Assert.True(attemptStarts.Count >= 2, string.Join('\n', events));
+        Assert.True(events.IndexOf("delete:" + planted) > attemptStarts[1], string.Join('\n', events));
+        Assert.Equal(-1, cuts);
+    }
+
     public static TheoryData<string, bool> Failures() => new()
     {
         { "SailPoint answered 503", true },
