@@ -71,8 +71,8 @@ internal static class StandardOutput
         return true;
     }
 
-    /// <summary>Whether <paramref name="exception"/> is a write to a pipe whose reader has gone.</summary>
-    internal static bool IsBrokenPipe(IOException exception) => exception.HResult == BrokenPipe && OperatingSystem.IsLinux();
+    /// <summary>Whether <paramref name="exception"/> is a write to a pipe whose reader has gone (the stream exists on Linux only).</summary>
+    private static bool IsBrokenPipe(IOException exception) => exception.HResult == BrokenPipe;
 
     /// <summary>Writes through to the pipe; a broken pipe becomes <see cref="OutputClosedException"/>.</summary>
     internal sealed class PipeStream(Stream pipe) : Stream

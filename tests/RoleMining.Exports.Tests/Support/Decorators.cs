@@ -194,16 +194,17 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
         }
     }
 
-    /// <summary>Every path opened for reading, in order.</summary>
-    public ConcurrentQueue<string> Reads { get; } = new();
+    private const string ReadEvent = "read:";
 
     /// <summary>Reads and deletes in the order they happened: "read:{path}", "delete:{path}".</summary>
     public ConcurrentQueue<string> Events { get; } = new();
 
+    /// <summary>Every path opened for reading, in order.</summary>
+    public IEnumerable<string> Reads => Events.Where(item => item.StartsWith(ReadEvent, StringComparison.Ordinal)).Select(item => item[ReadEvent.Length..]);
+
     public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
-        Reads.Enqueue(path);
-        Events.Enqueue("read:" + path);
+        Events.Enqueue(ReadEvent + path);
         return inner.OpenReadAsync(path, cancellationToken);
     }
 
