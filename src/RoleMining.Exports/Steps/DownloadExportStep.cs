@@ -86,8 +86,10 @@ public sealed class DownloadExportStep : ExportStepBase
                 // run is being stopped: cut off, it would leave files that look finished beside no manifest. A lost lease
                 // stops it at once (the job is someone else's now), a stop after StopGrace (then it ends as a death would).
                 var completedAt = TimeProvider.GetUtcNow();
-                using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(holder.LostToken))
-                using (cancellationToken.Register(() => publishing.CancelAfter(StopGrace)))
+                // The grace runs on the step's clock; a linked source could only time out on the system's.
+                using (var grace = new CancellationTokenSource(Timeout.InfiniteTimeSpan, TimeProvider))
+                using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(holder.LostToken, grace.Token))
+                using (cancellationToken.Register(() => grace.CancelAfter(StopGrace)))
                 {
                     await PublishAsync(job, holder.LeaseId, files, completedAt, publishing.Token).ConfigureAwait(false);
                 }
@@ -112,7 +114,7 @@ public sealed class DownloadExportStep : ExportStepBase
                 if (!holder.LostToken.IsCancellationRequested)
                 {
                     // Bounded like the publish: a storage account that does not answer must not hold up the stop.
-                    using var cleanup = new CancellationTokenSource(StopGrace);
+                    using var cleanup = new CancellationTokenSource(StopGrace, TimeProvider);
                     await DeleteStagingAsync(job, cleanup.Token, holder.LeaseId).ConfigureAwait(false);
                 }
 

@@ -37,8 +37,11 @@ internal sealed class CrashingRun : IAsyncDisposable
     private readonly ConcurrentQueue<ExportMessage> _sent;
     private string? _jobId;
 
-    private CrashingRun(WorkflowHarness harness, Crash crash, TenantPotentialRole role, ConcurrentQueue<ExportMessage> sent, TimeSpan leaseDuration)
+    private readonly TimeProvider? _time;
+
+    private CrashingRun(WorkflowHarness harness, Crash crash, TenantPotentialRole role, ConcurrentQueue<ExportMessage> sent, TimeSpan leaseDuration, TimeProvider? time)
     {
+        _time = time;
         Harness = harness;
         _crash = crash;
         _role = role;
@@ -56,7 +59,7 @@ internal sealed class CrashingRun : IAsyncDisposable
 
     public long Creations => Harness.Emulator.Statistics.ExportCreationsFor(_role.Session.Id, _role.Id);
 
-    public static async Task<CrashingRun> StartAsync(Action<Crash, HookedRoleMiningClient, HookedArtifactStore> hook, TimeSpan? leaseDuration = null)
+    public static async Task<CrashingRun> StartAsync(Action<Crash, HookedRoleMiningClient, HookedArtifactStore> hook, TimeSpan? leaseDuration = null, TimeProvider? time = null)
     {
         var lease = leaseDuration ?? TimeSpan.FromSeconds(1);
         var crash = new Crash();
@@ -69,11 +72,12 @@ internal sealed class CrashingRun : IAsyncDisposable
             Client = inner => client = new HookedRoleMiningClient(inner),
             Artifacts = inner => artifacts = new HookedArtifactStore(inner),
             Queue = inner => new RecordingExportQueue(inner, sent),
+            Time = time,
         });
         _ = harness.Host.Services.GetService(typeof(IExportArtifactStore));
         _ = harness.Host.Services.GetService(typeof(RoleMining.SailPoint.IRoleMiningClient));
         hook(crash, client!, artifacts!);
-        return new CrashingRun(harness, crash, harness.Emulator.CompletedRoles()[0], sent, lease);
+        return new CrashingRun(harness, crash, harness.Emulator.CompletedRoles()[0], sent, lease, time);
     }
 
     /// <summary>Creates the job and runs until the hook kills the run; returns the job as the crash left it.</summary>
@@ -88,9 +92,12 @@ internal sealed class CrashingRun : IAsyncDisposable
     public ExportMessage HeldMessage(ExportJob crashed) =>
         _sent.Last(message => message.JobId == crashed.JobId && message.Step == crashed.NextStep && message.Sequence == crashed.Sequence);
 
-    /// <summary>A new process without hooks over the same stores (another instance, whose queue never saw the held message).</summary>
+    /// <summary>
+    /// A new process without hooks over the same stores (another instance, whose queue never saw the held message), on
+    /// the crashed run's clock if it had one.
+    /// </summary>
     public Task<WorkflowHost> StartSurvivorAsync() =>
-        Harness.RestartAsync(new HarnessSettings { Workflow = options => options.LeaseDuration = LeaseDuration });
+        Harness.RestartAsync(new HarnessSettings { Workflow = options => options.LeaseDuration = LeaseDuration, Time = _time });
 
     /// <summary>A new process without hooks resumes from the stores and finishes the job.</summary>
     public async Task<ExportJob> ResumeAndAssertSucceededAsync(long expectedCreations)

@@ -210,9 +210,17 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
 
     public IAsyncEnumerable<ArtifactItem> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>Called before each delete reaches the store (to make one hang).</summary>
+    public Func<string, CancellationToken, Task>? BeforeDelete { get; set; }
+
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
         Events.Enqueue("delete:" + path);
-        return inner.DeleteAsync(path, cancellationToken);
+        if (BeforeDelete is { } before)
+        {
+            await before(path, cancellationToken);
+        }
+
+        return await inner.DeleteAsync(path, cancellationToken);
     }
 }

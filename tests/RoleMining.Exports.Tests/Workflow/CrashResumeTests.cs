@@ -138,6 +138,63 @@ public sealed class CrashResumeTests
     }
 
     [Fact]
+    public async Task Stopped_while_a_publish_hangs_the_publish_is_given_up_after_the_stop_grace_and_the_rerun_finishes_the_job()
+    {
+        // A storage account that stops answering midway through the publish of a stopped run.
+        await using var clock = new PausableClock();
+        var hanging = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var run = await CrashingRun.StartAsync(
+            (crash, _, artifacts) => artifacts.AfterPublish = async (_, token) =>
+            {
+                crash.Fire();
+                hanging.TrySetResult(token);
+                await Task.Delay(Timeout.Infinite, token);
+            },
+            leaseDuration: TimeSpan.FromMinutes(10),
+            time: clock);
+
+        var job = await CrashGivingUpAfterStopGraceAsync(run, clock, hanging.Task);
+
+        Assert.Empty(await new ExportArtifactCatalog(run.Harness.Host.Artifacts).ListCompletedAsync().ToListAsync());
+        await ResumeAfterLeaseAsync(run, clock);
+    }
+
+    [Fact]
+    public async Task Stopped_while_the_cleanup_hangs_the_cleanup_is_given_up_after_the_stop_grace_and_the_rerun_removes_the_staging()
+    {
+        await using var clock = new PausableClock();
+        var hanging = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var run = await CrashingRun.StartAsync(
+            (crash, _, artifacts) =>
+            {
+                artifacts.AfterWriteCompleted = probe =>
+                {
+                    if (probe.Path.EndsWith(".csv", StringComparison.Ordinal))
+                    {
+                        crash.Fire();
+                    }
+                };
+                artifacts.BeforeDelete = async (_, token) =>
+                {
+                    if (crash.Source.IsCancellationRequested)
+                    {
+                        hanging.TrySetResult(token);
+                        await Task.Delay(Timeout.Infinite, token);
+                    }
+                };
+            },
+            leaseDuration: TimeSpan.FromMinutes(10),
+            time: clock);
+
+        var job = await CrashGivingUpAfterStopGraceAsync(run, clock, hanging.Task);
+
+        var folder = $"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}";
+        Assert.Contains(run.Harness.Root.Files(folder), file => file.Contains("/.staging/", StringComparison.Ordinal));
+        await ResumeAfterLeaseAsync(run, clock);
+        Assert.DoesNotContain(run.Harness.Root.Files(folder), file => file.Contains("/.staging/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Killed_after_the_manifest_was_published_the_resumed_run_adopts_it_without_downloading_again()
     {
         await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterPublish = (path, token) =>
@@ -163,5 +220,34 @@ public sealed class CrashResumeTests
 
         Assert.Empty(await host.Jobs.ResumeAsync());
         Assert.Equal(0, host.Queue.Count);
+    }
+
+    /// <summary>
+    /// Runs until the crash, with the step's call that hangs (its token from <paramref name="hanging"/>) given up only once
+    /// the stop grace passed; returns the job as the stopped run left it.
+    /// </summary>
+    private static async Task<ExportJob> CrashGivingUpAfterStopGraceAsync(CrashingRun run, PausableClock clock, Task<CancellationToken> hanging)
+    {
+        var crashing = run.CrashAsync();
+        var token = await hanging.WaitAsync(TimeSpan.FromSeconds(30));
+        await clock.PauseAsync();
+
+        // The timers fire inside Advance, so the token's state is decided here, not by how busy the machine is.
+        clock.Advance(DownloadExportStep.StopGrace - TimeSpan.FromSeconds(2));
+        Assert.False(token.IsCancellationRequested);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.True(token.IsCancellationRequested);
+
+        var job = await crashing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ExportJobState.Downloading, job.State);
+        return job;
+    }
+
+    /// <summary>Lets the stopped run's lease run out on the shared clock, then resumes the job in a new process.</summary>
+    private static async Task ResumeAfterLeaseAsync(CrashingRun run, PausableClock clock)
+    {
+        clock.Advance(run.LeaseDuration);
+        clock.Resume();
+        await run.ResumeAndAssertSucceededAsync(expectedCreations: 1);
     }
 }
