@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Serve;
@@ -18,6 +19,8 @@ namespace RoleMining.Cli.Commands;
 internal static class EmulatorCommand
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    private const string HostLogCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     public static Command Create(CommandExecution execution)
     {
@@ -53,7 +56,9 @@ internal static class EmulatorCommand
         WebApplication built;
         try
         {
-            built = EmulatorApplication.Build(args);
+            // The host logs a failed start with its stack trace before throwing; the command says it in one line instead.
+            // Critical stays: a background service that stops the host says so there.
+            built = EmulatorApplication.Build(args, services => services.AddLogging(logging => logging.AddFilter(HostLogCategory, LogLevel.Critical)));
         }
         catch (ArgumentException exception)
         {
@@ -92,7 +97,7 @@ internal static class EmulatorCommand
         catch (IOException exception)
         {
             // Kestrel reports an address in use this way.
-            throw CliException.Configuration($"Cannot listen on {urls}: {exception.Message}", exception);
+            throw ServeUrls.ListenFailure(urls, exception);
         }
 
         // Ctrl+C is how a foreground server is meant to stop: the command then ends normally, with exit code 0.

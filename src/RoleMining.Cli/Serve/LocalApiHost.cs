@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
@@ -151,8 +150,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
                 OptionsValidationException validation => CliException.Configuration("Configuration error: " + string.Join(" ", validation.Failures), validation),
 
                 // Kestrel reports an address in use this way.
-                IOException { InnerException: AddressInUseException } io => CliException.Configuration($"Cannot listen on {urls.Value}: the address is already in use.", io),
-                IOException io => CliException.Configuration($"Cannot listen on {urls.Value}: {io.Message}", io),
+                IOException io => ServeUrls.ListenFailure(urls.Value, io),
 
                 // The configuration binder reports values it cannot convert this way.
                 _ => CliException.Configuration(ConfigurationMessages.Describe(exception), exception),

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using RoleMining.Cli.Hosting;
 
 namespace RoleMining.Cli.Serve;
@@ -40,6 +41,11 @@ internal sealed class ServeUrls
 
         return new ServeUrls(value, addresses);
     }
+
+    /// <summary>The configuration error for a server that could not listen on <paramref name="urls"/> (Kestrel's IOException).</summary>
+    public static CliException ListenFailure(string urls, IOException exception) => exception.InnerException is AddressInUseException
+        ? CliException.Configuration($"Cannot listen on {urls}: the address is already in use.", exception)
+        : CliException.Configuration($"Cannot listen on {urls}: {exception.Message}", exception);
 
     /// <summary>Whether <paramref name="host"/> (as a URL or Host header names it) is this machine only.</summary>
     public static bool IsLoopbackHost(string host) =>

@@ -173,14 +173,16 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
         Assert.Contains("--urls", result.ErrorLines[0], StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Serve_on_a_busy_port_says_so_in_one_line()
+    [Theory]
+    [InlineData("serve", "--out", "exports")]
+    [InlineData("emulator")]
+    public async Task Serving_on_a_busy_port_says_so_in_one_line(string command, params string[] rest)
     {
         using var busy = new TcpListener(IPAddress.Loopback, 0);
         busy.Start();
         var port = ((IPEndPoint)busy.LocalEndpoint).Port;
 
-        var result = await ChildProcess.RunCliAsync(["serve", "--urls", $"http://127.0.0.1:{port}", "--out", "exports"], Tenant(), _directory.Path);
+        var result = await ChildProcess.RunCliAsync([command, "--urls", $"http://127.0.0.1:{port}", .. rest], Tenant(), _directory.Path);
 
         result.AssertGot(OperatorMistakeCatalog.ServePortBusy);
         Assert.Contains($"http://127.0.0.1:{port}", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
