@@ -42,11 +42,21 @@ internal static class ExportCommand
                 result.AddError($"--min-popularity must be between 0 and 100, not {value}.");
             }
         });
-        var includeCommonAccess = new Option<bool?>("--include-common-access")
+        // A string parsed here, not a bool?: the library leaves a word that is no boolean ('maybe') after a boolean option
+        // and reports it as an unrecognized argument, without naming the option.
+        var includeCommonAccess = new Option<string?>("--include-common-access")
         {
             Description = "Include (the bare option, or true) or leave out (false) entitlements highly popular in the whole organisation. Default: SailPoint's.",
             HelpName = "true|false",
+            Arity = ArgumentArity.ZeroOrOne,
         };
+        includeCommonAccess.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && !bool.TryParse(result.Tokens[^1].Value, out _))
+            {
+                result.AddError($"--include-common-access takes true or false (or no value, meaning true), not '{result.Tokens[^1].Value}'.");
+            }
+        });
 
         var command = new Command(
             "export",
@@ -87,7 +97,9 @@ internal static class ExportCommand
             var options = new ExportRequestOptions
             {
                 MinEntitlementPopularity = parseResult.GetValue(minPopularity),
-                IncludeCommonAccess = parseResult.GetValue(includeCommonAccess),
+                IncludeCommonAccess = parseResult.GetResult(includeCommonAccess) is { } given
+                    ? given.Tokens.Count == 0 || bool.Parse(given.Tokens[^1].Value)
+                    : null,
             };
             var sessionId = parseResult.GetValue(session);
             var roleIds = parseResult.GetValue(roles) ?? [];

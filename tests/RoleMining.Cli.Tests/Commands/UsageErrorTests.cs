@@ -29,6 +29,8 @@ public sealed class UsageErrorTests : IDisposable
         { ["export", "--session", "s1", "--min-popularity", "many"], "many" },
         { ["export", "--session", "s1", "--min-popularity", "99999999999"], "--min-popularity: '99999999999' is out of range." },
         { ["export", "--session", "s1", "--min-popularity", "-99999999999"], "--min-popularity: '-99999999999' is out of range." },
+        { ["export", "--session", "s1", "--include-common-access", "maybe"], "--include-common-access takes true or false (or no value, meaning true), not 'maybe'." },
+        { ["export", "--session", "s1", "--include-common-access=yes"], "--include-common-access takes true or false" },
         { ["export", "--role", "r1"], "--role needs --session" },
         { ["export", "--session", "s1", "--role", "r1", "--all"], "either --role or --all" },
         { ["export"], "--session ID" },

@@ -55,13 +55,16 @@ public sealed class ExportCommandTests
         Assert.Contains("1 succeeded, 0 failed.", second.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Export_of_a_session_without_roles_named_exports_every_role_with_the_given_parameters()
+    [Theory]
+    [InlineData(false, "--include-common-access", "false")]
+    [InlineData(true, "--include-common-access")]
+    [InlineData(true, "--include-common-access=TRUE")]
+    public async Task Export_of_a_session_without_roles_named_exports_every_role_with_the_given_parameters(bool includeCommonAccess, params string[] commonAccess)
     {
         await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 3);
         var session = environment.CompleteSession;
 
-        var result = await environment.CreateRunner().RunAsync("export", "--session", session.Id, "--min-popularity", "40", "--include-common-access", "false");
+        var result = await environment.CreateRunner().RunAsync(["export", "--session", session.Id, .. commonAccess, "--min-popularity", "40"]);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.NotEmpty(session.PotentialRoles);
@@ -71,7 +74,7 @@ public sealed class ExportCommandTests
             using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json")));
             var options = manifest.RootElement.GetProperty("options");
             Assert.Equal(40, options.GetProperty("minEntitlementPopularity").GetInt32());
-            Assert.False(options.GetProperty("includeCommonAccess").GetBoolean());
+            Assert.Equal(includeCommonAccess, options.GetProperty("includeCommonAccess").GetBoolean());
         }
     }
 
