@@ -71,7 +71,7 @@ internal static class ListingCommand
     }
 
     /// <summary><c>--out -</c> is standard output, as for most command-line tools; null too.</summary>
-    private static string? FileOrStandardOutput(string? outFile) => outFile == "-" ? null : outFile;
+    internal static string? FileOrStandardOutput(string? outFile) => outFile == "-" ? null : outFile;
 
     /// <summary>
     /// Pages through the collection <paramref name="collection"/> gives for the listing's query (filters, sorters, and the

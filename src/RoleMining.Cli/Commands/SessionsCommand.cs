@@ -25,6 +25,10 @@ internal static class SessionsCommand
         new("createdDate", session => Formatting.Time(session.CreatedDate)),
     ];
 
+    /// <summary>The columns of one session (<c>sessions get</c>): the listing's, and when it last changed.</summary>
+    internal static readonly IReadOnlyList<RecordColumn<RoleMiningSession>> DetailColumns =
+        [.. Columns, new("modifiedDate", session => Formatting.Time(session.ModifiedDate))];
+
     private static JsonTypeInfo<RoleMiningSession> TypeInfo =>
         (JsonTypeInfo<RoleMiningSession>)RoleMiningJson.Options.GetTypeInfo(typeof(RoleMiningSession));
 
@@ -50,11 +54,18 @@ internal static class SessionsCommand
     {
         var id = new Argument<string>("ID") { Description = "The session id." };
         var format = CommonOptions.Format();
-        var command = new Command("get", "Show one role-mining session.") { id, format };
+        var outFile = CommonOptions.OutFile();
+        var command = new Command("get", "Show one role-mining session.") { id, format, outFile };
         command.SetAction((parseResult, cancellationToken) => execution.RunAsync(
             parseResult,
-            (run, token) => GetAsync(run, parseResult.GetRequiredValue(id), OutputFormats.Parse(parseResult.GetValue(format)), token),
-            cancellationToken));
+            (run, token) => GetAsync(
+                run,
+                parseResult.GetRequiredValue(id),
+                OutputFormats.Parse(parseResult.GetValue(format)),
+                ListingCommand.FileOrStandardOutput(parseResult.GetValue(outFile)),
+                token),
+            cancellationToken,
+            preflight: result => execution.RequireOutputDirectory(ListingCommand.FileOrStandardOutput(result.GetValue(outFile)))));
         return command;
     }
 
@@ -65,38 +76,38 @@ internal static class SessionsCommand
         return ListingCommand.WriteAsync(run, request, "sessions", TypeInfo, _ => Columns, query => run.Client.GetSessionsAsync(query, cancellationToken), cancellationToken);
     }
 
-    private static async Task<int> GetAsync(CliRun run, string sessionId, OutputFormat format, CancellationToken cancellationToken)
+    private static async Task<int> GetAsync(CliRun run, string sessionId, OutputFormat format, string? outFile, CancellationToken cancellationToken)
     {
         var session = await run.Client.GetSessionAsync(sessionId, cancellationToken);
+        await using var destination = RecordDestination.Open(run.Context, outFile);
         if (format == OutputFormat.Table)
         {
             // One record reads best as a two-column list of fields.
             var grid = new Grid().AddColumn().AddColumn();
-            foreach (var column in Columns)
+            foreach (var column in DetailColumns)
             {
                 grid.AddRow(new Text(column.Header, new Style(decoration: Decoration.Bold)), new Text(column.Value(session) ?? string.Empty));
             }
 
-            grid.AddRow(new Text("modifiedDate", new Style(decoration: Decoration.Bold)), new Text(Formatting.Time(session.ModifiedDate) ?? string.Empty));
-            run.Console.CreateOutputConsole().Write(grid);
-            return ExitCodes.Success;
+            destination.CreateTableConsole().Write(grid);
         }
-
-        await using var destination = RecordDestination.Open(run.Context, outFile: null);
-        if (format == OutputFormat.Json)
+        else if (format == OutputFormat.Json)
         {
-            await run.Console.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(session, TypeInfo));
+            await destination.Writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(session, TypeInfo));
         }
         else
         {
-            await using (var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => Columns))
-            {
-                await writer.WritePageAsync([session], cancellationToken);
-                await writer.CompleteAsync(cancellationToken);
-            }
+            await using var writer = RecordOutput.CreateWriter(format, destination, TypeInfo, _ => DetailColumns);
+            await writer.WritePageAsync([session], cancellationToken);
+            await writer.CompleteAsync(cancellationToken);
         }
 
         await destination.CommitAsync(cancellationToken);
+        if (destination.IsFile)
+        {
+            await run.Console.Output.WriteLineAsync($"Wrote session {session.Id} to {outFile}.");
+        }
+
         return ExitCodes.Success;
     }
 }

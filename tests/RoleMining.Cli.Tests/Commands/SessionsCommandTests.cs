@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
@@ -102,6 +103,35 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
         Assert.Equal(session.Id, document.RootElement.GetProperty("id").GetString());
         Assert.Equal(session.Name, document.RootElement.GetProperty("name").GetString());
         Assert.Equal(session.IdentityCount, document.RootElement.GetProperty("identityCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Get_as_csv_to_a_file_writes_one_row_with_when_the_session_last_changed()
+    {
+        using var directory = new TemporaryDirectory();
+        var session = emulator.Server.Tenant.Sessions[1];
+
+        var result = await emulator.CreateRunner(directory.Path).RunAsync("sessions", "get", session.Id, "--format", "csv", "--out", "session.csv");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal($"Wrote session {session.Id} to session.csv.", Assert.Single(result.OutputLines));
+        var (header, rows) = Csv.Parse(await File.ReadAllTextAsync(directory.Combine("session.csv")));
+        Assert.Equal("modifiedDate", header[^1]);
+        var row = Assert.Single(rows);
+        Assert.Equal(session.Id, row["id"]);
+        Assert.Equal(session.ModifiedDate, DateTimeOffset.Parse(row["modifiedDate"], CultureInfo.InvariantCulture).UtcDateTime, TimeSpan.FromSeconds(1));
+        Assert.Equal(["session.csv"], directory.Files());
+    }
+
+    [Fact]
+    public async Task Get_of_an_unknown_session_to_a_file_leaves_no_file()
+    {
+        using var directory = new TemporaryDirectory();
+
+        var result = await emulator.CreateRunner(directory.Path).RunAsync("sessions", "get", "no-such-session", "--out", "session.txt");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Empty(directory.Files());
     }
 
     [Fact]
