@@ -14,6 +14,9 @@ public sealed class QueryReader
     /// </summary>
     public const string FunctionKeyParameter = "code";
 
+    /// <summary>The field that names a query parameter without a name in the errors.</summary>
+    public const string UnnamedField = "query";
+
     private readonly IQueryCollection _query;
     private readonly RequestErrors _errors;
 
@@ -35,7 +38,15 @@ public sealed class QueryReader
             if (!allowed.Contains(name, StringComparer.Ordinal) && !string.Equals(name, FunctionKeyParameter, StringComparison.Ordinal))
             {
                 var expected = allowed.Length == 0 ? "this operation takes no query parameters" : "known parameters: " + string.Join(", ", allowed);
-                _errors.Add(name, $"Unknown query parameter '{name}' ({expected}).");
+                if (name.Length == 0)
+                {
+                    // '?=x' or a stray '&=' from a URL template whose parameter name was left empty.
+                    _errors.Add(UnnamedField, $"A query parameter has no name ({expected}).");
+                }
+                else
+                {
+                    _errors.Add(name, $"Unknown query parameter '{name}' ({expected}).");
+                }
             }
         }
     }
