@@ -63,6 +63,8 @@ public sealed class ExportRequestHandlers : ApiHandlers
             }
 
             var (key, options, callback) = start;
+            sessionId = ApiIds.NormalizeSailPointId(sessionId);
+            potentialRoleId = ApiIds.NormalizeSailPointId(potentialRoleId);
             var jobKey = ExportRepresentation.SingleExportKey(key);
             var known = jobKey is null ? null : await _jobs.GetAsync(_jobs.JobIdFor(jobKey), cancellationToken).ConfigureAwait(false);
             if (known is null)
@@ -112,6 +114,7 @@ public sealed class ExportRequestHandlers : ApiHandlers
             }
 
             var (key, options, callback) = start;
+            sessionId = ApiIds.NormalizeSailPointId(sessionId);
             var batchId = key is null ? ExportJobIds.NewJobId() : ExportRepresentation.BatchIdOf(sessionId, key);
 
             var roleIds = new List<string>();
@@ -119,9 +122,9 @@ public sealed class ExportRequestHandlers : ApiHandlers
             {
                 await foreach (var role in _client.GetPotentialRoleSummariesAsync(sessionId, null, cancellationToken).ConfigureAwait(false))
                 {
-                    if (role.Id is { } id && ApiIds.IsSailPointId(id) && !roleIds.Contains(id, StringComparer.Ordinal))
+                    if (role.Id is { } id && ApiIds.IsSailPointId(id) && ApiIds.NormalizeSailPointId(id) is var roleId && !roleIds.Contains(roleId, StringComparer.Ordinal))
                     {
-                        roleIds.Add(id);
+                        roleIds.Add(roleId);
                     }
 
                     if (roleIds.Count > _maxRolesPerSessionExport)

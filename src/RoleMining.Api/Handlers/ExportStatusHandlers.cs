@@ -64,6 +64,7 @@ public sealed class ExportStatusHandlers : ApiHandlers
                 return problem;
             }
 
+            sessionId = ApiIds.NormalizeSailPointId(sessionId);
             batchId = ApiIds.NormalizeJobId(batchId);
             var jobs = await ExportRepresentation.BatchJobsAsync(_jobs, sessionId, batchId, cancellationToken).ConfigureAwait(false);
 

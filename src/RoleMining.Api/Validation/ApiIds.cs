@@ -26,6 +26,17 @@ public static partial class ApiIds
         return id.ToLowerInvariant();
     }
 
+    /// <summary>
+    /// An ISC id as the API uses it: lowercase. The ids are hexadecimal, so either case names the same object (UUIDs are
+    /// read case-insensitively, RFC 9562, and ISC writes them lowercase); one spelling keeps an idempotency key, a batch id
+    /// and a job document from taking 'ABC' and 'abc' for two exports.
+    /// </summary>
+    public static string NormalizeSailPointId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.ToLowerInvariant();
+    }
+
     [GeneratedRegex(@"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\z", RegexOptions.CultureInvariant)]
     private static partial Regex SailPointId();
 

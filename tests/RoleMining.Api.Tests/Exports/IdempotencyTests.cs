@@ -141,6 +141,47 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.True((int)newKey.StatusCode >= 500, $"a new batch cannot be listed while SailPoint is down, got {(int)newKey.StatusCode}");
     }
 
+    [Fact]
+    public async Task Ids_in_upper_case_name_the_same_export_as_in_lower_case()
+    {
+        // ISC ids are hexadecimal: a caller that spells them in capitals means the same role, and its retry must not start
+        // a second export.
+        var (session, role) = Role(0);
+        var key = Guid.NewGuid().ToString();
+
+        var upper = await PostAsync(session.ToUpperInvariant(), role.ToUpperInvariant(), key);
+        var lower = await PostAsync(session, role, key);
+
+        Assert.Equal((string?)upper["jobId"], (string?)lower["jobId"]);
+        Assert.Equal(session, (string?)upper["sessionId"]);
+        Assert.Equal(role, (string?)upper["potentialRoleId"]);
+        await WaitUntilDoneAsync((string)upper["jobId"]!);
+        Assert.Equal(1, _host.Emulator.Statistics.ExportCreationsFor(session, role));
+    }
+
+    [Fact]
+    public async Task A_session_export_with_the_session_id_in_upper_case_is_the_same_batch_and_can_be_followed_in_either_case()
+    {
+        var session = _host.Emulator.Tenant.Sessions.Last(candidate => candidate.PotentialRoles.Count >= 2);
+        var key = Guid.NewGuid().ToString();
+
+        var upper = await PostSessionAsync(session.Id.ToUpperInvariant(), key);
+        var lower = await PostSessionAsync(session.Id, key);
+
+        var batchId = (string)upper["batchId"]!;
+        Assert.Equal(batchId, (string?)lower["batchId"]);
+        Assert.Equal(HttpAssert.Strings(upper["jobs"], "jobId").Order(), HttpAssert.Strings(lower["jobs"], "jobId").Order());
+        Assert.Contains($"/sessions/{session.Id}/exports/{batchId}", (string)upper["statusUrl"]!, StringComparison.Ordinal);
+        foreach (var spelling in new[] { session.Id, session.Id.ToUpperInvariant() })
+        {
+            using var status = await _host.Client.GetAsync($"api/sessions/{spelling}/exports/{batchId}");
+            Assert.True(status.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, $"{spelling}: {(int)status.StatusCode}");
+        }
+
+        await WaitUntilDoneAsync(HttpAssert.Strings(upper["jobs"], "jobId"));
+        Assert.All(session.PotentialRoles, role => Assert.Equal(1, _host.Emulator.Statistics.ExportCreationsFor(session.Id, role.Id)));
+    }
+
     private (string Session, string Role) Role(int index)
     {
         var session = _host.Emulator.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Count >= 5);
