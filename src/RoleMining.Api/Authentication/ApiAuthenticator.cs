@@ -27,6 +27,7 @@ public sealed class ApiAuthenticator
     private readonly List<(string Caller, byte[] Hash)> _keys;
     private readonly ILogger<ApiAuthenticator> _logger;
     private readonly bool _required;
+    private readonly TimeSpan _unavailableRetryAfter;
 
     /// <summary>Creates the gate; <paramref name="requirement"/> is registered by hosts that serve only authenticated callers.</summary>
     public ApiAuthenticator(IOptions<RoleMiningApiOptions> options, EntraTokenValidator tokens, ILogger<ApiAuthenticator> logger, IEnumerable<ApiAuthenticationRequirement> requirement)
@@ -37,6 +38,7 @@ public sealed class ApiAuthenticator
         ArgumentNullException.ThrowIfNull(requirement);
         _required = requirement.Any();
         _options = options.Value.Authentication;
+        _unavailableRetryAfter = options.Value.UnavailableRetryAfter;
         _tokens = tokens;
         _logger = logger;
         _keys = [.. _options.ConfiguredApiKeys.Select(pair => (pair.Key, Convert.FromHexString(pair.Value)))];
@@ -95,6 +97,11 @@ public sealed class ApiAuthenticator
                 case CredentialOutcome.Forbidden:
                     Log.CallerRejected(_logger, StatusCodes.Status403Forbidden, check.Reason!);
                     return ApiProblems.Problem(request, StatusCodes.Status403Forbidden, "The caller is not allowed.", check.Reason!);
+                case CredentialOutcome.Unavailable:
+                    Log.TokenIssuerUnavailable(_logger, check.Cause);
+                    return new HeaderResult(
+                        ApiProblems.Problem(request, StatusCodes.Status503ServiceUnavailable, "Sign-in cannot be checked right now; retry later.", check.Reason!),
+                        ("Retry-After", ApiProblems.RetryAfterSeconds(_unavailableRetryAfter)));
                 default:
                     return Unauthorized(request, check.Reason!);
             }

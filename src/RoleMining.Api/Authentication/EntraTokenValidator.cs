@@ -64,6 +64,12 @@ public sealed class EntraTokenValidator
             result = await ValidateOnceAsync(token, cancellationToken).ConfigureAwait(false);
         }
 
+        if (result.Exception is MetadataUnavailableException unavailable)
+        {
+            // Not the caller's fault, and it passes: a 503 is retried by Logic Apps and Power Automate, a 401 is not.
+            return TokenCheck.Unavailable("Bearer tokens cannot be checked right now: the token issuer's keys could not be read. Retry later.", unavailable.InnerException);
+        }
+
         if (!result.IsValid)
         {
             return TokenCheck.Invalid(Describe(result.Exception));
@@ -89,7 +95,7 @@ public sealed class EntraTokenValidator
         catch (InvalidOperationException exception)
         {
             // The authority's metadata could not be read: nobody can be authenticated by token right now.
-            return new TokenValidationResult { IsValid = false, Exception = exception };
+            return new TokenValidationResult { IsValid = false, Exception = new MetadataUnavailableException(exception) };
         }
 
         var parameters = new TokenValidationParameters
@@ -114,9 +120,11 @@ public sealed class EntraTokenValidator
         SecurityTokenInvalidIssuerException => "The bearer token was issued by another tenant or authority.",
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The bearer token's signature is not valid.",
         SecurityTokenMalformedException or ArgumentException => "The bearer token is not a JSON Web Token.",
-        InvalidOperationException => "Bearer tokens cannot be checked right now: the token issuer's keys could not be read.",
         _ => "The bearer token is not valid.",
     };
+
+    /// <summary>The authority's metadata or keys could not be read (its inner exception says why).</summary>
+    private sealed class MetadataUnavailableException(Exception inner) : Exception(inner.Message, inner);
 }
 
 /// <summary>The outcome of checking a credential.</summary>
@@ -124,7 +132,8 @@ public sealed class EntraTokenValidator
 /// <param name="Principal">The caller, when valid.</param>
 /// <param name="Caller">A name for logs: the client id or the key's caller name.</param>
 /// <param name="Reason">Why it failed, for the problem document.</param>
-public sealed record TokenCheck(CredentialOutcome Outcome, ClaimsPrincipal? Principal, string? Caller, string? Reason)
+/// <param name="Cause">Why the credential could not be checked, for the log (with <see cref="CredentialOutcome.Unavailable"/>).</param>
+public sealed record TokenCheck(CredentialOutcome Outcome, ClaimsPrincipal? Principal, string? Caller, string? Reason, Exception? Cause = null)
 {
     /// <summary>A valid credential.</summary>
     public static TokenCheck Valid(ClaimsPrincipal principal, string caller) => new(CredentialOutcome.Valid, principal, caller, null);
@@ -134,6 +143,9 @@ public sealed record TokenCheck(CredentialOutcome Outcome, ClaimsPrincipal? Prin
 
     /// <summary>A valid credential of a caller that may not call.</summary>
     public static TokenCheck Forbidden(string reason) => new(CredentialOutcome.Forbidden, null, null, reason);
+
+    /// <summary>A credential that cannot be checked now, through no fault of the caller.</summary>
+    public static TokenCheck Unavailable(string reason, Exception? cause) => new(CredentialOutcome.Unavailable, null, null, reason, cause);
 }
 
 /// <summary>How a credential was judged.</summary>
@@ -147,4 +159,7 @@ public enum CredentialOutcome
 
     /// <summary>Authenticated but not allowed: 403.</summary>
     Forbidden,
+
+    /// <summary>Not checkable now (the token issuer's keys could not be read): 503.</summary>
+    Unavailable,
 }

@@ -43,6 +43,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Request refused with {Status}: {Reason}")]
     public static partial void CallerRejected(ILogger logger, int status, string reason);
 
+    [LoggerMessage(15, LogLevel.Warning, "Request refused with 503: bearer tokens cannot be checked, the token issuer's metadata or keys could not be read.")]
+    public static partial void TokenIssuerUnavailable(ILogger logger, Exception? exception);
+
     [LoggerMessage(12, LogLevel.Error, "Request refused with 503: " + Authentication.ApiAuthenticator.NotConfiguredDetail)]
     public static partial void AuthenticationNotConfigured(ILogger logger);
 

@@ -161,6 +161,29 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_the_token_issuer_cannot_be_reached_a_token_gets_503_with_Retry_After_not_401()
+    {
+        // Logic Apps and Power Automate retry a 503, not a 401: an outage of the issuer's metadata must not fail their runs.
+        await using var host = await ApiTestHost.StartAsync(api: options =>
+        {
+            options.Authentication.Entra.Authority = $"http://127.0.0.1:1/{Issuer.TenantId}/v2.0"; // nothing listens on port 1
+            options.Authentication.Entra.Audiences = Audience;
+            options.Authentication.Entra.AllowedClientApplications = LogicAppClientId;
+            options.Authentication.ApiKeys["SailPointWorkflow"] = Sha256(WorkflowKey);
+        });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var path = $"api/sessions/{host.SessionWithRoles().Id}";
+
+        using var token = await WithTokenAsync(http, path, Issuer.IssueToken(LogicAppClientId, Audience, TimeSpan.FromMinutes(5)));
+        using var key = await SendAsync(http, path, request => request.Headers.Add(ApiAuthenticationOptions.ApiKeyHeader, WorkflowKey));
+
+        var problem = await HttpAssert.ProblemAsync(token, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("cannot be checked right now", (string?)problem["detail"], StringComparison.Ordinal);
+        Assert.True(token.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After");
+        Assert.Equal(HttpStatusCode.OK, key.StatusCode);
+    }
+
+    [Fact]
     public void A_host_that_requires_authentication_starts_without_a_way_in_but_not_with_one_that_cannot_work()
     {
         static OptionsValidationException? Validate(Action<RoleMiningApiOptions> configure)
