@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Options;
 using RoleMining.Api.Exports;
@@ -58,7 +58,7 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
         }
 
         var http = _httpClients.CreateClient(HttpClientName);
-        var body = new ExportCallbackEnvelope
+        var envelope = new ExportCallbackEnvelope
         {
             Input = new ExportCallbackPayload
             {
@@ -72,6 +72,10 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
                 Failure = ExportRepresentation.ToFailure(job),
             },
         };
+
+        // Serialized once and sent with its Content-Length: JsonContent would stream it chunked, which some receivers and
+        // the proxies in front of them read as an empty body.
+        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, ApiJsonContext.Default.ExportCallbackEnvelope);
 
         for (var attempt = 0; ; attempt++)
         {
@@ -89,7 +93,7 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
 
             using var request = new HttpRequestMessage(HttpMethod.Post, target.Url)
             {
-                Content = JsonContent.Create(body, ApiJsonContext.Default.ExportCallbackEnvelope),
+                Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
             };
             request.Headers.Add("Idempotency-Key", job.JobId);
             if (token is not null)

@@ -97,6 +97,8 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal([503, 200], calls.Select(call => call.Status));
         Assert.All(calls, call => Assert.True(call.Authenticated, "the call carried no token from the callback's token endpoint"));
         Assert.All(calls, call => Assert.Equal(jobId, call.IdempotencyKey));
+        // A receiver, or a proxy in front of it, that reads the body by its Content-Length must get all of it.
+        Assert.All(calls, call => Assert.True(call.ContentLength > 0 && call.TransferEncoding.Length == 0, $"Content-Length {call.ContentLength}, Transfer-Encoding '{call.TransferEncoding}'"));
         Assert.Equal(1, _tokens!.TokenRequests);
         var input = calls[1].Body["input"]!;
         Assert.Equal(jobId, (string?)input["jobId"]);
@@ -191,12 +193,12 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
             var authorization = context.Request.Headers.Authorization.ToString();
             var authenticated = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens!.Issued(authorization["Bearer ".Length..]);
             var status = _answer(Interlocked.Increment(ref count));
-            _calls.Enqueue(new ReceivedCall(status, authenticated, context.Request.Headers["Idempotency-Key"].ToString(), body));
+            _calls.Enqueue(new ReceivedCall(status, authenticated, context.Request.Headers["Idempotency-Key"].ToString(), body, context.Request.ContentLength, context.Request.Headers.TransferEncoding.ToString()));
             return Results.StatusCode(status);
         });
         await app.StartAsync();
         return app;
     }
 
-    private sealed record ReceivedCall(int Status, bool Authenticated, string IdempotencyKey, JsonNode Body);
+    private sealed record ReceivedCall(int Status, bool Authenticated, string IdempotencyKey, JsonNode Body, long? ContentLength, string TransferEncoding);
 }
