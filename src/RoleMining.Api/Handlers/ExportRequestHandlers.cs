@@ -201,8 +201,9 @@ public sealed class ExportRequestHandlers : ApiHandlers
         return bodyProblem is null ? (new StartRequest(key, options!, callback), null) : (null, bodyProblem);
     }
 
-    private static IResult IdempotencyConflict(HttpRequest request, ExportJobConflictException exception)
+    private IResult IdempotencyConflict(HttpRequest request, ExportJobConflictException exception)
     {
+        Log.IdempotencyConflict(Logger, exception.ExistingJob?.JobId);
         var extensions = new Dictionary<string, object?>();
         if (exception.ExistingJob is { } existing)
         {

@@ -93,6 +93,9 @@ public sealed class IdempotencyTests : IAsyncLifetime
 
         using var otherOptionsResponse = await SendAsync(session, role, key, new { minEntitlementPopularity = 50 });
         await HttpAssert.ProblemAsync(otherOptionsResponse, HttpStatusCode.UnprocessableEntity);
+        // The operator sees a caller reusing keys, not only the caller.
+        Assert.Equal(2, _host.Logs.GetSnapshot().Count(record =>
+            record.Level == Microsoft.Extensions.Logging.LogLevel.Warning && record.Message.Contains($"export job {job["jobId"]} was reused", StringComparison.Ordinal)));
         await WaitUntilDoneAsync((string)job["jobId"]!);
         Assert.Equal(0, _host.Emulator.Statistics.ExportCreationsFor(session, otherRole));
     }
