@@ -73,8 +73,15 @@ internal static class ExportCommand
         };
         command.Validators.Add(result =>
         {
-            var hasSession = result.GetValue(session) is not null;
-            var hasRoles = result.GetValue(roles) is { Length: > 0 };
+            // Tokens, not GetValue: GetValue throws for an option given without its value ('--session' last). That is
+            // the library's usage error to report ("Required argument missing"), not a reason to ask what to export.
+            if (result.GetResult(session) is { Tokens.Count: 0, Implicit: false } || result.GetResult(roles) is { Tokens.Count: 0, Implicit: false })
+            {
+                return;
+            }
+
+            var hasSession = result.GetResult(session) is { Tokens.Count: > 0 };
+            var hasRoles = result.GetResult(roles) is { Tokens.Count: > 0 };
             var hasAll = result.GetValue(all);
             if (hasRoles && hasAll)
             {
