@@ -78,7 +78,10 @@ internal static class ServeCommand
 
         // Ctrl+C or SIGTERM is how a foreground server is meant to stop: it ends the command normally, with exit code 0.
         await host.WaitForShutdownAsync(cancellationToken);
-        await context.Console.Output.WriteLineAsync("Stopped. Unfinished exports resume at the next start.");
+        // The built-in emulator forgets its exports when it stops, so a job it had begun cannot be continued.
+        await context.Console.Output.WriteLineAsync(tenant.Emulator is null
+            ? "Stopped. Unfinished exports resume at the next start."
+            : "Stopped. Unfinished exports resume at the next start; those the built-in emulator had begun then fail (it forgets its exports) and need a new request.");
         return ExitCodes.Success;
     }
 

@@ -138,8 +138,10 @@ public sealed partial class ServeMistakeTests(EmulatorFixture emulator) : IClass
         Assert.DoesNotContain(scriptKey, result.Output + result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Serve_stopped_by_SIGTERM_exits_0()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Serve_stopped_by_SIGTERM_exits_0_and_says_what_becomes_of_unfinished_exports(bool builtInEmulator)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -147,7 +149,7 @@ public sealed partial class ServeMistakeTests(EmulatorFixture emulator) : IClass
         }
 
         using var directory = new TemporaryDirectory();
-        var variables = new Dictionary<string, string>
+        var variables = builtInEmulator ? [] : new Dictionary<string, string>
         {
             ["SAIL_BASE_URL"] = emulator.Server.BaseAddress.ToString(),
             ["SAIL_CLIENT_ID"] = emulator.Server.Options.ClientId,
@@ -163,6 +165,8 @@ public sealed partial class ServeMistakeTests(EmulatorFixture emulator) : IClass
         });
 
         result.AssertGot(OperatorMistakeCatalog.ServeStopped);
+        var stopped = Assert.Single(result.OutputLines, line => line.StartsWith("Stopped.", StringComparison.Ordinal));
+        Assert.Equal(builtInEmulator, stopped.Contains("the built-in emulator had begun then fail", StringComparison.Ordinal));
     }
 
     private (string Session, string Role) Role()
