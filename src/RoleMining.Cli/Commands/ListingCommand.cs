@@ -88,7 +88,7 @@ internal static class ListingCommand
         CancellationToken cancellationToken,
         Action<Page<T>>? onPage = null)
     {
-        await using var destination = RecordDestination.Open(run.Context, request.OutFile);
+        await using var destination = RecordDestination.Open(run, request.OutFile);
         var writer = RecordOutput.CreateWriter(request.Format, destination, typeInfo, chooseColumns);
         var pages = collection(new CollectionQuery { Filters = request.Filter, Sorters = request.Sort, PageSize = RecordOutput.PageSize, IncludeTotal = true }).AsPages();
         var count = await PageProgress.RunAsync(run.Console, destination.IsFile, noun, report =>

@@ -79,7 +79,7 @@ internal static class SessionsCommand
     private static async Task<int> GetAsync(CliRun run, string sessionId, OutputFormat format, string? outFile, CancellationToken cancellationToken)
     {
         var session = await run.Client.GetSessionAsync(sessionId, cancellationToken);
-        await using var destination = RecordDestination.Open(run.Context, outFile);
+        await using var destination = RecordDestination.Open(run, outFile);
         if (format == OutputFormat.Table)
         {
             // One record reads best as a two-column list of fields.

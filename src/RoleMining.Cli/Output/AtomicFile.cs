@@ -25,12 +25,25 @@ internal sealed class AtomicFile : IAsyncDisposable
     /// <summary>Writes UTF-8 (no byte-order mark) to the temporary file.</summary>
     public TextWriter Writer => _writer;
 
-    /// <summary>Creates the temporary file beside <paramref name="path"/>.</summary>
-    public static AtomicFile Create(string path)
+    /// <summary>Creates the temporary file beside <paramref name="path"/>, with <paramref name="unixMode"/> on Unix when given.</summary>
+    public static AtomicFile Create(string path, UnixFileMode? unixMode = null)
     {
         var directory = System.IO.Path.GetDirectoryName(path) ?? ".";
         var temporaryPath = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
-        var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 64 * 1024,
+            Options = FileOptions.Asynchronous,
+        };
+        if (unixMode is { } mode && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        var stream = new FileStream(temporaryPath, options);
         return new AtomicFile(path, temporaryPath, new StreamWriter(stream, new UTF8Encoding(false)));
     }
 

@@ -1,5 +1,8 @@
-using Spectre.Console;
+using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
+using RoleMining.Exports;
+using Spectre.Console;
 
 namespace RoleMining.Cli.Output;
 
@@ -24,9 +27,27 @@ internal sealed class RecordDestination : IAsyncDisposable
     /// <summary>The file path, when <see cref="IsFile"/>.</summary>
     public string? FilePath => _file?.Path;
 
-    /// <summary>Opens standard output, or a temporary file beside <paramref name="outFile"/>.</summary>
-    public static RecordDestination Open(CliContext context, string? outFile) =>
-        new(context.Console, outFile is null ? null : AtomicFile.Create(context.ResolvePath(outFile)));
+    /// <summary>
+    /// Opens standard output, or a temporary file beside <paramref name="outFile"/> readable as the exports are
+    /// (<c>RoleMining:Exports:FileSystem:Access</c>, owner only by default): listings hold identity names and e-mail
+    /// addresses too.
+    /// </summary>
+    public static RecordDestination Open(CliRun run, string? outFile) =>
+        new(run.Console, outFile is null ? null : AtomicFile.Create(run.Context.ResolvePath(outFile), ExportFilePermissions.FileMode(FileAccessOf(run.Configuration))));
+
+    private static ExportFileAccess FileAccessOf(IConfiguration configuration)
+    {
+        var key = ExportSettings.WorkflowSection + ":FileSystem:Access";
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return ExportFileAccess.Owner;
+        }
+
+        return Enum.TryParse<ExportFileAccess>(value.Trim(), ignoreCase: true, out var access) && Enum.IsDefined(access)
+            ? access
+            : throw CliException.Configuration($"Configuration error: {key} must be Owner, Group or Everyone, not '{value}'.");
+    }
 
     /// <summary>A Spectre.Console surface for tables over the destination.</summary>
     public IAnsiConsole CreateTableConsole() =>

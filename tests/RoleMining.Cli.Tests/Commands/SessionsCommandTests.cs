@@ -123,6 +123,32 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
         Assert.Equal(["session.csv"], directory.Files());
     }
 
+    [Theory]
+    [InlineData(null, UnixFileMode.UserRead | UnixFileMode.UserWrite)]
+    [InlineData("group", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
+    public async Task A_listing_written_to_a_file_is_as_readable_as_the_exports(string? access, UnixFileMode expected)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var directory = new TemporaryDirectory();
+        var runner = emulator.CreateRunner(directory.Path);
+        if (access is not null)
+        {
+            runner = runner.With("RoleMining__Exports__FileSystem__Access", access);
+        }
+
+        var result = await runner.RunAsync("sessions", "list", "--format", "csv", "--out", "sessions.csv");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        // The umask may take permissions away, never add them: nothing beyond the setting's mode.
+        var mode = File.GetUnixFileMode(directory.Combine("sessions.csv"));
+        Assert.Equal(UnixFileMode.None, mode & ~expected);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode & (UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
     [Fact]
     public async Task Get_of_an_unknown_session_to_a_file_leaves_no_file()
     {
