@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using RoleMining.Emulator;
 
-// Bad arguments and settings end the program with one line and exit code 2, before the host starts (a host that fails to
+// Bad arguments and settings end the program with one line and exit code 2 (an address it cannot listen on: 3), before the host starts (a host that fails to
 // start logs the failure with a stack trace, and an unhandled exception aborts the process).
 WebApplication app;
 try
@@ -22,7 +22,16 @@ catch (Exception exception) when (exception is ArgumentException or InvalidOpera
 
 await using (app)
 {
-    await app.RunAsync();
+    try
+    {
+        await app.RunAsync();
+    }
+    catch (IOException exception)
+    {
+        // Kestrel's way of saying it cannot listen (an address in use): one line, exit code 3, as rolemining says it.
+        await Console.Error.WriteLineAsync($"Cannot listen: {exception.Message}");
+        return 3;
+    }
 }
 
 return 0;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Serve;
@@ -19,8 +18,6 @@ namespace RoleMining.Cli.Commands;
 internal static class EmulatorCommand
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
-
-    private const string HostLogCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     public static Command Create(CommandExecution execution)
     {
@@ -51,14 +48,11 @@ internal static class EmulatorCommand
     {
         // Checked as serve checks them: Kestrel would fail on a bad one only when it starts, with a stack trace.
         _ = ServeUrls.Parse(urls);
-        RequireKnownSwitches(parseResult.UnmatchedTokens);
         string[] args = ["--urls", urls, .. parseResult.UnmatchedTokens];
         WebApplication built;
         try
         {
-            // The host logs a failed start with its stack trace before throwing; the command says it in one line instead.
-            // Critical stays: a background service that stops the host says so there.
-            built = EmulatorApplication.Build(args, services => services.AddLogging(logging => logging.AddFilter(HostLogCategory, LogLevel.Critical)));
+            built = EmulatorApplication.Build(args);
         }
         catch (ArgumentException exception)
         {
@@ -103,51 +97,5 @@ internal static class EmulatorCommand
         // Ctrl+C is how a foreground server is meant to stop: the command then ends normally, with exit code 0.
         await app.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Success;
-    }
-
-    /// <summary>
-    /// A usage error for a <c>--name</c> one or two letters away from an emulator switch (<c>--sesions 3</c>): the host would
-    /// take it as a configuration key nobody reads. Any other name passes, since the host reads any key it is given
-    /// (<c>--AllowedHosts</c>, <c>--webroot</c>, <c>--Emulator:...</c>).
-    /// </summary>
-    private static void RequireKnownSwitches(IReadOnlyList<string> tokens)
-    {
-        foreach (var token in tokens)
-        {
-            if (!token.StartsWith("--", StringComparison.Ordinal) || token.Contains(':', StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var name = token.Split('=', 2)[0].ToLowerInvariant();
-            if (CommandLineSwitches.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (CommandLineSwitches.Names.FirstOrDefault(known => EditDistance(name, known) <= 2) is { } meant)
-            {
-                throw CliException.Usage($"Unknown emulator option '{token.Split('=', 2)[0]}'; did you mean {meant}?");
-            }
-        }
-    }
-
-    /// <summary>Levenshtein distance (written out: a dozen lines, and no library of the solution offers it).</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 }

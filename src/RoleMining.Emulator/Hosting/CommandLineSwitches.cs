@@ -58,6 +58,11 @@ public static partial class CommandLineSwitches
             var isExtraRoles = string.Equals(name, ExtraRolesSwitch, StringComparison.OrdinalIgnoreCase);
             if (!isExtraRoles && !Switches.ContainsKey(name))
             {
+                if (MeantSwitch(name) is { } meant)
+                {
+                    throw new ArgumentException($"Unknown emulator option '{name}'; did you mean {meant}?", nameof(args));
+                }
+
                 translated.Add(argument);
                 continue;
             }
@@ -88,10 +93,52 @@ public static partial class CommandLineSwitches
             }
 
             var (key, convert) = Switches[name];
-            translated.Add($"--{key}={convert(value)}");
+            try
+            {
+                translated.Add($"--{key}={convert(value)}");
+            }
+            catch (ArgumentException exception)
+            {
+                throw new ArgumentException($"{name}: {exception.Message.Replace($" (Parameter '{exception.ParamName}')", string.Empty, StringComparison.Ordinal)}", nameof(args), exception);
+            }
         }
 
         return [.. translated];
+    }
+
+    /// <summary>
+    /// The switch a <c>--name</c> one or two letters away from it meant (<c>--sesions</c>: <c>--sessions</c>); null for a
+    /// name that is no switch's typo, which passes, since the host reads any key it is given (<c>--AllowedHosts</c>,
+    /// <c>--urls</c>, <c>--Emulator:...</c>).
+    /// </summary>
+    private static string? MeantSwitch(string argumentName)
+    {
+        if (!argumentName.StartsWith("--", StringComparison.Ordinal) || argumentName.Contains(':', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var name = argumentName.ToLowerInvariant();
+        return Names.FirstOrDefault(known => EditDistance(name, known) <= 2);
+    }
+
+    /// <summary>Levenshtein distance (written out: a dozen lines, and no library of the solution offers it).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>

@@ -37,11 +37,14 @@ public static class EmulatorApplication
     }
 
     /// <summary>ASP.NET Core's own request logs include query strings, where the token endpoint may carry a client
-    /// secret: they stay off. The emulator logs each request itself, without query string or token.</summary>
+    /// secret: they stay off. The emulator logs each request itself, without query string or token. The host's failure
+    /// to start (a port in use) is logged with its stack trace before it is thrown; the programs say it in one line, so
+    /// that category keeps only Critical (a background service stopping the host).</summary>
     internal static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     internal static void Configure(WebApplication app)

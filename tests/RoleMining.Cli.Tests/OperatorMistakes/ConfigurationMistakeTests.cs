@@ -143,6 +143,7 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     [InlineData(new[] { "--urls", "notaurl" }, 2, "--urls 'notaurl' is not an http:// or https:// URL")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sesions", "3" }, 2, "Unknown emulator option '--sesions'; did you mean --sessions?")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sessions", "-3" }, 3, "Emulator:Tenant:SessionCount must be between 1 and 10000.")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--rate-limit", "maybe" }, 2, "--rate-limit: Expected on or off, not 'maybe'.")]
     public async Task Emulator_mistakes_are_one_line_naming_the_option_or_key(string[] args, int exitCode, string expected)
     {
         var result = await ChildProcess.RunCliAsync(["emulator", .. args], null, _directory.Path);
@@ -150,6 +151,24 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
         Assert.True(result.ExitCode == exitCode, result.ToString());
         Assert.Contains(expected, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--sed", "1" }, 2, "Unknown emulator option '--sed'; did you mean --seed?")]
+    [InlineData(new[] { "--rate-limit-mode", "foo" }, 2, "--rate-limit-mode: Expected fixed or sliding, not 'foo'.")]
+    [InlineData(new string[0], 3, "address already in use")]
+    public async Task The_standalone_emulator_says_its_mistakes_in_one_line(string[] args, int exitCode, string expected)
+    {
+        // The last case listens on a port already taken.
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var result = await ChildProcess.RunAsync(ChildProcess.Emulator, ["--urls", $"http://127.0.0.1:{port}", .. args], null, _directory.Path);
+
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        Assert.Contains(expected, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error + result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,6 +60,10 @@ public class OptionsAndHostingTests
         Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--rate-limit-mode", "leaky"]));
         Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--rate-limit", "sometimes"]));
         Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--seed"]));
+        Assert.Contains("--rate-limit:", Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--rate-limit", "sometimes"])).Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean --sessions?", Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--sesions", "3"])).Message, StringComparison.Ordinal);
+        // Keys the host reads pass through, however close to a switch.
+        Assert.Equal(["--AllowedHosts", "x", "--webroot", "y"], CommandLineSwitches.Translate(["--AllowedHosts", "x", "--webroot", "y"]));
     }
 
     [Fact]
