@@ -86,7 +86,7 @@ public static class ExportRequestBodyReader
                     request,
                     StatusCodes.Status415UnsupportedMediaType,
                     "The body must be JSON.",
-                    $"Send the body with 'Content-Type: application/json' (it was '{request.ContentType ?? "missing"}')."));
+                    $"Send the body as UTF-8 with 'Content-Type: application/json' (it was '{request.ContentType ?? "missing"}')."));
             }
 
             return Parse(request, body, callbacks);
@@ -103,7 +103,8 @@ public static class ExportRequestBodyReader
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
+            // A UTF-8 byte-order mark (Windows PowerShell 5.1 writes one) may precede JSON text (RFC 8259 lets a parser ignore it).
+            document = JsonDocument.Parse(body.Span.StartsWith(Utf8ByteOrderMark) ? body[Utf8ByteOrderMark.Length..] : body, DocumentOptions);
         }
         catch (JsonException exception)
         {
@@ -142,7 +143,8 @@ public static class ExportRequestBodyReader
                         }
 
                         // 50.0 and 5e1 are 50: some callers (Power Automate expressions, PowerShell) write whole numbers so.
-                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var popularity) || popularity != decimal.Truncate(popularity))
+                        // A double, not a decimal: decimal rounds 1e-30 to 0, which would pass as a whole number.
+                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var popularity) || popularity != Math.Truncate(popularity))
                         {
                             errors.Add(property.Name, $"'{property.Name}' must be a whole number from 0 to 100, not {Describe(value.ValueKind)}.");
                         }
@@ -212,6 +214,8 @@ public static class ExportRequestBodyReader
     private static IResult TooLarge(HttpRequest request) =>
         ApiProblems.Validation(request, BodyField, $"The body must be at most {MaxBodyBytes} bytes.");
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     private static bool IsBlank(ReadOnlySpan<byte> body) => body.Trim(" \t\r\n"u8).IsEmpty;
 
     private static bool IsJsonContentType(string? contentType)
@@ -221,8 +225,11 @@ public static class ExportRequestBodyReader
             return false;
         }
 
-        return mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
+        // The body is read as UTF-8 (as RFC 8259 requires of JSON between systems): a body declared in another charset
+        // would be misread, so it is refused rather than guessed at.
+        return (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+            && (!mediaType.Charset.HasValue || ContentNegotiation.IsUtf8(mediaType.Charset));
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -65,7 +65,7 @@ public static class ContentNegotiation
             // Matched on type and subtype: every response is UTF-8, so a charset other than UTF-8 excludes the entry,
             // and any other parameter (header=present, odata=...) is ignored. IsSubsetOf alone would demand that the
             // offered type carry every parameter of the entry, refusing "application/json; charset=utf-8" with a 406.
-            if (entry.Charset.HasValue && !IsUtf8(entry.Charset.Value!)
+            if (entry.Charset.HasValue && !IsUtf8(entry.Charset)
                 || !candidate.IsSubsetOf(new MediaTypeHeaderValue(entry.MediaType)))
             {
                 continue;
@@ -82,6 +82,10 @@ public static class ContentNegotiation
         return quality;
     }
 
-    private static bool IsUtf8(string charset) =>
-        string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(charset, "utf8", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether a media type's <c>charset</c> parameter names UTF-8, quoted (<c>"utf-8"</c>, as RFC 9110 allows) or not.</summary>
+    internal static bool IsUtf8(StringSegment charset)
+    {
+        var name = HeaderUtilities.RemoveQuotes(charset);
+        return name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
 }

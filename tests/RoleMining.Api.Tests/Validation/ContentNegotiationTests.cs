@@ -21,6 +21,8 @@ public sealed class ContentNegotiationTests
     [InlineData("text/csv;header=present", "text/csv")]
     [InlineData("application/json;odata=nometadata", "application/json")]
     [InlineData("*/*; charset=utf-8", "application/json")]
+    [InlineData("application/json; charset=\"utf-8\"", "application/json")]
+    [InlineData("text/csv; charset=\"UTF-8\"", "text/csv")]
     [InlineData("text/csv; charset=iso-8859-1, application/json", "application/json")]
     public void The_best_offered_type_is_chosen(string? accept, string expected)
     {

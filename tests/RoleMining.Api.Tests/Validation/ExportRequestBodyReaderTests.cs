@@ -26,6 +26,45 @@ public sealed class ExportRequestBodyReaderTests
     }
 
     [Fact]
+    public async Task A_body_that_starts_with_a_UTF_8_byte_order_mark_is_read()
+    {
+        // Windows PowerShell 5.1's Out-File -Encoding utf8 writes one.
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request("\uFEFF{\"minEntitlementPopularity\":5}", "application/json"), CancellationToken.None);
+        Assert.Null(problem);
+        Assert.Equal(5, options!.MinEntitlementPopularity);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=iso-8859-1")]
+    public async Task A_body_declared_in_a_charset_other_than_UTF_8_is_415(string contentType)
+    {
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request("{}", contentType), CancellationToken.None);
+        Assert.Null(options);
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, Assert.IsAssignableFrom<IStatusCodeHttpResult>(problem).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json; charset=UTF8")]
+    public async Task A_body_declared_as_UTF_8_in_any_spelling_is_read(string contentType)
+    {
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request("{\"minEntitlementPopularity\":3}", contentType), CancellationToken.None);
+        Assert.Null(problem);
+        Assert.Equal(3, options!.MinEntitlementPopularity);
+    }
+
+    [Theory]
+    [InlineData("1e-30")]
+    [InlineData("0.0000000000000000000000000000001")]
+    public async Task A_popularity_with_a_fraction_however_small_is_refused(string number)
+    {
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request($"{{\"minEntitlementPopularity\":{number}}}", "application/json"), CancellationToken.None);
+        Assert.Null(options);
+        Assert.True(Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors.ContainsKey("minEntitlementPopularity"));
+    }
+
+    [Fact]
     public async Task A_json_suffix_media_type_is_json()
     {
         var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request("{}", "application/vnd.rolemining+json"), CancellationToken.None);
