@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Configuration;
+using RoleMining.Exports;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Cli.Hosting;
@@ -70,7 +71,11 @@ internal static partial class CliErrors
         {
             if (section is null || AttributeFailure().Match(failure) is not { Success: true } match)
             {
-                yield return failure;
+                // A validator of the workflow speaks of its keys as the Functions app binds them ('Exports:...'); the
+                // command line binds that section under RoleMining:Exports.
+                yield return validation.OptionsType == typeof(ExportWorkflowOptions) && section is not null
+                    ? WorkflowKey().Replace(failure, section + ":")
+                    : failure;
                 continue;
             }
 
@@ -88,6 +93,10 @@ internal static partial class CliErrors
 
     /// <summary>The form of the options validation source generator's failures ("Member: The Type.Member field is required.",
     /// "Member: The field Type.Member must be ...").</summary>
+    /// <summary>A key of the workflow's own section at the start of a word (not already under another section).</summary>
+    [GeneratedRegex(@"(?<![\w:])" + ExportWorkflowOptions.SectionName + ":")]
+    private static partial Regex WorkflowKey();
+
     [GeneratedRegex(@"^(?<member>[\w.]+): The (?:field \w+\.(?<path>[\w.]+) (?<rule>.+)|\w+\.(?<path>[\w.]+) field (?<rule>.+))$")]
     private static partial Regex AttributeFailure();
 

@@ -59,6 +59,20 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     }
 
     [Fact]
+    public async Task Settings_that_contradict_each_other_are_named_by_the_keys_the_command_line_reads()
+    {
+        var contradicting = Tenant();
+        contradicting["RoleMining__Exports__Polling__InitialDelay"] = "00:01:00";
+
+        var result = await ChildProcess.RunCliAsync(["export", "--all"], contradicting, _directory.Path);
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Equal(
+            "Configuration error: RoleMining:Exports:Polling:InitialDelay must not exceed RoleMining:Exports:Polling:MaxDelay.",
+            Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
     public async Task A_base_url_with_a_path_is_refused_naming_the_base_url_rule()
     {
         var variables = Tenant();
