@@ -43,7 +43,17 @@ internal sealed class AtomicFile : IAsyncDisposable
             options.UnixCreateMode = mode;
         }
 
-        var stream = new FileStream(temporaryPath, options);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(temporaryPath, options);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Named by the file asked for: the temporary name is this class's business, not the user's.
+            throw new IOException($"Cannot write '{path}': {exception.Message.Replace(temporaryPath, path, StringComparison.Ordinal)}", exception);
+        }
+
         return new AtomicFile(path, temporaryPath, new StreamWriter(stream, new UTF8Encoding(false)));
     }
 

@@ -150,6 +150,23 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_created_is_named_as_given_not_by_its_temporary_name()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // /proc takes no new files, whoever runs the test (root included).
+        var result = await emulator.CreateRunner().RunAsync("sessions", "list", "--out", "/proc/sessions.csv");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("File error: Cannot write '/proc/sessions.csv'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(".partial", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_of_an_unknown_session_to_a_file_leaves_no_file()
     {
         using var directory = new TemporaryDirectory();
