@@ -34,6 +34,9 @@ internal sealed class LocalApiHost : IAsyncDisposable
     /// <summary>The CRON schedule of the sweep (six fields as in Azure Functions, or five).</summary>
     public const string ScheduleKey = "RoleMining:Schedule";
 
+    /// <summary>The Functions app's spelling of <see cref="ScheduleKey"/>, also read.</summary>
+    public const string FunctionsScheduleKey = "RoleMining_Schedule";
+
     private readonly WebApplication _app;
     private readonly ExportFolderLock _folderLock;
 
@@ -179,13 +182,17 @@ internal sealed class LocalApiHost : IAsyncDisposable
     public static SweepSchedule? ReadSchedule(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var expression = configuration[ScheduleKey];
+
+        // The Functions app's setting is spelt RoleMining_Schedule (a timer's %...% binding takes no ':'); a value copied
+        // from local.settings.json or the app's settings counts too, unless RoleMining:Schedule is set.
+        var key = string.IsNullOrWhiteSpace(configuration[ScheduleKey]) ? FunctionsScheduleKey : ScheduleKey;
+        var expression = configuration[key];
         if (string.IsNullOrWhiteSpace(expression))
         {
             return null;
         }
 
         return SweepSchedule.TryParse(expression, out var error)
-            ?? throw CliException.Configuration($"Configuration error: {ScheduleKey}: {error}");
+            ?? throw CliException.Configuration($"Configuration error: {key}: {error}");
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Serve;
 
 namespace RoleMining.Cli.Tests.Serve;
@@ -15,6 +17,30 @@ public sealed class SweepScheduleTests
         var schedule = SweepSchedule.TryParse(expression, out var error);
         Assert.Null(error);
         Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), schedule!.NextAfter(DateTimeOffset.Parse(after, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [InlineData("0 0 3 * * *", null, "0 0 3 * * *")]
+    [InlineData(null, "0 0 4 * * *", "0 0 4 * * *")]
+    [InlineData("0 0 3 * * *", "0 0 4 * * *", "0 0 3 * * *")]
+    [InlineData(null, null, null)]
+    public void Serve_reads_its_schedule_or_the_Functions_apps_spelling_of_it(string? serveKey, string? functionsKey, string? expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [LocalApiHost.ScheduleKey] = serveKey,
+            [LocalApiHost.FunctionsScheduleKey] = functionsKey,
+        }).Build();
+
+        Assert.Equal(expected, LocalApiHost.ReadSchedule(configuration)?.Expression);
+    }
+
+    [Fact]
+    public void A_bad_schedule_in_the_Functions_apps_spelling_is_named_so()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [LocalApiHost.FunctionsScheduleKey] = "0 2 * *" }).Build();
+
+        Assert.StartsWith("Configuration error: RoleMining_Schedule:", Assert.Throws<CliException>(() => LocalApiHost.ReadSchedule(configuration)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
