@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.StaticFiles;
@@ -185,12 +186,28 @@ public sealed class ExportStatusHandlers : ApiHandlers
                 contentType = "application/octet-stream";
             }
 
+            var sha256 = artifact?.Sha256;
+            if (artifact is null)
+            {
+                // The manifest's hash is recorded nowhere (it lists the others'); it is small, so it is read and hashed here,
+                // which gives it the ETag the other files have (conditional requests, If-Range).
+                var buffered = new MemoryStream();
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.CopyToAsync(buffered, cancellationToken).ConfigureAwait(false);
+                }
+
+                sha256 = Convert.ToHexStringLower(SHA256.HashData(buffered.GetBuffer().AsSpan(0, (int)buffered.Length)));
+                buffered.Position = 0;
+                stream = buffered;
+            }
+
             return TypedResults.Stream(
                 stream,
                 contentType,
                 fileDownloadName: name,
                 lastModified: job.CompletedAt,
-                entityTag: artifact is null ? null : new EntityTagHeaderValue("\"" + artifact.Sha256 + "\""),
+                entityTag: new EntityTagHeaderValue("\"" + sha256 + "\""),
                 enableRangeProcessing: stream.CanSeek);
         }, cancellationToken);
 

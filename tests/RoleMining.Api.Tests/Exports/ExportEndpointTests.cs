@@ -83,8 +83,16 @@ public sealed class ExportEndpointTests(SharedApiHost fixture) : IClassFixture<S
     {
         var (jobId, job) = await ExportAsync();
         using var manifest = await Host.Client.GetAsync($"api/exports/{jobId}/artifacts/manifest.json");
+        var bytes = await manifest.Content.ReadAsByteArrayAsync();
         var document = await HttpAssert.JsonAsync(manifest, HttpStatusCode.OK);
         Assert.Equal(jobId, (string?)document["jobId"]);
+
+        // The manifest has an ETag as the other files do (its SHA-256), so a conditional GET is answered 304.
+        Assert.Equal($"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))}\"", manifest.Headers.ETag?.Tag);
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"api/exports/{jobId}/artifacts/manifest.json");
+        conditional.Headers.IfNoneMatch.Add(manifest.Headers.ETag!);
+        using var notModified = await Host.Client.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         var csv = job["artifacts"]!.AsArray().Select(node => (string)node!["name"]!).First(name => name.EndsWith(".csv", StringComparison.Ordinal));
         using var file = await Host.Client.GetAsync($"api/exports/{jobId}/artifacts/{csv}");
         Assert.Equal(HttpStatusCode.OK, file.StatusCode);
