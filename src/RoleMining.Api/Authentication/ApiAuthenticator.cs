@@ -64,6 +64,14 @@ public sealed class ApiAuthenticator
             return Unauthorized(request, $"Credentials are never accepted in the URL (query parameter '{inUrl}'): URLs are logged. Send an Entra ID token in the Authorization header or the key in the {ApiAuthenticationOptions.ApiKeyHeader} header.");
         }
 
+        // A valid key passes whatever else the request carries: a proxy or an HTTP action may add an Authorization header
+        // of its own (Basic, another API's token) in front of a caller that authenticates with its key.
+        var key = request.Headers[ApiAuthenticationOptions.ApiKeyHeader].ToString();
+        if (key.Length > 0 && _keys.Count > 0 && CallerOfKey(key) is { } headerKeyCaller)
+        {
+            return Authenticated(request, headerKeyCaller);
+        }
+
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length > 0)
         {
@@ -107,7 +115,6 @@ public sealed class ApiAuthenticator
             }
         }
 
-        var key = request.Headers[ApiAuthenticationOptions.ApiKeyHeader].ToString();
         if (key.Length > 0)
         {
             if (_keys.Count == 0)

@@ -125,7 +125,21 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var hashAsKey = await SendAsync(http, $"api/sessions/{session.Id}", request => request.Headers.Add(ApiAuthenticationOptions.ApiKeyHeader, Sha256(WorkflowKey)));
         using var inUrl = await SendAsync(http, $"api/sessions/{session.Id}?code={WorkflowKey}", request => request.Headers.Add(ApiAuthenticationOptions.ApiKeyHeader, WorkflowKey));
 
+        // An Authorization header a proxy or an HTTP action adds does not hide a valid key.
+        using var keyAndBasic = await SendAsync(http, $"api/sessions/{session.Id}", request =>
+        {
+            request.Headers.Add(ApiAuthenticationOptions.ApiKeyHeader, WorkflowKey);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+        });
+        using var wrongKeyAndBasic = await SendAsync(http, $"api/sessions/{session.Id}", request =>
+        {
+            request.Headers.Add(ApiAuthenticationOptions.ApiKeyHeader, WorkflowKey + "x");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+        });
+
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, keyAndBasic.StatusCode);
+        await HttpAssert.ProblemAsync(wrongKeyAndBasic, HttpStatusCode.Unauthorized);
         await HttpAssert.ProblemAsync(wrong, HttpStatusCode.Unauthorized);
         await HttpAssert.ProblemAsync(hashAsKey, HttpStatusCode.Unauthorized);
         var problem = await HttpAssert.ProblemAsync(inUrl, HttpStatusCode.Unauthorized);
