@@ -114,8 +114,17 @@ public sealed class ExportRequestHandlers : ApiHandlers
             }
 
             var (key, options, callback) = start;
+            var given = sessionId;
             sessionId = ApiIds.NormalizeSailPointId(sessionId);
             var batchId = key is null ? ExportJobIds.NewJobId() : ExportRepresentation.BatchIdOf(sessionId, key);
+            if (key is not null && !string.Equals(given, sessionId, StringComparison.Ordinal)
+                && ExportRepresentation.BatchIdOf(given, key) is var earlierBatchId
+                && (await ExportRepresentation.BatchJobsAsync(_jobs, sessionId, earlierBatchId, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                // A batch started with this key before ids were lowercased took its id from the spelling given: a retry
+                // continues that batch instead of starting every export again.
+                batchId = earlierBatchId;
+            }
 
             var roleIds = new List<string>();
             try

@@ -136,7 +136,8 @@ public sealed class ExportJobService
                 TraceParent = ExportsTelemetry.CurrentTraceParent(),
             };
             if (request.ReuseExportOf is { CanReuseExport: true } reused
-                && reused.SessionId == request.SessionId && reused.PotentialRoleId == request.PotentialRoleId && reused.Options == options)
+                && string.Equals(reused.SessionId, request.SessionId, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(reused.PotentialRoleId, request.PotentialRoleId, StringComparison.OrdinalIgnoreCase) && reused.Options == options)
             {
                 // The poll step asks SailPoint for the export's status first: SUCCESS downloads it, a vanished export fails this job.
                 job = job with
@@ -163,8 +164,9 @@ public sealed class ExportJobService
                 continue;
             }
 
-            if (!string.Equals(existing.Job.SessionId, job.SessionId, StringComparison.Ordinal)
-                || !string.Equals(existing.Job.PotentialRoleId, job.PotentialRoleId, StringComparison.Ordinal)
+            // Ids in either letter case are the same SailPoint object (hexadecimal).
+            if (!string.Equals(existing.Job.SessionId, job.SessionId, StringComparison.OrdinalIgnoreCase)
+                || !string.Equals(existing.Job.PotentialRoleId, job.PotentialRoleId, StringComparison.OrdinalIgnoreCase)
                 || existing.Job.Options != options
                 || !string.Equals(existing.Job.Callback?.Name, request.Callback, StringComparison.Ordinal))
             {

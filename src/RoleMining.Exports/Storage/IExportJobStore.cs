@@ -62,8 +62,10 @@ public sealed record ExportJobQuery
     public bool Matches(ExportJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return (SessionId is null || string.Equals(SessionId, job.SessionId, StringComparison.Ordinal))
-            && (PotentialRoleId is null || string.Equals(PotentialRoleId, job.PotentialRoleId, StringComparison.Ordinal))
+        // SailPoint ids are hexadecimal: either letter case names the same object (jobs stored before the API lowercased
+        // them may carry capitals).
+        return (SessionId is null || string.Equals(SessionId, job.SessionId, StringComparison.OrdinalIgnoreCase))
+            && (PotentialRoleId is null || string.Equals(PotentialRoleId, job.PotentialRoleId, StringComparison.OrdinalIgnoreCase))
             && (States is null || States.Contains(job.State))
             && (CallbackPending is not { } pending || pending == job.HasPendingCallback);
     }

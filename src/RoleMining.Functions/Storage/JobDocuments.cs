@@ -93,6 +93,7 @@ public static class JobDocuments
                 || parsedFlag == pending);
     }
 
+    /// <summary>Whether the id under <paramref name="key"/> may be <paramref name="wanted"/>: in either letter case, as the query matches.</summary>
     private static bool Allows(Dictionary<string, string> metadata, string key, string? wanted) =>
-        wanted is null || !metadata.TryGetValue(key, out var actual) || string.Equals(actual, wanted, StringComparison.Ordinal);
+        wanted is null || !metadata.TryGetValue(key, out var actual) || string.Equals(actual, wanted, StringComparison.OrdinalIgnoreCase);
 }

@@ -185,6 +185,45 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.All(session.PotentialRoles, role => Assert.Equal(1, _host.Emulator.Statistics.ExportCreationsFor(session.Id, role.Id)));
     }
 
+    [Fact]
+    public async Task Jobs_stored_with_capital_ids_before_ids_were_lowercased_are_found_by_a_retry()
+    {
+        // What an earlier version stored for a caller that spelt the ids in capitals: the ids as given, and a batch id
+        // made from the session id as given.
+        var jobs = _host.Services.GetRequiredService<ExportJobService>();
+        var (session, role) = Role(0);
+        var key = Guid.NewGuid().ToString();
+        var single = await jobs.CreateAsync(new ExportJobRequest
+        {
+            SessionId = session.ToUpperInvariant(),
+            PotentialRoleId = role.ToUpperInvariant(),
+            IdempotencyKey = RoleMining.Api.Exports.ExportRepresentation.SingleExportKey(key),
+        });
+        var batchSession = _host.Emulator.Tenant.Sessions.Last(candidate => candidate.PotentialRoles.Count >= 2);
+        var batchKey = Guid.NewGuid().ToString();
+        var earlierBatchId = RoleMining.Api.Exports.ExportRepresentation.BatchIdOf(batchSession.Id.ToUpperInvariant(), batchKey);
+        var stored = new List<string>();
+        foreach (var batchRole in batchSession.PotentialRoles)
+        {
+            stored.Add((await jobs.CreateAsync(new ExportJobRequest
+            {
+                SessionId = batchSession.Id.ToUpperInvariant(),
+                PotentialRoleId = batchRole.Id,
+                IdempotencyKey = RoleMining.Api.Exports.ExportRepresentation.BatchJobKey(earlierBatchId, batchRole.Id),
+            })).Job.JobId);
+        }
+
+        var retried = await PostAsync(session.ToUpperInvariant(), role.ToUpperInvariant(), key);
+        var retriedBatch = await PostSessionAsync(batchSession.Id.ToUpperInvariant(), batchKey);
+        using var poll = await _host.Client.GetAsync($"api/sessions/{batchSession.Id}/exports/{earlierBatchId}");
+
+        Assert.Equal(single.Job.JobId, (string?)retried["jobId"]);
+        Assert.Equal(earlierBatchId, (string?)retriedBatch["batchId"]);
+        Assert.Equal(stored.Order(), HttpAssert.Strings(retriedBatch["jobs"], "jobId").Order());
+        Assert.True(poll.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, $"{(int)poll.StatusCode}");
+        await WaitUntilDoneAsync([single.Job.JobId, .. stored]);
+    }
+
     private (string Session, string Role) Role(int index)
     {
         var session = _host.Emulator.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Count >= 5);
