@@ -66,7 +66,20 @@ public sealed class EntraTokenValidator
 
         if (result.Exception is MetadataUnavailableException unavailable)
         {
-            // Not the caller's fault, and it passes: a 503 is retried by Logic Apps and Power Automate, a 401 is not.
+            // What can be judged without the issuer's keys is still the caller's fault (401): a token that is no JSON Web
+            // Token (a wrong key sent as a bearer token), or one that has expired. Anything else may be valid: a 503, which
+            // Logic Apps and Power Automate retry, and a 401 they would not.
+            if (!_handler.CanReadToken(token))
+            {
+                return TokenCheck.Invalid(Describe(new SecurityTokenMalformedException()));
+            }
+
+            var expires = _handler.ReadJsonWebToken(token).ValidTo;
+            if (expires != DateTime.MinValue && expires + _options.ClockSkew < DateTime.UtcNow)
+            {
+                return TokenCheck.Invalid(Describe(new SecurityTokenExpiredException()));
+            }
+
             return TokenCheck.Unavailable("Bearer tokens cannot be checked right now: the token issuer's keys could not be read. Retry later.", unavailable.InnerException);
         }
 

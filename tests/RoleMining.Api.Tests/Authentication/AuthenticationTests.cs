@@ -191,6 +191,12 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var token = await WithTokenAsync(http, path, Issuer.IssueToken(LogicAppClientId, Audience, TimeSpan.FromMinutes(5)));
         using var key = await SendAsync(http, path, request => request.Headers.Add(ApiAuthenticationOptions.ApiKeyHeader, WorkflowKey));
 
+        // What can be judged without the issuer is still a 401: retrying would not help.
+        using var notAToken = await WithTokenAsync(http, path, "wrong-api-key-sent-as-bearer");
+        using var expired = await WithTokenAsync(http, path, Issuer.IssueToken(LogicAppClientId, Audience, TimeSpan.FromMinutes(-10)));
+        await HttpAssert.ProblemAsync(notAToken, HttpStatusCode.Unauthorized);
+        Assert.Contains("expired", (string?)(await HttpAssert.ProblemAsync(expired, HttpStatusCode.Unauthorized))["detail"], StringComparison.Ordinal);
+
         var problem = await HttpAssert.ProblemAsync(token, HttpStatusCode.ServiceUnavailable);
         Assert.Contains("cannot be checked right now", (string?)problem["detail"], StringComparison.Ordinal);
         Assert.True(token.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After");
