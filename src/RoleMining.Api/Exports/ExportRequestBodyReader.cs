@@ -143,8 +143,11 @@ public static class ExportRequestBodyReader
                         }
 
                         // 50.0 and 5e1 are 50: some callers (Power Automate expressions, PowerShell) write whole numbers so.
-                        // A double, not a decimal: decimal rounds 1e-30 to 0, which would pass as a whole number.
-                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var popularity) || popularity != Math.Truncate(popularity))
+                        // Whole as a decimal and as a double: a decimal keeps 28 digits (50.0000000000000001 is no whole
+                        // number) but rounds 1e-30 to 0; a double keeps the tiny fraction but only about 16 digits.
+                        if (value.ValueKind != JsonValueKind.Number
+                            || !value.TryGetDecimal(out var exact) || exact != decimal.Truncate(exact)
+                            || !value.TryGetDouble(out var popularity) || popularity != Math.Truncate(popularity))
                         {
                             errors.Add(property.Name, $"'{property.Name}' must be a whole number from 0 to 100, not {Describe(value.ValueKind)}.");
                         }

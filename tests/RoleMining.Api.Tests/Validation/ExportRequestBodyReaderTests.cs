@@ -49,7 +49,9 @@ public sealed class ExportRequestBodyReaderTests
     [Theory]
     [InlineData("1e-30")]
     [InlineData("0.0000000000000000000000000000001")]
-    public async Task A_popularity_with_a_fraction_however_small_is_refused(string number)
+    [InlineData("50.0000000000000001")]
+    [InlineData("100.000000000000001")]
+    public async Task A_popularity_with_a_fraction_tiny_or_far_down_its_digits_is_refused(string number)
     {
         var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request($"{{\"minEntitlementPopularity\":{number}}}", "application/json"), CancellationToken.None);
         Assert.Null(options);
