@@ -28,7 +28,7 @@ await using (app)
     }
     catch (IOException exception)
     {
-        // Kestrel's way of saying it cannot listen (an address in use): one line, exit code 3, as rolemining says it.
+        // Kestrel's way of saying it cannot listen (an address in use): one line and exit code 3, as rolemining does.
         await Console.Error.WriteLineAsync($"Cannot listen: {exception.Message}");
         return 3;
     }

@@ -91,12 +91,12 @@ internal static partial class CliErrors
         }
     }
 
-    /// <summary>The form of the options validation source generator's failures ("Member: The Type.Member field is required.",
-    /// "Member: The field Type.Member must be ...").</summary>
     /// <summary>A key of the workflow's own section at the start of a word (not already under another section).</summary>
     [GeneratedRegex(@"(?<![\w:])" + ExportWorkflowOptions.SectionName + ":")]
     private static partial Regex WorkflowKey();
 
+    /// <summary>The form of the options validation source generator's failures ("Member: The Type.Member field is required.",
+    /// "Member: The field Type.Member must be ...").</summary>
     [GeneratedRegex(@"^(?<member>[\w.]+): The (?:field \w+\.(?<path>[\w.]+) (?<rule>.+)|\w+\.(?<path>[\w.]+) field (?<rule>.+))$")]
     private static partial Regex AttributeFailure();
 

@@ -185,7 +185,8 @@ internal sealed class LocalApiHost : IAsyncDisposable
 
         // The Functions app's setting is spelt RoleMining_Schedule (a timer's %...% binding takes no ':'); a value copied
         // from local.settings.json or the app's settings counts too, unless RoleMining:Schedule is set.
-        var key = string.IsNullOrWhiteSpace(configuration[ScheduleKey]) ? FunctionsScheduleKey : ScheduleKey;
+        // Set to nothing ('RoleMining__Schedule='), RoleMining:Schedule still wins: it switches an inherited schedule off.
+        var key = configuration[ScheduleKey] is null ? FunctionsScheduleKey : ScheduleKey;
         var expression = configuration[key];
         if (string.IsNullOrWhiteSpace(expression))
         {

@@ -24,6 +24,7 @@ public sealed class SweepScheduleTests
     [InlineData(null, "0 0 4 * * *", "0 0 4 * * *")]
     [InlineData("0 0 3 * * *", "0 0 4 * * *", "0 0 3 * * *")]
     [InlineData(null, null, null)]
+    [InlineData("", "0 0 4 * * *", null)]
     public void Serve_reads_its_schedule_or_the_Functions_apps_spelling_of_it(string? serveKey, string? functionsKey, string? expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

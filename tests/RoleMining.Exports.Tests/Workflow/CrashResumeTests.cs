@@ -142,12 +142,12 @@ public sealed class CrashResumeTests
     {
         // A storage account that stops answering midway through the publish of a stopped run.
         await using var clock = new PausableClock();
-        var hanging = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hanging = new TaskCompletionSource<(CancellationToken, DateTimeOffset)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var run = await CrashingRun.StartAsync(
             (crash, _, artifacts) => artifacts.AfterPublish = async (_, token) =>
             {
                 crash.Fire();
-                hanging.TrySetResult(token);
+                hanging.TrySetResult((token, clock.GetUtcNow()));
                 await Task.Delay(Timeout.Infinite, token);
             },
             leaseDuration: TimeSpan.FromMinutes(10),
@@ -163,7 +163,7 @@ public sealed class CrashResumeTests
     public async Task Stopped_while_the_cleanup_hangs_the_cleanup_is_given_up_after_the_stop_grace_and_the_rerun_removes_the_staging()
     {
         await using var clock = new PausableClock();
-        var hanging = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hanging = new TaskCompletionSource<(CancellationToken, DateTimeOffset)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var run = await CrashingRun.StartAsync(
             (crash, _, artifacts) =>
             {
@@ -178,7 +178,7 @@ public sealed class CrashResumeTests
                 {
                     if (crash.Source.IsCancellationRequested)
                     {
-                        hanging.TrySetResult(token);
+                        hanging.TrySetResult((token, clock.GetUtcNow()));
                         await Task.Delay(Timeout.Infinite, token);
                     }
                 };
@@ -223,17 +223,18 @@ public sealed class CrashResumeTests
     }
 
     /// <summary>
-    /// Runs until the crash, with the step's call that hangs (its token from <paramref name="hanging"/>) given up only once
-    /// the stop grace passed; returns the job as the stopped run left it.
+    /// Runs until the crash, with the step's call that hangs (its token, and the clock's time when it began to hang, from
+    /// <paramref name="hanging"/>) given up only once the stop grace passed; returns the job as the stopped run left it.
     /// </summary>
-    private static async Task<ExportJob> CrashGivingUpAfterStopGraceAsync(CrashingRun run, PausableClock clock, Task<CancellationToken> hanging)
+    private static async Task<ExportJob> CrashGivingUpAfterStopGraceAsync(CrashingRun run, PausableClock clock, Task<(CancellationToken Token, DateTimeOffset At)> hanging)
     {
         var crashing = run.CrashAsync();
-        var token = await hanging.WaitAsync(TimeSpan.FromSeconds(30));
+        var (token, hangingSince) = await hanging.WaitAsync(TimeSpan.FromSeconds(30));
         await clock.PauseAsync();
 
-        // The timers fire inside Advance, so the token's state is decided here, not by how busy the machine is.
-        clock.Advance(DownloadExportStep.StopGrace - TimeSpan.FromSeconds(2));
+        // The timers fire inside Advance, so the token's state is decided here, not by how busy the machine is. The grace
+        // started just before the call began to hang (at most a few steps of code earlier); times are taken from then.
+        clock.Advance(hangingSince + DownloadExportStep.StopGrace - TimeSpan.FromSeconds(2) - clock.GetUtcNow());
         Assert.False(token.IsCancellationRequested);
         clock.Advance(TimeSpan.FromSeconds(3));
         Assert.True(token.IsCancellationRequested);
