@@ -229,10 +229,11 @@ public static class ExportRequestBodyReader
         }
 
         // The body is read as UTF-8 (as RFC 8259 requires of JSON between systems): a body declared in another charset
-        // would be misread, so it is refused rather than guessed at.
+        // would be misread, so it is refused rather than guessed at. US-ASCII is UTF-8's first 128 characters.
         return (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                 || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
-            && (!mediaType.Charset.HasValue || ContentNegotiation.IsUtf8(mediaType.Charset));
+            && (!mediaType.Charset.HasValue || ContentNegotiation.IsUtf8(mediaType.Charset)
+                || HeaderUtilities.RemoveQuotes(mediaType.Charset).Equals("us-ascii", StringComparison.OrdinalIgnoreCase));
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

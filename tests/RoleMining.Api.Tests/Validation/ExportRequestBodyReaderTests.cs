@@ -38,8 +38,9 @@ public sealed class ExportRequestBodyReaderTests
     [Theory]
     [InlineData("{\"minEntitlementPopularity\":3}", "application/json; charset=\"utf-8\"")]
     [InlineData("{\"minEntitlementPopularity\":3}", "application/json; charset=UTF8")]
+    [InlineData("{\"minEntitlementPopularity\":3}", "application/json; charset=us-ascii")]
     [InlineData("\uFEFF{\"minEntitlementPopularity\":3}", "application/json")] // Windows PowerShell 5.1's Out-File -Encoding utf8
-    public async Task A_UTF_8_body_is_read_whatever_the_spelling_of_its_charset_and_with_a_byte_order_mark(string body, string contentType)
+    public async Task A_UTF_8_or_ASCII_body_is_read_whatever_the_spelling_of_its_charset_and_with_a_byte_order_mark(string body, string contentType)
     {
         var (options, problem) = await ExportRequestBodyReader.ReadAsync(Request(body, contentType), CancellationToken.None);
         Assert.Null(problem);
