@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
@@ -35,18 +36,17 @@ internal sealed class RecordDestination : IAsyncDisposable
     public static RecordDestination Open(CliRun run, string? outFile) =>
         new(run.Console, outFile is null ? null : AtomicFile.Create(run.Context.ResolvePath(outFile), ExportFilePermissions.FileMode(FileAccessOf(run.Configuration))));
 
+    /// <summary>The setting as the export commands bind it, and a value it cannot take reported as they report it.</summary>
     private static ExportFileAccess FileAccessOf(IConfiguration configuration)
     {
-        var key = ExportSettings.WorkflowSection + ":FileSystem:Access";
-        var value = configuration[key];
-        if (string.IsNullOrWhiteSpace(value))
+        try
         {
-            return ExportFileAccess.Owner;
+            return configuration.GetValue<ExportFileAccess?>(ExportSettings.WorkflowSection + ":FileSystem:Access") ?? ExportFileAccess.Owner;
         }
-
-        return Enum.TryParse<ExportFileAccess>(value.Trim(), ignoreCase: true, out var access) && Enum.IsDefined(access)
-            ? access
-            : throw CliException.Configuration($"Configuration error: {key} must be Owner, Group or Everyone, not '{value}'.");
+        catch (InvalidOperationException exception)
+        {
+            throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
+        }
     }
 
     /// <summary>A Spectre.Console surface for tables over the destination.</summary>

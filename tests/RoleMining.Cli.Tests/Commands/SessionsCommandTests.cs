@@ -150,6 +150,19 @@ public sealed class SessionsCommandTests(EmulatorFixture emulator) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_file_access_setting_it_cannot_take_is_reported_as_the_export_commands_report_it()
+    {
+        using var directory = new TemporaryDirectory();
+
+        var result = await emulator.CreateRunner(directory.Path).With("RoleMining__Exports__FileSystem__Access", "bogus")
+            .RunAsync("sessions", "list", "--out", "sessions.csv");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Equal("Configuration error: RoleMining:Exports:FileSystem:Access must be one of Owner, Group, Everyone, not 'bogus'.", Assert.Single(result.ErrorLines));
+        Assert.Empty(directory.Files());
+    }
+
+    [Fact]
     public async Task A_file_that_cannot_be_created_is_named_as_given_not_by_its_temporary_name()
     {
         if (!OperatingSystem.IsLinux())
