@@ -24,6 +24,12 @@ public static partial class ExportJobIds
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
+    /// <summary>
+    /// Whether two SailPoint ids name the same object. They are hexadecimal, so letter case does not count: jobs stored
+    /// before the API lowercased ids may carry capitals.
+    /// </summary>
+    public static bool SameSailPointId(string? first, string? second) => string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether <paramref name="id"/> is safe as one path segment (SailPoint ids are UUIDs or 32 hex characters).</summary>
     public static bool IsSafeSegment(string? id) => id is not null && SafeSegment().IsMatch(id);
 

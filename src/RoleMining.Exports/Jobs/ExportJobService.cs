@@ -136,8 +136,8 @@ public sealed class ExportJobService
                 TraceParent = ExportsTelemetry.CurrentTraceParent(),
             };
             if (request.ReuseExportOf is { CanReuseExport: true } reused
-                && string.Equals(reused.SessionId, request.SessionId, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(reused.PotentialRoleId, request.PotentialRoleId, StringComparison.OrdinalIgnoreCase) && reused.Options == options)
+                && ExportJobIds.SameSailPointId(reused.SessionId, request.SessionId)
+                && ExportJobIds.SameSailPointId(reused.PotentialRoleId, request.PotentialRoleId) && reused.Options == options)
             {
                 // The poll step asks SailPoint for the export's status first: SUCCESS downloads it, a vanished export fails this job.
                 job = job with
@@ -164,9 +164,8 @@ public sealed class ExportJobService
                 continue;
             }
 
-            // Ids in either letter case are the same SailPoint object (hexadecimal).
-            if (!string.Equals(existing.Job.SessionId, job.SessionId, StringComparison.OrdinalIgnoreCase)
-                || !string.Equals(existing.Job.PotentialRoleId, job.PotentialRoleId, StringComparison.OrdinalIgnoreCase)
+            if (!ExportJobIds.SameSailPointId(existing.Job.SessionId, job.SessionId)
+                || !ExportJobIds.SameSailPointId(existing.Job.PotentialRoleId, job.PotentialRoleId)
                 || existing.Job.Options != options
                 || !string.Equals(existing.Job.Callback?.Name, request.Callback, StringComparison.Ordinal))
             {

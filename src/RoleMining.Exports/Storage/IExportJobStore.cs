@@ -62,10 +62,8 @@ public sealed record ExportJobQuery
     public bool Matches(ExportJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        // SailPoint ids are hexadecimal: either letter case names the same object (jobs stored before the API lowercased
-        // them may carry capitals).
-        return (SessionId is null || string.Equals(SessionId, job.SessionId, StringComparison.OrdinalIgnoreCase))
-            && (PotentialRoleId is null || string.Equals(PotentialRoleId, job.PotentialRoleId, StringComparison.OrdinalIgnoreCase))
+        return (SessionId is null || ExportJobIds.SameSailPointId(SessionId, job.SessionId))
+            && (PotentialRoleId is null || ExportJobIds.SameSailPointId(PotentialRoleId, job.PotentialRoleId))
             && (States is null || States.Contains(job.State))
             && (CallbackPending is not { } pending || pending == job.HasPendingCallback);
     }

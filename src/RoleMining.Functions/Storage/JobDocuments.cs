@@ -95,5 +95,5 @@ public static class JobDocuments
 
     /// <summary>Whether the id under <paramref name="key"/> may be <paramref name="wanted"/>: in either letter case, as the query matches.</summary>
     private static bool Allows(Dictionary<string, string> metadata, string key, string? wanted) =>
-        wanted is null || !metadata.TryGetValue(key, out var actual) || string.Equals(actual, wanted, StringComparison.OrdinalIgnoreCase);
+        wanted is null || !metadata.TryGetValue(key, out var actual) || ExportJobIds.SameSailPointId(actual, wanted);
 }
