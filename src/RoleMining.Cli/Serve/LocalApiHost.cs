@@ -150,7 +150,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
             await app.DisposeAsync();
             throw exception switch
             {
-                OptionsValidationException validation => CliException.Configuration("Configuration error: " + string.Join(" ", validation.Failures), validation),
+                OptionsValidationException validation => CliException.Configuration("Configuration error: " + string.Join(" ", CliErrors.DescribeFailures(validation)), validation),
 
                 // Kestrel reports an address in use this way.
                 IOException io => ServeUrls.ListenFailure(urls.Value, io),

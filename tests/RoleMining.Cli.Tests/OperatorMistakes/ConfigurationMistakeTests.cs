@@ -58,18 +58,19 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
         Assert.DoesNotContain("RoleMiningClientOptions", line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Settings_that_contradict_each_other_are_named_by_the_keys_the_command_line_reads()
+    [Theory]
+    [InlineData("RoleMining__Exports__Polling__InitialDelay", "00:01:00", "RoleMining:Exports:Polling:InitialDelay must not exceed RoleMining:Exports:Polling:MaxDelay.", "export", "--all")]
+    [InlineData("RoleMining__Exports__Polling__InitialDelay", "00:01:00", "RoleMining:Exports:Polling:InitialDelay must not exceed RoleMining:Exports:Polling:MaxDelay.", "serve", "--urls", "http://127.0.0.1:0", "--out", "exports")]
+    [InlineData("RoleMining__Exports__MaxConcurrency", "0", "RoleMining:Exports:MaxConcurrency must be between 1 and 256.", "serve", "--urls", "http://127.0.0.1:0", "--out", "exports")]
+    public async Task Workflow_settings_that_cannot_work_are_named_by_the_keys_the_command_line_reads(string variable, string value, string expected, params string[] args)
     {
-        var contradicting = Tenant();
-        contradicting["RoleMining__Exports__Polling__InitialDelay"] = "00:01:00";
+        var settings = Tenant();
+        settings[variable] = value;
 
-        var result = await ChildProcess.RunCliAsync(["export", "--all"], contradicting, _directory.Path);
+        var result = await ChildProcess.RunCliAsync(args, settings, _directory.Path);
 
         Assert.Equal(ExitCodes.Configuration, result.ExitCode);
-        Assert.Equal(
-            "Configuration error: RoleMining:Exports:Polling:InitialDelay must not exceed RoleMining:Exports:Polling:MaxDelay.",
-            Assert.Single(result.ErrorLines));
+        Assert.Equal("Configuration error: " + expected, Assert.Single(result.ErrorLines));
     }
 
     [Fact]
