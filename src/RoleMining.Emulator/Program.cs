@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using RoleMining.Emulator;
 
-// Bad arguments and settings end the program with one line and exit code 2 (an address it cannot listen on: 3), before the host starts (a host that fails to
-// start logs the failure with a stack trace, and an unhandled exception aborts the process).
+// Bad arguments and settings end the program with one line and exit code 2, before the host starts (a host that fails to
+// start logs the failure with a stack trace, and an unhandled exception aborts the process); an address it cannot listen
+// on, once the host starts, with one line and exit code 3.
 WebApplication app;
 try
 {
