@@ -1,9 +1,16 @@
 using Microsoft.Extensions.Options;
 using RoleMining.Emulator;
 
-// Bad arguments and settings end the program with one line and exit code 2, before the host starts (a host that fails to
-// start logs the failure with a stack trace, and an unhandled exception aborts the process); an address it cannot listen
-// on, once the host starts, with one line and exit code 3.
+// --help (-h, -?) prints the usage and exits 0 without listening. Bad arguments and settings end the program with one
+// line and exit code 2, before the host starts (a host that fails to start logs the failure with a stack trace, and an
+// unhandled exception aborts the process); an address it cannot listen on, once the host starts, with one line and exit
+// code 3.
+if (CommandLineSwitches.AsksForHelp(args))
+{
+    await Console.Out.WriteAsync(CommandLineSwitches.Usage("dotnet run --project src/RoleMining.Emulator --"));
+    return 0;
+}
+
 WebApplication app;
 try
 {

@@ -12,8 +12,8 @@ namespace RoleMining.Cli.Commands;
 
 /// <summary>
 /// <c>rolemining emulator</c>: the ISC role-mining emulator in the foreground until Ctrl+C, built by
-/// <see cref="EmulatorApplication"/> exactly as the emulator's own program builds it. Arguments the command does not
-/// declare (<c>--seed 7</c>, <c>--rate-limit off</c>, <c>--Emulator:Tenant:SessionCount 20</c>) go to the emulator.
+/// <see cref="EmulatorApplication"/> exactly as the emulator's own program builds it. The emulator's switches
+/// (<c>--seed 7</c>, <c>--rate-limit off</c>) and any configuration key (<c>--Emulator:Tenant:SessionCount 20</c>) go to it.
 /// </summary>
 internal static class EmulatorCommand
 {
@@ -27,28 +27,48 @@ internal static class EmulatorCommand
             HelpName = "URLS",
             DefaultValueFactory = _ => DefaultUrl,
         };
+        // The emulator's own switches, declared so that help lists them; their values are handed to the emulator as
+        // given, which converts and checks them as its stand-alone program does.
+        var switches = CommandLineSwitches.Help
+            .Select(entry => new Option<string>(entry.Name) { Description = entry.Description, HelpName = entry.ValueName })
+            .ToList();
+        var settings = new Argument<string[]>("settings")
+        {
+            Description = "Any other setting of the emulator's configuration (--Emulator:Faults:Default:ServerErrorShare 0.1).",
+            HelpName = "--Emulator:KEY VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var command = new Command(
             "emulator",
-            "Run the ISC role-mining API emulator in the foreground until Ctrl+C (then exit code 0). Emulator options: "
-            + string.Join(", ", CommandLineSwitches.Names.Order(StringComparer.Ordinal))
-            + ", or any configuration key such as --Emulator:Faults:Default:ServerErrorShare 0.1. "
+            "Run the ISC role-mining API emulator in the foreground until Ctrl+C (then exit code 0). "
             + "Default credentials: client id rolemining-emulator, secret rolemining-emulator-secret.")
         {
             urls,
+            settings,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
+        foreach (var option in switches)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parseResult, cancellationToken) => execution.RunStandaloneAsync(
             parseResult,
-            token => RunAsync(execution, parseResult, parseResult.GetValue(urls)!, token),
+            token => RunAsync(execution, parseResult, parseResult.GetValue(urls)!, EmulatorArguments(parseResult, switches, settings), token),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CommandExecution execution, ParseResult parseResult, string urls, CancellationToken cancellationToken)
+    private static IEnumerable<string> EmulatorArguments(ParseResult parseResult, IEnumerable<Option<string>> switches, Argument<string[]> settings) =>
+        switches
+            .Where(option => parseResult.GetResult(option) is not null)
+            .SelectMany(option => new[] { option.Name, parseResult.GetValue(option)! })
+            .Concat(parseResult.GetValue(settings) ?? []);
+
+    private static async Task<int> RunAsync(CommandExecution execution, ParseResult parseResult, string urls, IEnumerable<string> emulatorArguments, CancellationToken cancellationToken)
     {
         // Checked as serve checks them: Kestrel would fail on a bad one only when it starts, with a stack trace.
         _ = ServeUrls.Parse(urls);
-        string[] args = ["--urls", urls, .. parseResult.UnmatchedTokens];
+        string[] args = ["--urls", urls, .. emulatorArguments];
         WebApplication built;
         try
         {

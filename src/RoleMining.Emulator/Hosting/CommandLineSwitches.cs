@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace RoleMining.Emulator;
@@ -41,8 +42,72 @@ public static partial class CommandLineSwitches
     /// <summary>The switch that takes a comma-separated list of identity counts for extra potential roles.</summary>
     public const string ExtraRolesSwitch = "--extra-roles";
 
+    /// <summary>What each friendly switch takes and does, in the order help lists them (one table for the stand-alone
+    /// program's usage and <c>rolemining emulator --help</c>).</summary>
+    public static IReadOnlyList<CommandLineSwitch> Help { get; } =
+    [
+        new("--seed", "N", "Seed of the synthetic tenant: the same seed gives the same data. [default: 1]"),
+        new("--sessions", "N", "Role-mining sessions, cycling through every session state (7 or more show them all). [default: 8]"),
+        new("--min-identities", "N", "Fewest identities in a generated potential role. [default: 5]"),
+        new("--max-identities", "N", "Most identities in a generated potential role. [default: 300]"),
+        new("--extra-attributes", "N", "Extra identity attributes, to widen the rows of exports. [default: 0]"),
+        new(ExtraRolesSwitch, "N,N,...", "Extra potential roles with exactly these identity counts, in the first session whose potential roles are created."),
+        new("--client-id", "ID", "Client id the token endpoint accepts (its secret: Emulator:ClientSecret). [default: rolemining-emulator]"),
+        new("--token-lifetime", "SECONDS", "Lifetime of issued access tokens. [default: 749]"),
+        new("--rate-limit", "on|off", "Answer 429 beyond the rate limit, per client id. [default: on]"),
+        new("--rate-limit-permits", "N", "Requests per client id and window. [default: 100]"),
+        new("--rate-limit-window", "SECONDS", "Length of the rate limit's window. [default: 10]"),
+        new("--rate-limit-mode", "fixed|sliding", "Fixed or sliding windows. [default: fixed]"),
+        new("--compression", "optimal|fastest|smallest|none", "Compression of the export zips' entries. [default: optimal]"),
+        new("--export-queued", "SECONDS", "How long a new export reports QUEUED. [default: 1]"),
+        new("--export-in-progress", "SECONDS", "How long an export then reports IN_PROGRESS. [default: 2]"),
+        new("--fault-seed", "N", "Seed of the fault injection: which requests get a fault, reproducibly. [default: 0]"),
+        new("--latency-ms", "MILLISECONDS", "Delay added before every request is handled. [default: 0]"),
+        new("--error-share", "0..1", "Share of requests answered 500, 502 or 503. [default: 0]"),
+        new("--throttle-share", "0..1", "Share of requests answered 429 regardless of the rate limit. [default: 0]"),
+        new("--reset-share", "0..1", "Share of requests whose connection is reset. [default: 0]"),
+        new("--export-error-share", "0..1", "Share of exports that end in ERROR instead of SUCCESS. [default: 0]"),
+    ];
+
     /// <summary>The friendly switches this class understands, for help texts.</summary>
     public static IReadOnlyCollection<string> Names => [.. Switches.Keys, ExtraRolesSwitch];
+
+    /// <summary>True when the arguments ask for help (<c>--help</c>, <c>-h</c>, <c>-?</c>): the program then prints
+    /// <see cref="Usage"/> instead of starting a server, which is what a user typing them means.</summary>
+    public static bool AsksForHelp(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Any(argument => argument is "--help" or "-h" or "-?" or "/?");
+    }
+
+    /// <summary>The stand-alone program's usage text: its switches, and how any other setting is given.</summary>
+    public static string Usage(string program)
+    {
+        var text = new StringBuilder()
+            .AppendLine("Emulator of the SailPoint ISC role-mining API, over a deterministic synthetic tenant.")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Usage: {program} [--urls URLS] [options] [--Emulator:Key value ...]")
+            .AppendLine()
+            .AppendLine("Options:");
+        List<(string Name, string Description)> rows =
+        [
+            ("--urls URLS", "Where to listen (semicolon-separated URLs). [default: http://localhost:5000]"),
+            .. Help.Select(entry => ($"{entry.Name} {entry.ValueName}", entry.Description)),
+            ("-h, --help", "Show this help and exit."),
+        ];
+        var width = rows.Max(row => row.Name.Length) + 2;
+        foreach (var (name, description) in rows)
+        {
+            text.Append("  ").Append(name.PadRight(width)).AppendLine(description);
+        }
+
+        return text
+            .AppendLine()
+            .AppendLine("Any setting of the Emulator section is also a switch (--Emulator:Faults:Default:ServerErrorShare 0.1), an")
+            .AppendLine("Emulator__... environment variable or a key of appsettings.json. Default credentials: client id")
+            .AppendLine("rolemining-emulator, client secret rolemining-emulator-secret.")
+            .ToString();
+    }
 
     /// <summary>Rewrites friendly switches (<c>--name value</c> or <c>--name=value</c>) as <c>--Key=value</c>; other
     /// arguments pass through unchanged.</summary>
@@ -206,3 +271,9 @@ public static partial class CommandLineSwitches
         _ => value,
     };
 }
+
+/// <summary>A friendly switch of the emulator as help shows it.</summary>
+/// <param name="Name">The switch (<c>--seed</c>).</param>
+/// <param name="ValueName">What it takes (<c>N</c>, <c>SECONDS</c>, <c>on|off</c>).</param>
+/// <param name="Description">What it does, with its default.</param>
+public sealed record CommandLineSwitch(string Name, string ValueName, string Description);

@@ -1,13 +1,16 @@
 using System.IO.Compression;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RoleMining.Emulator.Tests.Infrastructure;
 
 namespace RoleMining.Emulator.Tests.Hosting;
 
-public class OptionsAndHostingTests
+public partial class OptionsAndHostingTests
 {
     public static TheoryData<string, Action<EmulatorOptions>> InvalidOptions => new()
     {
@@ -65,6 +68,32 @@ public class OptionsAndHostingTests
         // Keys the host reads pass through, however close to a switch.
         Assert.Equal(["--AllowedHosts", "x", "--webroot", "y"], CommandLineSwitches.Translate(["--AllowedHosts", "x", "--webroot", "y"]));
     }
+
+    [Fact]
+    public void Help_describes_every_switch_and_the_defaults_it_names_are_the_options_defaults()
+    {
+        Assert.Equal(CommandLineSwitches.Names.Order(StringComparer.Ordinal), CommandLineSwitches.Help.Select(entry => entry.Name).Order(StringComparer.Ordinal));
+        var defaults = JsonSerializer.Serialize(new EmulatorOptions());
+        foreach (var entry in CommandLineSwitches.Help)
+        {
+            if (DefaultInHelp().Match(entry.Description) is not { Success: true } match)
+            {
+                continue;
+            }
+
+            // The switch given its documented default must bind to the options as they are without it.
+            var configuration = new ConfigurationBuilder().AddCommandLine(CommandLineSwitches.Translate([entry.Name, match.Groups[1].Value])).Build();
+            var bound = configuration.GetSection(EmulatorOptions.SectionName).Get<EmulatorOptions>() ?? new EmulatorOptions();
+            Assert.True(defaults == JsonSerializer.Serialize(bound), $"{entry.Name}: help says the default is {match.Groups[1].Value}.");
+        }
+
+        Assert.Contains("--seed N ", CommandLineSwitches.Usage("emulator"), StringComparison.Ordinal);
+        Assert.True(CommandLineSwitches.AsksForHelp(["--seed", "1", "-h"]));
+        Assert.False(CommandLineSwitches.AsksForHelp(["--seed", "1"]));
+    }
+
+    [GeneratedRegex(@"\[default: ([^\]]+)\]$")]
+    private static partial Regex DefaultInHelp();
 
     [Fact]
     public async Task The_stand_alone_app_binds_its_options_from_the_command_line()
