@@ -22,7 +22,8 @@ public sealed class ExportWorkflowOptions
 
     /// <summary>
     /// Deliveries of one message before it is poison and its job fails with the last error. The Functions host's
-    /// <c>maxDequeueCount</c> (host.json) must be set to the same value.
+    /// <c>maxDequeueCount</c> (host.json) must be set to the same value. Also the most runs of one step at one stage of a
+    /// job, counted across messages: runs that never end (timed out, stopped) fail the job when they reach it.
     /// </summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;

@@ -43,6 +43,14 @@ public sealed record ExportJob
     /// <summary>Attempts at the current stage (start, poll, download); reset when the job moves on.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>
+    /// Executions that claimed the job at its current stage, finished or not; reset when the job moves on. A run that never
+    /// ends (the function timed out, its worker was stopped or died) records no attempt and leaves no poison message (its
+    /// message comes back deferred or resumed, as a new one), so this count is what ends a step that can never finish:
+    /// see <see cref="ExportWorkflowOptions.MaxAttempts"/>.
+    /// </summary>
+    public int Claims { get; init; }
+
     /// <summary>The last error a step met, kept for the failure reason of a poison message.</summary>
     public string? LastError { get; init; }
 

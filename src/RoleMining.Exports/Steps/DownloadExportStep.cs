@@ -165,6 +165,9 @@ public sealed class DownloadExportStep : ExportStepBase
         }
     }
 
+    /// <inheritdoc />
+    private protected override Task OnGivenUpAsync(ExportJob failed) => DeleteJobFilesAsync(failed);
+
     /// <summary>Removes every file of the job's folder (published or staged): used when the job fails without a manifest.</summary>
     public async Task DeleteJobFilesAsync(ExportJob job)
     {

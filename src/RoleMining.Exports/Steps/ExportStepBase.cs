@@ -100,6 +100,7 @@ public abstract class ExportStepBase : IExportStep
             NextStepDueAt = now + delay,
             AdvancedByMessageId = by.MessageId,
             Attempts = 0,
+            Claims = 0,
             TransientRetries = 0,
             LastError = null,
             Lease = null,
@@ -207,10 +208,42 @@ public abstract class ExportStepBase : IExportStep
             Log.LeaseTakenOver(Logger, HandledStep, job.JobId, lease.ExpiresAt);
         }
 
-        var claimed = claim(job) with { Lease = NewLease(), UpdatedAt = now };
+        if (job.Claims >= Options.MaxAttempts)
+        {
+            // Begun as often as a step may be tried, and still at this stage: the runs that never ended would otherwise
+            // come back (resumed, or deferred as new messages that start counting deliveries afresh) for ever.
+            var givenUp = await Jobs.TryReplaceAsync(GiveUpUnfinished(job), stored.ETag, cancellationToken).ConfigureAwait(false);
+            if (givenUp is null)
+            {
+                return (null, null);
+            }
+
+            await OnGivenUpAsync(givenUp.Job).ConfigureAwait(false);
+            return (null, ExportStepResult.Of(ExportStepOutcome.Failed, givenUp.Job));
+        }
+
+        var claimed = claim(job) with { Lease = NewLease(), Claims = job.Claims + 1, UpdatedAt = now };
         var written = await Jobs.TryReplaceAsync(claimed, stored.ETag, cancellationToken).ConfigureAwait(false);
         return (written, null);
     }
+
+    /// <summary>The job failed because its step was begun <see cref="ExportWorkflowOptions.MaxAttempts"/> times without moving it on.</summary>
+    private ExportJob GiveUpUnfinished(ExportJob job)
+    {
+        var unfinished = Math.Max(job.Claims - job.Attempts, 0);
+        var reason = $"The {HandledStep} step was begun {job.Claims} times and was given up: {unfinished} of those runs never ended "
+            + "(the function timed out, or its worker was stopped or died), the others failed. "
+            + $"Last error: {job.LastError ?? "none was recorded."} " + HandledStep switch
+            {
+                ExportStep.Download => "A download that needs longer than the function timeout (functionTimeout in host.json) cannot finish: raise it, or check that SailPoint and the storage answer promptly, then export again.",
+                _ => "Check that SailPoint answers promptly, then start a new export job.",
+            };
+        return Failed(job, ExportFailureKind.RepeatedFailure, reason);
+    }
+
+    /// <summary>Called after the job was given up at claim time (see <see cref="ExportJob.Claims"/>): a step removes what its
+    /// unfinished runs may have left.</summary>
+    private protected virtual Task OnGivenUpAsync(ExportJob failed) => Task.CompletedTask;
 
     /// <summary>Holds the lease of a claimed job until the step finishes.</summary>
     /// <summary>

@@ -147,6 +147,15 @@ public sealed class ExportWorkflow
                 return job;
             }
 
+            if (job.Lease is { } lease && lease.ExpiresAt > _timeProvider.GetUtcNow())
+            {
+                // Another execution (a resumed or deferred copy of this message) is at work on the job: failing it now
+                // would delete files under a live download. That execution moves the job on or fails it; if it never
+                // ends, the job's claim count gives it up (ExportJob.Claims).
+                Log.PoisonLeftToHolder(_logger, message.Step, message.MessageId, job.JobId, lease.ExpiresAt);
+                return job;
+            }
+
             var error = job.LastError ?? lastError ?? "no error was recorded";
             // The deliveries that failed, after the retries later for a passing failure (Exports:TransientRetry).
             var attempts = Math.Max(job.Attempts, _options.MaxAttempts) + job.TransientRetries;

@@ -245,6 +245,119 @@ public sealed class PoisonAndLeaseTests
     }
 
     /// <summary>Writes the job as a start step that claimed it (and then died) would leave it.</summary>
+    [Fact]
+    public async Task A_download_whose_runs_never_end_is_given_up_after_max_attempts_runs_however_its_messages_come_back()
+    {
+        var downloads = 0;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Workflow = options => options.MaxAttempts = 3,
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                // Each download hangs until its run is stopped, as one longer than the function timeout does.
+                BeforeDownload = async token =>
+                {
+                    Interlocked.Increment(ref downloads);
+                    await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                },
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var download = await DriveToDownloadAsync(harness, harness.Host.Queue.Snapshot().Single());
+
+        for (var run = 1; run <= 3; run++)
+        {
+            // The host stops the run (timeout); the message comes back as a new one (deferred or resumed), first delivery.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Host.Workflow.HandleAsync(Copy(download), ExportDelivery.First, timeout.Token));
+            var held = await harness.Host.GetJobAsync(job.JobId);
+            Assert.Equal((ExportJobState.Downloading, 0, run), (held.State, held.Attempts, held.Claims));
+            await ExpireLeaseAsync(harness, job.JobId);
+        }
+
+        // What a run killed outright leaves behind.
+        var folder = Path.Combine(harness.Root.Path, job.SessionId, job.PotentialRoleId, job.JobId);
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "identities.csv.staging"), "half a file");
+
+        // Bounded, so that a run which is not given up fails the test instead of hanging it.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var last = await harness.Host.Workflow.HandleAsync(Copy(download), ExportDelivery.First, bound.Token);
+
+        Assert.Equal(ExportStepOutcome.Failed, last.Outcome);
+        var failed = await harness.Host.GetJobAsync(job.JobId);
+        harness.AssertNothingStored(failed);
+        Assert.Equal((ExportFailureKind.RepeatedFailure, ExportStep.Download), (failed.Failure!.Kind, failed.Failure.Step));
+        Assert.Contains("begun 3 times", failed.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("3 of those runs never ended", failed.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("functionTimeout", failed.Failure.Reason, StringComparison.Ordinal);
+        Assert.Null(failed.Lease);
+        Assert.Equal(3, downloads);
+    }
+
+    [Fact]
+    public async Task Runs_that_end_reset_the_claim_count_when_the_job_moves_on()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { Workflow = options => options.MaxAttempts = 1 });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+
+        // Every stage is claimed once, polls perhaps several times (each poll a new stage): one run allowed each is enough.
+        await harness.Host.RunUntilIdleAsync();
+
+        await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
+    }
+
+    [Fact]
+    public async Task A_poison_message_leaves_a_job_another_execution_holds_to_that_execution()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var start = harness.Host.Queue.Snapshot().Single();
+        await ClaimAsync(harness, job.JobId, DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20));
+        var before = (await harness.Host.JobStore.GetAsync(job.JobId))!.ETag;
+
+        var poisoned = await harness.Host.Workflow.HandleAsync(start, new ExportDelivery(harness.Host.Options.MaxAttempts + 1));
+
+        Assert.Equal(ExportStepOutcome.Duplicate, poisoned.Outcome);
+        Assert.Equal(before, (await harness.Host.JobStore.GetAsync(job.JobId))!.ETag);
+
+        // Once the holder is gone (its lease ran out), the poison message fails the job.
+        await ExpireLeaseAsync(harness, job.JobId);
+        var failed = await harness.Host.Workflow.HandlePoisonMessageAsync(start, "HttpRequestException: no route to host");
+        Assert.Equal(ExportJobState.Failed, failed!.State);
+    }
+
+    /// <summary>Handles the start message and the polls until the job waits for its download; returns that message.</summary>
+    private static async Task<ExportMessage> DriveToDownloadAsync(WorkflowHarness harness, ExportMessage start)
+    {
+        var message = start;
+        for (var step = 0; step < 100; step++)
+        {
+            var result = await harness.Host.Workflow.HandleAsync(message, ExportDelivery.First);
+            message = Assert.Single(result.Messages).Message;
+            if (message.Step == ExportStep.Download)
+            {
+                return message;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException("The export did not reach its download.");
+    }
+
+    private static ExportMessage Copy(ExportMessage message) => message with { MessageId = "copy-" + Guid.NewGuid().ToString("N") };
+
+    private static async Task ExpireLeaseAsync(WorkflowHarness harness, string jobId)
+    {
+        var stored = (await harness.Host.JobStore.GetAsync(jobId))!;
+        var expired = stored.Job with { Lease = stored.Job.Lease! with { ExpiresAt = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1) } };
+        Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(expired, stored.ETag));
+    }
+
     private static async Task ClaimAsync(WorkflowHarness harness, string jobId, DateTimeOffset expiresAt)
     {
         var stored = (await harness.Host.JobStore.GetAsync(jobId))!;
