@@ -7,6 +7,8 @@
 // least-privilege role assignments; alerts to an e-mail action group, and an operations workbook.
 targetScope = 'subscription'
 
+import { settingsProblems } from 'app/settings-rules.bicep'
+
 @minLength(1)
 @maxLength(64)
 @description('Name of the environment (azd env name); part of every resource name and tag.')
@@ -97,6 +99,20 @@ param alertEmailAddress string
 @minValue(1)
 @maxValue(47)
 param sweepMissedAfterHours int = 26
+
+// Parameters the app would refuse at start-up stop the deployment before it begins (ARM evaluates variables when it
+// validates the template), with one sentence per mistake; the app gets its settings from this object only.
+var apiSettingsProblems = settingsProblems(apiClientId, allowedClientApplications, sailPointWorkflowKeySha256, callbackUrl, callbackTokenUrl, callbackClientId)
+var apiSettings = empty(apiSettingsProblems)
+  ? {
+      apiClientId: apiClientId
+      allowedClientApplications: allowedClientApplications
+      sailPointWorkflowKeySha256: sailPointWorkflowKeySha256
+      callbackUrl: callbackUrl
+      callbackTokenUrl: callbackTokenUrl
+      callbackClientId: callbackClientId
+    }
+  : fail('These parameters would stop the app at start-up, so nothing was deployed: ${join(apiSettingsProblems, ' ')}')
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -222,13 +238,13 @@ module functionApp 'app/function-app.bicep' = {
     exportSchedule: exportSchedule
     exportSessionIds: exportSessionIds
     resumeSchedule: resumeSchedule
-    apiClientId: apiClientId
+    apiClientId: apiSettings.apiClientId
     apiApplicationIdUri: apiApplicationIdUri
-    allowedClientApplications: allowedClientApplications
-    sailPointWorkflowKeySha256: sailPointWorkflowKeySha256
-    callbackUrl: callbackUrl
-    callbackTokenUrl: callbackTokenUrl
-    callbackClientId: callbackClientId
+    allowedClientApplications: apiSettings.allowedClientApplications
+    sailPointWorkflowKeySha256: apiSettings.sailPointWorkflowKeySha256
+    callbackUrl: apiSettings.callbackUrl
+    callbackTokenUrl: apiSettings.callbackTokenUrl
+    callbackClientId: apiSettings.callbackClientId
     callbackClientSecretUri: keyVault.outputs.callbackSecretUri
   }
   dependsOn: [

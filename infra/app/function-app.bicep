@@ -3,6 +3,8 @@
 // own Blob and Queue clients read the same settings, the SailPoint client secret is a Key Vault reference resolved with
 // the same identity, and Application Insights accepts only Entra-authenticated telemetry.
 
+import { clientIds } from 'settings-rules.bicep'
+
 @description('Name of the Function App.')
 param name string
 
@@ -93,8 +95,8 @@ param callbackClientSecretUri string
 ])
 param instanceMemoryMB int = 2048
 
-// Flex Consumption scales each trigger group on its own (all HTTP functions together; every queue and timer function by
-// itself: eight groups here) and caps every group at this count. All instances share one SailPoint budget (100 requests
+// Flex Consumption scales each trigger group on its own (all HTTP functions together; each of the eight queue functions
+// and the two timers by itself: eleven groups here) and caps every group at this count. All instances share one SailPoint budget (100 requests
 // per 10 s by default, leased in shares through blob storage), and one instance of a queue function already runs host.json's
 // batch of 4 messages plus 2 fetched ahead, enough to keep that budget busy: more instances would mostly wait for
 // permits, billed as execution time. See docs/deploy.md, "The SailPoint request budget".
@@ -105,9 +107,8 @@ param maximumInstanceCount int = 4
 
 var openIdIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 var apiAudience = empty(apiApplicationIdUri) ? 'api://${apiClientId}' : apiApplicationIdUri
-// Read as the app reads the same setting (ApiAuthenticationOptions.Values): separated by commas, semicolons or spaces,
-// trimmed, empty entries dropped. A bare split(',') would give App Service authentication ' id2' for 'id1, id2'.
-var allowedClientApplicationIds = filter(map(split(allowedClientApplications, [',', ';', ' ']), id => trim(id)), id => !empty(id))
+// Read as the app reads the same setting; a bare split(',') would give App Service authentication ' id2' for 'id1, id2'.
+var allowedClientApplicationIds = clientIds(allowedClientApplications)
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -214,7 +215,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       RoleMining__Api__Callbacks__SailPointWorkflow__Url: callbackUrl
       RoleMining__Api__Callbacks__SailPointWorkflow__TokenUrl: callbackTokenUrl
       RoleMining__Api__Callbacks__SailPointWorkflow__ClientId: callbackClientId
-      RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret: empty(callbackUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${callbackClientSecretUri})'
+      // Only with a token URL: a receiver without OAuth takes neither, and the app refuses one part without the others.
+      RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret: empty(callbackUrl) || empty(callbackTokenUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${callbackClientSecretUri})'
     }
   }
 }

@@ -43,6 +43,32 @@ internal static class BicepCli
     public static Task<BicepRun> BuildParamsAsync(string parametersFile, string outputFile) =>
         RunAsync(Path.GetDirectoryName(parametersFile)!, "build-params", parametersFile, "--outfile", outputFile);
 
+    /// <summary>
+    /// Runs <c>bicep test</c> on a file of <c>test</c> declarations (the CLI's experimental test framework, enabled by a
+    /// bicepconfig.json beside that file): the template language evaluated here, without Azure. Returns each test's name
+    /// and, for a template whose evaluation failed (a <c>fail()</c> call), the reason the CLI printed; null when it passed.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string?>> TestAsync(string testFile)
+    {
+        var (program, prefix) = Found.Value ?? throw new InvalidOperationException(Missing);
+        var result = await ProcessRun.RunAsync(program, [.. prefix, "test", testFile], Path.GetDirectoryName(testFile)!, TimeSpan.FromMinutes(3));
+        var outcomes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var lines = result.Output.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var evaluation = System.Text.RegularExpressions.Regex.Match(lines[i], @"^\[.\] Evaluation (?<name>\S+) (?<outcome>Passed|Skipped|Failed)");
+            if (!evaluation.Success)
+            {
+                continue;
+            }
+
+            var reason = evaluation.Groups["outcome"].Value == "Passed" || i + 1 >= lines.Length ? null : lines[i + 1].Trim();
+            outcomes[evaluation.Groups["name"].Value] = evaluation.Groups["outcome"].Value == "Passed" ? null : reason ?? "no reason printed";
+        }
+
+        return outcomes.Count > 0 ? outcomes : throw new InvalidOperationException($"bicep test printed no evaluation ({result.ExitCode}):\n{result.Output}");
+    }
+
     private static async Task<BicepRun> RunAsync(string workingDirectory, params string[] arguments)
     {
         var (program, prefix) = Found.Value ?? throw new InvalidOperationException(Missing);
