@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -18,19 +19,24 @@ internal sealed class SailPointTokenProvider : IDisposable
 {
     internal const string OperationId = "oauthToken";
 
+    /// <summary>The lifetime assumed for a token whose response gives none (<c>expires_in</c>): renewed after it, or at a 401.</summary>
+    internal static readonly TimeSpan AssumedLifetime = TimeSpan.FromMinutes(5);
+
     private readonly Func<HttpClient> _httpClient;
     private readonly Uri _tokenUri;
     private readonly string _clientId;
     private readonly string _clientSecret;
     private readonly TimeSpan _renewalMargin;
+    private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _renewal = new(1, 1);
     private volatile AccessToken? _current;
 
     public SailPointTokenProvider(
-        Func<HttpClient> httpClient, Uri baseUrl, string clientId, string clientSecret, TimeSpan renewalMargin, TimeProvider timeProvider, ILogger logger)
+        Func<HttpClient> httpClient, Uri baseUrl, string clientId, string clientSecret, TimeSpan renewalMargin, TimeSpan attemptTimeout, TimeProvider timeProvider, ILogger logger)
     {
+        _attemptTimeout = attemptTimeout;
         _httpClient = httpClient;
         _tokenUri = new Uri(EnsureTrailingSlash(baseUrl), "oauth/token");
         _clientId = clientId;
@@ -96,15 +102,26 @@ internal sealed class SailPointTokenProvider : IDisposable
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
+        // One token request is one attempt (SailPoint:Timeouts:Attempt), like any API request: a token endpoint that
+        // accepts the connection and never answers must not hold every caller, waiting behind this renewal, for the
+        // operation's whole budget. Timed out, the request is transient and retried.
+        using var attempt = new CancellationTokenSource(_attemptTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attempt.Token);
         HttpResponseMessage response;
         try
         {
-            response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException exception)
         {
             Log.TokenEndpointUnreachable(_logger, _timeProvider.GetElapsedTime(started).TotalMilliseconds, exception.GetType().Name);
             throw new TokenRequestException(exception);
+        }
+        catch (OperationCanceledException exception) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Log.TokenEndpointUnreachable(_logger, _timeProvider.GetElapsedTime(started).TotalMilliseconds, nameof(TimeoutException));
+            throw new TokenRequestException(new TimeoutException(
+                string.Create(CultureInfo.InvariantCulture, $"the token endpoint did not answer within {_attemptTimeout.TotalSeconds:0.###} s (SailPoint:Timeouts:Attempt)"), exception));
         }
 
         using (response)
@@ -144,7 +161,8 @@ internal sealed class SailPointTokenProvider : IDisposable
                 });
             }
 
-            var lifetime = TimeSpan.FromSeconds(Math.Max(token.ExpiresIn ?? 0, 0));
+            // Without expires_in, a lifetime of 0 would fetch a token before every request.
+            var lifetime = token.ExpiresIn is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : AssumedLifetime;
             var now = _timeProvider.GetUtcNow();
 
             // A margin larger than half the lifetime would renew on every call; short-lived tokens renew halfway.
@@ -178,6 +196,12 @@ internal sealed class TokenRequestException : Exception
 
     public TokenRequestException(HttpRequestException innerException)
         : base("The token endpoint could not be reached.", innerException)
+    {
+        IsTransient = true;
+    }
+
+    public TokenRequestException(TimeoutException innerException)
+        : base("The token endpoint did not answer in time.", innerException)
     {
         IsTransient = true;
     }

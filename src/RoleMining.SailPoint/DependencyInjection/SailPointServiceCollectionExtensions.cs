@@ -61,7 +61,8 @@ public static class SailPointServiceCollectionExtensions
         services.AddHttpClient(SailPointHttpClientNames.Api, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
-        services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = TimeSpan.FromSeconds(100))
+        // The token request is bounded by SailPoint:Timeouts:Attempt (SailPointTokenProvider), as every API attempt is.
+        services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
 

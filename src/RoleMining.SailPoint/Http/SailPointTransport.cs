@@ -61,6 +61,7 @@ internal sealed class SailPointTransport : IDisposable
             options.ClientId!,
             options.ClientSecret!,
             options.TokenRenewalMargin,
+            options.Timeouts.Attempt,
             timeProvider,
             loggerFactory.CreateLogger("RoleMining.SailPoint.Authentication"));
         _rateLimiter = rateLimiter;
@@ -162,6 +163,7 @@ internal sealed class SailPointTransport : IDisposable
         {
             SailPointException sailPoint => sailPoint,
             TokenRequestException { InnerException: SailPointException refused } => refused,
+            TokenRequestException { InnerException: TimeoutException timeout } => new SailPointException(Details(SailPointErrorKind.Timeout, timeout.Message), timeout),
             TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached: " + CauseOf(token.InnerException ?? token)), token.InnerException),
             BrokenCircuitException broken => new SailPointException(
                 Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy },

@@ -4,6 +4,7 @@ using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 using RoleMining.SailPoint.Diagnostics;
+using RoleMining.SailPoint.Authentication;
 using RoleMining.SailPoint.Http;
 
 namespace RoleMining.SailPoint.Resilience;
@@ -56,7 +57,7 @@ internal static class SailPointResiliencePipelines
                     }
 
                     // A wait beyond the budget fails now rather than holding the caller for minutes.
-                    var retryAfter = arguments.Outcome.Result is { } response ? RetryAfterHeader.Read(response, timeProvider) : null;
+                    var retryAfter = RetryAfterOf(arguments.Outcome, timeProvider);
                     return ValueTask.FromResult(retryAfter is null || retryAfter <= maxRetryAfter);
                 },
 
@@ -64,9 +65,7 @@ internal static class SailPointResiliencePipelines
                 // because timers run on a millisecond tick (15.6 ms on Windows) and may fire a fraction of it early;
                 // arriving early would only earn another 429.
                 DelayGenerator = arguments => ValueTask.FromResult(
-                    arguments.Outcome.Result is { } response && RetryAfterHeader.Read(response, timeProvider) is { } retryAfter
-                        ? retryAfter + RetryAfterTimerMargin
-                        : (TimeSpan?)null),
+                    RetryAfterOf(arguments.Outcome, timeProvider) is { } retryAfter ? retryAfter + RetryAfterTimerMargin : (TimeSpan?)null),
                 OnRetry = arguments =>
                 {
                     var operation = arguments.Context.Properties.GetValue(OperationKey, null!);
@@ -125,6 +124,15 @@ internal static class SailPointResiliencePipelines
         new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddTimeout(new TimeoutStrategyOptions { Timeout = options.Timeouts.Attempt })
             .Build();
+
+    /// <summary>The service's Retry-After: of the API's answer, or of the token endpoint's (a 429 or 503 there arrives as
+    /// the exception of a token that could not be had, the header already read).</summary>
+    private static TimeSpan? RetryAfterOf(Outcome<HttpResponseMessage> outcome, TimeProvider timeProvider) => outcome switch
+    {
+        { Result: { } response } => RetryAfterHeader.Read(response, timeProvider),
+        { Exception: TokenRequestException { InnerException: SailPointException { RetryAfter: { } retryAfter } } } => retryAfter,
+        _ => null,
+    };
 
     private static string Describe(Outcome<HttpResponseMessage> outcome) =>
         outcome.Result is { } response

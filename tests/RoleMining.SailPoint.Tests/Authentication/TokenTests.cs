@@ -23,6 +23,119 @@ public sealed class TokenTests
     }
 
     [Fact]
+    public async Task A_token_endpoint_that_does_not_answer_is_given_up_after_one_attempt_s_time_and_asked_again()
+    {
+        var clock = FakeClock.Create();
+        var handler = new StubHandler
+        {
+            Clock = clock,
+            Api = StatusOk,
+            // The first token request is accepted and never answered.
+            Token = (_, index) => index == 0 ? new TaskCompletionSource<HttpResponseMessage>().Task : Task.FromResult(StubHandler.TokenResponse("token-2", 600)),
+        };
+        using var client = TestClients.Create(handler, options => (options.Timeouts.Attempt, options.Timeouts.Total) = (TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)), timeProvider: clock);
+
+        var call = client.GetSessionStatusAsync("s1");
+        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        await call;
+
+        var tokens = handler.TokenRequests.Select(request => request.Timestamp).ToList();
+        Assert.Equal(2, tokens.Count);
+        Assert.InRange(clock.GetElapsedTime(tokens[0], tokens[1]), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+        Assert.Equal("Bearer token-2", Assert.Single(handler.ApiRequests).Authorization);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_that_never_answers_fails_the_call_as_a_timeout_naming_the_setting()
+    {
+        var handler = new StubHandler { Api = StatusOk, Token = (_, _) => new TaskCompletionSource<HttpResponseMessage>().Task };
+        using var client = TestClients.Create(handler, options =>
+        {
+            (options.Timeouts.Attempt, options.Timeouts.Total) = (TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+            (options.Retry.MaxRetryAttempts, options.Retry.BaseDelay) = (1, TimeSpan.FromMilliseconds(10));
+        });
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
+
+        Assert.Equal(SailPointErrorKind.Timeout, failure.Kind);
+        Assert.Contains("SailPoint:Timeouts:Attempt", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(2, handler.TokenCalls);
+        Assert.Equal(0, handler.ApiCalls);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    public async Task A_token_endpoint_that_says_when_to_come_back_is_asked_again_no_sooner(HttpStatusCode status)
+    {
+        var clock = FakeClock.Create();
+        var handler = new StubHandler
+        {
+            Clock = clock,
+            Api = StatusOk,
+            Token = (_, index) =>
+            {
+                if (index > 0)
+                {
+                    return Task.FromResult(StubHandler.TokenResponse("token-2", 600));
+                }
+
+                var refused = StubHandler.Json(status, """{"message":"slow down"}""");
+                refused.Headers.TryAddWithoutValidation("Retry-After", "7");
+                return Task.FromResult(refused);
+            },
+        };
+        using var client = TestClients.Create(handler, timeProvider: clock);
+
+        var call = client.GetSessionStatusAsync("s1");
+        await clock.AdvanceUntilAsync(() => call.IsCompleted);
+        await call;
+
+        var tokens = handler.TokenRequests.Select(request => request.Timestamp).ToList();
+        Assert.Equal(2, tokens.Count);
+        Assert.InRange(clock.GetElapsedTime(tokens[0], tokens[1]), TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_retry_after_beyond_the_budget_fails_at_once()
+    {
+        var handler = new StubHandler
+        {
+            Api = StatusOk,
+            Token = (_, _) =>
+            {
+                var refused = StubHandler.Json(HttpStatusCode.TooManyRequests, """{"message":"slow down"}""");
+                refused.Headers.TryAddWithoutValidation("Retry-After", "600");
+                return Task.FromResult(refused);
+            },
+        };
+        using var client = TestClients.Create(handler, options => options.Retry.MaxRetryAfter = TimeSpan.FromSeconds(30));
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
+
+        Assert.Equal(TimeSpan.FromSeconds(600), failure.RetryAfter);
+        Assert.Equal(1, handler.TokenCalls);
+    }
+
+    [Fact]
+    public async Task A_token_without_expires_in_is_reused_not_fetched_before_every_request()
+    {
+        var handler = new StubHandler
+        {
+            Api = StatusOk,
+            Token = (_, index) => Task.FromResult(StubHandler.Json(HttpStatusCode.OK, $$"""{"access_token":"token-{{index + 1}}","token_type":"bearer"}""")),
+        };
+        using var client = TestClients.Create(handler);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.GetSessionStatusAsync("s1");
+        }
+
+        Assert.Equal(1, handler.TokenCalls);
+    }
+
+    [Fact]
     public async Task A_token_is_reused_until_it_nears_expiry()
     {
         var handler = new StubHandler { Api = StatusOk };
