@@ -111,6 +111,30 @@ public sealed class FilterAndSorterTests : IAsyncLifetime
         Assert.NotEmpty(ended);
     }
 
+    [Theory]
+    [InlineData("2024-01-02T10:00:00Z", true)]
+    [InlineData("2024-01-02T10:00:00.123+01:00", true)]
+    [InlineData("2024-01-02T10:00:00.1234567z", true)]
+    [InlineData("2024-01-02T10:00:00", false)]
+    [InlineData("2024-01-02", false)]
+    [InlineData("01/02/2024", false)]
+    [InlineData("Jan 2 2024 10:00", false)]
+    public async Task Date_filters_take_RFC_3339_date_times_with_their_offset_only(string value, bool accepted)
+    {
+        var session = _server.FirstCreatedSession();
+
+        using var response = await _client.GetAsync($"role-mining-sessions/{session.Id}/potential-role-summaries?filters={Q($"startDate gt \"{value}\"")}");
+
+        if (accepted)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            Assert.Contains("RFC 3339", await ErrorAssert.IsErrorResponseAsync(response, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Summaries_reject_operators_the_spec_does_not_list()
     {

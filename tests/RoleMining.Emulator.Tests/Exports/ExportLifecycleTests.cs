@@ -137,6 +137,24 @@ public class ExportLifecycleTests
         Assert.True(created.GetProperty("includeCommonAccess").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("not-a-uuid", "exportId")]
+    [InlineData("../export", "exportId")]
+    public async Task A_malformed_export_id_is_a_400_ErrorResponseDto_on_status_and_download_as_the_spec_types_it(string exportId, string named)
+    {
+        await using var server = await Servers.StartAsync();
+        using var client = await ApiClient.CreateAsync(server);
+        var role = server.FirstCreatedSession().PotentialRoles[0];
+
+        using var status = await client.GetAsync(Servers.PotentialRolePath(role, $"export-async/{Uri.EscapeDataString(exportId)}"));
+        using var download = await client.GetAsync(Servers.PotentialRolePath(role, $"export-async/{Uri.EscapeDataString(exportId)}/download"));
+        using var wellFormed = await client.GetAsync(Servers.PotentialRolePath(role, $"export-async/{Guid.NewGuid():N}"));
+
+        Assert.Contains($"'{named}' must be a UUID", await ErrorAssert.IsErrorResponseAsync(status, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains($"'{named}' must be a UUID", await ErrorAssert.IsErrorResponseAsync(download, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        await ErrorAssert.IsErrorResponseAsync(wellFormed, HttpStatusCode.NotFound);
+    }
+
     [Fact]
     public async Task Unknown_ids_are_a_404_ErrorResponseDto()
     {

@@ -90,6 +90,18 @@ internal static class ExportEndpoints
 
     private static async Task<ExportJob?> FindJobAsync(HttpContext context, EmulatorServices services)
     {
+        // The spec types these three path parameters as UUIDs (and lists 400, not 404, for these operations), so a
+        // malformed one is a bad request, as the service's typed parameters make it; an unknown but well-formed one is 404.
+        foreach (var name in (string[])["sessionId", "potentialRoleId", "exportId"])
+        {
+            var value = RouteValue(context, name);
+            if (!Guid.TryParseExact(value, "D", out _) && !Guid.TryParseExact(value, "N", out _))
+            {
+                await ApiErrors.BadRequestAsync(context, $"'{name}' must be a UUID, not '{value}'.");
+                return null;
+            }
+        }
+
         if (await FindPotentialRoleAsync(context, services) is not { } role)
         {
             return null;

@@ -154,6 +154,8 @@ internal sealed class CollectionDefinition<T>
         };
     }
 
+    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'"];
+
     private static object Convert(string fieldName, FieldKind kind, FilterLiteral literal)
     {
         switch (kind)
@@ -166,15 +168,17 @@ internal sealed class CollectionDefinition<T>
             case FieldKind.Boolean when literal.Kind is FilterLiteralKind.Boolean or FilterLiteralKind.String
                 && bool.TryParse(literal.Text, out var flag):
                 return flag;
+            // RFC 3339 only, with its offset or Z (the spec's format: date-time): a lenient parse would take "01/02/2024" or
+            // a date without a zone, which the service refuses, and let a client that sends them pass its tests here.
             case FieldKind.DateTime when literal.Kind == FilterLiteralKind.String
-                && DateTimeOffset.TryParse(literal.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date):
+                && DateTimeOffset.TryParseExact(literal.Text, Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date):
                 return date.UtcDateTime;
             default:
                 var expected = kind switch
                 {
                     FieldKind.Number => "a number",
                     FieldKind.Boolean => "true or false",
-                    FieldKind.DateTime => "a quoted ISO-8601 date-time",
+                    FieldKind.DateTime => "a quoted RFC 3339 date-time with its offset, such as \"2024-01-02T10:00:00Z\"",
                     _ => "a quoted string",
                 };
                 throw new QueryException($"Invalid filter: value '{literal.Text}' for field '{fieldName}' must be {expected}.");
