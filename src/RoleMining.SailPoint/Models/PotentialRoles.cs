@@ -166,7 +166,8 @@ public sealed record RoleMiningIdentity
     /// <summary>Name of the identity.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Identity attributes.</summary>
+    /// <summary>Identity attributes; a value that is not a string is kept as its JSON text.</summary>
+    [JsonConverter(typeof(AttributeValuesConverter))]
     public IReadOnlyDictionary<string, string?>? Attributes { get; init; }
 }
 

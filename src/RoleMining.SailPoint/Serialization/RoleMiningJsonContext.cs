@@ -13,7 +13,8 @@ namespace RoleMining.SailPoint.Serialization;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = [typeof(TolerantInt32Converter), typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(RoleMiningSession))]
 [JsonSerializable(typeof(List<RoleMiningSession>))]
 [JsonSerializable(typeof(RoleMiningSessionStatus))]

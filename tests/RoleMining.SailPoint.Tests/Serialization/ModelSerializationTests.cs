@@ -67,6 +67,56 @@ public sealed class ModelSerializationTests
     }
 
     [Fact]
+    public async Task Identity_attribute_values_that_are_not_strings_are_kept_as_their_JSON_text_not_a_failed_page()
+    {
+        const string json = """[{"id":"i1","attributes":{"isManager":true,"level":5,"score":2.50,"groups":["a","b"],"manager":{"id":"m1"},"department":"IT","none":null}}]""";
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+
+        var identity = Assert.Single((await JsonSerializer.DeserializeAsync<List<RoleMiningIdentity>>(stream, SmallBuffers))!);
+
+        var attributes = identity.Attributes!;
+        Assert.Equal(("true", "5", "2.50"), (attributes["isManager"], attributes["level"], attributes["score"]));
+        Assert.Equal("""["a","b"]""", attributes["groups"]);
+        Assert.Equal("""{"id":"m1"}""", attributes["manager"]);
+        Assert.Equal("IT", attributes["department"]);
+        Assert.Null(attributes["none"]);
+        Assert.Contains("\"isManager\":\"true\"", JsonSerializer.Serialize(identity, RoleMiningJson.Options), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("75", 75)]
+    [InlineData("75.0", 75)]
+    [InlineData("\"75\"", 75)]
+    [InlineData("7.5e1", 75)]
+    public void Whole_numbers_read_in_any_JSON_form(string density, int expected)
+    {
+        var summary = JsonSerializer.Deserialize<PotentialRoleSummary>($$"""{"id":"p1","density":{{density}},"quality":null}""", RoleMiningJson.Options)!;
+
+        Assert.Equal(expected, summary.Density);
+        Assert.Null(summary.Quality);
+    }
+
+    [Theory]
+    [InlineData("75.5")]
+    [InlineData("\"many\"")]
+    [InlineData("3000000000")]
+    public void A_number_that_is_not_a_whole_int32_is_still_refused(string density) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<PotentialRoleSummary>($$"""{"id":"p1","density":{{density}}}""", RoleMiningJson.Options));
+
+    [Theory]
+    [InlineData("2021-09-08T16:11:05.348", 0)]
+    [InlineData("2021-09-08T16:11:05.348Z", 0)]
+    [InlineData("2021-09-08T16:11:05.348+0000", 0)]
+    [InlineData("2021-09-08T18:11:05.348+02:00", 2)]
+    public void Date_times_without_an_offset_are_UTC_not_the_machine_s_local_time(string value, int offsetHours)
+    {
+        var session = JsonSerializer.Deserialize<RoleMiningSession>($$"""{"id":"s1","createdDate":"{{value}}"}""", RoleMiningJson.Options)!;
+
+        Assert.Equal(new DateTimeOffset(2021, 9, 8, 16, 11, 5, 348, TimeSpan.Zero), session.CreatedDate);
+        Assert.Equal(TimeSpan.FromHours(offsetHours), session.CreatedDate!.Value.Offset);
+    }
+
+    [Fact]
     public void The_spec_example_of_a_session_reads_completely()
     {
         // The example of RoleMiningSessionResponse in spec/sailpoint/v2024/schemas/RoleMiningSessionResponse.yaml.
