@@ -105,12 +105,13 @@ param sweepMissedAfterHours int = 26
 var apiSettingsProblems = settingsProblems(apiClientId, allowedClientApplications, sailPointWorkflowKeySha256, callbackUrl, callbackTokenUrl, callbackClientId)
 var apiSettings = empty(apiSettingsProblems)
   ? {
-      apiClientId: apiClientId
+      // Trimmed, as the app reads them: ' ' must not count as an app registration for the Entra settings below.
+      apiClientId: trim(apiClientId)
       allowedClientApplications: allowedClientApplications
-      sailPointWorkflowKeySha256: sailPointWorkflowKeySha256
-      callbackUrl: callbackUrl
-      callbackTokenUrl: callbackTokenUrl
-      callbackClientId: callbackClientId
+      sailPointWorkflowKeySha256: trim(sailPointWorkflowKeySha256)
+      callbackUrl: trim(callbackUrl)
+      callbackTokenUrl: trim(callbackTokenUrl)
+      callbackClientId: trim(callbackClientId)
     }
   : fail('These parameters would stop the app at start-up, so nothing was deployed: ${join(apiSettingsProblems, ' ')}')
 

@@ -21,19 +21,17 @@ func settingsProblems(
       empty(trim(apiClientId)) && !empty(clientIds(allowedClientApplications))
         ? 'ROLEMINING_ALLOWED_CLIENT_APPLICATIONS (allowedClientApplications) is set but ROLEMINING_API_CLIENT_ID (apiClientId), the API\'s app registration, is not.'
         : ''
-      !empty(sailPointWorkflowKeySha256) && (length(sailPointWorkflowKeySha256) != 64 || !isHex(sailPointWorkflowKeySha256))
+      !empty(trim(sailPointWorkflowKeySha256)) && (length(trim(sailPointWorkflowKeySha256)) != 64 || !isHex(trim(sailPointWorkflowKeySha256)))
         ? 'ROLEMINING_SAILPOINT_WORKFLOW_KEY_SHA256 (sailPointWorkflowKeySha256) must be the SHA-256 of the key as 64 hexadecimal characters (printf %s "$key" | sha256sum), never the key itself.'
         : ''
-      !empty(callbackUrl) && !startsWith(toLower(callbackUrl), 'https://')
+      // The callback's settings count only with its URL, as in the app: without one there is no callback.
+      !empty(trim(callbackUrl)) && !startsWith(toLower(trim(callbackUrl)), 'https://')
         ? 'ROLEMINING_CALLBACK_URL (callbackUrl) must be an https URL.'
         : ''
-      empty(callbackTokenUrl) != empty(callbackClientId)
+      !empty(trim(callbackUrl)) && empty(trim(callbackTokenUrl)) != empty(trim(callbackClientId))
         ? 'ROLEMINING_CALLBACK_TOKEN_URL (callbackTokenUrl) and ROLEMINING_CALLBACK_CLIENT_ID (callbackClientId) go together: both for a receiver that wants an OAuth token, neither for one that does not.'
         : ''
-      empty(callbackUrl) && !empty(callbackTokenUrl)
-        ? 'ROLEMINING_CALLBACK_TOKEN_URL (callbackTokenUrl) is set but ROLEMINING_CALLBACK_URL (callbackUrl), where the callback goes, is not.'
-        : ''
-      !empty(callbackTokenUrl) && !startsWith(toLower(callbackTokenUrl), 'https://')
+      !empty(trim(callbackUrl)) && !empty(trim(callbackTokenUrl)) && !startsWith(toLower(trim(callbackTokenUrl)), 'https://')
         ? 'ROLEMINING_CALLBACK_TOKEN_URL (callbackTokenUrl) must be an https URL.'
         : ''
     ],

@@ -17,6 +17,10 @@ public static class CollectionQueryValidator
     // Deep nesting is not a real filter; the limit keeps the recursive descent far from the stack's end.
     private const int MaxDepth = 32;
 
+    /// <summary>RFC 3339 date-times (T or t, Z, z or an offset, any fraction); the emulator, which references no project of
+    /// this solution, lists the same.</summary>
+    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'z'"];
+
     private static readonly HashSet<string> ValueOperators = new(StringComparer.OrdinalIgnoreCase) { "eq", "ne", "gt", "ge", "lt", "le", "co", "sw" };
 
     /// <summary>Returns why <paramref name="sorters"/> is not acceptable, or null when it is.</summary>
@@ -327,8 +331,10 @@ public static class CollectionQueryValidator
                 FilterValueKind.Text => token.Kind == TokenKind.String,
                 FilterValueKind.Number => token.Kind == TokenKind.Number,
                 FilterValueKind.Boolean => token.Kind == TokenKind.Word && (token.Text == "true" || token.Text == "false"),
+                // RFC 3339 with its offset, as the service (and the emulator) take them: a looser check here would pass
+                // "2024-01-02" on to a 400 from SailPoint.
                 FilterValueKind.DateTime => token.Kind == TokenKind.String
-                    && DateTimeOffset.TryParse(token.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
+                    && DateTimeOffset.TryParseExact(token.Text, Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
                 _ => false,
             };
             if (valid)
@@ -340,7 +346,7 @@ public static class CollectionQueryValidator
             {
                 FilterValueKind.Number => "a number",
                 FilterValueKind.Boolean => "true or false",
-                FilterValueKind.DateTime => "a quoted ISO-8601 date-time",
+                FilterValueKind.DateTime => "a quoted RFC 3339 date-time with its offset, such as \"2024-01-02T10:00:00Z\"",
                 _ => "a quoted string",
             };
             return $"The value '{token.Text}' at position {token.Position} for '{rule.Name}' must be {expected}.";

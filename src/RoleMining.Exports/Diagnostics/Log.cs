@@ -74,8 +74,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Start of job {JobId} failed without a clear answer; trying again (retry {Retry} of {MaxRetries}) in {DelayMs:0} ms: {Error}")]
     public static partial void UncertainStartRetryScheduled(ILogger logger, string jobId, int retry, int maxRetries, double delayMs, string error);
 
-    [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "Poison {Step} message {MessageId} of job {JobId} left to the execution that holds the job until {LeaseExpiresAt:O}")]
-    public static partial void PoisonLeftToHolder(ILogger logger, ExportStep step, string messageId, string jobId, DateTimeOffset leaseExpiresAt);
+    [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "Poison {Step} message {MessageId} of job {JobId} sent again for when the lease held until {LeaseExpiresAt:O} runs out")]
+    public static partial void PoisonDeferredToHolder(ILogger logger, ExportStep step, string messageId, string jobId, DateTimeOffset leaseExpiresAt);
+
+    [LoggerMessage(EventId = 129, Level = LogLevel.Warning, Message = "Job {JobId} was given up, but removing what its unfinished runs left failed; the files stay until it is exported again")]
+    public static partial void GiveUpCleanupFailed(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "{Step} step of job {JobId} failed for a passing reason; retry {Retry} of {MaxRetries} in {DelayMs:0} ms (Exports:TransientRetry): {Error}")]
     public static partial void TransientRetryScheduled(ILogger logger, ExportStep step, string jobId, int retry, int maxRetries, double delayMs, string error);

@@ -168,6 +168,10 @@ public sealed class DownloadExportStep : ExportStepBase
     /// <inheritdoc />
     private protected override Task OnGivenUpAsync(ExportJob failed) => DeleteJobFilesAsync(failed);
 
+    /// <inheritdoc />
+    private protected override async Task<bool> HasFinishedAsync(ExportJob job, CancellationToken cancellationToken) =>
+        await TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>Removes every file of the job's folder (published or staged): used when the job fails without a manifest.</summary>
     public async Task DeleteJobFilesAsync(ExportJob job)
     {

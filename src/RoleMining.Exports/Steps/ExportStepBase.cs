@@ -208,7 +208,7 @@ public abstract class ExportStepBase : IExportStep
             Log.LeaseTakenOver(Logger, HandledStep, job.JobId, lease.ExpiresAt);
         }
 
-        if (job.Claims >= Options.MaxAttempts)
+        if (job.Claims >= Options.MaxAttempts && !await HasFinishedAsync(job, cancellationToken).ConfigureAwait(false))
         {
             // Begun as often as a step may be tried, and still at this stage: the runs that never ended would otherwise
             // come back (resumed, or deferred as new messages that start counting deliveries afresh) for ever.
@@ -218,7 +218,16 @@ public abstract class ExportStepBase : IExportStep
                 return (null, null);
             }
 
-            await OnGivenUpAsync(givenUp.Job).ConfigureAwait(false);
+            try
+            {
+                await OnGivenUpAsync(givenUp.Job).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Best effort: the job has failed either way, and its callback must still go out.
+                Log.GiveUpCleanupFailed(Logger, job.JobId, exception);
+            }
+
             return (null, ExportStepResult.Of(ExportStepOutcome.Failed, givenUp.Job));
         }
 
@@ -232,10 +241,10 @@ public abstract class ExportStepBase : IExportStep
     {
         var unfinished = Math.Max(job.Claims - job.Attempts, 0);
         var reason = $"The {HandledStep} step was begun {job.Claims} times and was given up: {unfinished} of those runs never ended "
-            + "(the function timed out, or its worker was stopped or died), the others failed. "
+            + "(each timed out, was stopped or died with its process), the others failed. "
             + $"Last error: {job.LastError ?? "none was recorded."} " + HandledStep switch
             {
-                ExportStep.Download => "A download that needs longer than the function timeout (functionTimeout in host.json) cannot finish: raise it, or check that SailPoint and the storage answer promptly, then export again.",
+                ExportStep.Download => "In the Functions app, a download that needs longer than functionTimeout (host.json) cannot finish: raise it, or check that SailPoint and the storage answer promptly, then export again.",
                 _ => "Check that SailPoint answers promptly, then start a new export job.",
             };
         return Failed(job, ExportFailureKind.RepeatedFailure, reason);
@@ -244,6 +253,10 @@ public abstract class ExportStepBase : IExportStep
     /// <summary>Called after the job was given up at claim time (see <see cref="ExportJob.Claims"/>): a step removes what its
     /// unfinished runs may have left.</summary>
     private protected virtual Task OnGivenUpAsync(ExportJob failed) => Task.CompletedTask;
+
+    /// <summary>Whether an unfinished run did finish the step's work after all (a download whose manifest was published
+    /// before its run died): then the job is claimed and finished, not given up.</summary>
+    private protected virtual Task<bool> HasFinishedAsync(ExportJob job, CancellationToken cancellationToken) => Task.FromResult(false);
 
     /// <summary>Holds the lease of a claimed job until the step finishes.</summary>
     /// <summary>

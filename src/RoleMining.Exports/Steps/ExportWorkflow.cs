@@ -147,19 +147,22 @@ public sealed class ExportWorkflow
                 return job;
             }
 
-            if (job.Lease is { } lease && lease.ExpiresAt > _timeProvider.GetUtcNow())
+            var now = _timeProvider.GetUtcNow();
+            if (job.Lease is { } lease && lease.ExpiresAt > now)
             {
-                // Another execution (a resumed or deferred copy of this message) is at work on the job: failing it now
-                // would delete files under a live download. That execution moves the job on or fails it; if it never
-                // ends, the job's claim count gives it up (ExportJob.Claims).
-                Log.PoisonLeftToHolder(_logger, message.Step, message.MessageId, job.JobId, lease.ExpiresAt);
+                // An execution holds the job: a resumed or deferred copy of this message at work (failing the job now would
+                // delete files under its download), or the run that just failed without giving its lease back. The
+                // message is sent again for when the lease runs out: it then finds the job moved on, or claims it, and
+                // the job's claim count (ExportJob.Claims) ends a job that never gets further. Dropped, the second case
+                // would leave the job waiting for nobody.
+                await ExportsTelemetry.SendAsync(_queue, message, lease.ExpiresAt - now + TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                Log.PoisonDeferredToHolder(_logger, message.Step, message.MessageId, job.JobId, lease.ExpiresAt);
                 return job;
             }
 
             var error = job.LastError ?? lastError ?? "no error was recorded";
             // The deliveries that failed, after the retries later for a passing failure (Exports:TransientRetry).
             var attempts = Math.Max(job.Attempts, _options.MaxAttempts) + job.TransientRetries;
-            var now = _timeProvider.GetUtcNow();
             var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + message.Step switch
             {
                 // A download writes as much as it reads: its failures may as well be the store's as SailPoint's.

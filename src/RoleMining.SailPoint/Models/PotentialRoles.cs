@@ -166,8 +166,7 @@ public sealed record RoleMiningIdentity
     /// <summary>Name of the identity.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Identity attributes; a value that is not a string is kept as its JSON text.</summary>
-    [JsonConverter(typeof(AttributeValuesConverter))]
+    /// <summary>Identity attributes; a value that is not a string is kept as its JSON text (with <see cref="RoleMiningJson.Options"/>).</summary>
     public IReadOnlyDictionary<string, string?>? Attributes { get; init; }
 }
 

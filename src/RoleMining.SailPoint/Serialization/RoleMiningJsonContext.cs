@@ -14,7 +14,9 @@ namespace RoleMining.SailPoint.Serialization;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    Converters = [typeof(TolerantInt32Converter), typeof(UtcDateTimeOffsetConverter)])]
+    // Named here rather than by attributes on the public models: a source-generated context of another assembly cannot
+    // use an internal converter its model names, and would then read nothing at all for that property.
+    Converters = [typeof(TolerantInt32Converter), typeof(UtcDateTimeOffsetConverter), typeof(AttributeValuesConverter)])]
 [JsonSerializable(typeof(RoleMiningSession))]
 [JsonSerializable(typeof(List<RoleMiningSession>))]
 [JsonSerializable(typeof(RoleMiningSessionStatus))]

@@ -244,7 +244,6 @@ public sealed class PoisonAndLeaseTests
         Assert.Contains($"trackingId {cause.TrackingId}", failure.Reason, StringComparison.Ordinal);
     }
 
-    /// <summary>Writes the job as a start step that claimed it (and then died) would leave it.</summary>
     [Fact]
     public async Task A_download_whose_runs_never_end_is_given_up_after_max_attempts_runs_however_its_messages_come_back()
     {
@@ -310,7 +309,7 @@ public sealed class PoisonAndLeaseTests
     }
 
     [Fact]
-    public async Task A_poison_message_leaves_a_job_another_execution_holds_to_that_execution()
+    public async Task A_poison_message_of_a_job_an_execution_holds_comes_back_when_the_lease_runs_out_instead_of_failing_it()
     {
         await using var harness = await WorkflowHarness.StartAsync();
         var role = harness.Emulator.CompletedRoles()[0];
@@ -323,11 +322,42 @@ public sealed class PoisonAndLeaseTests
 
         Assert.Equal(ExportStepOutcome.Duplicate, poisoned.Outcome);
         Assert.Equal(before, (await harness.Host.JobStore.GetAsync(job.JobId))!.ETag);
+        // Not dropped: the holder may be the run that just failed without giving its lease back.
+        Assert.Equal([start, start], harness.Host.Queue.Snapshot());
 
         // Once the holder is gone (its lease ran out), the poison message fails the job.
         await ExpireLeaseAsync(harness, job.JobId);
         var failed = await harness.Host.Workflow.HandlePoisonMessageAsync(start, "HttpRequestException: no route to host");
         Assert.Equal(ExportJobState.Failed, failed!.State);
+    }
+
+    [Fact]
+    public async Task A_download_at_the_claim_cap_whose_last_run_published_its_manifest_is_finished_not_given_up()
+    {
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { Workflow = options => options.MaxAttempts = 2 });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var download = await DriveToDownloadAsync(harness, harness.Host.Queue.Snapshot().Single());
+        var succeeded = await harness.Host.Workflow.HandleAsync(Copy(download), ExportDelivery.First);
+        Assert.Equal(ExportStepOutcome.Succeeded, succeeded.Outcome);
+
+        // As if that run had died after publishing the manifest, before the job was written, and once more before it.
+        var stored = (await harness.Host.JobStore.GetAsync(job.JobId))!;
+        var unfinished = stored.Job with
+        {
+            State = ExportJobState.Downloading,
+            Sequence = download.Sequence,
+            NextStep = ExportStep.Download,
+            CompletedAt = null,
+            Claims = 2,
+            Lease = new ExportJobLease { LeaseId = "dead", ExpiresAt = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1) },
+        };
+        Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(unfinished, stored.ETag));
+
+        var adopted = await harness.Host.Workflow.HandleAsync(Copy(download), ExportDelivery.First);
+
+        Assert.Equal(ExportStepOutcome.Succeeded, adopted.Outcome);
+        await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
     }
 
     /// <summary>Handles the start message and the polls until the job waits for its download; returns that message.</summary>
@@ -358,6 +388,7 @@ public sealed class PoisonAndLeaseTests
         Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(expired, stored.ETag));
     }
 
+    /// <summary>Writes the job as a start step that claimed it (and then died) would leave it.</summary>
     private static async Task ClaimAsync(WorkflowHarness harness, string jobId, DateTimeOffset expiresAt)
     {
         var stored = (await harness.Host.JobStore.GetAsync(jobId))!;

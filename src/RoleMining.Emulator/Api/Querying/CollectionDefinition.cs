@@ -154,7 +154,7 @@ internal sealed class CollectionDefinition<T>
         };
     }
 
-    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'"];
+    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'z'"];
 
     private static object Convert(string fieldName, FieldKind kind, FilterLiteral literal)
     {
