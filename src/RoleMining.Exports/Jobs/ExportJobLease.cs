@@ -11,4 +11,10 @@ public sealed record ExportJobLease
 
     /// <summary>When the lease runs out unless renewed.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>
+    /// How long from <paramref name="now"/> until the lease has surely run out: a message sent again for then finds it
+    /// expired (50 ms past it, since timers may fire a little early).
+    /// </summary>
+    public TimeSpan RunsOutAfter(DateTimeOffset now) => ExpiresAt - now + TimeSpan.FromMilliseconds(50);
 }

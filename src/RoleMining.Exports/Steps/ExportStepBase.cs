@@ -200,7 +200,7 @@ public abstract class ExportStepBase : IExportStep
             if (lease.ExpiresAt > now)
             {
                 // Someone is at work (or died recently): come back when the lease runs out, then take over if need be.
-                var delay = lease.ExpiresAt - now + TimeSpan.FromMilliseconds(50);
+                var delay = lease.RunsOutAfter(now);
                 Log.Deferred(Logger, HandledStep, job.JobId, delay.TotalMilliseconds, lease.ExpiresAt);
                 return (null, ExportStepResult.Of(ExportStepOutcome.Deferred, job, new ScheduledExportMessage(message, delay)));
             }

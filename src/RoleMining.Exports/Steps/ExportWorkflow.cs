@@ -155,7 +155,7 @@ public sealed class ExportWorkflow
                 // message is sent again for when the lease runs out: it then finds the job moved on, or claims it, and
                 // the job's claim count (ExportJob.Claims) ends a job that never gets further. Dropped, the second case
                 // would leave the job waiting for nobody.
-                await ExportsTelemetry.SendAsync(_queue, message, lease.ExpiresAt - now + TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                await ExportsTelemetry.SendAsync(_queue, message, lease.RunsOutAfter(now), cancellationToken).ConfigureAwait(false);
                 Log.PoisonDeferredToHolder(_logger, message.Step, message.MessageId, job.JobId, lease.ExpiresAt);
                 return job;
             }

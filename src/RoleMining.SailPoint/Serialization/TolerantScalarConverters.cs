@@ -18,26 +18,21 @@ internal sealed class TolerantInt32Converter : JsonConverter<int>
 {
     public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var whole))
         {
-            if (reader.TryGetInt32(out var whole))
-            {
-                return whole;
-            }
-
-            if (reader.TryGetDecimal(out var number) && number == decimal.Truncate(number) && number is >= int.MinValue and <= int.MaxValue)
-            {
-                return (int)number;
-            }
-        }
-        else if (reader.TokenType == JsonTokenType.String
-            && decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var text)
-            && text == decimal.Truncate(text) && text is >= int.MinValue and <= int.MaxValue)
-        {
-            return (int)text;
+            return whole;
         }
 
-        throw new JsonException("Expected a whole number.");
+        var number = 0m;
+        var read = reader.TokenType switch
+        {
+            JsonTokenType.Number => reader.TryGetDecimal(out number),
+            JsonTokenType.String => decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            _ => false,
+        };
+        return read && number == decimal.Truncate(number) && number is >= int.MinValue and <= int.MaxValue
+            ? (int)number
+            : throw new JsonException("Expected a whole number.");
     }
 
     public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options)
