@@ -72,6 +72,18 @@ public sealed class BlobExportArtifactStore : IExportArtifactStore
         // authorization covers the source; the copied blob appears whole once the copy has completed.
         var copy = await target.StartCopyFromUriAsync(source.Uri, options: null, cancellationToken);
         await copy.WaitForCompletionAsync(cancellationToken);
+
+        // The wait ends without an error when the copy failed or was aborted, or when another copy replaced this one: the
+        // target's copy properties tell. Only a copy of ours that succeeded may cost the staging blob, the only good copy.
+        BlobProperties copied = await target.GetPropertiesAsync(conditions: null, cancellationToken);
+        if (copied.CopyStatus != CopyStatus.Success || !string.Equals(copied.CopyId, copy.Id, StringComparison.Ordinal))
+        {
+            throw new IOException(
+                $"Publishing '{stagingPath}' as '{path}' did not complete: the server-side copy {copy.Id} ended {copied.CopyStatus}"
+                + (copied.CopyId is { } copyId && copyId != copy.Id ? $" (the target now holds copy {copyId})" : string.Empty)
+                + (string.IsNullOrEmpty(copied.CopyStatusDescription) ? "." : $": {copied.CopyStatusDescription}."));
+        }
+
         await source.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions: null, cancellationToken);
     }
 
