@@ -127,15 +127,13 @@ public sealed class DownloadExportStep : ExportStepBase
             }
             catch (InvalidExportArchiveException exception) when (!exception.IsTransient)
             {
-                await DeleteJobFilesAsync(job).ConfigureAwait(false);
-                return await FinishFailedAsync(message, holder, ExportFailureKind.InvalidArchive,
+                return await FailAndRemoveFilesAsync(message, holder, ExportFailureKind.InvalidArchive,
                     $"The zip of export '{job.ExportId}' failed verification: {exception.Message} Nothing was stored. Ask SailPoint support about the export, or adjust Exports:Archive if the content is legitimate.",
                     exception).ConfigureAwait(false);
             }
             catch (SailPointException exception) when (IsGone(exception) || exception.Status == HttpStatusCode.Forbidden)
             {
-                await DeleteJobFilesAsync(job).ConfigureAwait(false);
-                return await FinishFailedAsync(message, holder, ExportFailureKind.DownloadRejected,
+                return await FailAndRemoveFilesAsync(message, holder, ExportFailureKind.DownloadRejected,
                     $"SailPoint refused to serve the zip of export '{job.ExportId}': {exception.Message} The export may have expired; start a new export job.",
                     exception).ConfigureAwait(false);
             }
@@ -143,8 +141,7 @@ public sealed class DownloadExportStep : ExportStepBase
             {
                 // No retry frees space: the job fails at once and says so. SailPoint's export is finished and stays usable,
                 // so the next job for the role downloads it instead of starting another (ExportJob.CanReuseExport).
-                await DeleteJobFilesAsync(job).ConfigureAwait(false);
-                return await FinishFailedAsync(message, holder, ExportFailureKind.StorageFull,
+                return await FailAndRemoveFilesAsync(message, holder, ExportFailureKind.StorageFull,
                     $"The files of export '{job.ExportId}' could not be stored: no space left on the device ({exception.Message}). "
                     + "Free some space, then export again: the next job downloads this finished SailPoint export instead of starting another.",
                     exception).ConfigureAwait(false);
@@ -172,7 +169,29 @@ public sealed class DownloadExportStep : ExportStepBase
     private protected override async Task<bool> HasFinishedAsync(ExportJob job, CancellationToken cancellationToken) =>
         await TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is not null;
 
-    /// <summary>Removes every file of the job's folder (published or staged): used when the job fails without a manifest.</summary>
+    /// <summary>
+    /// Fails the job for good and removes its files, in an order that never touches files that are not this run's to
+    /// remove: this attempt's staging first (always its own), then the failure, written only under this run's lease, and
+    /// only once it is written the rest of the job folder (dead attempts' staging). A run whose lease was lost meanwhile
+    /// (it stalled and another run took the job over, and may have published it) leaves the folder as it is.
+    /// </summary>
+    private async Task<ExportStepResult> FailAndRemoveFilesAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
+    {
+        await DeleteStagingAsync(holder.Job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
+        var result = await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
+        if (result.Outcome == ExportStepOutcome.Failed)
+        {
+            await DeleteJobFilesAsync(result.Job!).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Removes every file of the job's folder (published or staged): used when the job has failed without a manifest.
+    /// Best effort, like every clean-up here: a store that fails it (Azure's RequestFailedException is no IOException)
+    /// is logged and the files stay; the job's outcome, already decided, must not change because of it.
+    /// </summary>
     public async Task DeleteJobFilesAsync(ExportJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -185,13 +204,14 @@ public sealed class DownloadExportStep : ExportStepBase
                 items.Add(item);
             }
 
-            // The manifest goes first, so that a folder is never complete-looking while it is being emptied.
+            // The manifest goes first, so that a folder is never complete-looking while it is being emptied. Run without a
+            // token (as the job's end is written): the outcome is decided, and the files must not outlive it for a stop.
             foreach (var item in items.OrderBy(item => item.Path.EndsWith("/" + ExportArtifactLayout.ManifestFileName, StringComparison.Ordinal) ? 0 : 1))
             {
                 await _artifacts.DeleteAsync(item.Path, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception)
         {
             Log.StagingCleanupFailed(Logger, job.JobId, exception);
         }
@@ -301,7 +321,8 @@ public sealed class DownloadExportStep : ExportStepBase
         await _artifacts.PublishAsync(manifestStaging, ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ExportManifest?> TryReadManifestAsync(ExportJob job, CancellationToken cancellationToken)
+    /// <summary>The job's published manifest, when it is there and is this job's and export's: the download is then done.</summary>
+    internal async Task<ExportManifest?> TryReadManifestAsync(ExportJob job, CancellationToken cancellationToken)
     {
         var stream = await _artifacts.OpenReadAsync(ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);
         if (stream is null)
@@ -326,7 +347,10 @@ public sealed class DownloadExportStep : ExportStepBase
         }
     }
 
-    /// <summary>Deletes the job's staging files: every attempt's, or only those of <paramref name="attemptId"/>.</summary>
+    /// <summary>
+    /// Deletes the job's staging files: every attempt's, or only those of <paramref name="attemptId"/>. Best effort (what
+    /// stays is removed by the next attempt, or by the job's end): only the cancellation of <paramref name="cancellationToken"/> escapes.
+    /// </summary>
     private async Task DeleteStagingAsync(ExportJob job, CancellationToken cancellationToken, string? attemptId = null)
     {
         try
@@ -343,27 +367,30 @@ public sealed class DownloadExportStep : ExportStepBase
                 await _artifacts.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             Log.StagingCleanupFailed(Logger, job.JobId, exception);
         }
     }
 
+    /// <summary>The job as it is once its files, listed by <paramref name="files"/>, are published with their manifest.</summary>
+    internal static ExportJob Succeeded(ExportJob job, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt, string messageId, DateTimeOffset now) => job with
+    {
+        State = ExportJobState.Succeeded,
+        Artifacts = files,
+        CompletedAt = completedAt,
+        UpdatedAt = now,
+        Sequence = job.Sequence + 1,
+        AdvancedByMessageId = messageId,
+        NextStepDueAt = null,
+        Lease = null,
+        Failure = null,
+        LastError = null,
+    };
+
     private async Task<ExportStepResult> FinishSucceededAsync(ExportMessage message, JobLeaseHolder holder, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt)
     {
-        var written = await holder.FinishAsync(job => job with
-        {
-            State = ExportJobState.Succeeded,
-            Artifacts = files,
-            CompletedAt = completedAt,
-            UpdatedAt = TimeProvider.GetUtcNow(),
-            Sequence = job.Sequence + 1,
-            AdvancedByMessageId = message.MessageId,
-            NextStepDueAt = null,
-            Lease = null,
-            Failure = null,
-            LastError = null,
-        }, CancellationToken.None).ConfigureAwait(false);
+        var written = await holder.FinishAsync(job => Succeeded(job, files, completedAt, message.MessageId, TimeProvider.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
         if (written is null)
         {
             Log.LeaseLost(Logger, HandledStep, message.JobId, holder.Job.ExportId);

@@ -79,8 +79,7 @@ public sealed class ExportWorkflow
 
         if (delivery.DequeueCount > _options.MaxAttempts)
         {
-            var job = await HandlePoisonMessageAsync(message, null, cancellationToken).ConfigureAwait(false);
-            return ExportStepResult.Of(job?.State == ExportJobState.Failed ? ExportStepOutcome.Failed : ExportStepOutcome.Duplicate, job);
+            return await HandlePoisonAsync(message, null, cancellationToken).ConfigureAwait(false);
         }
 
         var started = _timeProvider.GetTimestamp();
@@ -122,15 +121,22 @@ public sealed class ExportWorkflow
     /// <summary>
     /// Fails the job of a message that kept failing (the Functions poison-queue trigger calls this; so does the in-process
     /// driver once the attempts ran out), with the last error recorded on the job or <paramref name="lastError"/>. A stale
-    /// message (its job moved on or ended) changes nothing. Returns the job as it is afterwards.
+    /// message (its job moved on or ended) changes nothing; a download whose manifest its last run published succeeds
+    /// instead. Returns the job as it is afterwards.
     /// </summary>
-    public async Task<ExportJob?> HandlePoisonMessageAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken = default)
+    public async Task<ExportJob?> HandlePoisonMessageAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken = default) =>
+        (await HandlePoisonAsync(message, lastError, cancellationToken).ConfigureAwait(false)).Job;
+
+    /// <summary><see cref="HandlePoisonMessageAsync"/>, with what it did: Failed, Succeeded (a download found finished), Deferred
+    /// (to the lease holder), CallbackFailed, or Duplicate (nothing to do).</summary>
+    private async Task<ExportStepResult> HandlePoisonAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         using var activity = ExportsTelemetry.StartPoison(message);
         if (message.Step == ExportStep.Callback)
         {
-            return await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
+            var given = await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
+            return ExportStepResult.Of(given?.Callback?.State == ExportCallbackState.Failed ? ExportStepOutcome.CallbackFailed : ExportStepOutcome.Duplicate, given);
         }
 
         while (true)
@@ -138,13 +144,13 @@ public sealed class ExportWorkflow
             var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                return null;
+                return ExportStepResult.Of(ExportStepOutcome.JobNotFound, null);
             }
 
             var job = stored.Job;
             if (job.IsTerminal || job.Sequence != message.Sequence || job.NextStep != message.Step)
             {
-                return job;
+                return ExportStepResult.Of(ExportStepOutcome.Duplicate, job);
             }
 
             var now = _timeProvider.GetUtcNow();
@@ -157,7 +163,25 @@ public sealed class ExportWorkflow
                 // would leave the job waiting for nobody.
                 await ExportsTelemetry.SendAsync(_queue, message, lease.RunsOutAfter(now), cancellationToken).ConfigureAwait(false);
                 Log.PoisonDeferredToHolder(_logger, message.Step, message.MessageId, job.JobId, lease.ExpiresAt);
-                return job;
+                return ExportStepResult.Of(ExportStepOutcome.Deferred, job);
+            }
+
+            if (message.Step == ExportStep.Download && _download is not null
+                && await _download.TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is { } manifest)
+            {
+                // The last run published the files and their manifest, then failed or died before it could mark the job
+                // (the claim at the attempt cap adopts such a manifest too): the export is complete, and failing the job
+                // would delete it.
+                var succeeded = DownloadExportStep.Succeeded(job, manifest.Files, manifest.CompletedAt, message.MessageId, now);
+                if (await _jobs.TryReplaceAsync(succeeded, stored.ETag, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    continue;
+                }
+
+                Log.ManifestAdopted(_logger, job.JobId, job.ExportId!);
+                _metrics.ExportSucceeded(succeeded);
+                await SendCallbackAsync(succeeded, cancellationToken).ConfigureAwait(false);
+                return ExportStepResult.Of(ExportStepOutcome.Succeeded, succeeded);
             }
 
             var error = job.LastError ?? lastError ?? "no error was recorded";
@@ -193,7 +217,7 @@ public sealed class ExportWorkflow
             }
 
             await SendCallbackAsync(failed, cancellationToken).ConfigureAwait(false);
-            return failed;
+            return ExportStepResult.Of(ExportStepOutcome.Failed, failed);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewal;
     private StoredExportJob _current;
+    private bool _finished;
 
     public JobLeaseHolder(StoredExportJob claimed, IExportJobStore store, TimeProvider timeProvider, TimeSpan duration, ILogger logger)
     {
@@ -58,6 +59,13 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
     /// </summary>
     public async Task<StoredExportJob?> FinishAsync(Func<ExportJob, ExportJob> change, CancellationToken cancellationToken)
     {
+        // Once the final write is made the job is no longer this holder's: a second one (a failure path after success)
+        // would apply its change to the job as finished, with that write's own fresh ETag.
+        if (_finished)
+        {
+            throw new InvalidOperationException($"The lease on job {_current.Job.JobId} was already ended by a final write.");
+        }
+
         await StopRenewalAsync().ConfigureAwait(false);
         while (true)
         {
@@ -65,6 +73,7 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
             if (written is not null)
             {
                 _current = written;
+                _finished = true;
                 return written;
             }
 

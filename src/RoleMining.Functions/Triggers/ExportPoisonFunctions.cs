@@ -36,7 +36,10 @@ public sealed partial class ExportPoisonFunctions
         [QueueTrigger(ExportQueueNames.Poll + ExportQueueNames.PoisonSuffix, Connection = FunctionsSettings.StorageConnection)] QueueMessage message,
         CancellationToken cancellationToken) => FailAsync(ExportStep.Poll, message, cancellationToken);
 
-    /// <summary>Fails the job of a download message that kept failing (its partial files are removed).</summary>
+    /// <summary>
+    /// Fails the job of a download message that kept failing (its partial files are removed), unless its last run had
+    /// published the files and their manifest: then the job succeeds.
+    /// </summary>
     [Function("ExportDownloadPoison")]
     public Task DownloadPoisonAsync(
         [QueueTrigger(ExportQueueNames.Download + ExportQueueNames.PoisonSuffix, Connection = FunctionsSettings.StorageConnection)] QueueMessage message,

@@ -320,7 +320,7 @@ public sealed class PoisonAndLeaseTests
 
         var poisoned = await harness.Host.Workflow.HandleAsync(start, new ExportDelivery(harness.Host.Options.MaxAttempts + 1));
 
-        Assert.Equal(ExportStepOutcome.Duplicate, poisoned.Outcome);
+        Assert.Equal(ExportStepOutcome.Deferred, poisoned.Outcome);
         Assert.Equal(before, (await harness.Host.JobStore.GetAsync(job.JobId))!.ETag);
         // Not dropped: the holder may be the run that just failed without giving its lease back.
         Assert.Equal([start, start], harness.Host.Queue.Snapshot());
@@ -358,6 +358,34 @@ public sealed class PoisonAndLeaseTests
 
         Assert.Equal(ExportStepOutcome.Succeeded, adopted.Outcome);
         await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
+    }
+
+    [Fact]
+    public async Task A_poison_download_message_whose_run_died_after_publishing_the_manifest_finishes_the_job_instead_of_deleting_the_export()
+    {
+        // The run publishes the files and the manifest, then dies before it can mark the job; its message, out of
+        // deliveries, reaches the poison handler once the lease has run out.
+        await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterPublish = (path, token) =>
+            path.EndsWith("/" + ExportArtifactLayout.ManifestFileName, StringComparison.Ordinal) ? crash.Fire(token) : Task.CompletedTask);
+        var crashed = await run.CrashAsync();
+        Assert.Equal(ExportJobState.Downloading, crashed.State);
+        var held = run.HeldMessage(crashed);
+        await Task.Delay(run.LeaseDuration + TimeSpan.FromMilliseconds(200));
+        var host = await run.StartSurvivorAsync();
+
+        var poisoned = await host.Workflow.HandleAsync(held, new ExportDelivery(host.Options.MaxAttempts + 1));
+
+        Assert.Equal(ExportStepOutcome.Succeeded, poisoned.Outcome);
+        var job = await host.GetJobAsync(crashed.JobId);
+        Assert.Equal(ExportJobState.Succeeded, job.State);
+        Assert.Equal(crashed.Sequence + 1, job.Sequence);
+        var stored = await run.Harness.AssertSucceededAndCompleteAsync(job);
+        Assert.Equal(await run.Harness.DirectDownloadAsync(job.SessionId, job.PotentialRoleId, job.ExportId!), stored);
+
+        // The same message again (the poison queue delivers at least once) changes nothing.
+        var again = await host.Workflow.HandlePoisonMessageAsync(held, "the host died");
+        Assert.Equal(ExportJobState.Succeeded, again!.State);
+        Assert.Equal(job.Sequence, again.Sequence);
     }
 
     /// <summary>Handles the start message and the polls until the job waits for its download; returns that message.</summary>
