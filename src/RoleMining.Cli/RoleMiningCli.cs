@@ -96,8 +96,12 @@ public static partial class RoleMiningCli
                 continue;
             }
 
-            var separator = argument.IndexOfAny(['=', ':']);
-            if (separator > 0 && separator < argument.Length - 1)
+            // '--client-secret=VALUE' and '--client-secret:VALUE' carry the value; in '--SailPoint:ClientSecret VALUE' the
+            // colon is part of a configuration key, and the value is the next argument.
+            var equals = argument.IndexOf('=', StringComparison.Ordinal);
+            var colon = argument.IndexOf(':', StringComparison.Ordinal);
+            var separator = equals > 0 ? equals : colon > 0 && SecretOptionName().IsMatch(argument[..colon]) ? colon : -1;
+            if (separator > 0)
             {
                 secrets.Add(argument[(separator + 1)..]);
             }
