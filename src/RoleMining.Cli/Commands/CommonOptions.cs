@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RoleMining.Cli.Output;
+using RoleMining.Exports;
 
 namespace RoleMining.Cli.Commands;
 
@@ -60,10 +61,44 @@ internal sealed class CommonOptions
         HelpName = "FIELDS",
     };
 
-    public static Option<string> Session(bool required) => new("--session", "-s")
+    public static Option<string> Session(bool required) => SailPointIds(new Option<string>("--session", "-s")
     {
         Description = "The role-mining session id.",
         HelpName = "ID",
         Required = required,
-    };
+    });
+
+    /// <summary>
+    /// An option whose values are ISC ids: they become URL path segments and folder names, so one that cannot be either
+    /// ('', '.', '..', 'a/b') is a usage error naming the option, not a request to another path or a failure mid-run.
+    /// </summary>
+    public static Option<T> SailPointIds<T>(Option<T> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(result => CheckIds(result.Tokens, option.Name, result.AddError));
+        return option;
+    }
+
+    /// <summary>An argument whose value is an ISC id (see <see cref="SailPointIds{T}(Option{T})"/>).</summary>
+    public static Argument<string> SailPointId(Argument<string> argument)
+    {
+        ArgumentNullException.ThrowIfNull(argument);
+        argument.Validators.Add(result => CheckIds(result.Tokens, argument.Name, result.AddError));
+        return argument;
+    }
+
+    /// <summary>An ISC id as the job store keys it: lowercase, as the HTTP API takes it (either case names the same object).</summary>
+    public static string NormalizeId(string id) => id.ToLowerInvariant();
+
+    private static void CheckIds(IReadOnlyList<System.CommandLine.Parsing.Token> tokens, string name, Action<string> addError)
+    {
+        foreach (var token in tokens)
+        {
+            if (!ExportJobIds.IsSafeSegment(token.Value))
+            {
+                addError($"{name} '{token.Value}' is not a valid SailPoint id: letters, digits, '.', '_' or '-', starting with a letter or digit.");
+                return;
+            }
+        }
+    }
 }

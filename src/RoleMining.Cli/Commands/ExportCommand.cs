@@ -18,12 +18,12 @@ internal static class ExportCommand
     {
         var session = CommonOptions.Session(required: false);
         session.Description = "The role-mining session whose potential roles to export (all of them unless --role is given).";
-        var roles = new Option<string[]>("--role", "-r")
+        var roles = CommonOptions.SailPointIds(new Option<string[]>("--role", "-r")
         {
             Description = "A potential role to export (repeatable). Needs --session.",
             HelpName = "ID",
             AllowMultipleArgumentsPerToken = false,
-        };
+        });
         var all = new Option<bool>("--all")
         {
             Description = "Every potential role: of --session, or without it of every session the sweep selects (RoleMining:Sweep; default: sessions in state POTENTIAL_ROLES_CREATED).",
@@ -108,8 +108,9 @@ internal static class ExportCommand
                     ? given.Tokens.Count == 0 || bool.Parse(given.Tokens[^1].Value)
                     : null,
             };
-            var sessionId = parseResult.GetValue(session);
-            var roleIds = parseResult.GetValue(roles) ?? [];
+            // One spelling per id, so that a rerun typed in capitals finds the jobs and the export of the first run.
+            var sessionId = parseResult.GetValue(session) is { } sessionGiven ? CommonOptions.NormalizeId(sessionGiven) : null;
+            var roleIds = (parseResult.GetValue(roles) ?? []).Select(CommonOptions.NormalizeId).ToArray();
             return execution.RunAsync(
                 parseResult,
                 (run, token) =>
@@ -122,7 +123,6 @@ internal static class ExportCommand
                 cancellationToken,
                 preflight: _ =>
                 {
-                    RequireSafeIds(sessionId is null ? roleIds : [sessionId, .. roleIds]);
                     RequireUsableDirectory(execution.Context, outValue);
                     BlobArtifactContainer.RequireValidArgument(blobValue);
                 },
@@ -178,18 +178,6 @@ internal static class ExportCommand
 
     internal static string ArtifactRootOf(CliRun run) =>
         run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!;
-
-    private static void RequireSafeIds(IEnumerable<string> ids)
-    {
-        // Ids become folder names of the artifact layout.
-        foreach (var id in ids)
-        {
-            if (!ExportJobIds.IsSafeSegment(id))
-            {
-                throw CliException.Usage($"'{id}' is not a valid SailPoint id (letters, digits, '-' and '_' only).");
-            }
-        }
-    }
 
     private static async Task<IReadOnlyList<string>> PrepareAsync(
         CliRun run, ExportSession export, string? sessionId, string[] roleIds, ExportRequestOptions options, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ internal static class IdentitiesCommand
     public static Command Create(CommandExecution execution)
     {
         var session = CommonOptions.Session(required: true);
-        var role = new Option<string>("--role", "-r") { Description = "The potential role id.", HelpName = "ID", Required = true };
+        var role = CommonOptions.SailPointIds(new Option<string>("--role", "-r") { Description = "The potential role id.", HelpName = "ID", Required = true });
         return ListingCommand.Create(
             execution,
             "identities",

@@ -52,7 +52,7 @@ internal static class SessionsCommand
 
     private static Command CreateGet(CommandExecution execution)
     {
-        var id = new Argument<string>("ID") { Description = "The session id." };
+        var id = CommonOptions.SailPointId(new Argument<string>("ID") { Description = "The session id." });
         var format = CommonOptions.Format();
         var outFile = CommonOptions.OutFile();
         var command = new Command("get", "Show one role-mining session.") { id, format, outFile };

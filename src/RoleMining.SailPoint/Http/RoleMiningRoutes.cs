@@ -76,6 +76,12 @@ internal sealed class RoleMiningRoutes
     private static string Escape(string segment)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(segment);
+        // Escaping leaves these as they are, and the URI then steps along the path instead of naming an object.
+        if (segment is "." or "..")
+        {
+            throw new ArgumentException($"'{segment}' is not an id.", nameof(segment));
+        }
+
         return Uri.EscapeDataString(segment);
     }
 

@@ -71,14 +71,38 @@ public sealed class UsageErrorTests : IDisposable
         Assert.Equal(["afile"], _directory.Files());
     }
 
-    [Fact]
-    public async Task A_secret_given_on_the_command_line_is_never_echoed()
+    [Theory]
+    [InlineData("--client-secret", "s3cr3t-value")]
+    [InlineData("--client-secret=s3cr3t-value")]
+    [InlineData("--client-secret:s3cr3t-value")]
+    [InlineData("--SailPoint:ClientSecret", "s3cr3t-value")]
+    [InlineData("--SailPoint:ClientSecret=s3cr3t-value")]
+    [InlineData("--RoleMining:Serve:AccessToken", "s3cr3t-value")]
+    public async Task A_secret_given_on_the_command_line_is_never_echoed(params string[] secret)
     {
-        var result = await Runner.RunAsync("sessions", "list", "--client-secret", "s3cr3t-value");
+        var result = await Runner.RunAsync(["sessions", "list", .. secret]);
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.DoesNotContain("s3cr3t-value", result.Error + result.Output, StringComparison.Ordinal);
         Assert.Contains("Secrets are never accepted on the command line", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ID", "sessions", "get", "..")]
+    [InlineData("ID", "sessions", "get", ".")]
+    [InlineData("ID", "sessions", "get", "")]
+    [InlineData("--session", "roles", "list", "-s", "..")]
+    [InlineData("--role", "identities", "-s", "s1", "-r", "a/b")]
+    [InlineData("--session", "export", "--session", "..", "--all")]
+    [InlineData("--role", "export", "--session", "s1", "--role", "../x")]
+    public async Task An_id_that_cannot_be_one_is_a_usage_error_naming_the_option(string option, params string[] args)
+    {
+        var result = await Runner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith($"{option} '", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Contains("is not a valid SailPoint id", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Empty(_directory.Files());
     }
 
     [Fact]

@@ -55,6 +55,24 @@ public sealed class ExportCommandTests
         Assert.Contains("1 succeeded, 0 failed.", second.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_rerun_with_the_ids_in_capitals_finds_the_finished_export_instead_of_starting_another()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+        var runner = environment.CreateRunner();
+
+        var first = await runner.RunAsync("export", "-s", session.Id, "-r", role.Id, "-o", "exports");
+        var second = await runner.RunAsync("export", "-s", session.Id.ToUpperInvariant(), "-r", role.Id.ToUpperInvariant(), "-o", "exports");
+
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        Assert.True(second.ExitCode == ExitCodes.Success, second.ToString());
+        Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+        Assert.Equal(1, environment.Server.Statistics.ExportCreations);
+        Assert.Equal([session.Id], System.IO.Directory.GetDirectories(environment.OutDirectory).Select(Path.GetFileName).Where(name => !name!.StartsWith('.')));
+    }
+
     [Theory]
     [InlineData(false, "--include-common-access", "false")]
     [InlineData(true, "--include-common-access")]

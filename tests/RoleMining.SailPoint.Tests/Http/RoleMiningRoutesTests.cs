@@ -54,6 +54,19 @@ public sealed class RoleMiningRoutesTests
         Assert.Equal("v2024/role-mining-sessions/a%2Fb%3F", new RoleMiningRoutes(RoleMiningApiVersion.V2024).GetSession("a/b?").RelativeUri);
 
     [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public void Ids_that_escaping_would_leave_as_path_steps_are_refused(string id)
+    {
+        // Escaped as they are, 'role-mining-sessions/..' would ask for the API's root, and '.' for the session list.
+        var routes = new RoleMiningRoutes(RoleMiningApiVersion.V2024);
+
+        Assert.Throws<ArgumentException>(() => routes.GetSession(id));
+        Assert.Throws<ArgumentException>(() => routes.GetPotentialRole("s1", id));
+        Assert.Throws<ArgumentException>(() => routes.DownloadExport("s1", "p1", id));
+    }
+
+    [Theory]
     [InlineData(-1, 10)]
     [InlineData(0, 251)]
     [InlineData(0, -1)]
