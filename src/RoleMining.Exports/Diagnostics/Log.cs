@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 117, Level = LogLevel.Warning, Message = "Could not renew the lease of job {JobId}; will try again")]
     public static partial void LeaseRenewalFailed(ILogger logger, string jobId, Exception exception);
 
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Could not read job {JobId} to check its lease; its folder is left as it is, but for this run's own staging")]
+    public static partial void LeaseCheckFailed(ILogger logger, string jobId, Exception exception);
+
     [LoggerMessage(EventId = 118, Level = LogLevel.Information, Message = "Sweep plan: {ToStart} export(s) to start, {Skipped} potential role(s) already exported or running, {Sessions} session(s) selected")]
     public static partial void SweepPlanned(ILogger logger, int toStart, int skipped, int sessions);
 

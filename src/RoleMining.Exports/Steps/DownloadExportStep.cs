@@ -170,21 +170,23 @@ public sealed class DownloadExportStep : ExportStepBase
         await TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>
-    /// Fails the job for good and removes its files, in an order that never touches files that are not this run's to
-    /// remove: this attempt's staging first (always its own), then the failure, written only under this run's lease, and
-    /// only once it is written the rest of the job folder (dead attempts' staging). A run whose lease was lost meanwhile
-    /// (it stalled and another run took the job over, and may have published it) leaves the folder as it is.
+    /// Fails the job for good and removes its files, first, so that the failure can be written on a disk this download
+    /// filled. Only while this run still holds the lease (read, not renewed: a full disk still answers a read) is the job
+    /// folder its to empty: a run whose lease was lost meanwhile (it stalled, another run took the job over and may have
+    /// published it) removes its own staging only, and its failure is then not written.
     /// </summary>
     private async Task<ExportStepResult> FailAndRemoveFilesAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
     {
-        await DeleteStagingAsync(holder.Job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
-        var result = await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
-        if (result.Outcome == ExportStepOutcome.Failed)
+        if (await holder.IsHeldAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            await DeleteJobFilesAsync(result.Job!).ConfigureAwait(false);
+            await DeleteJobFilesAsync(holder.Job).ConfigureAwait(false);
+        }
+        else
+        {
+            await DeleteStagingAsync(holder.Job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
         }
 
-        return result;
+        return await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
     }
 
     /// <summary>

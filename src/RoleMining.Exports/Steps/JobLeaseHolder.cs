@@ -54,6 +54,24 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether the stored job still carries this holder's lease, unexpired. Reads only, unlike <see cref="ConfirmAsync"/>:
+    /// a store that cannot take a write (a full disk) still answers; one that cannot answer at all counts as not held.
+    /// </summary>
+    public async Task<bool> IsHeldAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fresh = await _store.GetAsync(_current.Job.JobId, cancellationToken).ConfigureAwait(false);
+            return fresh?.Job.Lease is { } lease && lease.LeaseId == LeaseId && lease.ExpiresAt > _timeProvider.GetUtcNow();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.LeaseCheckFailed(_logger, _current.Job.JobId, exception);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Stops renewing and writes <paramref name="change"/> of the job (which should clear or replace the lease). On a
     /// conflict it re-reads and applies the change again while the lease is still this holder's; null when it is not.
     /// </summary>
