@@ -22,7 +22,10 @@ internal sealed class ServeUrls
     /// <summary>Whether some address listens on more than loopback (a wildcard, a name or an address of a network interface).</summary>
     public bool ReachBeyondThisMachine => Addresses.Any(address => !IsLoopbackHost(address.Host));
 
-    /// <summary>Parses <c>--urls</c>: semicolon-separated absolute http:// or https:// URLs.</summary>
+    /// <summary>
+    /// Parses <c>--urls</c>: semicolon-separated absolute http:// URLs. Not https://: it needs a certificate, which these
+    /// commands have no setting for (Kestrel would refuse it only when it starts, in words about its own API).
+    /// </summary>
     /// <exception cref="CliException">A usage error naming the bad part.</exception>
     public static ServeUrls Parse(string value)
     {
@@ -30,10 +33,15 @@ internal sealed class ServeUrls
         foreach (var part in value.Split(';', StringSplitOptions.TrimEntries))
         {
             var candidate = part.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-            if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            if (Uri.TryCreate(candidate, UriKind.Absolute, out var secure) && secure.Scheme == Uri.UriSchemeHttps)
+            {
+                throw CliException.Usage($"--urls '{part}': https is not served here, for want of a certificate setting; listen on http:// on loopback, or behind a proxy that ends TLS.");
+            }
+
+            if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp
                 || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
             {
-                throw CliException.Usage($"--urls '{part}' is not an http:// or https:// URL of the form http://HOST:PORT (e.g. http://127.0.0.1:5090; several separated by ';').");
+                throw CliException.Usage($"--urls '{part}' is not an http:// URL of the form http://HOST:PORT (e.g. http://127.0.0.1:5090; several separated by ';').");
             }
 
             addresses.Add(uri);

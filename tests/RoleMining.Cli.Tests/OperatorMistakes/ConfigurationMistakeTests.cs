@@ -155,7 +155,7 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     }
 
     [Theory]
-    [InlineData(new[] { "--urls", "notaurl" }, 2, "--urls 'notaurl' is not an http:// or https:// URL")]
+    [InlineData(new[] { "--urls", "notaurl" }, 2, "--urls 'notaurl' is not an http:// URL")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sesions", "3" }, 2, "Unknown emulator option '--sesions'; did you mean --sessions?")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sessions", "-3" }, 3, "Emulator:Tenant:SessionCount must be between 1 and 10000.")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--rate-limit", "maybe" }, 2, "--rate-limit: Expected on or off, not 'maybe'.")]
@@ -205,6 +205,17 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
 
         result.AssertGot(OperatorMistakeCatalog.ServeBadUrl);
         Assert.Contains("--urls", result.ErrorLines[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("serve", "--out", "exports")]
+    [InlineData("emulator")]
+    public async Task Serving_https_is_a_usage_error_that_says_why(string command, params string[] rest)
+    {
+        var result = await ChildProcess.RunCliAsync([command, "--urls", "https://127.0.0.1:5090", .. rest], Tenant(), _directory.Path);
+
+        result.AssertGot(OperatorMistakeCatalog.ServeHttps);
+        Assert.StartsWith("--urls 'https://127.0.0.1:5090'", result.ErrorLines[0], StringComparison.Ordinal);
     }
 
     [Theory]

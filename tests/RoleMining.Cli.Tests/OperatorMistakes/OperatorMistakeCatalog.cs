@@ -37,7 +37,9 @@ public static class OperatorMistakeCatalog
 
     public static readonly OperatorMistake ServePortBusy = new("serve-port-busy", OperatorMistake.Exit(ExitCodes.Configuration), "the address is already in use");
 
-    public static readonly OperatorMistake ServeBadUrl = new("serve-bad-url", OperatorMistake.Exit(ExitCodes.Usage), "is not an http:// or https:// URL");
+    public static readonly OperatorMistake ServeBadUrl = new("serve-bad-url", OperatorMistake.Exit(ExitCodes.Usage), "is not an http:// URL");
+
+    public static readonly OperatorMistake ServeHttps = new("serve-https", OperatorMistake.Exit(ExitCodes.Usage), "https is not served here");
 
     public static readonly OperatorMistake EmulatorBadSeed = new("emulator-bad-seed", OperatorMistake.Exit(ExitCodes.Usage), "--seed (Emulator:Tenant:Seed) must be a whole number, not 'abc'");
 
@@ -58,7 +60,7 @@ public static class OperatorMistakeCatalog
     public static IReadOnlyList<OperatorMistake> All { get; } =
     [
         PartialTenant, UnknownSession, ServeForeignHost, ServePostWithoutJson, ServeWithoutToken, FolderInUse, BaseUrlWithPath,
-        ConfigBadJson, ConfigWrongType, ServePortBusy, ServeBadUrl, EmulatorBadSeed, OptionNotANumber, DiskFull, DiskFullRerun,
+        ConfigBadJson, ConfigWrongType, ServePortBusy, ServeBadUrl, ServeHttps, EmulatorBadSeed, OptionNotANumber, DiskFull, DiskFullRerun,
         UnreachableTenant, ServeStopped, BlobContainerNameOnly, BlobContainerRefused,
     ];
 
