@@ -25,10 +25,14 @@ internal sealed class AtomicFile : IAsyncDisposable
     /// <summary>Writes UTF-8 (no byte-order mark) to the temporary file.</summary>
     public TextWriter Writer => _writer;
 
+    /// <summary>How long a temporary file must have gone unwritten before a later writer of the same file removes it.</summary>
+    internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+
     /// <summary>Creates the temporary file beside <paramref name="path"/>, with <paramref name="unixMode"/> on Unix when given.</summary>
     public static AtomicFile Create(string path, UnixFileMode? unixMode = null)
     {
         var directory = System.IO.Path.GetDirectoryName(path) ?? ".";
+        RemoveAbandoned(directory, System.IO.Path.GetFileName(path));
         var temporaryPath = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
         var options = new FileStreamOptions
         {
@@ -55,6 +59,51 @@ internal sealed class AtomicFile : IAsyncDisposable
         }
 
         return new AtomicFile(path, temporaryPath, new StreamWriter(stream, new UTF8Encoding(false)));
+    }
+
+    /// <summary>
+    /// Removes the temporary files of writers of <paramref name="fileName"/> that were killed before they could (SIGKILL, a
+    /// crash, a lost machine): each holds data the user asked to be written only whole, under a name no later run reuses.
+    /// A live writer's file is left alone twice over: it is locked (FileShare.None is an exclusive lock on Unix as well)
+    /// and recently written; the age also covers the moment between its close and its rename.
+    /// </summary>
+    private static void RemoveAbandoned(string directory, string fileName)
+    {
+        var prefix = $".{fileName}.";
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(directory, "*.partial")
+                .Where(candidate => System.IO.Path.GetFileName(candidate) is { } name && name.StartsWith(prefix, StringComparison.Ordinal)
+                    && name.Length == prefix.Length + 32 + ".partial".Length)
+                .ToList();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(candidate) < AbandonedAfter)
+                {
+                    continue;
+                }
+
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                    // Opened exclusively: no writer holds it.
+                }
+
+                File.Delete(candidate);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Held by a live writer, or not ours to remove: left as it is.
+            }
+        }
     }
 
     /// <summary>Flushes to disk and moves the file to its final name (replacing an older file).</summary>

@@ -60,6 +60,59 @@ public sealed class ChildProcessTests(EmulatorFixture emulator) : IClassFixture<
         Assert.Empty(environment.CompleteJobFolders(session.Id, session.PotentialRoles[0].Id));
     }
 
+    [Fact]
+    public async Task Two_SIGINTs_at_once_are_one_request_to_stop_not_a_second_Ctrl_C()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // `timeout -s INT` signals the process and then its process group: the program sees one SIGINT after the other.
+        // A listing to --out that takes a while (100 pages, each answered after 200 ms): stopped, it must remove its
+        // temporary file and say so; killed by the second signal, it would leave the file and exit without a word. (Two
+        // signals sent together often arrive as one, so without the fix this failed about one run in five here.)
+        await using var slow = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            RateLimit = { Enabled = false },
+            Tenant = { AdditionalPotentialRoleIdentityCounts = [25_000] },
+            Faults = { Default = { Latency = TimeSpan.FromMilliseconds(200) } },
+        });
+        var role = slow.Tenant.Sessions.SelectMany(session => session.PotentialRoles).Single(role => role.IsAdditional);
+        var variables = new Dictionary<string, string>
+        {
+            ["SAIL_BASE_URL"] = slow.BaseAddress.ToString(),
+            ["SAIL_CLIENT_ID"] = slow.Options.ClientId,
+            ["SAIL_CLIENT_SECRET"] = slow.Options.ClientSecret,
+            ["SailPoint__RateLimit__Enabled"] = "false",
+        };
+        using var directory = new TemporaryDirectory();
+        var cli = $"'{ChildProcess.DotnetHost()}' '{Path.Combine(AppContext.BaseDirectory, ChildProcess.Cli)}'";
+        var output = directory.Combine("identities.csv");
+        var log = Path.Combine(Path.GetTempPath(), $"rolemining-sigint-{Guid.NewGuid():N}.txt");
+        // set -m: a background job of a script without job control would ignore SIGINT altogether (POSIX).
+        var script =
+            "set -m; "
+            + $"{cli} identities --session {role.Session.Id} --role {role.Id} --format csv --out '{output}' > '{log}' 2>&1 & pid=$!; "
+            + $"for i in $(seq 1200); do grep -q 'page' '{log}' && break; sleep 0.1; done; "
+            + "kill -INT $pid; kill -INT $pid; wait $pid; echo \"exit=$?\"";
+
+        try
+        {
+            var result = await ChildProcess.RunAsync("bash", ["-c", script], variables);
+
+            var said = await File.ReadAllTextAsync(log);
+            Assert.True(result.Output.Trim() == $"exit={ExitCodes.Cancelled}", result + said);
+            Assert.Contains("Cancelled.", said, StringComparison.Ordinal);
+            Assert.Empty(directory.Files());
+            Assert.InRange(slow.Statistics.RequestsForAnyVersion(OperationIds.GetIdentitiesPotentialRole), 1, 99);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
     [Theory]
     [InlineData("csv")]
     [InlineData("json")]
