@@ -160,20 +160,32 @@ internal static class ExportCommand
             throw CliException.Usage("--out needs a folder.");
         }
 
-        var resolved = context.ResolvePath(outDirectory);
-        if (File.Exists(resolved))
+        if (FolderProblem(context.ResolvePath(outDirectory)) is { } problem)
         {
-            throw CliException.Usage($"--out '{outDirectory}' is a file; give a folder.");
+            throw CliException.Usage($"--out '{outDirectory}' {problem}.");
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="folder"/> (a full path) cannot be the export folder, or null: a file where it or one of its
+    /// missing parents belongs would fail only when the first job is stored, as a file error that does not say which setting.
+    /// </summary>
+    internal static string? FolderProblem(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            return "is a file; give a folder";
         }
 
-        // A file where a folder of the path belongs would fail only when the first job is stored, as a file error.
-        for (var parent = Path.GetDirectoryName(resolved); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+        for (var parent = Path.GetDirectoryName(folder); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
         {
             if (File.Exists(parent))
             {
-                throw CliException.Usage($"--out '{outDirectory}': '{parent}' is a file, not a folder.");
+                return $"is below '{parent}', which is a file, not a folder";
             }
         }
+
+        return null;
     }
 
     internal static string ArtifactRootOf(CliRun run) =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RoleMining.Cli.Commands;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
 using RoleMining.Exports.AzureBlob;
@@ -90,7 +91,19 @@ internal sealed class ExportSession
                 options.FileSystem.JobIdScope = JobIdScopeFile.ReadOrCreate(options.FileSystem.JobRoot, options.FileSystem.Access);
             }
         });
+
+        // --out was checked with the command line; a configured folder is checked here, before a store creates anything in it.
+        services.AddSingleton<IValidateOptions<ExportWorkflowOptions>>(new ConfiguredFolderValidation(fromCommandLine: outDirectory is not null));
     };
+
+    /// <summary>An export folder from the configuration (not --out) that names a file, or lies below one.</summary>
+    private sealed class ConfiguredFolderValidation(bool fromCommandLine) : IValidateOptions<ExportWorkflowOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ExportWorkflowOptions options) =>
+            fromCommandLine || ExportCommand.FolderProblem(options.FileSystem.ArtifactRoot!) is not { } problem
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail($"{ExportSettings.WorkflowSection}:FileSystem:ArtifactRoot '{options.FileSystem.ArtifactRoot}' {problem}.");
+    }
 
     /// <summary>
     /// The job of each candidate for <paramref name="options"/>: the running or succeeded one stored earlier, else a new one

@@ -208,6 +208,24 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     }
 
     [Theory]
+    [InlineData("export", "--all")]
+    [InlineData("sweep")]
+    [InlineData("serve", "--urls", "http://127.0.0.1:0")]
+    public async Task An_export_folder_set_in_the_configuration_to_a_file_is_a_configuration_error_naming_the_setting(params string[] args)
+    {
+        var file = _directory.Combine("afile");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var variables = Tenant();
+        variables["RoleMining__Exports__FileSystem__ArtifactRoot"] = file;
+
+        var result = await ChildProcess.RunCliAsync(args, variables, _directory.Path);
+
+        Assert.True(result.ExitCode == ExitCodes.Configuration, result.ToString());
+        Assert.Contains($"RoleMining:Exports:FileSystem:ArtifactRoot '{file}' is a file; give a folder.", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Equal("not a folder", await File.ReadAllTextAsync(file));
+    }
+
+    [Theory]
     [InlineData("serve", "--out", "exports")]
     [InlineData("emulator")]
     public async Task Serving_https_is_a_usage_error_that_says_why(string command, params string[] rest)
