@@ -128,6 +128,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
 
         var app = builder.Build();
         ExportFolderLock? folderLock = null;
+        var listening = false;
         try
         {
             var fileSystem = app.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
@@ -140,11 +141,12 @@ internal sealed class LocalApiHost : IAsyncDisposable
             app.UseStatusCodePages();
             app.MapRoleMiningApi();
 
+            listening = true;
             await app.StartAsync(cancellationToken);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
             return new LocalApiHost(app, folderLock, addresses, artifactRoot, schedule);
         }
-        catch (Exception exception) when (exception is OptionsValidationException or IOException or InvalidOperationException)
+        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException || (exception is IOException && listening))
         {
             folderLock?.Dispose();
             await app.DisposeAsync();
@@ -152,7 +154,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
             {
                 OptionsValidationException validation => CliException.Configuration("Configuration error: " + string.Join(" ", CliErrors.DescribeFailures(validation)), validation),
 
-                // Kestrel reports an address in use this way.
+                // Kestrel reports an address in use this way (an IOException of the export folder is the folder's).
                 IOException io => ServeUrls.ListenFailure(urls.Value, io),
 
                 // The configuration binder reports values it cannot convert this way.
