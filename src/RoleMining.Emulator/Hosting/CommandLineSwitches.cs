@@ -109,6 +109,12 @@ public static partial class CommandLineSwitches
             .ToString();
     }
 
+    /// <summary>Sections whose keys pass through to the host as they are (<c>--Logging:LogLevel:Default Warning</c>).</summary>
+    private static readonly string[] HostSettingSections = [EmulatorOptions.SectionName + ":", "Logging:", "Kestrel:"];
+
+    /// <summary>The web host's own settings (<c>--urls</c>, <c>--AllowedHosts</c>, ...).</summary>
+    private static readonly string[] HostSettingNames = ["urls", "AllowedHosts", "environment", "contentRoot", "webroot", "applicationName"];
+
     /// <summary>Rewrites friendly switches (<c>--name value</c> or <c>--name=value</c>) as <c>--Key=value</c>; other
     /// arguments pass through unchanged.</summary>
     public static string[] Translate(IReadOnlyList<string> args)
@@ -128,7 +134,18 @@ public static partial class CommandLineSwitches
                     throw new ArgumentException($"Unknown emulator option '{name}'; did you mean {meant}?", nameof(args));
                 }
 
+                if (!IsHostSetting(name))
+                {
+                    // The host would take '--error-rate 1' for a setting nothing reads, and ignore 'x' or '-x'.
+                    throw new ArgumentException($"Unknown emulator option '{name}': --help lists the switches, and any other setting goes as --Emulator:KEY VALUE.", nameof(args));
+                }
+
                 translated.Add(argument);
+                if (equals < 0 && i + 1 < args.Count)
+                {
+                    translated.Add(args[++i]);
+                }
+
                 continue;
             }
 
@@ -169,6 +186,22 @@ public static partial class CommandLineSwitches
         }
 
         return [.. translated];
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is a setting the web host reads from the command line as it is: a key of the
+    /// Emulator section (checked when it is bound), of logging or Kestrel, or one of the host's own.
+    /// </summary>
+    private static bool IsHostSetting(string name)
+    {
+        if (!name.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var key = name[2..];
+        return HostSettingNames.Any(known => string.Equals(key, known, StringComparison.OrdinalIgnoreCase))
+            || HostSettingSections.Any(section => key.StartsWith(section, StringComparison.OrdinalIgnoreCase) && key.Length > section.Length);
     }
 
     /// <summary>
@@ -214,6 +247,11 @@ public static partial class CommandLineSwitches
     public static string? DescribeInvalidValue(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (BinderUnknownKeys().Match(exception.Message) is { Success: true } unknown)
+        {
+            return $"Unknown emulator setting {unknown.Groups["keys"].Value} (of {unknown.Groups["type"].Value}, in the {EmulatorOptions.SectionName} section): --help lists the switches.";
+        }
+
         var match = BinderConversion().Match(exception.Message);
         if (!match.Success)
         {
@@ -235,6 +273,9 @@ public static partial class CommandLineSwitches
 
     [GeneratedRegex(@"Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
     private static partial Regex BinderConversion();
+
+    [GeneratedRegex(@"properties were not found on the instance of (?:[\w.]+\.)?(?<type>\w+): (?<keys>.+)$")]
+    private static partial Regex BinderUnknownKeys();
 
     private static string Same(string value) => value;
 

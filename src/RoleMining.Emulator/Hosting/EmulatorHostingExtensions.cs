@@ -18,7 +18,8 @@ public static class EmulatorHostingExtensions
     public static IServiceCollection AddRoleMiningEmulator(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return services.AddRoleMiningEmulator(options => configuration.GetSection(EmulatorOptions.SectionName).Bind(options));
+        // A key nothing reads (a typo, a switch written as a key) is an error, not a setting silently without effect.
+        return services.AddRoleMiningEmulator(options => configuration.GetSection(EmulatorOptions.SectionName).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true));
     }
 
     /// <summary>Adds the emulator's services with options set by <paramref name="configure"/>. Options are validated at start.</summary>

@@ -159,6 +159,8 @@ public sealed class ConfigurationMistakeTests(EmulatorFixture emulator) : IClass
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sesions", "3" }, 2, "Unknown emulator option '--sesions'; did you mean --sessions?")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--sessions", "-3" }, 3, "Emulator:Tenant:SessionCount must be between 1 and 10000.")]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--rate-limit", "maybe" }, 2, "--rate-limit: Expected on or off, not 'maybe'.")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--error-rate", "1" }, 2, "Unknown emulator option '--error-rate'")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--Emulator:Tenant:Seeed", "1" }, 2, "Unknown emulator setting 'Seeed' (of EmulatorTenantOptions")]
     public async Task Emulator_mistakes_are_one_line_naming_the_option_or_key(string[] args, int exitCode, string expected)
     {
         var result = await ChildProcess.RunCliAsync(["emulator", .. args], null, _directory.Path);

@@ -67,6 +67,36 @@ public partial class OptionsAndHostingTests
         Assert.Contains("did you mean --sessions?", Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(["--sesions", "3"])).Message, StringComparison.Ordinal);
         // Keys the host reads pass through, however close to a switch.
         Assert.Equal(["--AllowedHosts", "x", "--webroot", "y"], CommandLineSwitches.Translate(["--AllowedHosts", "x", "--webroot", "y"]));
+        // A setting's value passes through even when it looks like an option.
+        Assert.Equal(["--Emulator:Tenant:Seed", "-5", "--Logging:LogLevel:Default=Warning"], CommandLineSwitches.Translate(["--Emulator:Tenant:Seed", "-5", "--Logging:LogLevel:Default=Warning"]));
+    }
+
+    [Theory]
+    [InlineData("--error-rate", "1")]
+    [InlineData("--bogus")]
+    [InlineData("-x")]
+    [InlineData("stray")]
+    [InlineData("--Emulator:", "1")]
+    public void An_option_that_is_no_switch_nor_a_setting_of_the_host_is_refused_with_its_name(params string[] args)
+    {
+        var failure = Assert.Throws<ArgumentException>(() => CommandLineSwitches.Translate(args));
+
+        Assert.StartsWith($"Unknown emulator option '{args[0]}'", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("EmulatorOptions", "--Emulator:Bogus", "1")]
+    [InlineData("EmulatorTenantOptions", "--Emulator:Tenant:Seeed", "1")]
+    [InlineData("EmulatorRouteFaultOptions", "--Emulator:Faults:Routes:getRoleMiningSessions:ServerErrorShares", "0.5")]
+    public void A_key_of_the_Emulator_section_that_nothing_reads_is_an_error_naming_it(string type, params string[] args)
+    {
+        using var app = EmulatorApplication.Build(args);
+
+        var failure = Assert.ThrowsAny<InvalidOperationException>(() => app.Services.GetRequiredService<IOptions<EmulatorOptions>>().Value);
+
+        var described = CommandLineSwitches.DescribeInvalidValue(failure);
+        Assert.NotNull(described);
+        Assert.StartsWith($"Unknown emulator setting '{args[0][(args[0].LastIndexOf(':') + 1)..]}' (of {type}", described, StringComparison.Ordinal);
     }
 
     [Fact]
