@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace RoleMining.Exports;
@@ -16,6 +17,9 @@ public sealed class ExportArchiveInspector
     private static ReadOnlySpan<byte> LocalFileHeaderSignature => [0x50, 0x4B, 0x03, 0x04];
 
     private static ReadOnlySpan<byte> EmptyArchiveSignature => [0x50, 0x4B, 0x05, 0x06];
+
+    /// <summary>The end of central directory record's signature (an empty archive is only that record).</summary>
+    private static ReadOnlySpan<byte> EndOfDirectorySignature => EmptyArchiveSignature;
 
     private readonly ArchiveEntryRules _rules;
 
@@ -43,6 +47,7 @@ public sealed class ExportArchiveInspector
         }
 
         var looksLikeZip = await StartsLikeZipAsync(zip, cancellationToken).ConfigureAwait(false);
+        await ThrowIfTooManyEntriesAsync(zip, cancellationToken).ConfigureAwait(false);
         ZipArchive archive;
         try
         {
@@ -168,6 +173,69 @@ public sealed class ExportArchiveInspector
         if (digest.Crc32 != entry.Crc32)
         {
             throw new InvalidExportArchiveException(ExportArchiveProblem.CorruptData, expectedName, $"The export zip entry '{expectedName}' fails its CRC-32 check (corrupt data).");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a zip whose end record counts far more entries, or a far larger central directory, than an export has,
+    /// before ZipArchive reads that directory: it holds every entry of it in memory, and a hostile zip of a few GB can hold
+    /// a hundred million. (A few unexpected entries are left to the rules, which name the first one.) Read by hand,
+    /// because ZipArchive does not expose the count before reading the directory; the end record is the last one in the
+    /// file, as ZipArchive takes it. A zip without one is left to ZipArchive, which reports it as damaged.
+    /// </summary>
+    private async Task ThrowIfTooManyEntriesAsync(Stream zip, CancellationToken cancellationToken)
+    {
+        const uint Zip64LocatorSignature = 0x07064b50;
+        const uint Zip64EndSignature = 0x06064b50;
+        const int EndLength = 22;
+        const int Zip64LocatorLength = 20;
+        const int Zip64EndLength = 56;
+
+        // An export has two or three entries, whose directory takes a few hundred bytes.
+        const ulong MaxEntries = 1_000;
+        const ulong MaxDirectoryBytes = 1024 * 1024;
+
+        var start = zip.Position;
+        try
+        {
+            var tailLength = (int)Math.Min(zip.Length, EndLength + ushort.MaxValue + Zip64LocatorLength);
+            var tail = new byte[tailLength];
+            zip.Position = zip.Length - tailLength;
+            await zip.ReadExactlyAsync(tail, cancellationToken).ConfigureAwait(false);
+            var end = tail.AsSpan().LastIndexOf(EndOfDirectorySignature);
+            if (end < 0 || end + EndLength > tailLength)
+            {
+                return;
+            }
+
+            ulong count = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 10));
+            ulong size = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 12));
+            if ((count == ushort.MaxValue || size == uint.MaxValue) && end >= Zip64LocatorLength
+                && BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end - Zip64LocatorLength)) == Zip64LocatorSignature)
+            {
+                var zip64End = BinaryPrimitives.ReadUInt64LittleEndian(tail.AsSpan(end - Zip64LocatorLength + 8));
+                if (zip64End <= (ulong)(zip.Length - Zip64EndLength))
+                {
+                    var record = new byte[Zip64EndLength];
+                    zip.Position = (long)zip64End;
+                    await zip.ReadExactlyAsync(record, cancellationToken).ConfigureAwait(false);
+                    if (BinaryPrimitives.ReadUInt32LittleEndian(record) == Zip64EndSignature)
+                    {
+                        count = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32));
+                        size = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(40));
+                    }
+                }
+            }
+
+            if (count > MaxEntries || size > MaxDirectoryBytes)
+            {
+                throw new InvalidExportArchiveException(ExportArchiveProblem.UnexpectedEntry, null,
+                    $"The export zip's directory holds {count:N0} entries in {size:N0} bytes; only {string.Join(", ", _rules.Expected)} are expected (see Exports:Archive:ExpectedEntries).");
+            }
+        }
+        finally
+        {
+            zip.Position = start;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -78,6 +79,42 @@ public sealed class ExportArchiveInspectorTests
         Assert.Equal(ExportArchiveProblem.UnexpectedEntry, problem.Problem);
         Assert.Equal(name, problem.EntryName);
         Assert.Contains(name, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_zip_of_thousands_of_entries_is_refused_from_its_end_record_before_its_directory_is_read()
+    {
+        var entries = Enumerable.Range(0, 1_500).Select(index => ($"e{index}.csv", "x"u8.ToArray())).ToArray();
+
+        var problem = await Rejected(ZipFactory.Create(entries));
+
+        Assert.Equal(ExportArchiveProblem.UnexpectedEntry, problem.Problem);
+        Assert.Null(problem.EntryName);
+        Assert.StartsWith("The export zip's directory holds 1,500 entries", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10, 65_535)]
+    [InlineData(12, 2_147_483_647)]
+    public async Task An_end_record_that_announces_a_huge_directory_is_refused_before_the_directory_is_read(int offset, long value)
+    {
+        // The count (offset 10, two bytes) or the directory's size (offset 12, four bytes) of the end record, raised:
+        // ZipArchive would read entries until the announced directory ends, holding each in memory.
+        var zip = ZipFactory.Valid();
+        var end = ZipFactory.Signatures(zip, 0x06054b50).Last();
+        if (offset == 10)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(zip.AsSpan(end + offset), (ushort)value);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(end + offset), (uint)value);
+        }
+
+        var problem = await Rejected(zip);
+
+        Assert.Equal(ExportArchiveProblem.UnexpectedEntry, problem.Problem);
+        Assert.Contains($"{value:N0}", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
