@@ -9,10 +9,18 @@ namespace RoleMining.Cli.Hosting;
 /// <summary>Turns any failure of a command into one line on standard error and an exit code.</summary>
 internal static partial class CliErrors
 {
+    private const string VerboseHint = " Run again with --verbose for details.";
+
     /// <summary>Writes the failure and returns the exit code. A stack trace is written only when <paramref name="verbose"/>.</summary>
     public static int Report(Exception exception, CliConsole console, bool verbose, CancellationToken cancellationToken)
     {
         var (exitCode, message) = Classify(exception, cancellationToken);
+        if (verbose)
+        {
+            // The details follow.
+            message = message.Replace(VerboseHint, string.Empty, StringComparison.Ordinal);
+        }
+
         if (exitCode == ExitCodes.OutputClosed && !verbose)
         {
             // Quiet, as `... | head` expects of a program whose reader has had enough.
@@ -54,7 +62,7 @@ internal static partial class CliErrors
                 // Not our token: a time budget ran out somewhere below.
                 return (ExitCodes.Unreachable, "A SailPoint operation timed out: " + exception.Message);
             default:
-                return (ExitCodes.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message} Run again with --verbose for details.");
+                return (ExitCodes.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message}{VerboseHint}");
         }
     }
 

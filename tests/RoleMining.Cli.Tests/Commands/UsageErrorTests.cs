@@ -152,6 +152,22 @@ public sealed class UsageErrorTests : IDisposable
         Assert.Equal("Cancelled.", message);
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void An_unexpected_error_suggests_verbose_only_when_it_was_not_given(bool verbose, bool suggests)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = CliErrors.Report(new NotSupportedException("no such thing"), new CliConsole(output, error, isOutputTerminal: false), verbose, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failed, exitCode);
+        var first = error.ToString().Split(Environment.NewLine)[0];
+        Assert.StartsWith("Unexpected error (NotSupportedException): no such thing", first, StringComparison.Ordinal);
+        Assert.Equal(suggests, first.Contains("--verbose", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Help_of_a_subcommand_works_without_its_required_options()
     {

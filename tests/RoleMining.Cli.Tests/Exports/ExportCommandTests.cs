@@ -118,6 +118,21 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task An_export_SailPoint_refuses_to_start_exits_with_1_without_saying_to_run_again()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        const string unknownRole = "0badc0de-0000-4000-8000-000000000000";
+
+        var result = await environment.CreateRunner().RunAsync("export", "-s", session.Id, "-r", unknownRole);
+
+        Assert.True(result.ExitCode == ExitCodes.Failed, result.ToString());
+        Assert.Single(result.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal) && line.Contains(unknownRole, StringComparison.Ordinal));
+        Assert.Contains("SailPoint refused to start these exports", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Run the same command again to retry", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Exports_that_fail_only_for_want_of_SailPoint_exit_with_4_and_say_to_run_again()
     {
         // Every download's connection is reset: SailPoint cannot be reached for the zip, whatever the retries.
