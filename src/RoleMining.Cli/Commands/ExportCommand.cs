@@ -160,6 +160,12 @@ internal static class ExportCommand
             throw CliException.Usage("--out needs a folder.");
         }
 
+        if (outDirectory == "-")
+        {
+            // '-' is standard output for the listings; an export is a folder of files.
+            throw CliException.Usage("--out '-' is standard output, which takes no export: give a folder.");
+        }
+
         if (FolderProblem(context.ResolvePath(outDirectory)) is { } problem)
         {
             throw CliException.Usage($"--out '{outDirectory}' {problem}.");

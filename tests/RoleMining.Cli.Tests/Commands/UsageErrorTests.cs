@@ -72,6 +72,20 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Theory]
+    [InlineData("export", "--session", "s1", "--all")]
+    [InlineData("sweep")]
+    [InlineData("serve")]
+    public async Task Out_dash_for_a_command_that_writes_a_folder_is_a_usage_error(params string[] args)
+    {
+        var result = await Runner.RunAsync([.. args, "--out", "-"]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith("--out '-' is standard output", result.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Empty(_directory.Files());
+        Assert.False(Directory.Exists(_directory.Combine("-")));
+    }
+
+    [Theory]
     [InlineData("--client-secret", "s3cr3t-value")]
     [InlineData("--client-secret=s3cr3t-value")]
     [InlineData("--client-secret:s3cr3t-value")]
