@@ -210,7 +210,10 @@ public sealed class ExportArchiveInspector
 
             ulong count = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 10));
             ulong size = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 12));
-            if ((count == ushort.MaxValue || size == uint.MaxValue) && end >= Zip64LocatorLength
+
+            // A zip64 record, wherever its locator stands before the end record: ZipArchive also follows it when only the
+            // directory's offset (or disk) is saturated, and then takes its count and size. The larger of the two counts.
+            if (end >= Zip64LocatorLength && zip.Length >= Zip64EndLength
                 && BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end - Zip64LocatorLength)) == Zip64LocatorSignature)
             {
                 var zip64End = BinaryPrimitives.ReadUInt64LittleEndian(tail.AsSpan(end - Zip64LocatorLength + 8));
@@ -221,8 +224,8 @@ public sealed class ExportArchiveInspector
                     await zip.ReadExactlyAsync(record, cancellationToken).ConfigureAwait(false);
                     if (BinaryPrimitives.ReadUInt32LittleEndian(record) == Zip64EndSignature)
                     {
-                        count = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32));
-                        size = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(40));
+                        count = Math.Max(count, BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32)));
+                        size = Math.Max(size, BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(40)));
                     }
                 }
             }

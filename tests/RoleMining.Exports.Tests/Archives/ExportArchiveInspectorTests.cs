@@ -118,6 +118,43 @@ public sealed class ExportArchiveInspectorTests
     }
 
     [Fact]
+    public async Task A_zip64_directory_announced_through_the_offset_alone_is_counted_from_its_zip64_record()
+    {
+        // The classic end record says two entries in 200 bytes, and 'see the zip64 record' through the directory's offset
+        // alone (the usual form of a zip over 4 GB with few entries): ZipArchive then takes the zip64 record's count.
+        const int Count = 2_000;
+        var plain = ZipFactory.Create(CompressionLevel.NoCompression, Enumerable.Range(0, Count).Select(index => ($"e{index}.csv", Array.Empty<byte>())).ToArray());
+        var end = ZipFactory.Signatures(plain, 0x06054b50).Last();
+        var zip64End = new byte[56];
+        BinaryPrimitives.WriteUInt32LittleEndian(zip64End, 0x06064b50);
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(4), 44);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip64End.AsSpan(12), 45);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip64End.AsSpan(14), 45);
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(24), Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(32), Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(40), BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(end + 12)));
+        BinaryPrimitives.WriteUInt64LittleEndian(zip64End.AsSpan(48), BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(end + 16)));
+        var locator = new byte[20];
+        BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+        BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), (ulong)end);
+        BinaryPrimitives.WriteUInt32LittleEndian(locator.AsSpan(16), 1);
+        var classic = plain.AsSpan(end).ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(classic.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(classic.AsSpan(10), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(classic.AsSpan(12), 200);
+        BinaryPrimitives.WriteUInt32LittleEndian(classic.AsSpan(16), uint.MaxValue);
+        var zip = plain.AsSpan(0, end).ToArray().Concat(zip64End).Concat(locator).Concat(classic).ToArray();
+        using (var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
+        {
+            Assert.Equal(Count, archive.Entries.Count);
+        }
+
+        var problem = await Rejected(zip);
+
+        Assert.StartsWith("The export zip's directory holds 2,000 entries", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_configured_entries_replace_the_default_ones()
     {
         var options = new ExportArchiveOptions { ExpectedEntries = ["users.csv"] };
