@@ -100,7 +100,8 @@ public static partial class RoleMiningCli
             // colon is part of a configuration key, and the value is the next argument.
             var equals = argument.IndexOf('=', StringComparison.Ordinal);
             var colon = argument.IndexOf(':', StringComparison.Ordinal);
-            var separator = equals > 0 ? equals : colon > 0 && SecretOptionName().IsMatch(argument[..colon]) ? colon : -1;
+            var valueColon = colon > 0 && SecretOptionName().IsMatch(argument[..colon]) ? colon : -1;
+            var separator = equals > 0 && (valueColon < 0 || equals < valueColon) ? equals : valueColon;
             if (separator > 0)
             {
                 secrets.Add(argument[(separator + 1)..]);
