@@ -231,7 +231,7 @@ internal sealed class ExportSession
 
         // A refusal to start (no such session or role, no permission) meets a rerun as it is: saying "retry" would mislead.
         await console.Error.WriteLineAsync(unsuccessful.All(job => job.Failure?.Kind == ExportFailureKind.StartRejected)
-            ? "SailPoint refused to start these exports (see each reason); running the same command again would be refused again."
+            ? "SailPoint refused to start these exports (see each reason): run the same command again once that is mended (the session or role, the client's permissions)."
             : "Run the same command again to retry: finished exports are kept, failed ones get a new job.");
         // Every failure for want of SailPoint (down, unreachable, refusing the credentials): the exit code says so, as
         // it does when the first call fails; a script can wait and run again.

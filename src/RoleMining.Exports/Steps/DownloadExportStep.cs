@@ -170,23 +170,28 @@ public sealed class DownloadExportStep : ExportStepBase
         await TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>
-    /// Fails the job for good and removes its files, first, so that the failure can be written on a disk this download
-    /// filled. Only while this run still holds the lease (read, not renewed: a full disk still answers a read) is the job
-    /// folder its to empty: a run whose lease was lost meanwhile (it stalled, another run took the job over and may have
-    /// published it) removes its own staging only, and its failure is then not written.
+    /// Fails the job for good and removes its files. While this run still holds the lease (read, not renewed: a full disk
+    /// still answers a read), the files go first, so that the failure can be written on a disk this download filled.
+    /// Otherwise (the lease ran out, another run may have taken the job over and published it, or the job could not be
+    /// read) this run removes its own staging, and the rest of the folder only if its failure is then written, which
+    /// proves nobody took the job over.
     /// </summary>
     private async Task<ExportStepResult> FailAndRemoveFilesAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
     {
         if (await holder.IsHeldAsync(CancellationToken.None).ConfigureAwait(false))
         {
             await DeleteJobFilesAsync(holder.Job).ConfigureAwait(false);
-        }
-        else
-        {
-            await DeleteStagingAsync(holder.Job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
+            return await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
         }
 
-        return await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
+        await DeleteStagingAsync(holder.Job, CancellationToken.None, holder.LeaseId).ConfigureAwait(false);
+        var result = await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
+        if (result.Outcome == ExportStepOutcome.Failed)
+        {
+            await DeleteJobFilesAsync(result.Job!).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -166,8 +166,10 @@ public sealed class ExportWorkflow
                 return ExportStepResult.Of(ExportStepOutcome.Deferred, job);
             }
 
-            if (message.Step == ExportStep.Download && _download is not null
-                && await _download.TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is { } manifest)
+            var (manifest, manifestUnknown) = message.Step == ExportStep.Download && _download is not null
+                ? await TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false)
+                : (null, false);
+            if (manifest is not null)
             {
                 // The last run published the files and their manifest, then failed or died before it could mark the job
                 // (the claim at the attempt cap adopts such a manifest too): the export is complete, and failing the job
@@ -211,13 +213,31 @@ public sealed class ExportWorkflow
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, nameof(ExportFailureKind.RepeatedFailure));
             Log.Poisoned(_logger, message.Step, message.MessageId, message.JobId, attempts, error);
             Log.JobFailed(_logger, job.JobId, message.Step, ExportFailureKind.RepeatedFailure, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
-            if (message.Step == ExportStep.Download && _download is not null)
+            // Not when the store could not say whether a complete export is there: files kept beat an export deleted.
+            if (message.Step == ExportStep.Download && _download is not null && !manifestUnknown)
             {
                 await _download.DeleteJobFilesAsync(failed).ConfigureAwait(false);
             }
 
             await SendCallbackAsync(failed, cancellationToken).ConfigureAwait(false);
             return ExportStepResult.Of(ExportStepOutcome.Failed, failed);
+        }
+    }
+
+    /// <summary>
+    /// The job's published manifest, if any; Unknown when the store could not be read (the download may have kept failing
+    /// for that very reason), which must not keep the job from failing.
+    /// </summary>
+    private async Task<(ExportManifest? Manifest, bool Unknown)> TryReadManifestAsync(ExportJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _download!.TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false), false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.PoisonManifestUnreadable(_logger, job.JobId, exception);
+            return (null, true);
         }
     }
 

@@ -10,7 +10,8 @@ namespace RoleMining.Functions.Triggers;
 /// <summary>
 /// One trigger per poison queue (<c>{queue}-poison</c>, where the host moves a message after maxDequeueCount failed
 /// deliveries), each a shell over <see cref="ExportWorkflow.HandlePoisonMessageAsync"/>: the message's job fails with the
-/// last recorded error, so a job never hangs in a running state after its message was given up.
+/// last recorded error (a download whose manifest its last run published succeeds), so a job never hangs in a running
+/// state after its message was given up.
 /// </summary>
 public sealed partial class ExportPoisonFunctions
 {

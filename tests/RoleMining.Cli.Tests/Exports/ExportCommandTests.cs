@@ -118,7 +118,7 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
-    public async Task An_export_SailPoint_refuses_to_start_exits_with_1_without_saying_to_run_again()
+    public async Task An_export_SailPoint_refuses_to_start_exits_with_1_saying_what_to_mend_before_running_again()
     {
         await using var environment = await ExportTestEnvironment.StartAsync();
         var session = environment.CompleteSession;

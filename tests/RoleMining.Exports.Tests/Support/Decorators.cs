@@ -202,10 +202,18 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
     /// <summary>Every path opened for reading, in order.</summary>
     public IEnumerable<string> Reads => Events.Where(item => item.StartsWith(ReadEvent, StringComparison.Ordinal)).Select(item => item[ReadEvent.Length..]);
 
-    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>Called before each read reaches the store (to make one fail).</summary>
+    public Func<string, CancellationToken, Task>? BeforeRead { get; set; }
+
+    public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
         Events.Enqueue(ReadEvent + path);
-        return inner.OpenReadAsync(path, cancellationToken);
+        if (BeforeRead is { } before)
+        {
+            await before(path, cancellationToken);
+        }
+
+        return await inner.OpenReadAsync(path, cancellationToken);
     }
 
     public IAsyncEnumerable<ArtifactItem> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);

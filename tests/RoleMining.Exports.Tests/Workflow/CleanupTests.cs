@@ -151,4 +151,44 @@ public sealed class CleanupTests
         Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(published)!, ".staging"))
             && Directory.EnumerateFiles(Path.Combine(Path.GetDirectoryName(published)!, ".staging"), "*", SearchOption.AllDirectories).Any());
     }
+
+    [Fact]
+    public async Task A_run_whose_lease_ran_out_unclaimed_before_a_definite_failure_writes_the_failure_and_removes_what_it_published()
+    {
+        var full = false;
+        WorkflowHarness? started = null;
+        string? jobId = null;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Workflow = options => options.LeaseDuration = TimeSpan.FromMinutes(30),
+            Artifacts = inner => new HookedArtifactStore(inner)
+            {
+                AfterPublish = async (path, token) =>
+                {
+                    if (path.EndsWith("/entitlements.csv", StringComparison.Ordinal))
+                    {
+                        // The run stalled past its lease (a suspended laptop, a long pause) and nobody took the job over;
+                        // then the manifest cannot be written: the disk is full.
+                        var store = started!.Host.JobStore;
+                        var stored = (await store.GetAsync(jobId!, token))!;
+                        Assert.NotNull(await store.TryReplaceAsync(stored.Job with
+                        {
+                            Lease = stored.Job.Lease! with { ExpiresAt = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1) },
+                        }, stored.ETag, token));
+                        full = true;
+                    }
+                },
+                FailWrites = path => full ? new IOException($"No space left on device : '{path}'", 28) : null,
+            },
+        });
+        started = harness;
+        var role = harness.Emulator.CompletedRoles()[0];
+        jobId = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job.JobId;
+
+        await harness.Host.RunUntilIdleAsync();
+
+        var failed = await harness.Host.GetJobAsync(jobId);
+        Assert.Equal(ExportFailureKind.StorageFull, failed.Failure!.Kind);
+        harness.AssertNothingStored(failed);
+    }
 }

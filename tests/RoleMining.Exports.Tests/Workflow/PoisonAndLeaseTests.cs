@@ -388,6 +388,35 @@ public sealed class PoisonAndLeaseTests
         Assert.Equal(job.Sequence, again.Sequence);
     }
 
+    [Fact]
+    public async Task A_poison_download_message_fails_its_job_even_when_the_store_cannot_be_read_and_leaves_its_files()
+    {
+        var refuse = false;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Artifacts = inner => new HookedArtifactStore(inner)
+            {
+                BeforeRead = (path, _) => refuse ? throw new UnauthorizedAccessException($"Access to the path '{path}' is denied.") : Task.CompletedTask,
+            },
+        });
+        _ = harness.Host.Services.GetService(typeof(IExportArtifactStore));
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var download = await DriveToDownloadAsync(harness, harness.Host.Queue.Snapshot().Single());
+        var leftover = harness.Root.Combine(ExportArtifactLayout.StagingPath(job, "dead-attempt", ExportArtifactLayout.ZipFileName));
+        Directory.CreateDirectory(Path.GetDirectoryName(leftover)!);
+        await File.WriteAllTextAsync(leftover, "partial");
+        refuse = true;
+
+        // The download kept failing because the store refuses, and its message reached the poison handler.
+        var poisoned = await harness.Host.Workflow.HandlePoisonMessageAsync(download, "UnauthorizedAccessException: denied");
+
+        Assert.Equal(ExportJobState.Failed, poisoned!.State);
+        Assert.Equal(ExportFailureKind.RepeatedFailure, poisoned.Failure!.Kind);
+        // Whether a complete export was there could not be read: nothing is deleted on a guess.
+        Assert.True(File.Exists(leftover));
+    }
+
     /// <summary>Handles the start message and the polls until the job waits for its download; returns that message.</summary>
     private static async Task<ExportMessage> DriveToDownloadAsync(WorkflowHarness harness, ExportMessage start)
     {
