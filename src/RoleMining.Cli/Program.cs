@@ -7,23 +7,25 @@ using RoleMining.Cli.Hosting;
 // A second Ctrl+C ends the process at once, unless it comes within a second of the first: `timeout -s INT` signals the
 // process and then its process group, which holds it too, so one request to stop arrives as two SIGINTs.
 using var cancellation = new CancellationTokenSource();
-var firstInterrupt = 0L;
-Console.CancelKeyPress += (_, eventArgs) =>
+var stopRequested = 0L;
+
+// True for the first request to stop (Ctrl+C or SIGTERM), and for any other within a second of it.
+bool Stop()
 {
-    if (Interlocked.CompareExchange(ref firstInterrupt, Stopwatch.GetTimestamp(), 0) == 0)
+    if (Interlocked.CompareExchange(ref stopRequested, Stopwatch.GetTimestamp(), 0) == 0)
     {
-        eventArgs.Cancel = true;
         cancellation.Cancel();
+        return true;
     }
-    else if (Stopwatch.GetElapsedTime(Interlocked.Read(ref firstInterrupt)) < TimeSpan.FromSeconds(1))
-    {
-        eventArgs.Cancel = true;
-    }
-};
+
+    return Stopwatch.GetElapsedTime(Interlocked.Read(ref stopRequested)) < TimeSpan.FromSeconds(1);
+}
+
+Console.CancelKeyPress += (_, eventArgs) => eventArgs.Cancel = Stop();
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;
-    cancellation.Cancel();
+    Stop();
 });
 
 return await RoleMiningCli.RunAsync(args, CliContext.FromProcess(), cancellation.Token);

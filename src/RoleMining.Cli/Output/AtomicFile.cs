@@ -75,7 +75,7 @@ internal sealed class AtomicFile : IAsyncDisposable
         {
             candidates = Directory.EnumerateFiles(directory, "*.partial")
                 .Where(candidate => System.IO.Path.GetFileName(candidate) is { } name && name.StartsWith(prefix, StringComparison.Ordinal)
-                    && name.Length == prefix.Length + 32 + ".partial".Length)
+                    && name.Length == prefix.Length + 32 + ".partial".Length && Guid.TryParseExact(name.AsSpan(prefix.Length, 32), "N", out _))
                 .ToList();
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
