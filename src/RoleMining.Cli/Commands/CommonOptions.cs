@@ -96,7 +96,7 @@ internal sealed class CommonOptions
         {
             if (!ExportJobIds.IsSafeSegment(token.Value))
             {
-                addError($"{name} '{token.Value}' is not a valid SailPoint id: letters, digits, '.', '_' or '-', starting with a letter or digit.");
+                addError($"{name} '{token.Value}' is not a valid SailPoint id: {ExportJobIds.SafeSegmentRule}.");
                 return;
             }
         }

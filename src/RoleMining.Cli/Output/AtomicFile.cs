@@ -25,6 +25,8 @@ internal sealed class AtomicFile : IAsyncDisposable
     /// <summary>Writes UTF-8 (no byte-order mark) to the temporary file.</summary>
     public TextWriter Writer => _writer;
 
+    private const string TemporarySuffix = ".partial";
+
     /// <summary>How long a temporary file must have gone unwritten before a later writer of the same file removes it.</summary>
     internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
 
@@ -33,7 +35,7 @@ internal sealed class AtomicFile : IAsyncDisposable
     {
         var directory = System.IO.Path.GetDirectoryName(path) ?? ".";
         RemoveAbandoned(directory, System.IO.Path.GetFileName(path));
-        var temporaryPath = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
+        var temporaryPath = System.IO.Path.Combine(directory, $"{TemporaryPrefix(System.IO.Path.GetFileName(path))}{Guid.NewGuid():N}{TemporarySuffix}");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -69,13 +71,13 @@ internal sealed class AtomicFile : IAsyncDisposable
     /// </summary>
     private static void RemoveAbandoned(string directory, string fileName)
     {
-        var prefix = $".{fileName}.";
+        var prefix = TemporaryPrefix(fileName);
         IEnumerable<string> candidates;
         try
         {
-            candidates = Directory.EnumerateFiles(directory, "*.partial")
+            candidates = Directory.EnumerateFiles(directory, "*" + TemporarySuffix)
                 .Where(candidate => System.IO.Path.GetFileName(candidate) is { } name && name.StartsWith(prefix, StringComparison.Ordinal)
-                    && name.Length == prefix.Length + 32 + ".partial".Length && Guid.TryParseExact(name.AsSpan(prefix.Length, 32), "N", out _))
+                    && name.Length == prefix.Length + 32 + TemporarySuffix.Length && Guid.TryParseExact(name.AsSpan(prefix.Length, 32), "N", out _))
                 .ToList();
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -105,6 +107,9 @@ internal sealed class AtomicFile : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The start of every temporary name of <paramref name="fileName"/>: hidden, then a random id and the suffix.</summary>
+    private static string TemporaryPrefix(string fileName) => $".{fileName}.";
 
     /// <summary>Flushes to disk and moves the file to its final name (replacing an older file).</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)

@@ -33,12 +33,13 @@ internal sealed class ServeUrls
         foreach (var part in value.Split(';', StringSplitOptions.TrimEntries))
         {
             var candidate = part.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-            if (Uri.TryCreate(candidate, UriKind.Absolute, out var secure) && secure.Scheme == Uri.UriSchemeHttps)
+            var parsed = Uri.TryCreate(candidate, UriKind.Absolute, out var uri);
+            if (parsed && uri!.Scheme == Uri.UriSchemeHttps)
             {
                 throw CliException.Usage($"--urls '{part}': https is not served here, for want of a certificate setting; listen on http:// on loopback, or behind a proxy that ends TLS.");
             }
 
-            if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp
+            if (!parsed || uri!.Scheme != Uri.UriSchemeHttp
                 || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
             {
                 throw CliException.Usage($"--urls '{part}' is not an http:// URL of the form http://HOST:PORT (e.g. http://127.0.0.1:5090; several separated by ';').");

@@ -59,11 +59,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 117, Level = LogLevel.Warning, Message = "Could not renew the lease of job {JobId}; will try again")]
     public static partial void LeaseRenewalFailed(ILogger logger, string jobId, Exception exception);
 
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Could not read job {JobId} to check its lease; taken as not held: its folder is emptied only if its failure can still be written")]
+    public static partial void LeaseCheckFailed(ILogger logger, string jobId, Exception exception);
+
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Job {JobId} is failed as poison without knowing whether its export was published: its manifest could not be read; its files are left as they are")]
     public static partial void PoisonManifestUnreadable(ILogger logger, string jobId, Exception exception);
-
-    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Could not read job {JobId} to check its lease; its folder is left as it is, but for this run's own staging")]
-    public static partial void LeaseCheckFailed(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Information, Message = "Sweep plan: {ToStart} export(s) to start, {Skipped} potential role(s) already exported or running, {Sessions} session(s) selected")]
     public static partial void SweepPlanned(ILogger logger, int toStart, int skipped, int sessions);

@@ -30,6 +30,9 @@ public static partial class ExportJobIds
     /// </summary>
     public static bool SameSailPointId(string? first, string? second) => string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>What <see cref="IsSafeSegment"/> accepts, in words, for the messages that refuse an id.</summary>
+    public const string SafeSegmentRule = "letters, digits, '.', '_' or '-' (at most 128), starting with a letter or digit";
+
     /// <summary>Whether <paramref name="id"/> is safe as one path segment (SailPoint ids are UUIDs or 32 hex characters).</summary>
     public static bool IsSafeSegment(string? id) => id is not null && SafeSegment().IsMatch(id);
 
@@ -38,7 +41,7 @@ public static partial class ExportJobIds
     {
         if (!IsSafeSegment(id))
         {
-            throw new ArgumentException($"'{id}' is not a valid id: use letters, digits, '.', '_' or '-' (at most 128), starting with a letter or digit.", parameterName);
+            throw new ArgumentException($"'{id}' is not a valid id: use {SafeSegmentRule}.", parameterName);
         }
     }
 

@@ -258,7 +258,6 @@ public abstract class ExportStepBase : IExportStep
     /// before its run died): then the job is claimed and finished, not given up.</summary>
     private protected virtual Task<bool> HasFinishedAsync(ExportJob job, CancellationToken cancellationToken) => Task.FromResult(false);
 
-    /// <summary>Holds the lease of a claimed job until the step finishes.</summary>
     /// <summary>
     /// <see cref="AdmitAndClaimAsync"/>, then the claimed job's lease held (renewed) until the returned holder is disposed:
     /// how the steps that call SailPoint under a lease begin. Null with the result to return when the message does not act.
