@@ -102,7 +102,7 @@ public static partial class RoleMiningCli
             var colon = argument.IndexOf(':', StringComparison.Ordinal);
             var valueColon = colon > 0 && SecretOptionName().IsMatch(argument[..colon]) ? colon : -1;
             var separator = equals > 0 && (valueColon < 0 || equals < valueColon) ? equals : valueColon;
-            if (separator > 0)
+            if (separator > 0 && separator < argument.Length - 1)
             {
                 secrets.Add(argument[(separator + 1)..]);
             }

@@ -91,6 +91,7 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("--client-secret:s3cr3t-value")]
     [InlineData("--client-secret:s3cr3t-value==")]
     [InlineData("--client-secret=s3cr3t-value:x")]
+    [InlineData("--client-secret=", "s3cr3t-value")]
     [InlineData("--SailPoint:ClientSecret", "s3cr3t-value")]
     [InlineData("--SailPoint:ClientSecret=s3cr3t-value")]
     [InlineData("--RoleMining:Serve:AccessToken", "s3cr3t-value")]
