@@ -114,6 +114,12 @@ public static class ExportRequestBodyReader
 
         using (document)
         {
+            if (FindUndecodableString(body.Span.StartsWith(Utf8ByteOrderMark) ? body.Span[Utf8ByteOrderMark.Length..] : body.Span) is { } undecodable)
+            {
+                errors.Add(undecodable.Field, undecodable.Message);
+                return (null, null, ApiProblems.Validation(request, errors));
+            }
+
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -188,6 +194,41 @@ public static class ExportRequestBodyReader
 
             return (new ExportRequestOptions { MinEntitlementPopularity = minPopularity, IncludeCommonAccess = includeCommonAccess }, callback, null);
         }
+    }
+
+    /// <summary>
+    /// The first string or property name of the (well-formed) JSON that is no text: an escaped lone surrogate
+    /// (<c>"\ud800"</c>) or bytes that are not UTF-8. The parser accepts both and only reading the string as .NET text
+    /// throws, so they are found here, before any property is read, to be a 400 naming the field rather than a 500.
+    /// </summary>
+    private static (string Field, string Message)? FindUndecodableString(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+        string? property = null;
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.String))
+            {
+                continue;
+            }
+
+            try
+            {
+                var text = reader.GetString();
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                {
+                    property = text;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                var where = reader.TokenType == JsonTokenType.PropertyName ? "a property name" : "a string";
+                return (reader.TokenType == JsonTokenType.String && reader.CurrentDepth == 1 && property is not null ? FieldOf(property) : BodyField,
+                    $"The body is not valid JSON text: {where} at byte {reader.TokenStartIndex:N0} holds an unpaired UTF-16 surrogate escape (\\uD800 to \\uDFFF) or bytes that are not UTF-8.");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The configured callback <paramref name="value"/> names (case as configured); an error for anything else, a URL included.</summary>

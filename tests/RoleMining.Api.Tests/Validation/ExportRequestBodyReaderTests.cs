@@ -98,10 +98,47 @@ public sealed class ExportRequestBodyReaderTests
         Assert.Equal(400, details.Status);
     }
 
-    private static HttpRequest Request(string body, string contentType)
+    [Theory]
+    [InlineData("{\"\\ud800\":1}", "body")] // an unpaired high surrogate as a property name
+    [InlineData("{\"\\udc00x\":true}", "body")] // an unpaired low surrogate
+    [InlineData("{\"callback\":\"\\ud800\"}", "callback")]
+    [InlineData("{\"includeCommonAccess\":true,\"x\":[\"\\udfff\"]}", "body")] // nested: no top-level field to name
+    [InlineData("{\"callback\":\"\\udc00\\ud800\"}", "callback")] // a pair in the wrong order
+    public async Task A_string_with_an_unpaired_surrogate_escape_is_a_problem_naming_the_field(string body, string field)
+    {
+        var (options, callback, problem) = await ExportRequestBodyReader.ReadAsync(Request(body, "application/json"), ["nightly"], CancellationToken.None);
+        Assert.Null(options);
+        Assert.Null(callback);
+        var errors = Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors;
+        Assert.Contains("surrogate", Assert.Single(errors[field]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bytes_that_are_not_UTF_8_in_a_string_are_a_problem_not_an_exception()
+    {
+        byte[] name = [.. "{\""u8, 0xC3, .. "\":1}"u8];
+        byte[] value = [.. "{\"callback\":\""u8, 0xFF, .. "\"}"u8];
+        foreach (var (bytes, field) in new[] { (name, "body"), (value, "callback") })
+        {
+            var (options, _, problem) = await ExportRequestBodyReader.ReadAsync(Request(bytes, "application/json"), ["nightly"], CancellationToken.None);
+            Assert.Null(options);
+            Assert.Contains("not UTF-8", Assert.Single(Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors[field]), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_surrogate_pair_escaped_is_read_as_the_character_it_spells()
+    {
+        // U+1F600 written as its escaped pair: valid JSON text, so a callback name that is not configured is the problem.
+        var (_, _, problem) = await ExportRequestBodyReader.ReadAsync(Request("{\"callback\":\"\\ud83d\\ude00\"}", "application/json"), ["nightly"], CancellationToken.None);
+        Assert.Contains("must name a callback", Assert.Single(Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors["callback"]), StringComparison.Ordinal);
+    }
+
+    private static HttpRequest Request(string body, string contentType) => Request(Encoding.UTF8.GetBytes(body), contentType);
+
+    private static HttpRequest Request(byte[] bytes, string contentType)
     {
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
-        var bytes = Encoding.UTF8.GetBytes(body);
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = bytes.Length;
         context.Request.ContentType = contentType;
