@@ -52,20 +52,18 @@ public static partial class RoleMiningCli
         var secrets = SecretValuesIn(args);
         foreach (var error in parseResult.Errors)
         {
+            // Masked before and after the whitespace is collapsed: a secret with a run of spaces is no longer itself after.
+            var message = Mask(error.Message, secrets);
             // One line per error: some of the library's messages span lines.
-            var message = ConfigurationMessages.DescribeArgumentError(WhiteSpace().Replace(error.Message, " ").Trim());
-            foreach (var secret in secrets)
-            {
-                message = message.Replace(secret, "***", StringComparison.Ordinal);
-            }
-
+            message = Mask(ConfigurationMessages.DescribeArgumentError(WhiteSpace().Replace(message, " ").Trim()), secrets.Select(secret => WhiteSpace().Replace(secret, " ")));
             console.Error.WriteLine(message);
         }
 
         if (secrets.Count > 0)
         {
             console.Error.WriteLine(
-                "Secrets are never accepted on the command line: set SAIL_CLIENT_SECRET, use 'dotnet user-secrets', or a --config file.");
+                "Secrets are never accepted on the command line: set them in the environment (SAIL_CLIENT_SECRET, "
+                + "RoleMining__Exports__Blob__ConnectionString), with 'dotnet user-secrets', or in a --config file.");
         }
 
         console.Error.WriteLine(UsageHint(parseResult));
@@ -84,13 +82,31 @@ public static partial class RoleMiningCli
         return $"Run '{string.Join(' ', path)} --help' for usage.";
     }
 
-    /// <summary>The values that follow (or are attached to) an option whose name says it carries a secret.</summary>
+    private static string Mask(string message, IEnumerable<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            message = message.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return message;
+    }
+
+    /// <summary>
+    /// The values that follow (or are attached to) an option whose name says it carries a secret, and every argument that
+    /// holds a storage key or a shared access signature whatever option it follows (a connection string, a SAS URL).
+    /// </summary>
     private static List<string> SecretValuesIn(string[] args)
     {
         var secrets = new List<string>();
         for (var index = 0; index < args.Length; index++)
         {
             var argument = args[index];
+            if (SecretValue().IsMatch(argument))
+            {
+                secrets.Add(argument);
+            }
+
             if (!argument.StartsWith('-') || !SecretOptionName().IsMatch(argument))
             {
                 continue;
@@ -106,17 +122,22 @@ public static partial class RoleMiningCli
             {
                 secrets.Add(argument[(separator + 1)..]);
             }
-            else if (index + 1 < args.Length && !args[index + 1].StartsWith('-'))
+            else if (index + 1 < args.Length && !args[index + 1].StartsWith("--", StringComparison.Ordinal))
             {
+                // A value may begin with one '-' (URL-safe base64 does); a long option that follows is no value.
                 secrets.Add(args[index + 1]);
             }
         }
 
-        return secrets.Where(secret => secret.Length > 0).ToList();
+        return secrets.Where(secret => secret.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(secret => secret.Length).ToList();
     }
 
-    [GeneratedRegex("secret|password|token|apikey|api-key", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("secret|password|passwd|token|apikey|api-key|api_key|accountkey|account-key|connectionstring|connection-string|sas|credential", RegexOptions.IgnoreCase)]
     private static partial Regex SecretOptionName();
+
+    /// <summary>An Azure Storage connection string's key or signature, or a SAS URL's signature.</summary>
+    [GeneratedRegex(@"AccountKey=|SharedAccessSignature=|[?&]sig=", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretValue();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhiteSpace();

@@ -95,6 +95,12 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("--SailPoint:ClientSecret", "s3cr3t-value")]
     [InlineData("--SailPoint:ClientSecret=s3cr3t-value")]
     [InlineData("--RoleMining:Serve:AccessToken", "s3cr3t-value")]
+    [InlineData("--client-secret", "-s3cr3t-value")] // URL-safe base64 may begin with '-'
+    [InlineData("--client-secret", "s3cr3t-value  with   spaces")] // the library's message collapses the spaces
+    [InlineData("--RoleMining:Exports:Blob:ConnectionString", "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=s3cr3t-value==;EndpointSuffix=core.windows.net")]
+    [InlineData("--connection-string", "AccountKey=s3cr3t-value")]
+    [InlineData("--out", "https://a.blob.core.windows.net/c?sv=2024-08-04&sig=s3cr3t-value", "extra")] // a SAS URL after any option
+    [InlineData("https://a.blob.core.windows.net/c?sp=r&sig=s3cr3t-value")]
     public async Task A_secret_given_on_the_command_line_is_never_echoed(params string[] secret)
     {
         var result = await Runner.RunAsync(["sessions", "list", .. secret]);
