@@ -47,14 +47,19 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         httpClient.Timeout = Timeout.InfiniteTimeSpan;
+        // The token request carries the client secret in its body, which a 307 or 308 would send on to wherever it points.
+        var tokenClient = handler is null
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect, AllowAutoRedirect = false }, disposeHandler: true)
+            : httpClient;
+        tokenClient.Timeout = Timeout.InfiniteTimeSpan;
         timeProvider ??= TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
 
         // A client built here has a budget of its own (in-process); clients that must share one come from one container.
         var rateLimiter = SailPointRateLimiters.Create(options, store: null, timeProvider, loggerFactory);
         var metrics = new SailPointMetrics();
-        var transport = new SailPointTransport(options, () => httpClient, () => httpClient, timeProvider, loggerFactory, rateLimiter, metrics);
-        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, rateLimiter as IDisposable, metrics));
+        var transport = new SailPointTransport(options, () => httpClient, () => tokenClient, timeProvider, loggerFactory, rateLimiter, metrics);
+        return new RoleMiningClient(transport, new OwnedResources(transport, httpClient, tokenClient, rateLimiter as IDisposable, metrics));
     }
 
     /// <inheritdoc />
@@ -228,12 +233,13 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             ResourceId = operation.ResourceId,
         }, inner);
 
-    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, IDisposable? rateLimiter, SailPointMetrics metrics) : IDisposable
+    private sealed class OwnedResources(SailPointTransport transport, HttpClient httpClient, HttpClient tokenClient, IDisposable? rateLimiter, SailPointMetrics metrics) : IDisposable
     {
         public void Dispose()
         {
             transport.Dispose();
             httpClient.Dispose();
+            tokenClient.Dispose();
             rateLimiter?.Dispose();
             metrics.Dispose();
         }

@@ -128,7 +128,9 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
                 }
 
                 var status = (int)response.StatusCode;
-                var error = $"The callback receiver answered {status} {response.ReasonPhrase}.";
+                var error = status is >= 300 and < 400
+                    ? $"The callback receiver answered {status} {response.ReasonPhrase}: redirects are not followed, the envelope goes only to the configured URL."
+                    : $"The callback receiver answered {status} {response.ReasonPhrase}.";
                 return status is 408 or 429 or >= 500 ? ExportCallbackDelivery.Transient(error) : ExportCallbackDelivery.Permanent(error);
             }
         }
@@ -155,7 +157,9 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
         {
             // The secret is never part of the message: only the endpoint's status and OAuth error code.
             var status = (int)response.HttpStatusCode;
-            var error = $"The callback's token endpoint refused the client credentials ({(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {response.Error ?? "no error code"}).";
+            var error = status is >= 300 and < 400
+                ? $"The callback's token endpoint answered {status}: redirects are not followed, the client secret goes only to the configured token URL."
+                : $"The callback's token endpoint refused the client credentials ({(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {response.Error ?? "no error code"}).";
             return (null, response.ErrorType == ResponseErrorType.Exception || status is 0 or 408 or 429 or >= 500
                 ? ExportCallbackDelivery.Transient(error)
                 : ExportCallbackDelivery.Permanent(error));

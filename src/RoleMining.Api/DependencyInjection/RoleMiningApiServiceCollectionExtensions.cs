@@ -66,7 +66,10 @@ public static class RoleMiningApiServiceCollectionExtensions
         services.TryAddSingleton<ApiRouteDispatcher>();
 
         // Completion callbacks go out over HTTP from hosts of the API (the workflow's default sender refuses them).
-        services.AddHttpClient(HttpExportCallbackSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        // No redirect is followed: a 307 or 308 would send the token request's client secret, or the envelope, to a URL
+        // the operator never configured (CallbackTargetOptions checks only the configured ones).
+        services.AddHttpClient(HttpExportCallbackSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
+            .UseSocketsHttpHandler((handler, _) => handler.AllowAutoRedirect = false);
         services.TryAddSingleton<HttpExportCallbackSender>();
         services.Replace(ServiceDescriptor.Singleton<IExportCallbackSender>(provider => provider.GetRequiredService<HttpExportCallbackSender>()));
         return services;

@@ -134,7 +134,9 @@ internal sealed class SailPointTokenProvider : IDisposable
                 var details = ErrorResponseReader.ToDetails(OperationId, response.StatusCode, body, RetryAfterHeader.Read(response, _timeProvider)) with
                 {
                     Kind = SailPointErrorKind.Authentication,
-                    Reason = "the token endpoint refused the client credentials or failed",
+                    Reason = (int)response.StatusCode is >= 300 and < 400
+                        ? "the token endpoint answered with a redirect, which is not followed: the client secret goes only to SailPoint:BaseUrl's token endpoint"
+                        : "the token endpoint refused the client credentials or failed",
                 };
                 throw new TokenRequestException(new SailPointException(details), response.StatusCode);
             }

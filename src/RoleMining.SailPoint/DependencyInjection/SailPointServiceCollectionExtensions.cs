@@ -62,8 +62,14 @@ public static class SailPointServiceCollectionExtensions
             .UseSocketsHttpHandler(ApplyConnectTimeout)
             .RedactLoggedHeaders(_ => true);
         // The token request is bounded by SailPoint:Timeouts:Attempt (SailPointTokenProvider), as every API attempt is.
+        // It follows no redirect: its body holds the client secret, which a 307 or 308 would send on to another host
+        // (HttpClient drops only the Authorization header when it follows one).
         services.AddHttpClient(SailPointHttpClientNames.Token, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .UseSocketsHttpHandler(ApplyConnectTimeout)
+            .UseSocketsHttpHandler((handler, provider) =>
+            {
+                ApplyConnectTimeout(handler, provider);
+                handler.AllowAutoRedirect = false;
+            })
             .RedactLoggedHeaders(_ => true);
 
         // One budget per container: the shared one when a store is registered (every instance of a Function App), else

@@ -35,6 +35,7 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
     private WebApplication? _receiver;
     private ApiTestHost? _host;
     private Func<int, int> _answer = _ => StatusCodes.Status200OK;
+    private int _redirectedCalls;
 
     private ApiTestHost Host => _host!;
 
@@ -132,6 +133,23 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal("succeeded", (string?)job["state"]);
     }
 
+    [Theory]
+    [InlineData(StatusCodes.Status307TemporaryRedirect)]
+    [InlineData(StatusCodes.Status308PermanentRedirect)]
+    public async Task A_receiver_that_redirects_is_not_followed_and_the_envelope_goes_nowhere_else(int status)
+    {
+        // A 307 or 308 would send the envelope (and HttpClient would send the body again) to a URL nobody configured.
+        _answer = _ => status;
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id);
+        var job = await WaitForCallbackAsync(jobId, "failed");
+
+        Assert.Single(_calls);
+        Assert.Equal(0, _redirectedCalls);
+        Assert.Contains("redirects are not followed", (string?)job["callback"]!["lastError"], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_request_can_name_only_a_configured_callback_never_a_url()
     {
@@ -194,7 +212,18 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
             var authenticated = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens!.Issued(authorization["Bearer ".Length..]);
             var status = _answer(Interlocked.Increment(ref count));
             _calls.Enqueue(new ReceivedCall(status, authenticated, context.Request.Headers["Idempotency-Key"].ToString(), body, context.Request.ContentLength, context.Request.Headers.TransferEncoding.ToString()));
+            if (status is >= 300 and < 400)
+            {
+                // Another host than the configured one (127.0.0.1), as an attacker's would be.
+                context.Response.Headers.Location = $"http://localhost:{context.Request.Host.Port}/elsewhere";
+            }
+
             return Results.StatusCode(status);
+        });
+        app.MapPost("/elsewhere", () =>
+        {
+            Interlocked.Increment(ref _redirectedCalls);
+            return Results.Ok();
         });
         await app.StartAsync();
         return app;
