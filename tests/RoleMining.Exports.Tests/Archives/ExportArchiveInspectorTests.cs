@@ -334,6 +334,20 @@ public sealed class ExportArchiveInspectorTests
         await Assert.ThrowsAsync<ArgumentException>(() => inspector.VerifyAndExtractAsync(new NonSeekableStream(ZipFactory.Valid()), null));
     }
 
+    [Fact]
+    public async Task An_encrypted_entry_is_refused_as_encrypted_and_not_unpacked()
+    {
+        var zip = ZipFactory.WithLastEntryEncrypted(ZipFactory.Create(CompressionLevel.Optimal, ("entitlements.csv", ZipFactory.Entitlements), ("identities.csv", ZipFactory.Identities)));
+        var written = new Dictionary<string, MemoryStream>();
+
+        var refused = await Rejected(zip, written: written);
+
+        Assert.Equal(ExportArchiveProblem.UnexpectedEntry, refused.Problem);
+        Assert.Equal("identities.csv", refused.EntryName);
+        Assert.Contains("is encrypted", refused.Message, StringComparison.Ordinal);
+        Assert.False(written.ContainsKey("identities.csv"));
+    }
+
     private static async Task<IReadOnlyList<ExtractedEntry>> Inspect(byte[] zip, Dictionary<string, MemoryStream> written, ExportArchiveOptions? options = null) =>
         await new ExportArchiveInspector(options ?? Defaults).VerifyAndExtractAsync(new MemoryStream(zip), (name, _) =>
         {

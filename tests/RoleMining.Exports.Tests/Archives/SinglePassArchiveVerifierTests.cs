@@ -268,6 +268,21 @@ public sealed class SinglePassArchiveVerifierTests
         Assert.Equal(5_000, run.Entries[0].RowCount);
     }
 
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public async Task An_encrypted_entry_is_refused_as_encrypted_and_not_unpacked(CompressionLevel level, bool streamed)
+    {
+        var zip = ZipFactory.WithLastEntryEncrypted(Zip(level, streamed, ("entitlements.csv", ZipFactory.Entitlements), ("identities.csv", ZipFactory.Identities)));
+        var written = new Dictionary<string, MemoryStream>();
+
+        var refused = await Rejected(zip, written: written);
+
+        Assert.Equal(ExportArchiveProblem.UnexpectedEntry, refused.Problem);
+        Assert.Equal("identities.csv", refused.EntryName);
+        Assert.Contains("is encrypted", refused.Message, StringComparison.Ordinal);
+        Assert.False(written.ContainsKey("identities.csv"));
+    }
+
     private static byte[] Zip(CompressionLevel level, bool streamed, params (string Name, byte[] Content)[] entries) =>
         streamed ? ZipFactory.CreateStreamed(level, entries) : ZipFactory.Create(level, entries);
 

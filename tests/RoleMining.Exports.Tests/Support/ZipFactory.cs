@@ -64,6 +64,18 @@ internal static class ZipFactory
         }
     }
 
+    /// <summary>
+    /// <paramref name="zip"/> with its last entry marked encrypted (general purpose flag bit 0) in its local and its
+    /// central header alike, as a writer that encrypts marks it; the data are left as they are.
+    /// </summary>
+    public static byte[] WithLastEntryEncrypted(byte[] zip)
+    {
+        var marked = (byte[])zip.Clone();
+        marked[Signatures(marked, LocalHeader).Last() + 6] |= 0x01;
+        marked[Signatures(marked, CentralHeader).Last() + 8] |= 0x01;
+        return marked;
+    }
+
     /// <summary>Offset of the first data byte of the entry whose local header is at <paramref name="local"/>.</summary>
     public static int DataStart(byte[] zip, int local) =>
         local + 30 + BitConverter.ToUInt16(zip, local + 26) + BitConverter.ToUInt16(zip, local + 28);

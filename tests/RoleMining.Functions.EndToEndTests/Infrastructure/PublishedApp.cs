@@ -5,7 +5,8 @@ namespace RoleMining.Functions.EndToEndTests.Infrastructure;
 
 /// <summary>
 /// The Functions app published in Release (`dotnet publish`, what `azd deploy` uploads), once per test run, into a
-/// temporary folder. The tests of the publish output and the host tests share it.
+/// folder of this test project's output. The tests of the publish output and the host tests share it. Each run replaces
+/// the last run's (33 MB): a temporary folder per run was never removed, and one run's output is all a failure needs.
 /// </summary>
 public sealed class PublishedApp
 {
@@ -34,7 +35,13 @@ public sealed class PublishedApp
 
     private static async Task<PublishedApp> PublishAsync()
     {
-        var output = System.IO.Directory.CreateTempSubdirectory("rolemining-functions-publish-").FullName;
+        var output = Path.Combine(AppContext.BaseDirectory, "published-functions-app");
+        if (System.IO.Directory.Exists(output))
+        {
+            System.IO.Directory.Delete(output, recursive: true);
+        }
+
+        System.IO.Directory.CreateDirectory(output);
         var build = await FunctionsAppPublisher.PublishAsync(output);
         if (build.ExitCode != 0)
         {
