@@ -188,8 +188,7 @@ internal sealed class IdentityStreamResult : IResult, IStatusCodeHttpResult, ICo
     /// </summary>
     private sealed class CsvIdentityWriter : IIdentityWriter
     {
-        // Values that a spreadsheet would run as a formula (=, +, -, @ first) are escaped.
-        private static readonly CsvWriterOptions Options = CsvWriterDefaults.Options with { Injection = CsvInjection.Escape };
+        private static readonly CsvWriterOptions Options = CsvWriterDefaults.ForSpreadsheets;
 
         private readonly System.IO.Pipelines.PipeWriter _body;
         private readonly StringWriter _text = new(CultureInfo.InvariantCulture);

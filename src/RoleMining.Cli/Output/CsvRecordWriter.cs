@@ -5,7 +5,8 @@ using RoleMining.Serialization;
 namespace RoleMining.Cli.Output;
 
 /// <summary>
-/// Writes CSV with CsvHelper. The columns are chosen from the first page (by the function given to the constructor), because a
+/// Writes CSV with CsvHelper, values that a spreadsheet would run as a formula escaped as the HTTP API escapes them
+/// (<see cref="CsvWriterDefaults.ForSpreadsheets"/>). The columns are chosen from the first page (by the function given to the constructor), because a
 /// streamed file cannot add a column later; the caller decides what to do with values outside them.
 /// </summary>
 /// <remarks>
@@ -26,7 +27,7 @@ internal sealed class CsvRecordWriter<T> : IRecordWriter<T>
     {
         _destination = destination;
         _chooseColumns = chooseColumns;
-        _csv = CsvWriter.Create(_page, CsvWriterDefaults.Options, leaveOpen: true);
+        _csv = CsvWriter.Create(_page, CsvWriterDefaults.ForSpreadsheets, leaveOpen: true);
     }
 
     public async Task WritePageAsync(IReadOnlyList<T> page, CancellationToken cancellationToken)
