@@ -96,6 +96,9 @@ internal sealed class LocalApiHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // Its request lines print the whole URL, query included: a caller who put a key or token in the query (refused,
+        // but sent) would find it in the log. The API's own log lines name the route without the query.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // A host that fails to start logs the failure with a stack trace; the command reports it in one line instead.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Information : LogLevel.None);

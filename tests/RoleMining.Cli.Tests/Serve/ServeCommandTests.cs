@@ -77,6 +77,44 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
     }
 
     [Fact]
+    public async Task A_key_a_caller_put_in_the_query_is_not_logged_even_with_verbose()
+    {
+        using var directory = new TemporaryDirectory();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = emulator.CreateRunner(directory.Path).RunAsync(
+            ["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports"), "--verbose"],
+            stop.Token,
+            line =>
+            {
+                if (ListeningLine().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(new Uri(match.Groups["api"].Value.TrimEnd('/') + "/"));
+                }
+            });
+
+        var api = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = api };
+        var session = emulator.Server.Tenant.Sessions[0];
+        foreach (var parameter in new[] { "code", "access_token", "api-key" })
+        {
+            // Answered or refused: on loopback no key is needed, and 'code' (the Functions hosts' key parameter) is let through.
+            using var reply = await http.GetAsync($"sessions/{session.Id}?{parameter}=s3cr3t-query-key");
+        }
+
+        using (var reply = await http.GetAsync($"sessions/{session.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        }
+
+        await stop.CancelAsync();
+        var result = await run;
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains("Executed endpoint 'Get a role-mining session'", result.Error, StringComparison.Ordinal); // verbose logs each request
+        Assert.DoesNotContain("s3cr3t-query-key", result.Error + result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_schedule_exports_the_sessions_of_a_comma_separated_sweep_setting_as_the_Functions_app_reads_it()
     {
         using var directory = new TemporaryDirectory();
