@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RoleMining.SailPoint.Authentication;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
 using RoleMining.SailPoint.Models;
@@ -37,12 +38,20 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
 
     /// <summary>
     /// Builds a client without dependency injection. <paramref name="handler"/> replaces the HTTP stack (a proxy, a
-    /// test handler); it is not disposed with the client.
+    /// test handler) for the API and the token requests; it is not disposed with the client. It must not follow
+    /// redirects: a <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/> with
+    /// <c>AllowAutoRedirect</c> set is refused (<see cref="ArgumentException"/>), since the token request carries the
+    /// client secret, which a 307 or 308 would send on to another host.
     /// </summary>
     public static RoleMiningClient Create(RoleMiningClientOptions options, HttpMessageHandler? handler = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         RoleMiningClientOptionsValidator.ThrowIfInvalid(options);
+        if (handler is not null && TokenRedirects.AreFollowedBy(handler))
+        {
+            throw new ArgumentException(TokenRedirects.Problem("The handler"), nameof(handler));
+        }
+
         var httpClient = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);

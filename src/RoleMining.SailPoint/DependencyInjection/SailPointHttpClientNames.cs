@@ -9,6 +9,10 @@ public static class SailPointHttpClientNames
     /// <summary>The client that calls the role-mining API.</summary>
     public const string Api = "RoleMining.SailPoint.Api";
 
-    /// <summary>The client that calls <c>/oauth/token</c>, kept apart so its handlers never see API traffic.</summary>
+    /// <summary>
+    /// The client that calls <c>/oauth/token</c>, kept apart so its handlers never see API traffic. Its primary handler
+    /// follows no redirect (the request's body holds the client secret); a primary handler configured in its place must
+    /// not either, or every token request is refused.
+    /// </summary>
     public const string Token = "RoleMining.SailPoint.Token";
 }

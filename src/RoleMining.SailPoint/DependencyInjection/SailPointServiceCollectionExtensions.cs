@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.SailPoint;
+using RoleMining.SailPoint.Authentication;
 using RoleMining.SailPoint.Diagnostics;
 using RoleMining.SailPoint.Http;
 using RoleMining.SailPoint.RateLimiting;
@@ -85,7 +86,7 @@ public static class SailPointServiceCollectionExtensions
             return new SailPointTransport(
                 provider.GetRequiredService<IOptions<RoleMiningClientOptions>>().Value,
                 () => factory.CreateClient(SailPointHttpClientNames.Api),
-                () => factory.CreateClient(SailPointHttpClientNames.Token),
+                () => TokenClient(provider.GetRequiredService<IHttpMessageHandlerFactory>()),
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILoggerFactory>(),
                 provider.GetRequiredService<SailPointRateLimiterHolder>().Limiter,
@@ -94,6 +95,23 @@ public static class SailPointServiceCollectionExtensions
         services.TryAddSingleton(provider => new RoleMiningClient(provider.GetRequiredService<SailPointTransport>()));
         services.TryAddSingleton<IRoleMiningClient>(provider => provider.GetRequiredService<RoleMiningClient>());
         return services;
+    }
+
+    /// <summary>
+    /// The token client, from the handler pipeline rather than <see cref="IHttpClientFactory.CreateClient(string)"/>, so
+    /// that a primary handler a caller configured for <see cref="SailPointHttpClientNames.Token"/> (a proxy) is checked:
+    /// one that follows redirects would send the client secret on, and the request is refused before it is sent.
+    /// </summary>
+    private static HttpClient TokenClient(IHttpMessageHandlerFactory handlers)
+    {
+        var handler = handlers.CreateHandler(SailPointHttpClientNames.Token);
+        if (TokenRedirects.AreFollowedBy(handler))
+        {
+            throw new InvalidOperationException(TokenRedirects.Problem($"The primary handler configured for the HTTP client '{SailPointHttpClientNames.Token}'"));
+        }
+
+        // The factory owns the handler's lifetime, as it does for a client it creates.
+        return new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     private static void ApplyConnectTimeout(SocketsHttpHandler handler, IServiceProvider provider) =>

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using RoleMining.SailPoint.Http;
 using RoleMining.SailPoint.Serialization;
@@ -127,8 +129,8 @@ internal static class ErrorResponseReader
         {
             var text = error.ValueKind switch
             {
-                JsonValueKind.String => error.GetString(),
-                JsonValueKind.Object when error.TryGetProperty("message", out var nested) && nested.ValueKind == JsonValueKind.String => nested.GetString(),
+                JsonValueKind.String => TextOf(error),
+                JsonValueKind.Object when error.TryGetProperty("message", out var nested) && nested.ValueKind == JsonValueKind.String => TextOf(nested),
                 JsonValueKind.Undefined or JsonValueKind.Null => null,
                 _ => error.GetRawText(),
             };
@@ -144,5 +146,22 @@ internal static class ErrorResponseReader
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// The string, or its raw JSON decoded leniently when it is no text (an unpaired surrogate escape, bytes that are not
+    /// UTF-8): the parser accepts those and only reading them as a .NET string throws, which would hide the error being
+    /// reported.
+    /// </summary>
+    private static string TextOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            return Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value));
+        }
     }
 }

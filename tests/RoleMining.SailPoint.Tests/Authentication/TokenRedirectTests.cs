@@ -19,6 +19,7 @@ public sealed class TokenRedirectTests : IAsyncLifetime
     private WebApplication? _server;
     private Uri? _baseUrl;
     private int _status = 307;
+    private int _tokenRequests;
 
     public async Task InitializeAsync()
     {
@@ -29,6 +30,7 @@ public sealed class TokenRedirectTests : IAsyncLifetime
         // 'localhost' is another host than 127.0.0.1 to HttpClient, as an attacker's would be.
         _server.MapPost("/oauth/token", (HttpContext context) =>
         {
+            Interlocked.Increment(ref _tokenRequests);
             var port = context.Request.Host.Port;
             context.Response.Headers.Location = $"http://localhost:{port}/elsewhere/token";
             return Results.StatusCode(_status);
@@ -73,6 +75,37 @@ public sealed class TokenRedirectTests : IAsyncLifetime
         var thrown = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionAsync("session-1"));
 
         AssertRefusedWithoutForwarding(thrown, 307);
+    }
+
+    [Fact]
+    public async Task A_handler_given_to_Create_that_follows_redirects_is_refused_and_one_that_does_not_is_used()
+    {
+        using var follows = new SocketsHttpHandler();
+        using var stops = new SocketsHttpHandler { AllowAutoRedirect = false };
+
+        var refused = Assert.Throws<ArgumentException>(() => RoleMiningClient.Create(TestClients.Options(options => Configure(options, 307)), follows));
+        using var client = RoleMiningClient.Create(TestClients.Options(options => Configure(options, 307)), stops);
+        var thrown = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionAsync("session-1"));
+
+        Assert.Equal("handler", refused.ParamName);
+        Assert.Contains("AllowAutoRedirect", refused.Message, StringComparison.Ordinal);
+        AssertRefusedWithoutForwarding(thrown, 307);
+    }
+
+    [Fact]
+    public async Task A_primary_handler_configured_for_the_token_client_that_follows_redirects_sends_nothing()
+    {
+        // A proxy set up as SailPointHttpClientNames suggests, with the handler's default of following redirects.
+        var services = new ServiceCollection();
+        services.AddSailPointRoleMining(options => Configure(options, 307));
+        services.AddHttpClient(SailPointHttpClientNames.Token).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler());
+        using var provider = services.BuildServiceProvider();
+
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => provider.GetRequiredService<IRoleMiningClient>().GetSessionAsync("session-1"));
+
+        Assert.Empty(_received);
+        Assert.Equal(0, _tokenRequests);
+        Assert.Contains("AllowAutoRedirect", thrown.ToString(), StringComparison.Ordinal);
     }
 
     private void Configure(RoleMiningClientOptions options, int status)

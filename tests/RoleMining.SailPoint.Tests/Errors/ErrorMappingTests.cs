@@ -64,6 +64,21 @@ public sealed class ErrorMappingTests
         Assert.Contains(expectedText, failure.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"error":"denied \ud800"}""", "\\ud800")]
+    [InlineData("""{"error":{"message":"\udc00 no"}}""", "\\udc00")]
+    public async Task An_error_text_with_an_unpaired_surrogate_escape_is_kept_as_written_not_thrown(string body, string expectedPart)
+    {
+        // Valid to the parser, no .NET string: reading it threw InvalidOperationException in place of the SailPointException.
+        var handler = new StubHandler { Api = (_, _) => Task.FromResult(StubHandler.Json(HttpStatusCode.Forbidden, body)) };
+        using var client = TestClients.Create(handler);
+
+        var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionAsync("s1"));
+
+        Assert.Equal(403, failure.StatusCode);
+        Assert.Contains(expectedPart, Assert.Single(failure.Messages).Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_body_that_is_not_json_leaves_the_status()
     {
