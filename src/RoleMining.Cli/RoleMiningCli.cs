@@ -26,6 +26,17 @@ public static partial class RoleMiningCli
             return ReportUsageErrors(parseResult, args, context.Console);
         }
 
+        if (args.Any(argument => SecretValue().IsMatch(argument)))
+        {
+            // A key or a signature given to an option that takes it as something else (a SAS URL as --out) would be
+            // echoed by that option's own error, or written into a file name: refused before anything runs, unechoed.
+            context.Console.Error.WriteLine(
+                "An argument holds a storage account key or a shared access signature ('AccountKey=', 'SharedAccessSignature=' or 'sig='); it is not repeated here.");
+            context.Console.Error.WriteLine(SecretsNotice);
+            context.Console.Error.WriteLine(UsageHint(parseResult));
+            return ExitCodes.Usage;
+        }
+
         var invocation = new InvocationConfiguration
         {
             Output = context.Console.Output,
@@ -46,6 +57,10 @@ public static partial class RoleMiningCli
         }
     }
 
+    private const string SecretsNotice =
+        "Secrets are never accepted on the command line: set them in the environment (SAIL_CLIENT_SECRET, "
+        + "RoleMining__Exports__Blob__ConnectionString), with 'dotnet user-secrets', or in a --config file.";
+
     private static int ReportUsageErrors(ParseResult parseResult, string[] args, CliConsole console)
     {
         // Someone who typed a secret on the command line must not see it echoed into logs as "unrecognized argument".
@@ -61,9 +76,7 @@ public static partial class RoleMiningCli
 
         if (secrets.Count > 0)
         {
-            console.Error.WriteLine(
-                "Secrets are never accepted on the command line: set them in the environment (SAIL_CLIENT_SECRET, "
-                + "RoleMining__Exports__Blob__ConnectionString), with 'dotnet user-secrets', or in a --config file.");
+            console.Error.WriteLine(SecretsNotice);
         }
 
         console.Error.WriteLine(UsageHint(parseResult));
@@ -107,7 +120,9 @@ public static partial class RoleMiningCli
                 secrets.Add(argument);
             }
 
-            if (!argument.StartsWith('-') || !SecretOptionName().IsMatch(argument))
+            // The name: up to '=', or up to a character no option name or configuration key has (a value attached with
+            // ':' may hold spaces: '--filter:name eq Kansas' names no secret).
+            if (!argument.StartsWith('-') || !SecretOptionName().IsMatch(OptionNamePart().Match(argument).Value))
             {
                 continue;
             }
@@ -122,9 +137,9 @@ public static partial class RoleMiningCli
             {
                 secrets.Add(argument[(separator + 1)..]);
             }
-            else if (index + 1 < args.Length && !args[index + 1].StartsWith("--", StringComparison.Ordinal))
+            else if (index + 1 < args.Length && !args[index + 1].StartsWith("--", StringComparison.Ordinal) && !ShortOption().IsMatch(args[index + 1]))
             {
-                // A value may begin with one '-' (URL-safe base64 does); a long option that follows is no value.
+                // A value may begin with one '-' (URL-safe base64 does); an option that follows ('--all', '-s') is no value.
                 secrets.Add(args[index + 1]);
             }
         }
@@ -132,8 +147,14 @@ public static partial class RoleMiningCli
         return secrets.Where(secret => secret.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(secret => secret.Length).ToList();
     }
 
-    [GeneratedRegex("secret|password|passwd|token|apikey|api-key|api_key|accountkey|account-key|connectionstring|connection-string|sas|credential", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("secret|password|passwd|token|apikey|api-key|api_key|accountkey|account-key|connectionstring|connection-string|(?<![a-z])sas(?![a-z])|credential", RegexOptions.IgnoreCase)]
     private static partial Regex SecretOptionName();
+
+    [GeneratedRegex(@"^[-\w:.]*")]
+    private static partial Regex OptionNamePart();
+
+    [GeneratedRegex(@"^-[A-Za-z?]$")]
+    private static partial Regex ShortOption();
 
     /// <summary>An Azure Storage connection string's key or signature, or a SAS URL's signature.</summary>
     [GeneratedRegex(@"AccountKey=|SharedAccessSignature=|[?&]sig=", RegexOptions.IgnoreCase)]

@@ -22,8 +22,9 @@ internal static class CsvWriterDefaults
     /// <summary>
     /// The options for CSV a person may open in a spreadsheet (the CLI's output, the API's identity stream): a value that
     /// a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a leading apostrophe (OWASP's CSV
-    /// injection advice), since identity attributes come from sources an attacker may write to. The export zips' CSV
-    /// files are SailPoint's, stored byte for byte, and not written here.
+    /// injection advice), since identity attributes come from sources an attacker may write to. Not for the export zips:
+    /// those are SailPoint's, stored byte for byte, and the emulator writes its own as SailPoint does, with
+    /// <see cref="Options"/>.
     /// </summary>
     public static CsvWriterOptions ForSpreadsheets { get; } = Options with { Injection = CsvInjection.Escape };
 }

@@ -100,6 +100,8 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("--RoleMining:Exports:Blob:ConnectionString", "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=s3cr3t-value==;EndpointSuffix=core.windows.net")]
     [InlineData("--connection-string", "AccountKey=s3cr3t-value")]
     [InlineData("--out", "https://a.blob.core.windows.net/c?sv=2024-08-04&sig=s3cr3t-value", "extra")] // a SAS URL after any option
+    [InlineData("--out", "https://a.blob.core.windows.net/c?sv=2024-08-04&sig=s3cr3t-value")] // parses: --out's own error would echo it
+    [InlineData("--filter", "name eq \"DefaultEndpointsProtocol=https;AccountName=a;AccountKey=s3cr3t-value\"")]
     [InlineData("https://a.blob.core.windows.net/c?sp=r&sig=s3cr3t-value")]
     public async Task A_secret_given_on_the_command_line_is_never_echoed(params string[] secret)
     {
@@ -108,6 +110,23 @@ public sealed class UsageErrorTests : IDisposable
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.DoesNotContain("s3cr3t-value", result.Error + result.Output, StringComparison.Ordinal);
         Assert.Contains("Secrets are never accepted on the command line", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("'-s'", "roles", "list", "--token", "-s")] // an option after a secret-named one is no secret
+    [InlineData("'-s'", "roles", "list", "--client-secret", "--verbose", "-s")]
+    [InlineData("xlsx", "sessions", "list", "--filter=name eq Kansas", "--format=xlsx")] // 'sas' inside a value names no secret
+    [InlineData("xlsx", "sessions", "list", "--filter:name eq Kansas", "--format", "xlsx")]
+    public async Task An_argument_that_only_looks_near_a_secret_is_named_in_the_error(string named, params string[] args)
+    {
+        var result = await Runner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
+        if (!args.Any(argument => argument.Contains("secret", StringComparison.Ordinal) || argument.Contains("token", StringComparison.Ordinal)))
+        {
+            Assert.DoesNotContain("Secrets are never accepted", result.Error, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
