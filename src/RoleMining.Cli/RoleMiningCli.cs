@@ -26,7 +26,7 @@ public static partial class RoleMiningCli
             return ReportUsageErrors(parseResult, args, context.Console);
         }
 
-        if (args.Any(argument => SecretValue().IsMatch(argument)))
+        if (HoldsSecretValue(args))
         {
             // A key or a signature given to an option that takes it as something else (a SAS URL as --out) would be
             // echoed by that option's own error, or written into a file name: refused before anything runs, unechoed.
@@ -56,6 +56,16 @@ public static partial class RoleMiningCli
             return ExitCodes.OutputClosed;
         }
     }
+
+    /// <summary>
+    /// Whether an argument holds a storage key or a SAS signature, other than a value of <c>--blob-container</c>, which
+    /// refuses those itself, unechoed, with advice for that option.
+    /// </summary>
+    private static bool HoldsSecretValue(string[] args) =>
+        args.Where((argument, index) => !argument.StartsWith(BlobContainerOption, StringComparison.Ordinal) && (index == 0 || args[index - 1] != BlobContainerOption))
+            .Any(argument => SecretValue().IsMatch(argument));
+
+    private const string BlobContainerOption = "--blob-container";
 
     private const string SecretsNotice =
         "Secrets are never accepted on the command line: set them in the environment (SAIL_CLIENT_SECRET, "
