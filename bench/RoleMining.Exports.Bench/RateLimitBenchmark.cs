@@ -57,14 +57,16 @@ internal static class RateLimitBenchmark
             var statistics = server.Statistics;
             var tokenRequests = statistics.RequestsFor(OperationIds.Token);
             var apiRequests = statistics.TotalRequests - tokenRequests;
-            var lowerBound = apiRequests / permitsPerSecond;
+            // The client's default limiter is a sliding log of the server's own budget, so it may send a full window at
+            // once: the best schedule without a 429 is the server's, not requests / rate (which this bench beat).
+            var lowerBound = RateBounds.NoRefusal(apiRequests, limit.PermitLimit, limit.Window).TotalSeconds;
             var polls = jobs.Select(job => job.PollCount).ToList();
             var byOperation = string.Join(", ", statistics.RequestsByOperation.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key} {pair.Value}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Jobs succeeded: {jobs.Count}/{exportCount}; export creations seen by the emulator: {statistics.ExportCreations}."));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Requests received: {statistics.TotalRequests} in all, {tokenRequests} token (not rate limited), {apiRequests} rate-limited API requests ({byOperation})."));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Status polls per export: mean {polls.Average():0.00}, min {polls.Min()}, max {polls.Max()}."));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {watch.Elapsed.TotalSeconds:0.0} s (job creation to the runner idle)."));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Lower bound: {apiRequests} API requests / {permitsPerSecond:0.#} per s = {lowerBound:0.0} s (the client's own limit, {client.RateLimit.PermitLimit} per {client.RateLimit.Window.TotalSeconds:0} s, alone allows no better than {apiRequests / (client.RateLimit.PermitLimit / client.RateLimit.Window.TotalSeconds):0.0} s = {permitsPerSecond / (client.RateLimit.PermitLimit / client.RateLimit.Window.TotalSeconds):0.00}x)."));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Lower bound: {apiRequests} API requests at {limit.PermitLimit} per {limit.Window.TotalSeconds:0} s, the first {limit.PermitLimit} at once = {lowerBound:0.0} s without a 429 (the steady rate alone, {permitsPerSecond:0.#} per s, would give {apiRequests / permitsPerSecond:0.0} s)."));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall / lower bound: {watch.Elapsed.TotalSeconds / lowerBound:0.00} (target < 1.3)."));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"429 responses: {statistics.RateLimitedResponses} (target 0)."));
         }

@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RoleMining.Bench;
 using RoleMining.Emulator;
 using RoleMining.Exports;
 using RoleMining.Functions.Configuration;
@@ -153,7 +154,7 @@ internal static partial class InstancesBenchmark
             var statistics = emulator.Statistics;
             var requests = statistics.TotalRequests - statistics.RequestsFor(OperationIds.Token);
             var limit = emulator.Options.RateLimit;
-            var bound = Bounds.NoRefusal(requests - statistics.RateLimitedResponses, limit.PermitLimit, limit.Window).TotalSeconds;
+            var bound = RateBounds.NoRefusal(requests - statistics.RateLimitedResponses, limit.PermitLimit, limit.Window).TotalSeconds;
             return new Row(
                 mode,
                 instanceCount,

@@ -77,7 +77,7 @@ if (!args.Contains("--skip-instances", StringComparer.Ordinal))
     Console.WriteLine(InstancesBenchmark.Row.Header);
     rows.ForEach(row => Console.WriteLine(row.Format()));
     Console.WriteLine("store ops/request: blob reads and conditional writes of the shared budget per SailPoint API request (counted in the simulated instances only); writes: successful conditional writes; 412s: writes that lost to another instance.");
-    Console.WriteLine("wall: from the first SailPoint request to the last job's end, the 400 jobs queued before any instance took one.");
+    Console.WriteLine($"wall: from the first SailPoint request to the last job's end, the {roles} jobs queued before any instance took one.");
 }
 
 Console.WriteLine();

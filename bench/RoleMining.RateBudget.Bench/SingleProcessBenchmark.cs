@@ -154,7 +154,7 @@ internal static class SingleProcessBenchmark
             var statistics = server.Statistics;
             var requests = statistics.TotalRequests - statistics.RequestsFor(OperationIds.Token);
             var limit = server.Options.RateLimit;
-            var bound = Bounds.NoRefusal(requests - statistics.RateLimitedResponses, limit.PermitLimit, limit.Window);
+            var bound = RateBounds.NoRefusal(requests - statistics.RateLimitedResponses, limit.PermitLimit, limit.Window);
             var name = limiter == SingleProcessBenchmark.Limiter.Previous ? "previous (token bucket, 95/10 s)" : "sliding log (100/10 s)";
             return new Row(workload, name, wall.TotalSeconds, requests, statistics.RateLimitedResponses, bound.TotalSeconds, statistics.PeakRequestsPerWindow);
         }

@@ -1,7 +1,7 @@
-namespace RoleMining.RateBudget.Bench;
+namespace RoleMining.Bench;
 
 /// <summary>The best schedule a client that never receives a 429 can follow, against a server allowing <c>limit</c> per <c>window</c>.</summary>
-internal static class Bounds
+internal static class RateBounds
 {
     /// <summary>
     /// <paramref name="requests"/> requests: the first <c>limit</c> at once, then <c>limit</c> more each window, so the last
