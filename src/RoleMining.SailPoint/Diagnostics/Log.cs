@@ -63,7 +63,7 @@ internal static partial class Log
         Message = "SailPoint {OperationId}: waited {WaitMs:0.0} ms for a rate-limit permit")]
     public static partial void RateLimitWait(ILogger logger, string operationId, double waitMs);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning,
         Message = "SailPoint {OperationId} answered 429 after only {ObservedRequests} requests of this budget in {WindowSeconds:0.#} s (configured: {ConfiguredLimit}): the tenant's limit is lower than SailPoint:RateLimit says. Every request of the budget waits {RetryAfterSeconds:0.#} s (Retry-After)")]
     public static partial void RateLimitLowerThanConfigured(ILogger logger, string operationId, int observedRequests, double windowSeconds, int configuredLimit, double retryAfterSeconds);
 
