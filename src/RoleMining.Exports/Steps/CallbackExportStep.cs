@@ -105,6 +105,11 @@ public sealed class CallbackExportStep : ExportStepBase
             if (await Jobs.TryReplaceAsync(job, stored.ETag, CancellationToken.None).ConfigureAwait(false) is not null)
             {
                 Log.CallbackAttempted(Logger, job.JobId, callback.Name, callback.Attempts, recorded.State, outcome.Error);
+                if (recorded.State == ExportCallbackState.Failed)
+                {
+                    Log.CallbackGivenUp(Logger, job.JobId, callback.Name, recorded.Attempts, outcome.Error, job.State);
+                }
+
                 if (outcome.Delivered)
                 {
                     return ExportStepResult.Of(ExportStepOutcome.CallbackDelivered, job);

@@ -271,6 +271,7 @@ public sealed class ExportWorkflow
             if (await _jobs.TryReplaceAsync(given, stored.ETag, cancellationToken).ConfigureAwait(false) is not null)
             {
                 Log.CallbackAttempted(_logger, given.JobId, callback.Name, callback.Attempts, ExportCallbackState.Failed, given.Callback!.LastError);
+                Log.CallbackGivenUp(_logger, given.JobId, callback.Name, callback.Attempts, given.Callback.LastError, given.State);
                 return given;
             }
         }

@@ -131,6 +131,10 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal(1, (int?)job["callback"]!["attempts"]);
         Assert.Contains("404", (string?)job["callback"]!["lastError"], StringComparison.Ordinal);
         Assert.Equal("succeeded", (string?)job["state"]);
+        // Given up is a warning an operator can find: whoever waits for the callback is never told.
+        var givenUp = Assert.Single(Host.Logs.GetSnapshot(), record => record.Id.Id == 132 && record.Message.Contains(jobId, StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, givenUp.Level);
+        Assert.Contains("404", givenUp.Message, StringComparison.Ordinal);
     }
 
     [Theory]
