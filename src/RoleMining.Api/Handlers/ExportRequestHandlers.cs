@@ -165,7 +165,7 @@ public sealed class ExportRequestHandlers : ApiHandlers
                 await Parallel.ForEachAsync(
                     Enumerable.Range(0, roleIds.Count),
                     new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-                    async (index, token) => created[index] = await _jobs.CreateAsync(new ExportJobRequest
+                    async (index, token) => created[index] = await _jobs.CreateInOwnTraceAsync(new ExportJobRequest
                     {
                         SessionId = sessionId,
                         PotentialRoleId = roleIds[index],

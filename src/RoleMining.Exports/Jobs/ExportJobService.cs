@@ -97,6 +97,16 @@ public sealed class ExportJobService
     public Task<ExportJobCreation> CreateAsync(ExportJobRequest request, CancellationToken cancellationToken = default) =>
         CreateAsync(request, newTrace: false, cancellationToken);
 
+    /// <summary>
+    /// As <see cref="CreateAsync(ExportJobRequest, CancellationToken)"/>, but the export gets a trace of its own, linked
+    /// to the caller's span: for a caller that starts many exports at once (a session's batch), whose trace would
+    /// otherwise hold every one of them, with all their polls and downloads.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id is not a safe path segment, or an option is out of range.</exception>
+    /// <exception cref="ExportJobConflictException">The key belongs to a job with other parameters.</exception>
+    public Task<ExportJobCreation> CreateInOwnTraceAsync(ExportJobRequest request, CancellationToken cancellationToken = default) =>
+        CreateAsync(request, newTrace: true, cancellationToken);
+
     private async Task<ExportJobCreation> CreateAsync(ExportJobRequest request, bool newTrace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -249,6 +249,37 @@ public sealed class ExportTraceTests(AzuriteFixture azurite)
         Assert.Contains(capture.Spans, span => span.DisplayName == "export.sweep" && span.Status == ActivityStatusCode.Error);
     }
 
+    [Fact]
+    public async Task A_session_export_gives_each_export_a_trace_of_its_own_linked_to_the_request()
+    {
+        var capture = new TelemetryCapture();
+        await using var app = await FunctionsApp.StartAsync(azurite.Server, new Dictionary<string, string?>
+        {
+            [FunctionsApp.EmulatorSeedSetting] = Random.Shared.Next(1000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, capture.AddTo);
+        var (sessionId, _) = await FirstRoleAsync(app);
+        var roles = await app.Services.GetRequiredService<IRoleMiningClient>().GetPotentialRoleSummariesAsync(sessionId).CountAsync();
+        Assert.True(roles > 1, "the session needs several roles");
+
+        var hostRequest = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+        ActivityContext request;
+        using (var invocation = Worker.StartActivity("StartSessionExport", ActivityKind.Server, hostRequest))
+        {
+            request = invocation!.Context;
+            var response = await app.InvokeHttpAsync(app.Function<ApiFunctions>().StartSessionExportAsync, "POST",
+                new Dictionary<string, string> { ["sessionId"] = sessionId }, "{}");
+            Assert.Equal(202, response.StatusCode);
+        }
+
+        TelemetryCapture.Flush(app.Services);
+
+        // A batch of a thousand roles must not become one trace of a thousand exports with all their polls and downloads.
+        var creations = capture.Spans.Where(span => span.DisplayName == "export.create" && span.Links.Any(link => link.Context.SpanId == request.SpanId)).ToList();
+        Assert.Equal(roles, creations.Count);
+        Assert.Equal(roles, creations.Select(span => span.TraceId).Distinct().Count());
+        Assert.DoesNotContain(creations, span => span.TraceId == hostRequest.TraceId);
+    }
+
     /// <summary>Runs the queue function of <paramref name="step"/> under an invocation span, as the worker does.</summary>
     private static async Task InvokeAsWorkerAsync(FunctionsApp app, ExportStep step, QueueMessage message)
     {
