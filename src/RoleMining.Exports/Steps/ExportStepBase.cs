@@ -118,7 +118,8 @@ public abstract class ExportStepBase : IExportStep
         ArgumentNullException.ThrowIfNull(job);
         var now = TimeProvider.GetUtcNow();
         var sailPointError = ExportSailPointError.From(exception);
-        Log.JobFailed(Logger, job.JobId, HandledStep, kind, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
+        // Not logged here: this is the change a write may still refuse (a lost lease, a conflict that runs it again). The
+        // workflow logs the failure once it is stored (ExportWorkflow.RecordOutcome).
         return job with
         {
             State = ExportJobState.Failed,

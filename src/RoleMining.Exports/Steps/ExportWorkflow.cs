@@ -287,8 +287,9 @@ public sealed class ExportWorkflow
             case ExportStepOutcome.Succeeded when result.Job is { } succeeded:
                 _metrics.ExportSucceeded(succeeded);
                 break;
-            case ExportStepOutcome.Failed when result.Job?.Failure is { } failure:
+            case ExportStepOutcome.Failed when result.Job is { Failure: { } failure } failed:
                 _metrics.ExportFailed(failure);
+                Log.JobFailed(_logger, failed.JobId, failure.Step, failure.Kind, failure.Reason, failed.SessionId, failed.PotentialRoleId, failed.ExportId);
                 break;
         }
     }
