@@ -164,7 +164,7 @@ public sealed class ExportJobService
             if (await _jobs.TryCreateAsync(job, cancellationToken).ConfigureAwait(false) is not null)
             {
                 Log.JobCreated(_logger, jobId, job.SessionId, job.PotentialRoleId, options.ToKey());
-                await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
+                await SendCurrentAsync(job, again: false, cancellationToken).ConfigureAwait(false);
                 return new ExportJobCreation(job, Created: true);
             }
 
@@ -190,7 +190,7 @@ public sealed class ExportJobService
             Log.JobReused(_logger, jobId, existing.Job.State);
             if (existing.Job.State == ExportJobState.Queued)
             {
-                await SendCurrentAsync(existing.Job, cancellationToken).ConfigureAwait(false);
+                await SendCurrentAsync(existing.Job, again: true, cancellationToken).ConfigureAwait(false);
             }
 
             return new ExportJobCreation(existing.Job, Created: false);
@@ -333,15 +333,20 @@ public sealed class ExportJobService
     private async Task ResumeOneAsync(ExportJob job, CancellationToken cancellationToken)
     {
         using var activity = ExportsTelemetry.StartResume(job);
-        await SendCurrentAsync(job, cancellationToken).ConfigureAwait(false);
+        await SendCurrentAsync(job, again: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendCurrentAsync(ExportJob job, CancellationToken cancellationToken)
+    /// <summary>Sends the job's current message (due when the job says); <paramref name="again"/>: it was sent before, and the log says so.</summary>
+    private async Task SendCurrentAsync(ExportJob job, bool again, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         var delay = job.NextStepDueAt is { } due && due > now ? due - now : TimeSpan.Zero;
         var message = ExportMessage.Create(job.NextStep, job.JobId, job.Sequence, now);
         await ExportsTelemetry.SendAsync(_queue, message, delay, cancellationToken).ConfigureAwait(false);
-        Log.JobResumed(_logger, job.JobId, job.NextStep, job.Sequence, delay.TotalMilliseconds);
+        if (again)
+        {
+            // Not for a new job's first message: a search for resumed jobs must find crash recovery, not every creation.
+            Log.JobResumed(_logger, job.JobId, job.NextStep, job.Sequence, delay.TotalMilliseconds);
+        }
     }
 }
