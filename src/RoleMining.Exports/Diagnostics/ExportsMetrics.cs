@@ -85,7 +85,7 @@ public sealed class ExportsMetrics : IDisposable
             { ExportsTelemetry.StepAttribute, ExportsTelemetry.StepName(failure.Step) },
         });
 
-    private static string OutcomeName(ExportStepOutcome outcome) => outcome switch
+    internal static string OutcomeName(ExportStepOutcome outcome) => outcome switch
     {
         ExportStepOutcome.Advanced => "advanced",
         ExportStepOutcome.Deferred => "deferred",
@@ -95,6 +95,10 @@ public sealed class ExportsMetrics : IDisposable
         ExportStepOutcome.Failed => "failed",
         ExportStepOutcome.JobNotFound => "job_not_found",
         ExportStepOutcome.LeaseLost => "lease_lost",
-        _ => outcome.ToString(),
+        ExportStepOutcome.Rescheduled => "rescheduled",
+        ExportStepOutcome.CallbackDelivered => "callback_delivered",
+        ExportStepOutcome.CallbackRetryScheduled => "callback_retry_scheduled",
+        ExportStepOutcome.CallbackFailed => "callback_failed",
+        _ => outcome.ToString(), // never: a test holds every outcome named above
     };
 }
