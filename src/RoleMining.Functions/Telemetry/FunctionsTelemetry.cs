@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using RoleMining.Exports;
@@ -68,6 +69,10 @@ public static class FunctionsTelemetry
         var builder = services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource([.. ActivitySources]))
             .WithMetrics(metrics => metrics.AddMeter([.. Meters]));
+
+        // The workflow's scope (JobId, Step, Sequence, MessageId, Attempt) on every line a step writes: a SailPoint
+        // failure or a storage warning is then found by job id, not only through its trace. Off by default in OpenTelemetry.
+        services.Configure<OpenTelemetryLoggerOptions>(logging => logging.IncludeScopes = true);
 
         var connectionString = configuration[ConnectionStringSetting];
         if (!string.IsNullOrWhiteSpace(connectionString))

@@ -4,6 +4,7 @@ using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using RoleMining.Emulator;
 using RoleMining.Exports;
@@ -250,6 +251,23 @@ public sealed class ExportTraceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Lines_a_step_writes_carry_the_job_id_of_the_workflows_scope_to_the_exporter()
+    {
+        var capture = new TelemetryCapture();
+        await using var app = await FunctionsApp.StartAsync(azurite.Server, new Dictionary<string, string?>(), capture.AddTo);
+        var (sessionId, roleId) = await FirstRoleAsync(app);
+        var jobs = app.Services.GetRequiredService<ExportJobService>();
+        var created = await jobs.CreateAsync(new ExportJobRequest { SessionId = sessionId, PotentialRoleId = roleId });
+
+        await QueueDriver.RunUntilFinishedAsync(app.Azurite.Queues(), created.Job.JobId, (step, message) => InvokeAsWorkerAsync(app, step, message), jobs, TimeSpan.FromMinutes(2));
+
+        // A line of the SailPoint client (which knows no job) written inside a step: found by the job id in Azure.
+        var sailPointLines = capture.Records.Where(record => record.CategoryName?.StartsWith("RoleMining.SailPoint", StringComparison.Ordinal) == true).ToList();
+        Assert.NotEmpty(sailPointLines);
+        Assert.Contains(sailPointLines, record => ScopeValues(record).Any(pair => pair.Key == "JobId" && Equals(pair.Value, created.Job.JobId)));
+    }
+
+    [Fact]
     public async Task A_session_export_gives_each_export_a_trace_of_its_own_linked_to_the_request()
     {
         var capture = new TelemetryCapture();
@@ -278,6 +296,19 @@ public sealed class ExportTraceTests(AzuriteFixture azurite)
         Assert.Equal(roles, creations.Count);
         Assert.Equal(roles, creations.Select(span => span.TraceId).Distinct().Count());
         Assert.DoesNotContain(creations, span => span.TraceId == hostRequest.TraceId);
+    }
+
+    private static List<KeyValuePair<string, object?>> ScopeValues(LogRecord record)
+    {
+        var values = new List<KeyValuePair<string, object?>>();
+        record.ForEachScope((scope, found) =>
+        {
+            foreach (var pair in scope)
+            {
+                found.Add(pair);
+            }
+        }, values);
+        return values;
     }
 
     /// <summary>Runs the queue function of <paramref name="step"/> under an invocation span, as the worker does.</summary>

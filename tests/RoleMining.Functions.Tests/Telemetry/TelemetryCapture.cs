@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using RoleMining.Functions.Telemetry;
@@ -21,6 +22,9 @@ internal sealed class TelemetryCapture
 
     public List<MetricSnapshot> Metrics { get; } = [];
 
+    /// <summary>Log records as the OpenTelemetry exporter (Azure Monitor's, in Azure) receives them.</summary>
+    public List<LogRecord> Records { get; } = [];
+
     public FakeLogCollector Logs { get; } = new();
 
     public FakeLogCollector AllLogs { get; } = new();
@@ -29,7 +33,8 @@ internal sealed class TelemetryCapture
     {
         services.AddRoleMiningTelemetry(configuration)
             .WithTracing(tracing => tracing.AddInMemoryExporter(Spans))
-            .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics));
+            .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics))
+            .WithLogging(logging => logging.AddInMemoryExporter(Records));
         services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Trace)
             .AddRoleMiningLogFilters(configuration)
