@@ -17,8 +17,9 @@ namespace RoleMining.Exports.Bench;
 /// <c>unzip</c> (download, inflate, CRC check, write the files), and the whole export workflow in its own process
 /// (<see cref="ExportChild"/>: start, poll, download with SHA-256, zip verification, unpacking, row count, manifest) to
 /// the filesystem store and to Azurite blobs. Each contender is a child process measured by GNU time (wall, user + sys
-/// CPU, peak RSS of the process tree), so process start-up counts for every contender alike. Rounds are interleaved
-/// (the order of contenders rotates each round) after one warm-up round, so the machine's load falls on all of them.
+/// CPU, and %M: the peak RSS of the largest single process of the tree), so process start-up counts for every contender
+/// alike. Rounds are interleaved (the order of contenders rotates each round) after one warm-up round, so the machine's
+/// load falls on all of them.
 /// </summary>
 internal static class WireSpeedBenchmark
 {
