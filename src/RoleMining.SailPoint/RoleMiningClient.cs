@@ -52,15 +52,13 @@ public sealed class RoleMiningClient : IRoleMiningClient, IDisposable
             throw new ArgumentException(TokenRedirects.Problem("The handler"), nameof(handler));
         }
 
-        var httpClient = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect }, disposeHandler: true)
-            : new HttpClient(handler, disposeHandler: false);
-        httpClient.Timeout = Timeout.InfiniteTimeSpan;
+        HttpClient OwnClient(bool followRedirects) => new(
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect, AllowAutoRedirect = followRedirects },
+            disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+
+        var httpClient = handler is null ? OwnClient(followRedirects: true) : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         // The token request carries the client secret in its body, which a 307 or 308 would send on to wherever it points.
-        var tokenClient = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = options.Timeouts.Connect, AllowAutoRedirect = false }, disposeHandler: true)
-            : httpClient;
-        tokenClient.Timeout = Timeout.InfiniteTimeSpan;
+        var tokenClient = handler is null ? OwnClient(followRedirects: false) : httpClient;
         timeProvider ??= TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
 

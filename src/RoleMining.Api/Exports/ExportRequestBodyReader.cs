@@ -100,11 +100,12 @@ public static class ExportRequestBodyReader
     private static (ExportRequestOptions? Options, string? Callback, IResult? Problem) Parse(HttpRequest request, ReadOnlyMemory<byte> body, IReadOnlyCollection<string> callbacks)
     {
         var errors = new RequestErrors();
+        // A UTF-8 byte-order mark (Windows PowerShell 5.1 writes one) may precede JSON text (RFC 8259 lets a parser ignore it).
+        var json = body.Span.StartsWith(Utf8ByteOrderMark) ? body[Utf8ByteOrderMark.Length..] : body;
         JsonDocument document;
         try
         {
-            // A UTF-8 byte-order mark (Windows PowerShell 5.1 writes one) may precede JSON text (RFC 8259 lets a parser ignore it).
-            document = JsonDocument.Parse(body.Span.StartsWith(Utf8ByteOrderMark) ? body[Utf8ByteOrderMark.Length..] : body, DocumentOptions);
+            document = JsonDocument.Parse(json, DocumentOptions);
         }
         catch (JsonException exception)
         {
@@ -114,7 +115,7 @@ public static class ExportRequestBodyReader
 
         using (document)
         {
-            if (FindUndecodableString(body.Span.StartsWith(Utf8ByteOrderMark) ? body.Span[Utf8ByteOrderMark.Length..] : body.Span) is { } undecodable)
+            if (FindUndecodableString(json.Span) is { } undecodable)
             {
                 errors.Add(undecodable.Field, undecodable.Message);
                 return (null, null, ApiProblems.Validation(request, errors));

@@ -181,9 +181,10 @@ public sealed class ExportWorkflow
                 }
 
                 Log.ManifestAdopted(_logger, job.JobId, job.ExportId!);
-                _metrics.ExportSucceeded(succeeded);
+                var adopted = ExportStepResult.Of(ExportStepOutcome.Succeeded, succeeded);
+                RecordOutcome(message.Step, adopted);
                 await SendCallbackAsync(succeeded, cancellationToken).ConfigureAwait(false);
-                return ExportStepResult.Of(ExportStepOutcome.Succeeded, succeeded);
+                return adopted;
             }
 
             var error = job.LastError ?? lastError ?? "no error was recorded";
@@ -209,10 +210,10 @@ public sealed class ExportWorkflow
                 continue;
             }
 
-            _metrics.ExportFailed(failed.Failure);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, nameof(ExportFailureKind.RepeatedFailure));
             Log.Poisoned(_logger, message.Step, message.MessageId, message.JobId, attempts, error);
-            Log.JobFailed(_logger, job.JobId, message.Step, ExportFailureKind.RepeatedFailure, reason, job.SessionId, job.PotentialRoleId, job.ExportId);
+            var given = ExportStepResult.Of(ExportStepOutcome.Failed, failed);
+            RecordOutcome(message.Step, given);
             // Not when the store could not say whether a complete export is there: files kept beat an export deleted.
             if (message.Step == ExportStep.Download && _download is not null && !manifestUnknown)
             {
@@ -220,7 +221,7 @@ public sealed class ExportWorkflow
             }
 
             await SendCallbackAsync(failed, cancellationToken).ConfigureAwait(false);
-            return ExportStepResult.Of(ExportStepOutcome.Failed, failed);
+            return given;
         }
     }
 
@@ -277,6 +278,7 @@ public sealed class ExportWorkflow
         }
     }
 
+    /// <summary>The metrics, and the failure's log line, of a step's result once it is stored: for a step, and for a poison message.</summary>
     private void RecordOutcome(ExportStep step, ExportStepResult result)
     {
         switch (result.Outcome)
