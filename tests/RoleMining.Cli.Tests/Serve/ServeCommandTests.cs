@@ -14,19 +14,7 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
     {
         using var directory = new TemporaryDirectory();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = emulator.CreateRunner(directory.Path).RunAsync(
-            ["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports")],
-            stop.Token,
-            line =>
-            {
-                if (ListeningLine().Match(line) is { Success: true } match)
-                {
-                    listening.TrySetResult(new Uri(match.Groups["api"].Value.TrimEnd('/') + "/"));
-                }
-            });
-
-        var api = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var (run, api) = await StartServeAsync(directory, stop.Token);
         using var http = new HttpClient { BaseAddress = api };
         var session = emulator.Server.Tenant.Sessions.First(candidate => candidate.PotentialRoles.Any(role => role.IdentityCount > 0));
         var role = session.PotentialRoles.First(candidate => candidate.IdentityCount > 0);
@@ -81,19 +69,7 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
     {
         using var directory = new TemporaryDirectory();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = emulator.CreateRunner(directory.Path).RunAsync(
-            ["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports"), "--verbose"],
-            stop.Token,
-            line =>
-            {
-                if (ListeningLine().Match(line) is { Success: true } match)
-                {
-                    listening.TrySetResult(new Uri(match.Groups["api"].Value.TrimEnd('/') + "/"));
-                }
-            });
-
-        var api = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var (run, api) = await StartServeAsync(directory, stop.Token, "--verbose");
         using var http = new HttpClient { BaseAddress = api };
         var session = emulator.Server.Tenant.Sessions[0];
         foreach (var parameter in new[] { "code", "access_token", "api-key" })
@@ -160,6 +136,24 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
                 .Where(job => job != default)
                 .ToHashSet()
             : [];
+
+    /// <summary>Runs <c>serve</c> on a free loopback port with exports in the directory; returns the run and the API's base address once it listens.</summary>
+    private async Task<(Task<CliResult> Run, Uri Api)> StartServeAsync(TemporaryDirectory directory, CancellationToken stop, params string[] extra)
+    {
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = emulator.CreateRunner(directory.Path).RunAsync(
+            ["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports"), .. extra],
+            stop,
+            line =>
+            {
+                if (ListeningLine().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(new Uri(match.Groups["api"].Value.TrimEnd('/') + "/"));
+                }
+            });
+
+        return (run, await listening.Task.WaitAsync(TimeSpan.FromMinutes(1)));
+    }
 
     [GeneratedRegex(@"listening on (?<api>http://127\.0\.0\.1:\d+/api)")]
     private static partial Regex ListeningLine();
