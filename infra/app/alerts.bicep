@@ -153,6 +153,55 @@ resource sweepFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// A completion callback was given up: the caller that waits for it (a SailPoint Workflow) is never told the export ended.
+resource callbackFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-rolemining-callback-failed-${nameSuffix}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Role mining: a completion callback was given up'
+    description: 'A completion callback was not delivered and will not be retried (dimension callback names it); its caller is never told the export ended. docs/deploy.md, section Alerts, says what to do.'
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsights.id
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: loadTextContent('alerts/callback-failed.kql')
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'failedCallbacks'
+          dimensions: [
+            {
+              name: 'callback'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
 // No sweep completed within sweepMissedAfterHours: the timer did not run, or no run finished. Evaluated hourly over the
 // longest window a log alert allows; the query itself looks back sweepMissedAfterHours. Resolves itself once a run completes.
 resource sweepMissed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {

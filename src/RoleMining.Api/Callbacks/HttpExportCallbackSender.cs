@@ -153,20 +153,60 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
             ClientCredentialStyle = ClientCredentialStyle.PostBody,
         };
         var response = await http.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
+        // The secret is never part of a message: only the endpoint's status and OAuth error code.
+        var status = (int)response.HttpStatusCode;
+        if (status is >= 200 and < 300)
         {
-            // The secret is never part of the message: only the endpoint's status and OAuth error code.
-            var status = (int)response.HttpStatusCode;
-            var error = status is >= 300 and < 400
-                ? $"The callback's token endpoint answered {status}: redirects are not followed, the client secret goes only to the configured token URL."
-                : $"The callback's token endpoint refused the client credentials ({(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {response.Error ?? "no error code"}).";
-            return (null, response.ErrorType == ResponseErrorType.Exception || status is 0 or 408 or 429 or >= 500
-                ? ExportCallbackDelivery.Transient(error)
-                : ExportCallbackDelivery.Permanent(error));
+            if (AccessTokenOf(response) is not { } token)
+            {
+                // Not an OAuth token endpoint (a login page, a wrong path) or a broken one: asking again will not change it.
+                return (null, ExportCallbackDelivery.Permanent(
+                    $"The callback's token endpoint answered {status} without an access token (a JSON object with a string access_token): check the callback's TokenUrl."));
+            }
+
+            _tokens[name] = (token.Value, now + (token.Lifetime > TokenRenewalMargin * 2 ? token.Lifetime - TokenRenewalMargin : token.Lifetime / 2));
+            return (token.Value, null);
         }
 
-        var lifetime = TimeSpan.FromSeconds(Math.Max(response.ExpiresIn, 0));
-        _tokens[name] = (response.AccessToken, now + (lifetime > TokenRenewalMargin * 2 ? lifetime - TokenRenewalMargin : lifetime / 2));
-        return (response.AccessToken, null);
+        var error = status is >= 300 and < 400
+            ? $"The callback's token endpoint answered {status}: redirects are not followed, the client secret goes only to the configured token URL."
+            : $"The callback's token endpoint refused the client credentials ({(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {ErrorCodeOf(response) ?? "no error code"}).";
+        return (null, status is 0 or 408 or 429 or >= 500
+            ? ExportCallbackDelivery.Transient(error)
+            : ExportCallbackDelivery.Permanent(error));
+    }
+
+    /// <summary>The access token of a successful answer and how long it lasts (0 when it does not say); null when the body has none.</summary>
+    private static (string Value, TimeSpan Lifetime)? AccessTokenOf(TokenResponse response)
+    {
+        // Read here rather than through response.AccessToken, which takes a number for a token too.
+        if (response.ErrorType == ResponseErrorType.Exception || response.Json is not { ValueKind: JsonValueKind.Object } json
+            || !json.TryGetProperty("access_token", out var accessToken) || accessToken.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return accessToken.GetString() is { Length: > 0 } value ? (value, TimeSpan.FromSeconds(Math.Max(response.ExpiresIn, 0))) : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A JSON string escaping a lone UTF-16 surrogate parses, and throws only when read as a .NET string.
+            return null;
+        }
+    }
+
+    /// <summary>The OAuth error code of a refusal, if its body is a JSON object that has one.</summary>
+    private static string? ErrorCodeOf(TokenResponse response)
+    {
+        try
+        {
+            return response.Json is { ValueKind: JsonValueKind.Object } ? response.Error : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

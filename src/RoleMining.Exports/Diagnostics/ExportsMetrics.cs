@@ -18,6 +18,7 @@ public sealed class ExportsMetrics : IDisposable
     private readonly Counter<long> _storedBytes;
     private readonly Counter<long> _sweepRuns;
     private readonly Counter<long> _sweepRoles;
+    private readonly Counter<long> _callbacks;
 
     /// <summary>Creates the instruments on a meter of <paramref name="meterFactory"/>, or on an own meter when it is null.</summary>
     public ExportsMetrics(IMeterFactory? meterFactory = null)
@@ -31,6 +32,7 @@ public sealed class ExportsMetrics : IDisposable
         _storedBytes = meter.CreateCounter<long>(ExportsTelemetry.StoredBytesInstrument, "By", "Bytes of export files stored (zip and CSV files).");
         _sweepRuns = meter.CreateCounter<long>(ExportsTelemetry.SweepRunsInstrument, "{run}", "Runs of the export sweep, by outcome.");
         _sweepRoles = meter.CreateCounter<long>(ExportsTelemetry.SweepRolesInstrument, "{role}", "Potential roles a sweep looked at: given a job, or already covered.");
+        _callbacks = meter.CreateCounter<long>(ExportsTelemetry.CallbacksInstrument, "{callback}", "Completion callbacks that ended: delivered, or given up.");
     }
 
     /// <summary>A sweep ran to its end: <paramref name="created"/> roles got a job, <paramref name="covered"/> already had one.</summary>
@@ -84,6 +86,25 @@ public sealed class ExportsMetrics : IDisposable
             { ExportsTelemetry.ErrorTypeAttribute, failure.Kind.ToString() },
             { ExportsTelemetry.StepAttribute, ExportsTelemetry.StepName(failure.Step) },
         });
+
+    /// <summary>A completion callback was delivered or given up (<paramref name="callback"/> as stored); nothing for one still pending.</summary>
+    internal void CallbackEnded(ExportCallback callback)
+    {
+        var outcome = callback.State switch
+        {
+            ExportCallbackState.Delivered => ExportsTelemetry.CallbackDelivered,
+            ExportCallbackState.Failed => ExportsTelemetry.CallbackFailed,
+            _ => null,
+        };
+        if (outcome is not null)
+        {
+            _callbacks.Add(1, new TagList
+            {
+                { ExportsTelemetry.OutcomeAttribute, outcome },
+                { ExportsTelemetry.CallbackAttribute, callback.Name },
+            });
+        }
+    }
 
     internal static string OutcomeName(ExportStepOutcome outcome) => outcome switch
     {

@@ -42,6 +42,15 @@ public static class ExportsTelemetry
     /// <summary>Potential roles a sweep looked at, by <see cref="SweepRoleStateAttribute"/>. Unit <c>{role}</c>.</summary>
     public const string SweepRolesInstrument = "rolemining.sweep.roles";
 
+    /// <summary>
+    /// Completion callbacks that ended, by <see cref="OutcomeAttribute"/> (<c>delivered</c>, or <c>failed</c>: given up, so
+    /// whoever waits for it is never told) and <see cref="CallbackAttribute"/>. Unit <c>{callback}</c>.
+    /// </summary>
+    public const string CallbacksInstrument = "rolemining.export.callbacks";
+
+    /// <summary>The configured name of a completion callback (<c>RoleMining:Api:Callbacks</c>), as the start request named it.</summary>
+    public const string CallbackAttribute = "rolemining.callback";
+
     /// <summary>The step: <c>start</c>, <c>poll</c> or <c>download</c>.</summary>
     public const string StepAttribute = "rolemining.export.step";
 
@@ -59,6 +68,8 @@ public static class ExportsTelemetry
 
     internal const string SweepCompleted = "completed";
     internal const string SweepFailed = "failed";
+    internal const string CallbackDelivered = "delivered";
+    internal const string CallbackFailed = "failed";
 
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 

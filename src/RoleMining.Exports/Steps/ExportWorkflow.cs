@@ -135,8 +135,11 @@ public sealed class ExportWorkflow
         using var activity = ExportsTelemetry.StartPoison(message);
         if (message.Step == ExportStep.Callback)
         {
-            var given = await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
-            return ExportStepResult.Of(given?.Callback?.State == ExportCallbackState.Failed ? ExportStepOutcome.CallbackFailed : ExportStepOutcome.Duplicate, given);
+            var (job, givenUp) = await GiveUpCallbackAsync(message, lastError, cancellationToken).ConfigureAwait(false);
+            // Duplicate for a callback settled before (by its step, or by an earlier copy of this message): counted once.
+            var result = ExportStepResult.Of(givenUp ? ExportStepOutcome.CallbackFailed : ExportStepOutcome.Duplicate, job);
+            RecordOutcome(message.Step, result);
+            return result;
         }
 
         while (true)
@@ -252,15 +255,19 @@ public sealed class ExportWorkflow
         }
     }
 
-    /// <summary>A callback message that kept failing (the store, not the receiver: those failures are retried by the step): the callback is given up, visibly.</summary>
-    private async Task<ExportJob?> GiveUpCallbackAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken)
+    /// <summary>
+    /// A callback message that kept failing (the store, not the receiver: those failures are retried by the step): the
+    /// callback is given up, visibly. Returns the job, and whether this call gave the callback up (false when it was no
+    /// longer pending).
+    /// </summary>
+    private async Task<(ExportJob? Job, bool GivenUp)> GiveUpCallbackAsync(ExportMessage message, string? lastError, CancellationToken cancellationToken)
     {
         while (true)
         {
             var stored = await _jobs.GetAsync(message.JobId, cancellationToken).ConfigureAwait(false);
             if (stored?.Job.Callback is not { State: ExportCallbackState.Pending } callback)
             {
-                return stored?.Job;
+                return (stored?.Job, false);
             }
 
             var given = stored.Job with
@@ -273,12 +280,12 @@ public sealed class ExportWorkflow
             {
                 Log.CallbackAttempted(_logger, given.JobId, callback.Name, callback.Attempts, ExportCallbackState.Failed, given.Callback!.LastError);
                 Log.CallbackGivenUp(_logger, given.JobId, callback.Name, callback.Attempts, given.Callback.LastError, given.State);
-                return given;
+                return (given, true);
             }
         }
     }
 
-    /// <summary>The metrics, and the failure's log line, of a step's result once it is stored: for a step, and for a poison message.</summary>
+    /// <summary>The metrics, and the failure's log line, of a step's result once it is stored: for a step, and for a poison message (a callback's too).</summary>
     private void RecordOutcome(ExportStep step, ExportStepResult result)
     {
         switch (result.Outcome)
@@ -292,6 +299,9 @@ public sealed class ExportWorkflow
             case ExportStepOutcome.Failed when result.Job is { Failure: { } failure } failed:
                 _metrics.ExportFailed(failure);
                 Log.JobFailed(_logger, failed.JobId, failure.Step, failure.Kind, failure.Reason, failed.SessionId, failed.PotentialRoleId, failed.ExportId);
+                break;
+            case ExportStepOutcome.CallbackDelivered or ExportStepOutcome.CallbackFailed when result.Job?.Callback is { } callback:
+                _metrics.CallbackEnded(callback);
                 break;
         }
     }

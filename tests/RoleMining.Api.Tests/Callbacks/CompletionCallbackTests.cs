@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using RoleMining.Api.Callbacks;
 using RoleMining.Api.Tests.Infrastructure;
@@ -25,6 +27,7 @@ namespace RoleMining.Api.Tests.Callbacks;
 public sealed class CompletionCallbackTests : IAsyncLifetime
 {
     private const string CallbackName = "SailPointWorkflow";
+    private const string MisbehavingTokenCallback = "WorkflowWithAMisbehavingTokenEndpoint";
     private const string ClientId = "workflow-external-trigger-client";
     private const string ClientSecret = "workflow-external-trigger-secret";
     private static readonly Uri PublicBase = new("https://rolemining.example.test/");
@@ -35,7 +38,9 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
     private WebApplication? _receiver;
     private ApiTestHost? _host;
     private Func<int, int> _answer = _ => StatusCodes.Status200OK;
+    private Func<HttpContext, IResult> _tokenAnswer = _ => Results.StatusCode(StatusCodes.Status500InternalServerError);
     private int _redirectedCalls;
+    private int _redirectedTokenRequests;
 
     private ApiTestHost Host => _host!;
 
@@ -44,8 +49,8 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         _tokens = await LocalTokenIssuer.StartAsync();
         _tokens.AddClient(ClientId, ClientSecret);
         _receiver = await StartReceiverAsync();
-        var receiverUrl = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/')
-            + "/beta/workflows/execute/external/c79e0079-562c-4df5-aa73-60a9e25c916d";
+        var receiverBase = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        var receiverUrl = receiverBase + "/beta/workflows/execute/external/c79e0079-562c-4df5-aa73-60a9e25c916d";
         _host = await ApiTestHost.StartAsync(
             api: options =>
             {
@@ -54,6 +59,13 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
                 {
                     Url = receiverUrl,
                     TokenUrl = _tokens.TokenEndpoint.ToString(),
+                    ClientId = ClientId,
+                    ClientSecret = ClientSecret,
+                };
+                options.Callbacks[MisbehavingTokenCallback] = new CallbackTargetOptions
+                {
+                    Url = receiverUrl,
+                    TokenUrl = receiverBase + "/oauth/token",
                     ClientId = ClientId,
                     ClientSecret = ClientSecret,
                 };
@@ -89,6 +101,7 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
     {
         _answer = call => call == 1 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         var role = Host.SessionWithRoles().PotentialRoles[0];
+        using var ended = CallbacksEnded();
 
         var jobId = await ExportAsync(role.Session.Id, role.Id);
         var job = await WaitForCallbackAsync(jobId, "delivered");
@@ -109,6 +122,10 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Contains(input["artifacts"]!.AsArray(), artifact => (string?)artifact!["url"] == new Uri(PublicBase, $"api/exports/{jobId}/artifacts/export.zip").ToString());
         Assert.Equal(2, (int?)job["callback"]!["attempts"]);
         Assert.NotNull((string?)job["callback"]!["deliveredAt"]);
+        // One delivered callback counted, not the refused attempt before it.
+        var delivered = Assert.Single(ended.GetMeasurementSnapshot());
+        Assert.Equal("delivered", delivered.Tags[ExportsTelemetry.OutcomeAttribute]);
+        Assert.Equal(CallbackName, delivered.Tags[ExportsTelemetry.CallbackAttribute]);
 
         // The callback's message delivered again (at-least-once queues do that) calls nobody.
         var workflow = Host.Services.GetRequiredService<ExportWorkflow>();
@@ -123,6 +140,7 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
     {
         _answer = _ => StatusCodes.Status404NotFound;
         var role = Host.SessionWithRoles().PotentialRoles[^1];
+        using var ended = CallbacksEnded();
 
         var jobId = await ExportAsync(role.Session.Id, role.Id);
         var job = await WaitForCallbackAsync(jobId, "failed");
@@ -135,6 +153,11 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         var givenUp = Assert.Single(Host.Logs.GetSnapshot(), record => record.Id.Id == 132 && record.Message.Contains(jobId, StringComparison.Ordinal));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, givenUp.Level);
         Assert.Contains("404", givenUp.Message, StringComparison.Ordinal);
+        // ... and a metric an alert counts (infra/app/alerts/callback-failed.kql).
+        var failed = Assert.Single(ended.GetMeasurementSnapshot());
+        Assert.Equal(1, failed.Value);
+        Assert.Equal("failed", failed.Tags[ExportsTelemetry.OutcomeAttribute]);
+        Assert.Equal(CallbackName, failed.Tags[ExportsTelemetry.CallbackAttribute]);
     }
 
     [Theory]
@@ -152,6 +175,51 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Single(_calls);
         Assert.Equal(0, _redirectedCalls);
         Assert.Contains("redirects are not followed", (string?)job["callback"]!["lastError"], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(StatusCodes.Status307TemporaryRedirect)]
+    [InlineData(StatusCodes.Status308PermanentRedirect)]
+    public async Task A_token_endpoint_that_redirects_is_not_followed_and_the_client_secret_goes_nowhere_else(int status)
+    {
+        // A 307 or 308 would make HttpClient post the client secret again, to a URL nobody configured.
+        _tokenAnswer = context =>
+        {
+            context.Response.Headers.Location = $"http://localhost:{context.Request.Host.Port}/elsewhere/token";
+            return Results.StatusCode(status);
+        };
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id, MisbehavingTokenCallback);
+        var job = await WaitForCallbackAsync(jobId, "failed");
+
+        Assert.Equal(0, _redirectedTokenRequests);
+        Assert.Empty(_calls);
+        Assert.Equal(1, (int?)job["callback"]!["attempts"]);
+        var error = (string?)job["callback"]!["lastError"];
+        Assert.Contains("redirects are not followed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(ClientSecret, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"access_token":"\ud800","token_type":"Bearer","expires_in":3600}""")]
+    [InlineData("""{"access_token":7,"token_type":"Bearer","expires_in":3600}""")]
+    [InlineData("""{"token_type":"Bearer","expires_in":3600}""")]
+    [InlineData("""[1,2,3]""")]
+    [InlineData("""not json""")]
+    public async Task A_token_endpoint_answer_that_is_not_a_token_fails_the_callback_with_a_reason_and_calls_nobody(string body)
+    {
+        _tokenAnswer = _ => Results.Text(body, "application/json");
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id, MisbehavingTokenCallback);
+        var job = await WaitForCallbackAsync(jobId, "failed");
+
+        Assert.Empty(_calls);
+        Assert.Contains("token endpoint answered 200 without an access token", (string?)job["callback"]!["lastError"], StringComparison.Ordinal);
+        // Asking again would get the same answer: given up at once, not after every retry.
+        Assert.Equal(1, (int?)job["callback"]!["attempts"]);
+        Assert.Equal("succeeded", (string?)job["state"]);
     }
 
     [Fact]
@@ -173,12 +241,16 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Empty(_calls);
     }
 
-    private async Task<string> ExportAsync(string sessionId, string roleId)
+    /// <summary>The callbacks the app counts as ended (delivered or given up), from now on.</summary>
+    private MetricCollector<long> CallbacksEnded() =>
+        new(Host.Services.GetRequiredService<IMeterFactory>(), ExportsTelemetry.MeterName, ExportsTelemetry.CallbacksInstrument);
+
+    private async Task<string> ExportAsync(string sessionId, string roleId, string callback = CallbackName)
     {
         // Location is built on the public base URL of the deployment, which this test host is not: the job is polled by id.
-        using var start = await Host.Client.PostAsJsonAsync($"api/sessions/{sessionId}/potential-roles/{roleId}/exports", new { callback = CallbackName });
+        using var start = await Host.Client.PostAsJsonAsync($"api/sessions/{sessionId}/potential-roles/{roleId}/exports", new { callback });
         var accepted = await HttpAssert.JsonAsync(start, HttpStatusCode.Accepted);
-        Assert.Equal(CallbackName, (string?)accepted["callback"]!["name"]);
+        Assert.Equal(callback, (string?)accepted["callback"]!["name"]);
         Assert.Equal("pending", (string?)accepted["callback"]!["state"]);
         var jobId = (string)accepted["jobId"]!;
         Assert.Equal(new Uri(PublicBase, $"api/exports/{jobId}"), start.Headers.Location);
@@ -228,6 +300,12 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         {
             Interlocked.Increment(ref _redirectedCalls);
             return Results.Ok();
+        });
+        app.MapPost("/oauth/token", (HttpContext context) => _tokenAnswer(context));
+        app.MapPost("/elsewhere/token", () =>
+        {
+            Interlocked.Increment(ref _redirectedTokenRequests);
+            return Results.Ok(new { access_token = "stolen", token_type = "Bearer", expires_in = 3600 });
         });
         await app.StartAsync();
         return app;

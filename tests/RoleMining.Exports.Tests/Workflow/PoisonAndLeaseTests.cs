@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using RoleMining.Emulator;
 using RoleMining.Exports.Tests.Support;
 using RoleMining.SailPoint;
@@ -358,6 +361,33 @@ public sealed class PoisonAndLeaseTests
 
         Assert.Equal(ExportStepOutcome.Succeeded, adopted.Outcome);
         await harness.AssertSucceededAndCompleteAsync(await harness.Host.GetJobAsync(job.JobId));
+    }
+
+    [Fact]
+    public async Task A_poison_callback_message_gives_the_callback_up_and_counts_it_for_the_alert()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        using var callbacks = new MetricCollector<long>(harness.Host.Services.GetRequiredService<IMeterFactory>(), ExportsTelemetry.MeterName, ExportsTelemetry.CallbacksInstrument);
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+        // As if the job had been started with a callback whose messages then kept failing in the store (the receiver's
+        // refusals are the step's to retry).
+        var stored = (await harness.Host.JobStore.GetAsync(job.JobId))!;
+        var pending = stored.Job with { Callback = new ExportCallback { Name = "SailPointWorkflow", Attempts = 1 } };
+        Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(pending, stored.ETag));
+        var message = ExportMessage.Create(ExportStep.Callback, job.JobId, pending.Sequence, DateTimeOffset.UtcNow);
+
+        var given = await harness.Host.Workflow.HandlePoisonMessageAsync(message, "IOException: the store went away");
+        var again = await harness.Host.Workflow.HandlePoisonMessageAsync(message, "IOException: the store went away");
+
+        Assert.Equal(ExportCallbackState.Failed, given!.Callback!.State);
+        Assert.Contains("the store went away", given.Callback.LastError, StringComparison.Ordinal);
+        Assert.Equal(ExportJobState.Succeeded, again!.State);
+        // Counted once, though its poison message came twice.
+        var counted = Assert.Single(callbacks.GetMeasurementSnapshot());
+        Assert.Equal("failed", counted.Tags[ExportsTelemetry.OutcomeAttribute]);
+        Assert.Equal("SailPointWorkflow", counted.Tags[ExportsTelemetry.CallbackAttribute]);
     }
 
     [Fact]

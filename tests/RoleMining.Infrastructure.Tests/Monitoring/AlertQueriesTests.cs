@@ -73,6 +73,7 @@ public sealed partial class AlertQueriesTests
             {
                 ExportsTelemetry.ExportsStartedInstrument, ExportsTelemetry.ExportsSucceededInstrument, ExportsTelemetry.ExportsFailedInstrument,
                 ExportsTelemetry.StepDurationInstrument, ExportsTelemetry.StoredBytesInstrument, ExportsTelemetry.SweepRunsInstrument,
+                ExportsTelemetry.CallbacksInstrument,
                 SailPointTelemetry.RequestsInstrument, SailPointTelemetry.RetryDelayInstrument, SailPointTelemetry.RateLimitWaitInstrument,
             },
             instrument => Assert.Contains($"\"{instrument}\"", all, StringComparison.Ordinal));
@@ -172,7 +173,7 @@ public sealed partial class AlertQueriesTests
         return published;
     });
 
-    /// <summary>What the sweep records through its public API, by instrument: the tag sets of each measurement.</summary>
+    /// <summary>What the sweep and the callbacks record, by instrument: the tag sets of each measurement.</summary>
     private static readonly Lazy<Dictionary<string, List<Dictionary<string, string?>>>> RecordedTags = new(() =>
     {
         var recorded = new Dictionary<string, List<Dictionary<string, string?>>>(StringComparer.Ordinal);
@@ -199,6 +200,8 @@ public sealed partial class AlertQueriesTests
         listener.Start();
         metrics.SweepCompleted(created: 2, covered: 1);
         metrics.SweepFailed(new TimeoutException());
+        metrics.CallbackEnded(new ExportCallback { Name = "SailPointWorkflow", State = ExportCallbackState.Delivered });
+        metrics.CallbackEnded(new ExportCallback { Name = "SailPointWorkflow", State = ExportCallbackState.Failed });
         return recorded;
     });
 
