@@ -179,7 +179,7 @@ internal static class WireSpeedBenchmark
         }
 
         Console.WriteLine("Targets (issue 13): wall <= 1.3x and CPU <= 1.5x 'curl -o + unzip' (columns wall/c+u and CPU/c+u, medians of the same run).");
-        Console.WriteLine($"'{CurlUnzipUpload}' adds the Azure SDK's parallel upload (UploadAsync, same block size and uploads in flight) of the zip and the CSV files to Azurite: the plain-tools reference for the blob row, whose wall time Azurite (one Node.js process on the same cores) bounds.");
+        Console.WriteLine($"'{CurlUnzipUpload}' adds the Azure SDK's parallel upload (UploadAsync, same block size and uploads in flight, block MD5s, all files at once, as the store does) of the zip and the CSV files to Azurite: the plain-tools reference for the blob row, whose wall time Azurite (one Node.js process on the same cores) bounds.");
         Console.WriteLine("CPU = user + sys of the contender's process tree; RSS = its peak resident set (GNU time %M); load = 1-minute load average at each run's start.");
     }
 
