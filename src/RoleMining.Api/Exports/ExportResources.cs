@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace RoleMining.Api.Exports;
 
@@ -54,7 +55,10 @@ public sealed record ExportJobResource
     public ExportCallbackResource? Callback { get; init; }
 }
 
-/// <summary>A job's completion callback: where its delivery is, and why it failed if it did.</summary>
+/// <summary>
+/// A job's completion callback: where its delivery is, and why it failed if it did. Members without a value are left out
+/// wherever it is written, the problem document of a failed job included (its serializer writes nulls).
+/// </summary>
 public sealed record ExportCallbackResource
 {
     /// <summary>The configured callback's name.</summary>
@@ -67,15 +71,19 @@ public sealed record ExportCallbackResource
     public int Attempts { get; init; }
 
     /// <summary>When the last attempt began.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? LastAttemptAt { get; init; }
 
     /// <summary>When the next attempt is due.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? NextAttemptAt { get; init; }
 
     /// <summary>When the receiver accepted the call.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? DeliveredAt { get; init; }
 
     /// <summary>Why the last attempt failed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LastError { get; init; }
 }
 

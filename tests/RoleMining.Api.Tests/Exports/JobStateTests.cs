@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using RoleMining.Api.Callbacks;
 using Microsoft.Extensions.DependencyInjection;
 using RoleMining.Api.Tests.Infrastructure;
 using RoleMining.Testing.Http;
@@ -27,6 +29,45 @@ public sealed class JobStateTests
 
         using var files = await host.Client.GetAsync($"api/exports/{problem["jobId"]}/artifacts/export.zip");
         await HttpAssert.ProblemAsync(files, HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task A_failed_jobs_problem_shows_its_callback_without_null_members_as_the_job_resource_does()
+    {
+        // The connector's schema types the callback's times and error as strings: a Parse JSON step on the problem of a
+        // failed export must not meet nulls.
+        await using var host = await ApiTestHost.StartAsync(
+            emulator: options => options.Faults.Routes["exportRoleMiningPotentialRoleAsync"] = new EmulatorRouteFaultOptions { ExportErrorShare = 1 },
+            api: options =>
+            {
+                options.PublicBaseUrl = new Uri("https://rolemining.example.test/");
+                options.Callbacks["Workflow"] = new CallbackTargetOptions
+                {
+                    Url = "http://127.0.0.1:9/receiver", // nothing listens: the callback stays pending, or fails
+                    TokenUrl = "http://127.0.0.1:9/token",
+                    ClientId = "client",
+                    ClientSecret = "secret",
+                };
+            });
+        var session = host.SessionWithRoles();
+        using var start = await host.Client.PostAsJsonAsync($"api/sessions/{session.Id}/potential-roles/{session.PotentialRoles[0].Id}/exports", new { callback = "Workflow" });
+        var jobId = (string)(await HttpAssert.JsonAsync(start, HttpStatusCode.Accepted))["jobId"]!;
+
+        // Location is built on the public base URL, which this host is not: the job is polled by id.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        HttpResponseMessage response;
+        while ((response = await host.Client.GetAsync($"api/exports/{jobId}")).StatusCode == HttpStatusCode.Accepted)
+        {
+            response.Dispose();
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the export did not end");
+            await Task.Delay(200);
+        }
+
+        using var ended = response;
+        var problem = await HttpAssert.ProblemAsync(ended, HttpStatusCode.BadGateway);
+        var callback = problem["callback"]!.AsObject();
+        Assert.Equal("Workflow", (string?)callback["name"]);
+        Assert.All(callback, member => Assert.True(member.Value is not null, $"callback.{member.Key} is null: {callback}"));
     }
 
     [Fact]
