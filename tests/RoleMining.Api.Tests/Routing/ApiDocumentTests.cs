@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ namespace RoleMining.Api.Tests.Routing;
 /// <c>openapi.json</c>, the custom connector and the minimal-API mapping each list exactly the operations of
 /// <see cref="ApiRoutes"/>: same methods, same paths, same operationIds, same path parameters; no more, no less.
 /// </summary>
-public sealed class ApiDocumentTests
+public sealed partial class ApiDocumentTests
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options"];
 
@@ -147,6 +148,15 @@ public sealed class ApiDocumentTests
         var token = ConnectorProperties["properties"]!["connectionParameters"]!["token"]!;
         Assert.Equal("oauthSetting", (string?)token["type"]);
         Assert.Equal("aad", (string?)token["oAuthSettings"]!["identityProvider"]);
+        // Certification requires a redirect URI of the connector's own; and the app accepts tokens of its own tenant only,
+        // which a single-tenant app registration cannot get through "common": the tenant is the operator's to fill in.
+        Assert.Equal("GlobalPerConnector", (string?)token["oAuthSettings"]!["redirectMode"]);
+        var tenant = (string?)token["oAuthSettings"]!["customParameters"]!["tenantId"]!["value"];
+        Assert.Equal("REPLACE_WITH_TENANT_ID", tenant);
+        var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Connector", "readme.md"));
+        Assert.All(
+            PlaceholderPattern().Matches(ConnectorProperties.ToJsonString()).Select(match => match.Value).Distinct(StringComparer.Ordinal),
+            placeholder => Assert.Contains(placeholder, readme, StringComparison.Ordinal));
         Assert.Equal("/api", (string?)Connector["basePath"]);
     }
 
@@ -259,4 +269,7 @@ public sealed class ApiDocumentTests
 
     private static JsonObject Load(string relativePath) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, relativePath)))!.AsObject();
+
+    [GeneratedRegex("REPLACE_WITH_[A-Z_]+")]
+    private static partial Regex PlaceholderPattern();
 }
