@@ -170,7 +170,9 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
 
         var error = status is >= 300 and < 400
             ? $"The callback's token endpoint answered {status}: redirects are not followed, the client secret goes only to the configured token URL."
-            : $"The callback's token endpoint refused the client credentials ({(status == 0 ? "no answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))}, {ErrorCodeOf(response) ?? "no error code"}).";
+            : status == 0
+                ? $"The callback's token endpoint did not answer: {response.Exception?.Message ?? response.Error ?? "no reason given"}."
+                : $"The callback's token endpoint refused the client credentials ({status.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {ErrorCodeOf(response) ?? "no error code"}).";
         return (null, status is 0 or 408 or 429 or >= 500
             ? ExportCallbackDelivery.Transient(error)
             : ExportCallbackDelivery.Permanent(error));
@@ -202,7 +204,10 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
     {
         try
         {
-            return response.Json is { ValueKind: JsonValueKind.Object } ? response.Error : null;
+            // The body's own "error", not response.Error, which is the reason phrase for some statuses (401).
+            return response.Json is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String
+                ? error.GetString()
+                : null;
         }
         catch (InvalidOperationException)
         {

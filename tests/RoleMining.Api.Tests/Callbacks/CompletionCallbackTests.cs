@@ -123,6 +123,8 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal(2, (int?)job["callback"]!["attempts"]);
         Assert.NotNull((string?)job["callback"]!["deliveredAt"]);
         // One delivered callback counted, not the refused attempt before it.
+        // Counted after the job is written (the workflow records a step's result once the step returned).
+        await ended.WaitForMeasurementsAsync(1).WaitAsync(Budget);
         var delivered = Assert.Single(ended.GetMeasurementSnapshot());
         Assert.Equal("delivered", delivered.Tags[ExportsTelemetry.OutcomeAttribute]);
         Assert.Equal(CallbackName, delivered.Tags[ExportsTelemetry.CallbackAttribute]);
@@ -154,6 +156,7 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, givenUp.Level);
         Assert.Contains("404", givenUp.Message, StringComparison.Ordinal);
         // ... and a metric an alert counts (infra/app/alerts/callback-failed.kql).
+        await ended.WaitForMeasurementsAsync(1).WaitAsync(Budget);
         var failed = Assert.Single(ended.GetMeasurementSnapshot());
         Assert.Equal(1, failed.Value);
         Assert.Equal("failed", failed.Tags[ExportsTelemetry.OutcomeAttribute]);
