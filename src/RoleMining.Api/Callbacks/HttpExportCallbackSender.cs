@@ -182,35 +182,38 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
     private static (string Value, TimeSpan Lifetime)? AccessTokenOf(TokenResponse response)
     {
         // Read here rather than through response.AccessToken, which takes a number for a token too.
-        if (response.ErrorType == ResponseErrorType.Exception || response.Json is not { ValueKind: JsonValueKind.Object } json
-            || !json.TryGetProperty("access_token", out var accessToken) || accessToken.ValueKind != JsonValueKind.String)
+        if (response.ErrorType == ResponseErrorType.Exception || StringMember(response, "access_token") is not { Length: > 0 } value)
+        {
+            return null;
+        }
+
+        // expires_in is a number (RFC 6749); some servers send it as a string, which Duende's reader takes too.
+        var seconds = response.Json is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("expires_in", out var expiresIn)
+            && expiresIn.ValueKind == JsonValueKind.Number && expiresIn.TryGetInt32(out var number)
+                ? number
+                : int.TryParse(StringMember(response, "expires_in"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var text) ? text : 0;
+        return (value, TimeSpan.FromSeconds(Math.Max(seconds, 0)));
+    }
+
+    /// <summary>The OAuth error code of a refusal, if its body is a JSON object that has one.</summary>
+    // The body's own "error", not response.Error, which is the reason phrase for some statuses (401).
+    private static string? ErrorCodeOf(TokenResponse response) => StringMember(response, "error");
+
+    /// <summary>A string member of the token endpoint's JSON object; null when the body is not an object or the member is not a string.</summary>
+    private static string? StringMember(TokenResponse response, string name)
+    {
+        if (response.Json is not { ValueKind: JsonValueKind.Object } json || !json.TryGetProperty(name, out var member) || member.ValueKind != JsonValueKind.String)
         {
             return null;
         }
 
         try
         {
-            return accessToken.GetString() is { Length: > 0 } value ? (value, TimeSpan.FromSeconds(Math.Max(response.ExpiresIn, 0))) : null;
+            return member.GetString();
         }
         catch (InvalidOperationException)
         {
             // A JSON string escaping a lone UTF-16 surrogate parses, and throws only when read as a .NET string.
-            return null;
-        }
-    }
-
-    /// <summary>The OAuth error code of a refusal, if its body is a JSON object that has one.</summary>
-    private static string? ErrorCodeOf(TokenResponse response)
-    {
-        try
-        {
-            // The body's own "error", not response.Error, which is the reason phrase for some statuses (401).
-            return response.Json is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String
-                ? error.GetString()
-                : null;
-        }
-        catch (InvalidOperationException)
-        {
             return null;
         }
     }

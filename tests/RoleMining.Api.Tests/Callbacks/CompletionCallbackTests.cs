@@ -225,6 +225,24 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal("succeeded", (string?)job["state"]);
     }
 
+    [Theory]
+    [InlineData("""{"access_token":"odd-lifetime","token_type":"Bearer","expires_in":"3600"}""")]
+    [InlineData("""{"access_token":"odd-lifetime","token_type":"Bearer","expires_in":"\ud800"}""")]
+    [InlineData("""{"access_token":"odd-lifetime","token_type":"Bearer","expires_in":-5}""")]
+    [InlineData("""{"access_token":"odd-lifetime","token_type":"Bearer"}""")]
+    public async Task A_token_whose_lifetime_is_missing_or_unreadable_is_still_used(string body)
+    {
+        // The lifetime only decides when to ask again; a token without a readable one is good for this call.
+        _tokenAnswer = _ => Results.Text(body, "application/json");
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id, MisbehavingTokenCallback);
+        await WaitForCallbackAsync(jobId, "delivered");
+
+        var call = Assert.Single(_calls);
+        Assert.Equal("Bearer odd-lifetime", call.Authorization);
+    }
+
     [Fact]
     public async Task A_request_can_name_only_a_configured_callback_never_a_url()
     {
@@ -290,7 +308,7 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
             var authorization = context.Request.Headers.Authorization.ToString();
             var authenticated = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens!.Issued(authorization["Bearer ".Length..]);
             var status = _answer(Interlocked.Increment(ref count));
-            _calls.Enqueue(new ReceivedCall(status, authenticated, context.Request.Headers["Idempotency-Key"].ToString(), body, context.Request.ContentLength, context.Request.Headers.TransferEncoding.ToString()));
+            _calls.Enqueue(new ReceivedCall(status, authenticated, authorization, context.Request.Headers["Idempotency-Key"].ToString(), body, context.Request.ContentLength, context.Request.Headers.TransferEncoding.ToString()));
             if (status is >= 300 and < 400)
             {
                 // Another host than the configured one (127.0.0.1), as an attacker's would be.
@@ -314,5 +332,5 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         return app;
     }
 
-    private sealed record ReceivedCall(int Status, bool Authenticated, string IdempotencyKey, JsonNode Body, long? ContentLength, string TransferEncoding);
+    private sealed record ReceivedCall(int Status, bool Authenticated, string Authorization, string IdempotencyKey, JsonNode Body, long? ContentLength, string TransferEncoding);
 }
