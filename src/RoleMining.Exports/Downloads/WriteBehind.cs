@@ -128,12 +128,16 @@ internal sealed class WriteBehind : IAsyncDisposable
     {
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            // The wait takes no token: a cancellable wait costs the channel a new operation object each time it waits
+            // (its reusable one serves only waits that cannot be cancelled), once per block of a download. Giving up
+            // still ends it: DisposeAsync completes the queue before it cancels _abort.
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (_queue.Reader.TryRead(out var slice))
                 {
                     try
                     {
+                        _abort.Token.ThrowIfCancellationRequested();
                         var memory = slice.Chunk.Array.AsMemory(slice.Offset, slice.Count);
                         _observe?.Invoke(memory.Span);
                         await _destination.WriteAsync(memory, _abort.Token).ConfigureAwait(false);
