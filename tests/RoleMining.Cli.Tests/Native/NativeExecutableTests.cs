@@ -5,7 +5,10 @@ using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
 using RoleMining.Emulator;
+using RoleMining.Testing;
+using RoleMining.Testing.Processes;
 using RoleMining.Testing.Publishing;
+using YamlDotNet.RepresentationModel;
 
 namespace RoleMining.Cli.Tests.Native;
 
@@ -220,7 +223,65 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
         Assert.False(Directory.Exists(_directory.Combine("exports")), "nothing may be exported");
     }
 
+    [Fact]
+    public async Task The_release_workflow_steps_smoke_test_and_package_this_executable_as_rolemining()
+    {
+        native.AssertPublished();
+        // The steps of .github/workflows/release.yml that run after its publish, as its runner for this platform runs
+        // them (bash -eo pipefail, matrix values substituted), on this publish: what the workflow itself cannot run here.
+        var job = ReleaseWorkflowJob("native");
+        var rid = NativeCliPublisher.RuntimeIdentifier;
+        var matrix = ((YamlSequenceNode)job["strategy"]["matrix"]["include"]).Children.Cast<YamlMappingNode>()
+            .SingleOrDefault(entry => (string?)entry["rid"] == rid) ?? throw new Xunit.Sdk.XunitException($"The release matrix has no {rid}.");
+        var steps = ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().Where(step => step.Children.ContainsKey("name")).ToDictionary(step => (string)step["name"]!, step => step);
+        // The publish the workflow runs is the one these tests run (NativeCliPublisher) and README.md gives.
+        Assert.StartsWith("dotnet publish src/RoleMining.Cli -c Release -r ${{ matrix.rid }} -o publish", (string?)steps["Publish"]["run"], StringComparison.Ordinal);
+        Directory.CreateSymbolicLink(_directory.Combine("publish"), native.OutputDirectory);
+        File.Copy(RepositoryPaths.Combine("README.md"), _directory.Combine("README.md"));
+        Directory.CreateDirectory(_directory.Combine(".github"));
+        File.Copy(RepositoryPaths.Combine(".github/release-version.sh"), _directory.Combine(".github/release-version.sh"));
+        var variables = new Dictionary<string, string?>
+        {
+            ["GITHUB_REF_TYPE"] = "tag",
+            ["GITHUB_REF_NAME"] = "v9.8.7-rc.1",
+            ["Emulator__Tenant__SessionCount"] = "1",
+            ["RoleMining__Exports__Polling__InitialDelay"] = "00:00:00.500",
+        };
+
+        foreach (var name in new[] { "Export from the built-in emulator with the published executable", "Package" })
+        {
+            var script = ((string?)steps[name]["run"])!.Replace("${{ matrix.rid }}", rid, StringComparison.Ordinal)
+                .Replace("${{ matrix.archive }}", (string?)matrix["archive"], StringComparison.Ordinal);
+            var step = await ProcessRun.RunAsync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], _directory.Path, TimeSpan.FromMinutes(3), variables);
+            Assert.True(step.ExitCode == 0, $"The step '{name}' failed ({step.ExitCode}):\n{step.Output}");
+        }
+
+        var archive = Assert.Single(Directory.GetFiles(_directory.Combine("dist")));
+        Assert.Equal($"rolemining-9.8.7-rc.1-{rid}.{(string?)matrix["archive"]}", Path.GetFileName(archive));
+        var unpacked = Directory.CreateDirectory(_directory.Combine("unpacked")).FullName;
+        var untar = await ProcessRun.RunAsync("tar", ["-xf", archive, "-C", unpacked], _directory.Path, TimeSpan.FromMinutes(1));
+        Assert.True(untar.ExitCode == 0, untar.Output);
+        var folder = Path.Combine(unpacked, $"rolemining-9.8.7-rc.1-{rid}");
+        var executable = OperatingSystem.IsWindows() ? "rolemining.exe" : "rolemining";
+        Assert.Equal(["README.md", executable], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.True(File.GetUnixFileMode(Path.Combine(folder, executable)).HasFlag(UnixFileMode.UserExecute), "the packaged rolemining is not executable");
+        }
+
+        var help = await ProcessRun.RunAsync(Path.Combine(folder, executable), ["--help"], _directory.Path, TimeSpan.FromMinutes(1));
+        Assert.True(help.ExitCode == 0 && help.StandardOutput.Contains("export", StringComparison.Ordinal), help.Output);
+    }
+
     public void Dispose() => _directory.Dispose();
+
+    private static YamlMappingNode ReleaseWorkflowJob(string name)
+    {
+        using var reader = File.OpenText(RepositoryPaths.Combine(".github/workflows/release.yml"));
+        var yaml = new YamlStream();
+        yaml.Load(reader);
+        return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["jobs"][name];
+    }
 
     private Task<CliResult> RunAsync(IReadOnlyList<string> args, Dictionary<string, string> variables, Action<string, Action>? onOutputLine = null)
     {
