@@ -49,21 +49,21 @@ internal sealed class ExportSession
     /// wins over <c>RoleMining:Exports:FileSystem:ArtifactRoot</c>, which wins over <c>./exports</c>.
     /// </summary>
     public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory) =>
-        Services(context, outDirectory, readBlobSettings: false, blobContainer: null);
+        Services(context, outDirectory, readBlobSettings: false, blobContainer: null, serving: true);
 
     /// <summary>
     /// The services of <c>export</c> and <c>sweep</c>: as above, with artifacts in a blob container when
     /// <paramref name="blobContainer"/> (from <c>--blob-container</c>) or <c>RoleMining:Exports:Blob:Container</c> names one.
     /// </summary>
     public static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, string? blobContainer) =>
-        Services(context, outDirectory, readBlobSettings: true, blobContainer);
+        Services(context, outDirectory, readBlobSettings: true, blobContainer, serving: false);
 
-    private static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, bool readBlobSettings, string? blobContainer) => (services, configuration) =>
+    private static Action<IServiceCollection, IConfiguration> Services(CliContext context, string? outDirectory, bool readBlobSettings, string? blobContainer, bool serving) => (services, configuration) =>
     {
         var container = readBlobSettings ? BlobArtifactContainer.FromConfiguration(configuration, blobContainer) : null;
 
         // Registered before the configuration binding, so that configured values still win over these defaults.
-        services.AddOptions<ExportWorkflowOptions>().Configure(ExportSettings.ApplyCommandLineDefaults);
+        services.AddOptions<ExportWorkflowOptions>().Configure(options => ExportSettings.ApplyCommandLineDefaults(options, serving));
         services.AddRoleMiningExports(configuration.GetSection(ExportSettings.WorkflowSection))
             .UseFileSystemStores()
             .UseInProcessQueue();

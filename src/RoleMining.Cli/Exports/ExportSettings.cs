@@ -18,8 +18,13 @@ internal static class ExportSettings
     /// answer tried again after 15 s (then 30 s) instead of 10 minutes, and a step SailPoint failed for a passing reason
     /// tried again 3 times over about 15 s (2 s, 4 s, 8 s) instead of 8 times over an hour: a person waits, and the
     /// in-process driver's own redeliveries follow.
+    /// <para>
+    /// <paramref name="serving"/> (<c>serve</c>) keeps the library's retries of such a step (8 over about an hour), as the
+    /// Functions app does: its callers poll their jobs, nobody waits at a terminal, and an outage of SailPoint for minutes
+    /// must not fail the exports it runs.
+    /// </para>
     /// </summary>
-    public static void ApplyCommandLineDefaults(ExportWorkflowOptions options)
+    public static void ApplyCommandLineDefaults(ExportWorkflowOptions options, bool serving)
     {
         options.Polling.InitialDelay = TimeSpan.FromSeconds(2);
         options.Polling.MaxDelay = TimeSpan.FromSeconds(15);
@@ -27,8 +32,11 @@ internal static class ExportSettings
         options.RetryBaseDelay = TimeSpan.FromSeconds(1);
         options.RetryMaxDelay = TimeSpan.FromSeconds(20);
         options.UncertainStart.RetryDelay = TimeSpan.FromSeconds(15);
-        options.TransientRetry.MaxRetries = 3;
-        options.TransientRetry.InitialDelay = TimeSpan.FromSeconds(2);
-        options.TransientRetry.MaxDelay = TimeSpan.FromSeconds(30);
+        if (!serving)
+        {
+            options.TransientRetry.MaxRetries = 3;
+            options.TransientRetry.InitialDelay = TimeSpan.FromSeconds(2);
+            options.TransientRetry.MaxDelay = TimeSpan.FromSeconds(30);
+        }
     }
 }

@@ -320,6 +320,17 @@ public abstract class ExportStepBase : IExportStep
         }
 
         var delay = PollBackoff.Delay(job.TransientRetries, settings.InitialDelay, settings.MaxDelay, settings.JitterRatio);
+        if (exception is SailPointException { RetryAfter: { } retryAfter } && retryAfter > delay)
+        {
+            // An open circuit (or a rate limit, or SailPoint's Retry-After) says when a call can go through: a retry
+            // before then would be refused without reaching SailPoint and use up the budget, so a short outage that
+            // opened the circuit would fail every running export. The wait is spread (upwards, by the jitter) so that the
+            // jobs do not all meet the circuit's one trial call, and kept within the longest retry wait configured.
+            delay = TimeSpan.FromTicks(Math.Min(
+                (long)(retryAfter.Ticks * (1 + (Random.Shared.NextDouble() * settings.JitterRatio))),
+                Math.Max(settings.MaxDelay.Ticks, delay.Ticks)));
+        }
+
         var result = await RescheduleAfterFailureAsync(message, holder, exception, waitingState, delay,
             (current, waiting) => waiting with { TransientRetries = current.TransientRetries + 1 }).ConfigureAwait(false);
         if (result.Outcome == ExportStepOutcome.Rescheduled)

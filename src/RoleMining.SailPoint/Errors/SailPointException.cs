@@ -80,7 +80,11 @@ public sealed class SailPointException : Exception
     /// <summary>The id of that resource.</summary>
     public string? ResourceId { get; }
 
-    /// <summary>The wait the service asked for with <c>Retry-After</c>, if any.</summary>
+    /// <summary>
+    /// How long to wait before a call can go through, if known: what the service asked for with <c>Retry-After</c>, or,
+    /// for <see cref="SailPointErrorKind.CircuitOpen"/> and <see cref="SailPointErrorKind.RateLimited"/>, what is left of
+    /// the circuit's break or of the client's own rate limit.
+    /// </summary>
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>
@@ -200,7 +204,7 @@ public sealed record SailPointErrorDetails
     /// <summary>The id of the resource addressed.</summary>
     public string? ResourceId { get; init; }
 
-    /// <summary>The <c>Retry-After</c> wait, if any.</summary>
+    /// <summary>How long to wait before a call can go through, if known (see <see cref="SailPointException.RetryAfter"/>).</summary>
     public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>For a circuit-open failure: the failure that opened the circuit.</summary>

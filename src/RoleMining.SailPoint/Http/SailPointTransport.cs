@@ -166,7 +166,7 @@ internal sealed class SailPointTransport : IDisposable
             TokenRequestException { InnerException: TimeoutException timeout } => new SailPointException(Details(SailPointErrorKind.Timeout, timeout.Message), timeout),
             TokenRequestException token => new SailPointException(Details(SailPointErrorKind.Transport, "the token endpoint could not be reached: " + CauseOf(token.InnerException ?? token)), token.InnerException),
             BrokenCircuitException broken => new SailPointException(
-                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy },
+                Details(SailPointErrorKind.CircuitOpen, "recent calls to this tenant failed; retry after the break") with { CircuitOpenedBy = circuitOpenedBy, RetryAfter = broken.RetryAfter },
                 broken),
             TimeoutRejectedException timeout => new SailPointException(Details(SailPointErrorKind.Timeout, "the time budget ran out"), timeout),
             RateLimiterRejectedException limited => new SailPointException(Details(SailPointErrorKind.RateLimited, limited.Message) with { RetryAfter = limited.RetryAfter }, limited),

@@ -61,6 +61,49 @@ public sealed class TransientRetryTests
     }
 
     [Fact]
+    public async Task A_poll_refused_by_the_open_circuit_is_tried_again_once_the_break_is_over_not_sooner()
+    {
+        // Found by a chaos run of the CLI: a 10 s outage opened the 30 s circuit, and every retry (2, 4, 8 s later) was
+        // refused by it without a call, so running exports failed while SailPoint had long been back.
+        var breakDuration = TimeSpan.FromSeconds(20);
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            SailPoint = options =>
+            {
+                options.Retry.MaxRetryAttempts = 0;
+                options.CircuitBreaker.MinimumThroughput = 2;
+                options.CircuitBreaker.FailureRatio = 0.5;
+                options.CircuitBreaker.BreakDuration = breakDuration;
+            },
+            Workflow = options =>
+            {
+                options.TransientRetry.InitialDelay = InitialDelay;
+                options.TransientRetry.MaxDelay = TimeSpan.FromMinutes(1);
+                options.TransientRetry.JitterRatio = 0.2;
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id });
+        var started = await harness.Host.Workflow.HandleAsync(Assert.Single(harness.Host.Queue.Snapshot()), ExportDelivery.First);
+        harness.Emulator.Faults.Routes[OperationIds.ExportRoleMiningPotentialRoleStatus] = new EmulatorRouteFaultOptions { ServerErrorShare = 1 };
+
+        // Two failed polls open the circuit; the third is refused by it.
+        var first = await harness.Host.Workflow.HandleAsync(Assert.Single(started.Messages).Message, ExportDelivery.First);
+        var second = await harness.Host.Workflow.HandleAsync(Assert.Single(first.Messages).Message, ExportDelivery.First);
+        var refusedAt = DateTimeOffset.UtcNow;
+        var third = await harness.Host.Workflow.HandleAsync(Assert.Single(second.Messages).Message, ExportDelivery.First);
+
+        Assert.Equal(ExportStepOutcome.Rescheduled, third.Outcome);
+        Assert.True(third.Job!.LastSailPointError!.ViaOpenCircuit, third.Job.LastError);
+        Assert.Equal(3, third.Job.TransientRetries);
+        // The backoff alone would say 4 s (1 s doubled twice); the retry waits for what is left of the break, spread
+        // upwards by the jitter.
+        var delay = Assert.Single(third.Messages).Delay;
+        var breakLeft = breakDuration - (DateTimeOffset.UtcNow - refusedAt) - TimeSpan.FromSeconds(1);
+        Assert.InRange(delay, breakLeft, breakDuration * 1.2);
+    }
+
+    [Fact]
     public async Task A_download_cut_off_midway_is_tried_again_later_from_scratch_and_stores_the_zip_once()
     {
         var cuts = 1;

@@ -23,6 +23,8 @@ public sealed class CircuitBreakerTests
             var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
             Assert.Equal(SailPointErrorKind.CircuitOpen, failure.Kind);
             Assert.Contains("circuit breaker is open", failure.Message, StringComparison.Ordinal);
+            // What is left of the one-minute break: when a retry can go through.
+            Assert.InRange(failure.RetryAfter.GetValueOrDefault(), TimeSpan.FromSeconds(50), TimeSpan.FromMinutes(1));
         }
 
         Assert.Equal(4, callsWhenOpened);
