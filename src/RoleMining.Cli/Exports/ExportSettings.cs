@@ -13,8 +13,9 @@ internal static class ExportSettings
 
     /// <summary>
     /// Defaults for a person waiting at a terminal, applied before configuration (which still wins): the first status poll
-    /// after 2 s instead of 5 s, polls at most 15 s apart, a 15 s lease so that a rerun after Ctrl+C takes over an
-    /// interrupted step quickly (a live step renews its lease every third of it), a start that failed without a clear
+    /// after 2 s instead of 5 s, polls at most 15 s apart, a 15 s lease so that a rerun after the process was
+    /// killed takes over its step quickly (a live step renews its lease every third of it; a download stopped by Ctrl+C
+    /// gives it back at once), a start that failed without a clear
     /// answer tried again after 15 s (then 30 s) instead of 10 minutes, and a step SailPoint failed for a passing reason
     /// tried again 3 times over about 15 s (2 s, 4 s, 8 s) instead of 8 times over an hour: a person waits, and the
     /// in-process driver's own redeliveries follow.

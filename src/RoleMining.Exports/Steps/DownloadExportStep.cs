@@ -110,12 +110,15 @@ public sealed class DownloadExportStep : ExportStepBase
             {
                 // Shutdown or Ctrl+C: the writes in progress were given up (nothing partial stays), and the staging files
                 // this attempt finished are removed too: a resumed job downloads again and would only delete them later.
-                // The lease stays until it runs out. A killed process cannot do this; whoever takes over does.
+                // Then the lease is given back, so that a rerun (or another instance) takes the job over at once rather
+                // than wait for the lease to run out and log a crash. A killed process cannot do this; whoever takes
+                // over after the lease does.
                 if (!holder.LostToken.IsCancellationRequested)
                 {
                     // Bounded like the publish: a storage account that does not answer must not hold up the stop.
                     using var cleanup = new CancellationTokenSource(StopGrace, TimeProvider);
                     await DeleteStagingAsync(job, cleanup.Token, holder.LeaseId).ConfigureAwait(false);
+                    await ReleaseLeaseAsync(holder, cleanup.Token).ConfigureAwait(false);
                 }
 
                 throw;
@@ -377,6 +380,22 @@ public sealed class DownloadExportStep : ExportStepBase
         catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             Log.StagingCleanupFailed(Logger, job.JobId, exception);
+        }
+    }
+
+    /// <summary>
+    /// Clears the lease of a job whose download was stopped (the job stays where it is, for its message to be sent again).
+    /// Best effort: a lease left in place runs out; only the cancellation of <paramref name="cancellationToken"/> escapes.
+    /// </summary>
+    private async Task ReleaseLeaseAsync(JobLeaseHolder holder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await holder.FinishAsync(current => current with { Lease = null, UpdatedAt = TimeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            Log.LeaseReleaseFailed(Logger, holder.Job.JobId, exception);
         }
     }
 

@@ -26,9 +26,20 @@ internal sealed class Crash
     }
 }
 
+/// <summary>How a <see cref="CrashingRun"/> ends at its hooked point.</summary>
+internal enum CrashKind
+{
+    /// <summary>Killed (kill -9, a lost instance): its token is cancelled and nothing it writes to the job store afterwards is stored.</summary>
+    Kill,
+
+    /// <summary>Stopped (Ctrl+C, a shutdown): its token is cancelled and it may still write what a stopping step writes.</summary>
+    Stop,
+}
+
 /// <summary>
 /// One job in a harness whose client and artifact store crash the run at the hooked point, as a killed process (or a
-/// killed Functions instance) would stop: the message it was working on goes with it.
+/// killed Functions instance) would stop, or as a stopped one would (<see cref="CrashKind"/>): the message it was
+/// working on goes with it.
 /// </summary>
 internal sealed class CrashingRun : IAsyncDisposable
 {
@@ -59,7 +70,8 @@ internal sealed class CrashingRun : IAsyncDisposable
 
     public long Creations => Harness.Emulator.Statistics.ExportCreationsFor(_role.Session.Id, _role.Id);
 
-    public static async Task<CrashingRun> StartAsync(Action<Crash, HookedRoleMiningClient, HookedArtifactStore> hook, TimeSpan? leaseDuration = null, TimeProvider? time = null)
+    public static async Task<CrashingRun> StartAsync(
+        Action<Crash, HookedRoleMiningClient, HookedArtifactStore> hook, TimeSpan? leaseDuration = null, TimeProvider? time = null, CrashKind kind = CrashKind.Kill)
     {
         var lease = leaseDuration ?? TimeSpan.FromSeconds(1);
         var crash = new Crash();
@@ -72,6 +84,7 @@ internal sealed class CrashingRun : IAsyncDisposable
             Client = inner => client = new HookedRoleMiningClient(inner),
             Artifacts = inner => artifacts = new HookedArtifactStore(inner),
             Queue = inner => new RecordingExportQueue(inner, sent),
+            JobStore = kind == CrashKind.Kill ? inner => new DeadAfterCrashJobStore(inner, crash) : null,
             Time = time,
         });
         _ = harness.Host.Services.GetService(typeof(IExportArtifactStore));
@@ -133,6 +146,36 @@ internal sealed class CrashingRun : IAsyncDisposable
         {
             sent.Enqueue(message);
             return inner.SendAsync(message, delay, cancellationToken);
+        }
+    }
+}
+
+/// <summary>The job store of a killed process: it stores nothing the process writes after the crash.</summary>
+internal sealed class DeadAfterCrashJobStore(IExportJobStore inner, Crash crash) : IExportJobStore
+{
+    public string? JobIdScope => inner.JobIdScope;
+
+    public Task<StoredExportJob?> GetAsync(string jobId, CancellationToken cancellationToken = default) => inner.GetAsync(jobId, cancellationToken);
+
+    public Task<StoredExportJob?> TryCreateAsync(ExportJob job, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDead();
+        return inner.TryCreateAsync(job, cancellationToken);
+    }
+
+    public Task<StoredExportJob?> TryReplaceAsync(ExportJob job, string etag, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDead();
+        return inner.TryReplaceAsync(job, etag, cancellationToken);
+    }
+
+    public IAsyncEnumerable<ExportJob> QueryAsync(ExportJobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+    private void ThrowIfDead()
+    {
+        if (crash.Source.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The process was killed: nothing it writes now is stored.", crash.Source.Token);
         }
     }
 }

@@ -25,6 +25,9 @@ internal sealed record HarnessSettings
     /// <summary>Wraps the filesystem artifact store.</summary>
     public Func<IExportArtifactStore, IExportArtifactStore>? Artifacts { get; init; }
 
+    /// <summary>Wraps the filesystem job store.</summary>
+    public Func<IExportJobStore, IExportJobStore>? JobStore { get; init; }
+
     public ILoggerProvider? Logs { get; init; }
 
     /// <summary>The clock of the workflow and its client (a <see cref="PausableClock"/> when a test steps time itself).</summary>
@@ -189,6 +192,16 @@ internal sealed class WorkflowHost : IAsyncDisposable
         {
             services.AddSingleton<IExportArtifactStore>(provider => decorateArtifacts(
                 new RoleMining.Exports.Storage.FileSystem.FileSystemExportArtifactStore(provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!)));
+        }
+
+        if (settings.JobStore is { } decorateJobs)
+        {
+            services.AddSingleton<IExportJobStore>(provider =>
+            {
+                var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+                return decorateJobs(new RoleMining.Exports.Storage.FileSystem.FileSystemExportJobStore(
+                    fileSystem.EffectiveJobRoot!, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RoleMining.Exports.Storage.FileSystem.FileSystemExportJobStore>>(), fileSystem.Access, fileSystem.JobIdScope));
+            });
         }
 
         services.AddRoleMiningExports(options =>

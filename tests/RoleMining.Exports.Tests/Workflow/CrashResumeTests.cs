@@ -27,11 +27,15 @@ public sealed class CrashResumeTests
     [Fact]
     public async Task Killed_right_after_SailPoint_answered_the_start_the_export_id_is_kept_and_not_started_again()
     {
-        await using var run = await CrashingRun.StartAsync((crash, client, _) => client.AfterStart = (_, _) =>
-        {
-            crash.Fire();
-            return Task.CompletedTask;
-        });
+        // Stopped rather than killed at the hook, so that the step still writes the export id SailPoint answered: a kill
+        // just after that write.
+        await using var run = await CrashingRun.StartAsync(
+            (crash, client, _) => client.AfterStart = (_, _) =>
+            {
+                crash.Fire();
+                return Task.CompletedTask;
+            },
+            kind: CrashKind.Stop);
 
         var job = await run.CrashAsync();
         Assert.Equal(ExportJobState.Polling, job.State);
@@ -78,10 +82,11 @@ public sealed class CrashResumeTests
 
         var job = await run.CrashAsync();
         Assert.Equal(ExportJobState.Downloading, job.State);
+        // A killed process cannot give its lease back: it holds the job until it runs out.
         Assert.NotNull(job.Lease);
 
-        // The cancelled run gave its staging writes up, which deleted their partial files. A killed process cannot: its
-        // partial file (planted here) stays for the resumed attempt to remove.
+        // The in-process kill still gave the staging writes up, which deleted their partial files. A killed process
+        // cannot: its partial file (planted here) stays for the resumed attempt to remove.
         var folder = $"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}";
         Assert.Empty(run.Harness.Root.Files(folder));
         var killed = await run.Harness.Host.Artifacts.OpenStagingWriteAsync(ExportArtifactLayout.StagingPath(job, "killed", ExportArtifactLayout.ZipFileName));
@@ -101,18 +106,22 @@ public sealed class CrashResumeTests
     public async Task Stopped_after_a_file_was_staged_the_attempt_removes_its_staging_files_and_the_rerun_downloads_again()
     {
         // Ctrl+C (or a shutdown) once a file of the zip is staged in full: the run is cancelled, not killed.
-        await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterWriteCompleted = probe =>
-        {
-            if (probe.Path.EndsWith(".csv", StringComparison.Ordinal))
+        await using var run = await CrashingRun.StartAsync(
+            (crash, _, artifacts) => artifacts.AfterWriteCompleted = probe =>
             {
-                crash.Fire();
-            }
-        });
+                if (probe.Path.EndsWith(".csv", StringComparison.Ordinal))
+                {
+                    crash.Fire();
+                }
+            },
+            kind: CrashKind.Stop);
 
         var job = await run.CrashAsync();
 
         Assert.Equal(ExportJobState.Downloading, job.State);
         Assert.Empty(run.Harness.Root.Files($"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}"));
+        // The lease was given back: the rerun takes the job over at once instead of waiting for it to run out.
+        Assert.Null(job.Lease);
         await run.ResumeAndAssertSucceededAsync(expectedCreations: 1);
         Assert.Equal(2, run.WorkflowDownloads);
     }
@@ -120,12 +129,14 @@ public sealed class CrashResumeTests
     [Fact]
     public async Task Stopped_while_publishing_the_publish_finishes_so_no_file_looks_done_without_its_manifest()
     {
-        await using var run = await CrashingRun.StartAsync((crash, _, artifacts) => artifacts.AfterPublish = (path, _) =>
-        {
-            // Ctrl+C right after the first file moved to its final place.
-            crash.Fire();
-            return Task.CompletedTask;
-        });
+        await using var run = await CrashingRun.StartAsync(
+            (crash, _, artifacts) => artifacts.AfterPublish = (path, _) =>
+            {
+                // Ctrl+C right after the first file moved to its final place.
+                crash.Fire();
+                return Task.CompletedTask;
+            },
+            kind: CrashKind.Stop);
 
         var job = await run.CrashAsync();
 
@@ -151,7 +162,8 @@ public sealed class CrashResumeTests
                 await Task.Delay(Timeout.Infinite, token);
             },
             leaseDuration: TimeSpan.FromMinutes(10),
-            time: clock);
+            time: clock,
+            kind: CrashKind.Stop);
 
         var job = await CrashGivingUpAfterStopGraceAsync(run, clock, hanging.Task);
 
@@ -184,7 +196,8 @@ public sealed class CrashResumeTests
                 };
             },
             leaseDuration: TimeSpan.FromMinutes(10),
-            time: clock);
+            time: clock,
+            kind: CrashKind.Stop);
 
         var job = await CrashGivingUpAfterStopGraceAsync(run, clock, hanging.Task);
 
