@@ -193,12 +193,7 @@ public sealed class ExportWorkflow
             var error = job.LastError ?? lastError ?? "no error was recorded";
             // The deliveries that failed, after the retries later for a passing failure (Exports:TransientRetry).
             var attempts = Math.Max(job.Attempts, _options.MaxAttempts) + job.TransientRetries;
-            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + message.Step switch
-            {
-                // A download writes as much as it reads: its failures may as well be the store's as SailPoint's.
-                ExportStep.Download => "Check that the export folder (or storage) can be written and that SailPoint is reachable, then export again.",
-                _ => "Check that SailPoint is reachable and the credentials are valid, then start a new export job.",
-            };
+            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + AdviceAfterRepeatedFailure(job, message.Step, error);
             var failed = job with
             {
                 State = ExportJobState.Failed,
@@ -232,6 +227,18 @@ public sealed class ExportWorkflow
     /// The job's published manifest, if any; Unknown when the store could not be read (the download may have kept failing
     /// for that very reason), which must not keep the job from failing.
     /// </summary>
+    /// <summary>What to do about a step given up after repeated failures, from what failed last.</summary>
+    private static string AdviceAfterRepeatedFailure(ExportJob job, ExportStep step, string lastError) =>
+        job.LastSailPointError is not null
+            ? "Check that SailPoint is reachable and the credentials are valid, then export again."
+            : lastError.StartsWith(nameof(InvalidExportArchiveException), StringComparison.Ordinal)
+                // Cut short or damaged on every try: the zip SailPoint serves, not the network of one attempt.
+                ? "Every download of the export arrived damaged: export again (a new SailPoint export), and if that fails too, ask SailPoint support about the export."
+                : step == ExportStep.Download
+                    // A download writes as much as it reads: without a SailPoint error, the store is the suspect.
+                    ? "Check that the export folder (or storage) can be written, then export again."
+                    : "Check that the job store can be written and that SailPoint is reachable, then export again.";
+
     private async Task<(ExportManifest? Manifest, bool Unknown)> TryReadManifestAsync(ExportJob job, CancellationToken cancellationToken)
     {
         try

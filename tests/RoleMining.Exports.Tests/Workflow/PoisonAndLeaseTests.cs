@@ -49,9 +49,44 @@ public sealed class PoisonAndLeaseTests
         Assert.Equal(ExportStep.Poll, job.Failure.Step);
         Assert.Contains("5 times", job.Failure.Reason, StringComparison.Ordinal);
         Assert.Contains("the tenant is down for maintenance", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("Check that SailPoint is reachable and the credentials are valid, then export again.", job.Failure.Reason, StringComparison.Ordinal);
         Assert.Equal(3, job.Attempts);
         Assert.Equal(2, job.TransientRetries);
         Assert.Equal(5, statusCalls);
+    }
+
+    [Theory]
+    [InlineData("every zip arrives cut short", "Every download of the export arrived damaged: export again (a new SailPoint export)")]
+    [InlineData("the store refuses the writes", "Check that the export folder (or storage) can be written, then export again.")]
+    public async Task A_download_given_up_after_repeated_failures_says_what_to_check_by_what_kept_failing(string cause, string advice)
+    {
+        // A chaos run found the store blamed for a zip SailPoint served damaged every time.
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Emulator = options => options.Exports.Compression = System.IO.Compression.CompressionLevel.NoCompression,
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                RewriteZip = zip => cause == "every zip arrives cut short" ? zip[..(zip.Length / 2)] : zip,
+            },
+            Artifacts = inner => new HookedArtifactStore(inner)
+            {
+                FailWrites = _ => cause == "the store refuses the writes" ? new IOException("Permission denied") : null,
+            },
+            Workflow = options =>
+            {
+                options.MaxAttempts = 2;
+                options.TransientRetry.MaxRetries = 1;
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+
+        var created = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+
+        var job = await harness.Host.GetJobAsync(created.JobId);
+        Assert.Equal((ExportFailureKind.RepeatedFailure, ExportStep.Download), (job.Failure!.Kind, job.Failure.Step));
+        Assert.Contains(advice, job.Failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("SailPoint is reachable", job.Failure.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
