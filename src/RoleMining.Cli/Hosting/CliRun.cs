@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RoleMining.Cli.Configuration;
 using RoleMining.Cli.Logging;
 using RoleMining.Cli.Telemetry;
+using RoleMining.Exports;
 using RoleMining.SailPoint;
 
 namespace RoleMining.Cli.Hosting;
@@ -64,6 +65,9 @@ internal sealed class CliRun : IAsyncDisposable
             var logLevel = verbose ? LogLevel.Information : LogLevel.Error;
             collection.AddLogging(logging => logging
                 .SetMinimumLevel(logLevel)
+                // The workflow's errors are jobs given up, which the export commands report themselves (one line per job
+                // and the summary table): without --verbose, its log line would say the same a second time in its own words.
+                .AddFilter(typeof(ExportWorkflow).FullName, verbose ? LogLevel.Information : LogLevel.None)
                 .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
             collection.AddSailPointRoleMining(tenant.Configuration.GetSection(RoleMiningClientOptions.SectionName));
             addServices?.Invoke(collection, tenant.Configuration);

@@ -148,6 +148,9 @@ public sealed class ExportCommandTests
 
         Assert.True(result.ExitCode == ExitCodes.Unreachable, result.ToString());
         Assert.Single(result.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal) && line.Contains(role.Id, StringComparison.Ordinal));
+        // Said once, in the command's words: not again as the workflow's log line ("... is poison after 5 attempt(s)").
+        Assert.Single(result.ErrorLines, line => line.Contains(role.Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(result.ErrorLines, line => line.Contains("poison", StringComparison.OrdinalIgnoreCase));
         Assert.Contains("Run the same command again to retry", result.Error, StringComparison.Ordinal);
         Assert.Empty(environment.CompleteJobFolders(session.Id, role.Id));
     }
