@@ -78,6 +78,19 @@ internal sealed class ExportSession
         services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
         services.PostConfigure<ExportWorkflowOptions>(options =>
         {
+            // The command line's polling defaults give way to a shorter TotalWait that was configured, rather than make it
+            // invalid with a message ("MaxDelay must not exceed TotalWait") about a value nobody set.
+            var polling = configuration.GetSection(ExportSettings.WorkflowSection).GetSection("Polling");
+            if (polling["MaxDelay"] is null && options.Polling.MaxDelay > options.Polling.TotalWait)
+            {
+                options.Polling.MaxDelay = options.Polling.TotalWait;
+            }
+
+            if (polling["InitialDelay"] is null && options.Polling.InitialDelay > options.Polling.MaxDelay)
+            {
+                options.Polling.InitialDelay = options.Polling.MaxDelay;
+            }
+
             var root = outDirectory ?? options.FileSystem.ArtifactRoot;
             options.FileSystem.ArtifactRoot = context.ResolvePath(string.IsNullOrWhiteSpace(root) ? ExportSettings.DefaultOutputDirectory : root);
             if (!string.IsNullOrWhiteSpace(options.FileSystem.JobRoot))

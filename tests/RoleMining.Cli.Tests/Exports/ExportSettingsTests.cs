@@ -39,6 +39,31 @@ public sealed class ExportSettingsTests
         Assert.Equal(12, configured.TransientRetry.MaxRetries);
     }
 
+    [Theory]
+    [InlineData("00:00:06", "00:00:06", "00:00:02")]
+    [InlineData("00:00:01", "00:00:01", "00:00:01")]
+    [InlineData("00:10:00", "00:00:15", "00:00:02")]
+    public void A_shorter_total_wait_takes_the_polling_defaults_down_with_it(string totalWait, string maxDelay, string initialDelay)
+    {
+        // A chaos run: TotalWait=6 s was refused as "MaxDelay must not exceed TotalWait", a MaxDelay nobody had set.
+        var options = Options(serving: false, new Dictionary<string, string?> { ["RoleMining:Exports:Polling:TotalWait"] = totalWait });
+
+        Assert.Equal(TimeSpan.Parse(maxDelay, System.Globalization.CultureInfo.InvariantCulture), options.Polling.MaxDelay);
+        Assert.Equal(TimeSpan.Parse(initialDelay, System.Globalization.CultureInfo.InvariantCulture), options.Polling.InitialDelay);
+    }
+
+    [Fact]
+    public void A_configured_max_delay_longer_than_the_total_wait_is_still_refused()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => Options(serving: false, new Dictionary<string, string?>
+        {
+            ["RoleMining:Exports:Polling:TotalWait"] = "00:00:06",
+            ["RoleMining:Exports:Polling:MaxDelay"] = "00:00:20",
+        }));
+
+        Assert.Contains("MaxDelay must not exceed", refused.Message, StringComparison.Ordinal);
+    }
+
     private static ExportWorkflowOptions Options(bool serving, Dictionary<string, string?>? settings = null)
     {
         using var directory = new TemporaryDirectory();
