@@ -154,13 +154,13 @@ internal sealed class ExportSession
         return candidates.Distinct().Select(candidate => jobIds[(candidate.SessionId, candidate.PotentialRoleId)]).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Says when new jobs download the finished SailPoint export of a failed one, so that a rerun is understood.</summary>
+    /// <summary>Says when new jobs follow the SailPoint export of a failed one, so that a rerun is understood.</summary>
     public void ReportReusedExports(IReadOnlyList<ExportJobCreation> created)
     {
         var reused = created.Count(creation => creation.Created && creation.Job.ExportReusedFrom is not null);
         if (reused > 0)
         {
-            _run.Console.Output.WriteLine($"{reused} export(s) whose download failed earlier continue with their finished SailPoint export; no new SailPoint export is started for them.");
+            _run.Console.Output.WriteLine($"{reused} export(s) that failed earlier (a download or storage failure, or SailPoint taking too long) continue with their SailPoint export; no new SailPoint export is started for them.");
         }
     }
 

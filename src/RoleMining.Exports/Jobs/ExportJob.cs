@@ -103,15 +103,18 @@ public sealed record ExportJob
     public string? ExportReusedFrom { get; init; }
 
     /// <summary>
-    /// Whether a new job may download this failed job's SailPoint export rather than start another: SailPoint finished it
-    /// and only the download or storing its files failed (a full disk, a download that kept breaking). A new job checks
-    /// its status first, so an export SailPoint no longer serves fails that job, and the one after it starts afresh.
+    /// Whether a new job may follow this failed job's SailPoint export rather than start another: SailPoint finished it
+    /// and only the download or storing its files failed (a full disk, a download that kept breaking), or it was still
+    /// running when the job stopped waiting for it (<see cref="ExportFailureKind.PollTimeout"/>: starting another would
+    /// make SailPoint do the same work twice). A new job checks its status first, so an export SailPoint no longer serves
+    /// fails that job, and the one after it starts afresh; so does the one after an export that ran out of time twice.
     /// </summary>
     [JsonIgnore]
     public bool CanReuseExport =>
         State == ExportJobState.Failed
         && ExportId is not null
-        && Failure is { Step: ExportStep.Download, Kind: ExportFailureKind.StorageFull or ExportFailureKind.RepeatedFailure };
+        && (Failure is { Step: ExportStep.Download, Kind: ExportFailureKind.StorageFull or ExportFailureKind.RepeatedFailure }
+            || (Failure is { Step: ExportStep.Poll, Kind: ExportFailureKind.PollTimeout } && ExportReusedFrom is null));
 
     /// <summary>When the job was last found stalled and its message sent again (see <see cref="ExportJobService.ResumeAsync"/>).</summary>
     public DateTimeOffset? ResumedAt { get; init; }

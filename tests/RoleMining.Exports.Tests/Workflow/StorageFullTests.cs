@@ -56,6 +56,42 @@ public sealed class StorageFullTests
     }
 
     [Fact]
+    public async Task After_SailPoint_took_too_long_the_next_plan_follows_the_same_export_once_instead_of_starting_another()
+    {
+        // A chaos run: a job that stopped waiting for an export still IN_PROGRESS was followed by a second export-async.
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Emulator = options =>
+            {
+                options.Exports.QueuedFor = TimeSpan.Zero;
+                options.Exports.InProgressFor = TimeSpan.FromSeconds(3);
+            },
+            Workflow = options => options.Polling.TotalWait = TimeSpan.FromMilliseconds(600),
+        });
+        var role = harness.Emulator.Tenant.PotentialRoles.First(candidate => candidate.IdentityCount > 0);
+        var candidates = new[] { new SweepCandidate(role.Session.Id, role.Id) };
+        await harness.Host.Jobs.StartPlannedAsync(ExportSweepPlanner.Plan(candidates, [], ExportRequestOptions.Default));
+        await harness.Host.RunUntilIdleAsync();
+        var timedOut = Assert.Single(await harness.Host.Jobs.QueryAsync(ExportJobQuery.All).ToListAsync());
+        Assert.Equal(ExportFailureKind.PollTimeout, timedOut.Failure!.Kind);
+
+        // Rerun once SailPoint has finished the export: the new job downloads it.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var plan = ExportSweepPlanner.Plan(candidates, [timedOut], ExportRequestOptions.Default);
+        var created = await harness.Host.Jobs.StartPlannedAsync(plan);
+        await harness.Host.RunUntilIdleAsync();
+
+        Assert.Equal(timedOut.ExportId, Assert.Single(plan.ToStart).ReuseExportId);
+        var reused = await harness.Host.GetJobAsync(Assert.Single(created).Job.JobId);
+        await harness.AssertSucceededAndCompleteAsync(reused);
+        Assert.Equal((timedOut.ExportId, timedOut.JobId), (reused.ExportId, reused.ExportReusedFrom));
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+        // Followed once: an export that ran out of time again (the reused job timing out too) gives way to a new one.
+        var twice = timedOut with { ExportReusedFrom = "an-earlier-job" };
+        Assert.False(twice.CanReuseExport);
+    }
+
+    [Fact]
     public async Task When_the_reused_export_is_gone_the_job_fails_and_the_plan_after_it_starts_a_new_export()
     {
         await using var harness = await WorkflowHarness.StartAsync();
