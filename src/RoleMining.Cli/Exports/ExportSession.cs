@@ -268,9 +268,10 @@ internal sealed class ExportSession
     {
         await RunAndWatchAsync(runner, tracked, progress, cancellationToken);
         // A resumed job, or one that was to download an earlier job's SailPoint export, may find that export gone: those
-        // get a fresh job now. A full disk is not worth a second try within the run.
+        // get a fresh job now. A full disk is not worth a second try within the run, nor is an export SailPoint took too
+        // long for: a new one would make the run wait as long again (the next run starts it).
         var stale = (await ReadAsync(tracked, cancellationToken))
-            .Where(job => job.State == ExportJobState.Failed && job.Failure?.Kind != ExportFailureKind.StorageFull
+            .Where(job => job.State == ExportJobState.Failed && job.Failure?.Kind is not (ExportFailureKind.StorageFull or ExportFailureKind.PollTimeout)
                 && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null))
             .ToList();
         if (stale.Count == 0)
