@@ -17,7 +17,8 @@ internal static class ExportSettings
     /// killed takes over its step quickly (a live step renews its lease every third of it; a download stopped by Ctrl+C
     /// gives it back at once), a start that failed without a clear
     /// answer tried again after 15 s (then 30 s) instead of 10 minutes, and a step SailPoint failed for a passing reason
-    /// tried again 3 times over about 15 s (2 s, 4 s, 8 s) instead of 8 times over an hour: a person waits, and the
+    /// tried again 3 times (after 2 s, 4 s and 8 s, or once an open
+    /// circuit's break is over) instead of 8 times over an hour: a person waits, and the
     /// in-process driver's own redeliveries follow.
     /// <para>
     /// <paramref name="serving"/> (<c>serve</c>) keeps the library's retries of such a step (8 over about an hour), as the

@@ -66,8 +66,9 @@ internal sealed class CliRun : IAsyncDisposable
             collection.AddLogging(logging => logging
                 .SetMinimumLevel(logLevel)
                 // The workflow's errors are jobs given up, which the export commands report themselves (one line per job
-                // and the summary table): without --verbose, its log line would say the same a second time in its own words.
-                .AddFilter(typeof(ExportWorkflow).FullName, verbose ? LogLevel.Information : LogLevel.None)
+                // and the summary table): without --verbose, its log line would say the same a second time on the console
+                // (an OpenTelemetry exporter still gets it).
+                .AddFilter<CliLoggerProvider>(typeof(ExportWorkflow).FullName, verbose ? LogLevel.Information : LogLevel.None)
                 .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
             collection.AddSailPointRoleMining(tenant.Configuration.GetSection(RoleMiningClientOptions.SectionName));
             addServices?.Invoke(collection, tenant.Configuration);

@@ -101,10 +101,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "Completion callback {Callback} of job {JobId}, attempt {Attempt}: {State} {Error}")]
     public static partial void CallbackAttempted(ILogger logger, string jobId, string callback, int attempt, ExportCallbackState state, string? error);
 
-    // A warning: whoever waits for the callback (a SailPoint Workflow, a Logic App) never learns that the export ended.
     [LoggerMessage(EventId = 133, Level = LogLevel.Warning, Message = "Could not give back the lease of job {JobId} when stopping; whoever takes the job over waits for it to run out")]
     public static partial void LeaseReleaseFailed(ILogger logger, string jobId, Exception exception);
 
+    // A warning: whoever waits for the callback (a SailPoint Workflow, a Logic App) never learns that the export ended.
     [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Completion callback {Callback} of job {JobId} given up after {Attempts} attempt(s): {Error} The job is {JobState}; whoever waits for the callback is not told")]
     public static partial void CallbackGivenUp(ILogger logger, string jobId, string callback, int attempts, string? error, ExportJobState jobState);
 }

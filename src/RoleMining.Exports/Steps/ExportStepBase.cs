@@ -13,6 +13,9 @@ namespace RoleMining.Exports;
 /// </summary>
 public abstract class ExportStepBase : IExportStep
 {
+    /// <summary>The longest wait before a transient retry that a refusal's RetryAfter can ask for.</summary>
+    private static readonly TimeSpan MaxServerRequestedWait = TimeSpan.FromHours(1);
+
     private const int MaxErrorLength = 2000;
 
     /// <summary>Creates the step.</summary>
@@ -325,10 +328,11 @@ public abstract class ExportStepBase : IExportStep
             // An open circuit (or a rate limit, or SailPoint's Retry-After) says when a call can go through: a retry
             // before then would be refused without reaching SailPoint and use up the budget, so a short outage that
             // opened the circuit would fail every running export. The wait is spread (upwards, by the jitter) so that the
-            // jobs do not all meet the circuit's one trial call, and kept within the longest retry wait configured.
+            // jobs do not all meet the circuit's one trial call; it may exceed TransientRetry:MaxDelay, which would
+            // otherwise bring the retry back before the break is over, but not an hour (an absurd Retry-After).
             delay = TimeSpan.FromTicks(Math.Min(
                 (long)(retryAfter.Ticks * (1 + (Random.Shared.NextDouble() * settings.JitterRatio))),
-                Math.Max(settings.MaxDelay.Ticks, delay.Ticks)));
+                MaxServerRequestedWait.Ticks));
         }
 
         var result = await RescheduleAfterFailureAsync(message, holder, exception, waitingState, delay,

@@ -223,22 +223,26 @@ public sealed class ExportWorkflow
         }
     }
 
-    /// <summary>
-    /// The job's published manifest, if any; Unknown when the store could not be read (the download may have kept failing
-    /// for that very reason), which must not keep the job from failing.
-    /// </summary>
-    /// <summary>What to do about a step given up after repeated failures, from what failed last.</summary>
+    /// <summary>What to do about a step given up after repeated failures, from what failed last (its description, which
+    /// starts with the exception's type name: <see cref="ExportStepBase.Describe"/>).</summary>
     private static string AdviceAfterRepeatedFailure(ExportJob job, ExportStep step, string lastError) =>
         job.LastSailPointError is not null
             ? "Check that SailPoint is reachable and the credentials are valid, then export again."
             : lastError.StartsWith(nameof(InvalidExportArchiveException), StringComparison.Ordinal)
                 // Cut short or damaged on every try: the zip SailPoint serves, not the network of one attempt.
                 ? "Every download of the export arrived damaged: export again (a new SailPoint export), and if that fails too, ask SailPoint support about the export."
-                : step == ExportStep.Download
-                    // A download writes as much as it reads: without a SailPoint error, the store is the suspect.
-                    ? "Check that the export folder (or storage) can be written, then export again."
-                    : "Check that the job store can be written and that SailPoint is reachable, then export again.";
+                : lastError.StartsWith(nameof(System.Net.Http.HttpIOException), StringComparison.Ordinal)
+                    // The body's connection broke or went silent (IdleTimeoutReadStream): the network or SailPoint.
+                    ? "The download's connection kept breaking or going silent: check that SailPoint is reachable from here (a proxy or firewall may cut long downloads), then export again."
+                    : step == ExportStep.Download
+                        // A download writes as much as it reads: without an error from SailPoint or its connection, the store is the suspect.
+                        ? "Check that the export folder (or storage) can be written, then export again."
+                        : "Check that the job store can be written and that SailPoint is reachable, then export again.";
 
+    /// <summary>
+    /// The job's published manifest, if any; Unknown when the store could not be read (the download may have kept failing
+    /// for that very reason), which must not keep the job from failing.
+    /// </summary>
     private async Task<(ExportManifest? Manifest, bool Unknown)> TryReadManifestAsync(ExportJob job, CancellationToken cancellationToken)
     {
         try

@@ -235,7 +235,7 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
             .SingleOrDefault(entry => (string?)entry["rid"] == rid) ?? throw new Xunit.Sdk.XunitException($"The release matrix has no {rid}.");
         var steps = ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().Where(step => step.Children.ContainsKey("name")).ToDictionary(step => (string)step["name"]!, step => step);
         // The publish the workflow runs is the one these tests run (NativeCliPublisher) and README.md gives.
-        Assert.StartsWith("dotnet publish src/RoleMining.Cli -c Release -r ${{ matrix.rid }} -o publish", (string?)steps["Publish"]["run"], StringComparison.Ordinal);
+        Assert.Equal("dotnet publish src/RoleMining.Cli -c Release -r ${{ matrix.rid }} -o publish -p:Version=${{ steps.version.outputs.version }}", (string?)steps["Publish"]["run"]);
         Directory.CreateSymbolicLink(_directory.Combine("publish"), native.OutputDirectory);
         File.Copy(RepositoryPaths.Combine("README.md"), _directory.Combine("README.md"));
         Directory.CreateDirectory(_directory.Combine(".github"));
@@ -248,10 +248,17 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
             ["RoleMining__Exports__Polling__InitialDelay"] = "00:00:00.500",
         };
 
+        // The Version step writes the version to GITHUB_OUTPUT; the later steps read it as steps.version.outputs.version.
+        variables["GITHUB_OUTPUT"] = _directory.Combine("github-output");
+        var versionStep = await ProcessRun.RunAsync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", (string)steps["Version"]["run"]!], _directory.Path, TimeSpan.FromMinutes(1), variables);
+        Assert.True(versionStep.ExitCode == 0, versionStep.Output);
+        var version = File.ReadAllLines(_directory.Combine("github-output")).Single(line => line.StartsWith("version=", StringComparison.Ordinal))["version=".Length..];
+        Assert.Equal("9.8.7-rc.1", version);
         foreach (var name in new[] { "Export from the built-in emulator with the published executable", "Package" })
         {
             var script = ((string?)steps[name]["run"])!.Replace("${{ matrix.rid }}", rid, StringComparison.Ordinal)
-                .Replace("${{ matrix.archive }}", (string?)matrix["archive"], StringComparison.Ordinal);
+                .Replace("${{ matrix.archive }}", (string?)matrix["archive"], StringComparison.Ordinal)
+                .Replace("${{ steps.version.outputs.version }}", version, StringComparison.Ordinal);
             var step = await ProcessRun.RunAsync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], _directory.Path, TimeSpan.FromMinutes(3), variables);
             Assert.True(step.ExitCode == 0, $"The step '{name}' failed ({step.ExitCode}):\n{step.Output}");
         }
