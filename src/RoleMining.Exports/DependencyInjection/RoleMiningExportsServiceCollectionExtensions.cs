@@ -107,7 +107,6 @@ public sealed class RoleMiningExportsBuilder
             var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
             return new FileSystemExportJobStore(
                 fileSystem.EffectiveJobRoot!,
-                provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
                 fileSystem.Access,
                 fileSystem.JobIdScope);

@@ -102,6 +102,24 @@ public sealed class FileSystemExportJobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_writer_waiting_for_a_job_lock_gets_it_when_released_even_while_the_store_test_clock_stands_still()
+    {
+        // The lock is released by another writer in real time: while a harness clock is paused, the waiting writer must
+        // still see it released (its retries once waited on the injected clock and so never came).
+        var store = new FileSystemExportJobStore(_root.Path);
+        var created = (await store.TryCreateAsync(NewJob()))!;
+        var holder = await FileLock.AcquireAsync(_root.Combine(created.Job.JobId + ".lock"), TimeSpan.Zero, CancellationToken.None);
+
+        var write = store.TryReplaceAsync(created.Job with { Attempts = 1 }, created.ETag);
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        Assert.False(write.IsCompleted);
+        holder.Dispose();
+
+        Assert.NotNull(await write.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, (await store.GetAsync(created.Job.JobId))!.Job.Attempts);
+    }
+
+    [Fact]
     public async Task Queries_filter_by_session_role_and_state()
     {
         var store = new FileSystemExportJobStore(_root.Path);

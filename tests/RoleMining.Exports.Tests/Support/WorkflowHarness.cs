@@ -200,7 +200,7 @@ internal sealed class WorkflowHost : IAsyncDisposable
             {
                 var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
                 return decorateJobs(new RoleMining.Exports.Storage.FileSystem.FileSystemExportJobStore(
-                    fileSystem.EffectiveJobRoot!, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RoleMining.Exports.Storage.FileSystem.FileSystemExportJobStore>>(), fileSystem.Access, fileSystem.JobIdScope));
+                    fileSystem.EffectiveJobRoot!, provider.GetRequiredService<ILogger<RoleMining.Exports.Storage.FileSystem.FileSystemExportJobStore>>(), fileSystem.Access, fileSystem.JobIdScope));
             });
         }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace RoleMining.Exports.Storage.FileSystem;
 
 /// <summary>
@@ -11,9 +13,13 @@ internal sealed class FileLock : IDisposable
 
     private FileLock(FileStream stream) => _stream = stream;
 
-    public static async Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, UnixFileMode? createMode = null)
+    /// <remarks>
+    /// The wait and its timeout follow real time, never an injected clock: the lock is held by another thread or process
+    /// that releases it in real time, so a test clock that stands still must neither stall the wait nor time it out.
+    /// </remarks>
+    public static async Task<FileLock> AcquireAsync(string lockPath, TimeSpan timeout, CancellationToken cancellationToken, UnixFileMode? createMode = null)
     {
-        var started = timeProvider.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var wait = TimeSpan.FromMilliseconds(2);
         while (true)
         {
@@ -24,7 +30,7 @@ internal sealed class FileLock : IDisposable
             }
             catch (IOException exception) when (exception is not FileNotFoundException and not DirectoryNotFoundException)
             {
-                if (timeProvider.GetElapsedTime(started) > timeout)
+                if (Stopwatch.GetElapsedTime(started) > timeout)
                 {
                     throw new TimeoutException($"The lock file '{lockPath}' stayed locked for more than {timeout}.", exception);
                 }
@@ -32,13 +38,13 @@ internal sealed class FileLock : IDisposable
             catch (UnauthorizedAccessException exception) when (OperatingSystem.IsWindows())
             {
                 // Windows reports a file being deleted or locked in some modes as access denied; it is transient here.
-                if (timeProvider.GetElapsedTime(started) > timeout)
+                if (Stopwatch.GetElapsedTime(started) > timeout)
                 {
                     throw new TimeoutException($"The lock file '{lockPath}' stayed locked for more than {timeout}.", exception);
                 }
             }
 
-            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5)), timeProvider, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5)), cancellationToken).ConfigureAwait(false);
             wait = TimeSpan.FromMilliseconds(Math.Min(wait.TotalMilliseconds * 2, 50));
         }
     }

@@ -16,17 +16,15 @@ public sealed class FileSystemExportJobStore : IExportJobStore
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
     private readonly string _root;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ExportFileAccess _access;
 
     /// <summary>Creates a store in <paramref name="root"/> (created if missing).</summary>
     public FileSystemExportJobStore(
-        string root, TimeProvider? timeProvider = null, ILogger<FileSystemExportJobStore>? logger = null, ExportFileAccess access = ExportFileAccess.Owner, string? jobIdScope = null)
+        string root, ILogger<FileSystemExportJobStore>? logger = null, ExportFileAccess access = ExportFileAccess.Owner, string? jobIdScope = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         _root = Path.GetFullPath(root);
-        _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<FileSystemExportJobStore>.Instance;
         _access = access;
         JobIdScope = jobIdScope;
@@ -134,7 +132,7 @@ public sealed class FileSystemExportJobStore : IExportJobStore
 
             try
             {
-                using (await FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), TimeSpan.Zero, _timeProvider, cancellationToken, ExportFilePermissions.FileMode(_access)).ConfigureAwait(false))
+                using (await FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), TimeSpan.Zero, cancellationToken, ExportFilePermissions.FileMode(_access)).ConfigureAwait(false))
                 {
                     File.Delete(path);
                     removed++;
@@ -156,7 +154,7 @@ public sealed class FileSystemExportJobStore : IExportJobStore
     }
 
     private Task<FileLock> LockAsync(string jobId, CancellationToken cancellationToken) =>
-        FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), LockTimeout, _timeProvider, cancellationToken, ExportFilePermissions.FileMode(_access));
+        FileLock.AcquireAsync(Path.Combine(_root, jobId + ".lock"), LockTimeout, cancellationToken, ExportFilePermissions.FileMode(_access));
 
     private static string ETagOf(byte[] document) => Convert.ToHexStringLower(SHA256.HashData(document).AsSpan(0, 16));
 
