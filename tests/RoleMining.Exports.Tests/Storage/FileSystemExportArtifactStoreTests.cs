@@ -101,6 +101,44 @@ public sealed class FileSystemExportArtifactStoreTests : IDisposable
         Assert.True(File.Exists(_root.Combine("s", "r", "j", "export.zip")));
     }
 
+    [Fact]
+    public async Task Deleting_a_jobs_last_file_removes_its_emptied_folders_up_to_the_root_but_no_further()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+        await Write(store, "s1/r/j1/export.zip", "1");
+        await Write(store, "s1/r/j2/export.zip", "2");
+        await Write(store, "s2/r/j3/export.zip", "3");
+
+        Assert.True(await store.DeleteAsync("s1/r/j1/export.zip"));
+        Assert.True(await store.DeleteAsync("s2/r/j3/export.zip"));
+
+        // A folder lives as long as it holds a file, like a blob name's prefix: no empty job, role or session folder.
+        Assert.False(Directory.Exists(_root.Combine("s1", "r", "j1")));
+        Assert.True(Directory.Exists(_root.Combine("s1", "r", "j2")));
+        Assert.False(Directory.Exists(_root.Combine("s2")));
+        Assert.True(Directory.Exists(_root.Path));
+        Assert.Equal(["s1/r/j2/export.zip"], _root.Files());
+    }
+
+    [Fact]
+    public async Task Writers_and_deleters_of_sibling_jobs_do_not_trip_over_each_others_folders()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path);
+
+        // Each deletion empties and removes the shared session and role folders while the other jobs create files in them.
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(job => Task.Run(async () =>
+        {
+            for (var round = 0; round < 40; round++)
+            {
+                await Write(store, $"s/r/j{job}/.staging/a{round}/export.zip", "content");
+                await store.PublishAsync($"s/r/j{job}/.staging/a{round}/export.zip", $"s/r/j{job}/export.zip");
+                Assert.True(await store.DeleteAsync($"s/r/j{job}/export.zip"));
+            }
+        })));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root.Path));
+    }
+
     [Theory]
     [InlineData("../outside.txt")]
     [InlineData("s/../../outside.txt")]

@@ -71,12 +71,13 @@ internal static class ExportAssertions
         return buffer.ToArray();
     }
 
-    /// <summary>A failed job left nothing in its folder (no manifest, no partial file).</summary>
+    /// <summary>A failed job left nothing behind: no manifest, no partial file, not even its emptied folder.</summary>
     public static void AssertNothingStored(this WorkflowHarness harness, ExportJob job)
     {
         Assert.Equal(ExportJobState.Failed, job.State);
         Assert.NotNull(job.Failure);
         Assert.Empty(harness.Root.Files($"{job.SessionId}/{job.PotentialRoleId}/{job.JobId}"));
+        Assert.False(Directory.Exists(harness.Root.Combine(job.SessionId, job.PotentialRoleId, job.JobId)), "The failed job's folder is still there.");
     }
 
     /// <summary>Turns every fault off (the live options object).</summary>

@@ -7,6 +7,12 @@ namespace RoleMining.Exports.Storage.FileSystem;
 /// name, which is atomic on one volume: a reader sees the old file, the new one, or none, never part of one. A staging
 /// write that is given up deletes its file (<see cref="StagingFileStream"/>).
 /// </summary>
+/// <remarks>
+/// Folders live as long as they hold a file, as the prefixes of blob names do: a delete or a publish removes the folders
+/// it empties (never the root), so that a failed or removed job leaves no empty job, role or session folder behind. A
+/// writer whose folder is removed between its creation and the file's (by a delete emptying a sibling's parent) creates it
+/// again (<see cref="InFolder{T}"/>).
+/// </remarks>
 public sealed class FileSystemExportArtifactStore : IExportArtifactStore
 {
     private const int ReadBufferSize = 81920;
@@ -40,12 +46,11 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var fullPath = Resolve(stagingPath);
-        ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(fullPath)!, _access);
-        var file = ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access);
+        var file = InFolder(fullPath, () => ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access));
         // A given-up write removes its attempt's folder only, not the job's staging folder above it: the write is given up
         // when the attempt is cancelled, which is when another instance taking the job over may be creating its own
         // attempt folder there.
-        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyStagingFolders(Path.GetDirectoryName(deleted)!, levels: 1));
+        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyFolders(Path.GetDirectoryName(deleted)!, levels: 1));
         return Task.FromResult(stream);
     }
 
@@ -55,9 +60,12 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         cancellationToken.ThrowIfCancellationRequested();
         var source = Resolve(stagingPath);
         var target = Resolve(path);
-        ExportFilePermissions.CreateDirectory(Path.GetDirectoryName(target)!, _access);
-        File.Move(source, target, overwrite: true);
-        RemoveEmptyStagingFolders(Path.GetDirectoryName(source)!);
+        InFolder(target, () =>
+        {
+            File.Move(source, target, overwrite: true);
+            return true;
+        });
+        RemoveEmptyFolders(Path.GetDirectoryName(source)!);
         return Task.CompletedTask;
     }
 
@@ -123,7 +131,7 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         }
 
         File.Delete(fullPath);
-        RemoveEmptyStagingFolders(Path.GetDirectoryName(fullPath)!);
+        RemoveEmptyFolders(Path.GetDirectoryName(fullPath)!);
         return Task.FromResult(true);
     }
 
@@ -151,13 +159,34 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     }
 
     /// <summary>
-    /// Removes emptied folders of a staging area (never above it, and at most <paramref name="levels"/> of them), so
-    /// finished job folders stay tidy.
+    /// Creates the folder of <paramref name="fullPath"/> and runs <paramref name="create"/>, which creates the file there.
+    /// Again when the folder vanished in between: a delete that emptied a folder above it (the last file of another job of
+    /// the same role, say) may remove it at that moment; a folder that is still missing after a few tries is an error.
     /// </summary>
-    private void RemoveEmptyStagingFolders(string folder, int levels = int.MaxValue)
+    private T InFolder<T>(string fullPath, Func<T> create)
+    {
+        var folder = Path.GetDirectoryName(fullPath)!;
+        for (var attempt = 1; ; attempt++)
+        {
+            ExportFilePermissions.CreateDirectory(folder, _access);
+            try
+            {
+                return create();
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3 && !Directory.Exists(folder))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes <paramref name="folder"/> and the folders above it while they are empty (at most <paramref name="levels"/>
+    /// of them, never the root). A folder that a writer fills meanwhile stays: a folder is removed only while empty.
+    /// </summary>
+    private void RemoveEmptyFolders(string folder, int levels = int.MaxValue)
     {
         var current = folder;
-        for (var level = 0; level < levels && current.Length > _root.Length && current.Contains(Path.DirectorySeparatorChar + ExportArtifactLayout.StagingFolderName, StringComparison.Ordinal); level++)
+        for (var level = 0; level < levels && current.Length > _root.Length && current.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal); level++)
         {
             try
             {
@@ -167,6 +196,10 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
                 }
 
                 Directory.Delete(current);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed by a concurrent delete: go on with the folder above.
             }
             catch (IOException)
             {
