@@ -38,7 +38,7 @@ internal static class ExportSummary
         foreach (var job in failed)
         {
             // One line per failure: a script (or a person scrolling a CI log) finds what to act on.
-            console.Error.WriteLine($"Export failed: session {job.SessionId}, potential role {job.PotentialRoleId}: {(job.Failure?.Reason ?? "no reason recorded").ReplaceLineEndings(" ")}");
+            console.Error.WriteLine($"Export failed: session {job.SessionId}, potential role {job.PotentialRoleId}: {CliErrors.WithCommandLineKeys(job.Failure?.Reason ?? "no reason recorded").ReplaceLineEndings(" ")}");
         }
     }
 
@@ -71,7 +71,7 @@ internal static class ExportSummary
             cells.Add(new Text(succeeded ? job.Artifacts.Count.ToString(CultureInfo.InvariantCulture) : string.Empty));
             cells.Add(new Text(succeeded ? rows.ToString(CultureInfo.InvariantCulture) : string.Empty));
             cells.Add(new Text(succeeded ? Size(job.Artifacts.Sum(artifact => artifact.Size)) : string.Empty));
-            cells.Add(new Text(job.Failure?.Reason ?? string.Empty));
+            cells.Add(new Text(CliErrors.WithCommandLineKeys(job.Failure?.Reason ?? string.Empty)));
             table.AddRow(cells);
         }
 

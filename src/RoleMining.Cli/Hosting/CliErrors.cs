@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Configuration;
+using RoleMining.Cli.Exports;
 using RoleMining.Exports;
 using RoleMining.SailPoint;
 
@@ -98,6 +99,12 @@ internal static partial class CliErrors
             }
         }
     }
+
+    /// <summary>
+    /// <paramref name="text"/> (a job's failure reason, say) with the workflow's keys as the command line binds them: the
+    /// workflow names them as the Functions app does ('Exports:Archive'), the command line reads 'RoleMining:Exports:Archive'.
+    /// </summary>
+    internal static string WithCommandLineKeys(string text) => WorkflowKey().Replace(text, ExportSettings.WorkflowSection + ":");
 
     /// <summary>A key of the workflow's own section at the start of a word (not already under another section).</summary>
     [GeneratedRegex(@"(?<![\w:])" + ExportWorkflowOptions.SectionName + ":")]

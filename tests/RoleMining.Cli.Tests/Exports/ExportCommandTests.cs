@@ -118,6 +118,23 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task A_failure_reason_names_the_setting_to_change_as_the_command_line_reads_it()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Exports.InProgressFor = TimeSpan.FromMinutes(5));
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+
+        var result = await environment.CreateRunner()
+            .With("RoleMining__Exports__Polling__TotalWait", "00:00:01")
+            .RunAsync("export", "-s", session.Id, "-r", role.Id);
+
+        // The workflow says 'raise Exports:Polling:TotalWait', the Functions app's key; here it is under RoleMining.
+        var failure = Assert.Single(result.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal));
+        Assert.Contains("raise RoleMining:Exports:Polling:TotalWait", failure, StringComparison.Ordinal);
+        Assert.Contains("RoleMining:Exports:Polling:TotalWait", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_export_SailPoint_refuses_to_start_exits_with_1_saying_what_to_mend_before_running_again()
     {
         await using var environment = await ExportTestEnvironment.StartAsync();
