@@ -17,8 +17,15 @@ public delegate Task<IResult> ApiRouteInvoker(RoleMiningApiHandlers handlers, Ht
 /// <param name="OperationId">The operationId in <c>openapi.json</c> and the custom connector.</param>
 /// <param name="Summary">What the operation does, in a few words.</param>
 /// <param name="Invoke">Calls the handler.</param>
-public sealed record ApiRoute(string Method, string Template, string OperationId, string Summary, ApiRouteInvoker Invoke)
+/// <param name="AnswersHead">
+/// Whether HEAD is answered too (a GET that serves a file): a download tool asks for the size, ETag and whether ranges are
+/// accepted before it downloads. The handler runs as for GET; the server sends the headers without the body.
+/// </param>
+public sealed record ApiRoute(string Method, string Template, string OperationId, string Summary, ApiRouteInvoker Invoke, bool AnswersHead = false)
 {
+    /// <summary>The methods the route answers: <see cref="Method"/>, and HEAD where <see cref="AnswersHead"/>.</summary>
+    public IReadOnlyList<string> Methods => AnswersHead ? [Method, "HEAD"] : [Method];
+
     /// <summary>The absolute path template, <c>/api/{Template}</c>, as OpenAPI documents list it.</summary>
     public string Path => "/" + ApiRoutes.Prefix + "/" + Template;
 

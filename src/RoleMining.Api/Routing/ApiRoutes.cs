@@ -35,7 +35,7 @@ public static class ApiRoutes
     /// <summary><c>GET exports/{jobId}</c>.</summary>
     public const string GetExport = "GetExport";
 
-    /// <summary><c>GET exports/{jobId}/artifacts/{name}</c>.</summary>
+    /// <summary><c>GET exports/{jobId}/artifacts/{name}</c> (and HEAD).</summary>
     public const string GetExportArtifact = "GetExportArtifact";
 
     /// <summary>Every operation of the API.</summary>
@@ -58,7 +58,8 @@ public static class ApiRoutes
         new("GET", "exports/{jobId}", GetExport, "Get an export job",
             (handlers, request, token) => handlers.ExportStatus.GetExportAsync(request, Value(request, "jobId"), token)),
         new("GET", "exports/{jobId}/artifacts/{name}", GetExportArtifact, "Download a file of a finished export",
-            (handlers, request, token) => handlers.ExportStatus.GetExportArtifactAsync(request, Value(request, "jobId"), Value(request, "name"), token)),
+            (handlers, request, token) => handlers.ExportStatus.GetExportArtifactAsync(request, Value(request, "jobId"), Value(request, "name"), token),
+            AnswersHead: true),
     ];
 
     /// <summary>The route with <paramref name="operationId"/>.</summary>

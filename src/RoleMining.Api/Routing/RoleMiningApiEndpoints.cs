@@ -19,7 +19,7 @@ public static class RoleMiningApiEndpoints
         var group = endpoints.MapGroup("/" + ApiRoutes.Prefix);
         foreach (var route in ApiRoutes.All)
         {
-            group.MapMethods(route.Template, [route.Method], async context =>
+            group.MapMethods(route.Template, route.Methods, async context =>
             {
                 var dispatcher = context.RequestServices.GetRequiredService<ApiRouteDispatcher>();
                 var result = await dispatcher.DispatchAsync(route, context.Request, context.RequestAborted).ConfigureAwait(false);

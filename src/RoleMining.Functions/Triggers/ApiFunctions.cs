@@ -71,10 +71,10 @@ public sealed class ApiFunctions
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "exports/{jobId}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetExport, request, cancellationToken);
 
-    /// <summary>Downloads a file of a finished export.</summary>
+    /// <summary>Downloads a file of a finished export (HEAD: its headers only).</summary>
     [Function(ApiRoutes.GetExportArtifact)]
     public Task<IActionResult> GetExportArtifactAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "exports/{jobId}/artifacts/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "exports/{jobId}/artifacts/{name}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetExportArtifact, request, cancellationToken);
 
     private async Task<IActionResult> InvokeAsync(string operationId, HttpRequest request, CancellationToken cancellationToken)

@@ -79,6 +79,27 @@ public sealed class ExportEndpointTests(SharedApiHost fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task HEAD_of_an_artifact_gives_its_size_etag_and_ranges_without_the_body()
+    {
+        var (jobId, _) = await ExportAsync();
+        using var full = await Host.Client.GetAsync($"api/exports/{jobId}/artifacts/export.zip");
+        var bytes = await full.Content.ReadAsByteArrayAsync();
+
+        // What a download tool asks before it downloads (or resumes): the size, the version and whether ranges work.
+        using var head = await Host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"api/exports/{jobId}/artifacts/export.zip"));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
+        Assert.Equal(full.Headers.ETag, head.Headers.ETag);
+        Assert.Contains("bytes", head.Headers.AcceptRanges);
+        Assert.Equal("application/zip", head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        using var missing = await Host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"api/exports/{jobId}/artifacts/other.csv"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Empty(await missing.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Manifest_and_csv_files_are_served_with_their_types()
     {
         var (jobId, job) = await ExportAsync();

@@ -147,6 +147,13 @@ public sealed partial class FunctionsHostTests : IClassFixture<FunctionsHostEnvi
             Assert.Equal(role.IdentityCount, rows);
         }
 
+        // Through the host too, HEAD gives what a download tool checks first, and no body.
+        var head = await http.SendAsync(Authenticated(new HttpRequestMessage(HttpMethod.Head, artifacts[ExportArtifactLayout.ZipFileName].Url)));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
+        Assert.Equal(zip.Headers.ETag, head.Headers.ETag);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+
         var manifestResponse = await http.SendAsync(Authenticated(new HttpRequestMessage(HttpMethod.Get, artifacts[ExportArtifactLayout.ManifestFileName].Url)));
         using var manifest = JsonDocument.Parse(await manifestResponse.Content.ReadAsStringAsync());
         var zipInManifest = manifest.RootElement.GetProperty("files").EnumerateArray()

@@ -75,7 +75,7 @@ public sealed class PublishOutputTests
         foreach (var route in ApiRoutes.All)
         {
             var function = Assert.Single(http, candidate => candidate.Name == route.OperationId);
-            Assert.Equal([route.Method.ToLowerInvariant()], function.Trigger.GetProperty("methods").EnumerateArray().Select(method => method.GetString()));
+            Assert.Equal(route.Methods.Select(method => method.ToLowerInvariant()), function.Trigger.GetProperty("methods").EnumerateArray().Select(method => method.GetString()));
             Assert.Equal(route.Template, function.Trigger.GetProperty("route").GetString());
             // The host would refuse Entra ID callers before the app's gate (ApiRouteDispatcher) could accept them.
             Assert.Equal("Anonymous", function.Trigger.GetProperty("authLevel").GetString());
