@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
+using RoleMining.Cli.Tests.Release;
 using RoleMining.Emulator;
 using RoleMining.Testing;
 using RoleMining.Testing.Processes;
@@ -229,11 +230,11 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
         native.AssertPublished();
         // The steps of .github/workflows/release.yml that run after its publish, as its runner for this platform runs
         // them (bash -eo pipefail, matrix values substituted), on this publish: what the workflow itself cannot run here.
-        var job = ReleaseWorkflowJob("native");
+        var job = ReleaseWorkflow.Job("native");
         var rid = NativeCliPublisher.RuntimeIdentifier;
         var matrix = ((YamlSequenceNode)job["strategy"]["matrix"]["include"]).Children.Cast<YamlMappingNode>()
             .SingleOrDefault(entry => (string?)entry["rid"] == rid) ?? throw new Xunit.Sdk.XunitException($"The release matrix has no {rid}.");
-        var steps = ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().Where(step => step.Children.ContainsKey("name")).ToDictionary(step => (string)step["name"]!, step => step);
+        var steps = ReleaseWorkflow.Steps(job);
         // The publish the workflow runs is the one these tests run (NativeCliPublisher) and README.md gives.
         Assert.Equal("dotnet publish src/RoleMining.Cli -c Release -r ${{ matrix.rid }} -o publish -p:Version=${{ steps.version.outputs.version }}", (string?)steps["Publish"]["run"]);
         Directory.CreateSymbolicLink(_directory.Combine("publish"), native.OutputDirectory);
@@ -281,14 +282,6 @@ public sealed partial class NativeExecutableTests(NativeCliFixture native, Emula
     }
 
     public void Dispose() => _directory.Dispose();
-
-    private static YamlMappingNode ReleaseWorkflowJob(string name)
-    {
-        using var reader = File.OpenText(RepositoryPaths.Combine(".github/workflows/release.yml"));
-        var yaml = new YamlStream();
-        yaml.Load(reader);
-        return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["jobs"][name];
-    }
 
     private Task<CliResult> RunAsync(IReadOnlyList<string> args, Dictionary<string, string> variables, Action<string, Action>? onOutputLine = null)
     {
