@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using RoleMining.Cli.Hosting;
 using RoleMining.Exports;
+using RoleMining.SailPoint;
 using Spectre.Console;
 
 namespace RoleMining.Cli.Exports;
@@ -16,7 +16,44 @@ internal interface IExportProgress
 /// <summary>Describes job states in words, and as a rough share of the way to the end for progress bars.</summary>
 internal static class ExportJobProgress
 {
-    public static string Label(ExportJob job) => job.State switch
+    /// <summary>
+    /// The state in words and, while the job waits to retry a step that failed for a passing reason, the retry and its
+    /// reason: an outage or a long Retry-After may keep a job waiting for minutes, which must not look like a hang.
+    /// </summary>
+    public static string Label(ExportJob job) => Retry(job) is > 0 and var retry
+        ? $"{StateLabel(job)}, retry {retry.ToString(CultureInfo.InvariantCulture)} after {RetryReason(job.LastSailPointError)}"
+        : StateLabel(job);
+
+    /// <summary>" in 45 s" while a retry is due later than <paramref name="now"/>; empty otherwise.</summary>
+    public static string RetryCountdown(ExportJob job, DateTimeOffset now) =>
+        Retry(job) > 0 && job.NextStepDueAt is { } due && due > now
+            ? string.Create(CultureInfo.InvariantCulture, $" in {Math.Ceiling((due - now).TotalSeconds):0} s")
+            : string.Empty;
+
+    /// <summary>
+    /// Which retry the job waits for or runs: of a step that failed for a passing reason, or of a start that got no clear
+    /// answer (back in the queue until SailPoint can say whether it took the export); 0 when none.
+    /// </summary>
+    private static int Retry(ExportJob job) => job switch
+    {
+        { IsTerminal: true } => 0,
+        { TransientRetries: > 0 } => job.TransientRetries,
+        { State: ExportJobState.Queued, UncertainStarts: > 0 } => job.UncertainStarts,
+        _ => 0,
+    };
+
+    private static string RetryReason(ExportSailPointError? error) => error switch
+    {
+        null => "an error",
+        { ViaOpenCircuit: true } => "SailPoint kept failing (calls paused)",
+        { Kind: SailPointErrorKind.RateLimited } or { Status: 429 } => "SailPoint's rate limit (429)",
+        { Kind: SailPointErrorKind.Transport } => "a broken connection to SailPoint",
+        { Kind: SailPointErrorKind.Timeout } => "no answer from SailPoint in time",
+        { Status: { } status } => string.Create(CultureInfo.InvariantCulture, $"SailPoint answered {status}"),
+        _ => "a SailPoint error",
+    };
+
+    private static string StateLabel(ExportJob job) => job.State switch
     {
         ExportJobState.Queued => "queued",
         ExportJobState.Started => "starting",
@@ -44,10 +81,11 @@ internal static class ExportJobProgress
 }
 
 /// <summary>One line per change of a job's state: for logs, CI and redirected output.</summary>
-internal sealed class PlainExportProgress(TextWriter output) : IExportProgress
+internal sealed class PlainExportProgress(TextWriter output, TimeProvider? timeProvider = null) : IExportProgress
 {
     private readonly Dictionary<string, string> _shown = new(StringComparer.Ordinal);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly long _started = (timeProvider ?? TimeProvider.System).GetTimestamp();
 
     public void Update(IReadOnlyList<ExportJob> jobs)
     {
@@ -62,7 +100,7 @@ internal sealed class PlainExportProgress(TextWriter output) : IExportProgress
             _shown[job.JobId] = label;
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {job.SessionId}/{job.PotentialRoleId}: {label}"));
+                $"[{_time.GetElapsedTime(_started).TotalSeconds,6:0.0}s] {job.SessionId}/{job.PotentialRoleId}: {label}{ExportJobProgress.RetryCountdown(job, _time.GetUtcNow())}"));
         }
     }
 }
@@ -76,7 +114,7 @@ internal sealed class SpectreExportProgress(ProgressContext context) : IExportPr
     {
         foreach (var job in jobs)
         {
-            var description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job)}");
+            var description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job)}{ExportJobProgress.RetryCountdown(job, DateTimeOffset.UtcNow)}");
             if (!_tasks.TryGetValue(job.JobId, out var task))
             {
                 task = context.AddTask(description, autoStart: true, maxValue: 100);
