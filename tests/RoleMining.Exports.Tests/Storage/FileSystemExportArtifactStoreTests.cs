@@ -74,18 +74,26 @@ public sealed class FileSystemExportArtifactStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_given_up_write_leaves_the_jobs_staging_folder_for_a_takeover_that_may_be_creating_its_own()
+    public async Task A_given_up_write_removes_every_folder_it_empties_and_a_takeover_staging_beside_it_is_unharmed()
     {
         var store = new FileSystemExportArtifactStore(_root.Path);
-        var stream = await store.OpenStagingWriteAsync("s/r/j/.staging/b/export.zip");
-        await stream.WriteAsync(new byte[10]);
+        var given = await store.OpenStagingWriteAsync("s/r/j/.staging/b/export.zip");
+        await given.WriteAsync(new byte[10]);
 
-        ((IAbandonableWrite)stream).Abandon();
-        await stream.DisposeAsync();
+        ((IAbandonableWrite)given).Abandon();
+        await given.DisposeAsync();
 
-        Assert.Empty(_root.Files());
-        Assert.False(Directory.Exists(Path.Combine(_root.Path, "s", "r", "j", ".staging", "b")));
-        Assert.True(Directory.Exists(Path.Combine(_root.Path, "s", "r", "j", ".staging")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root.Path));
+
+        // A takeover's attempt that began beside it keeps its folders; its own write then completes.
+        var takeover = await store.OpenStagingWriteAsync("s/r/j/.staging/c/export.zip");
+        var late = await store.OpenStagingWriteAsync("s/r/j/.staging/b/export.zip");
+        ((IAbandonableWrite)late).Abandon();
+        await late.DisposeAsync();
+        await takeover.WriteAsync(new byte[10]);
+        await takeover.DisposeAsync();
+        await store.PublishAsync("s/r/j/.staging/c/export.zip", "s/r/j/export.zip");
+        Assert.Equal(["s/r/j/export.zip"], _root.Files());
     }
 
     [Fact]

@@ -47,10 +47,10 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         cancellationToken.ThrowIfCancellationRequested();
         var fullPath = Resolve(stagingPath);
         var file = InFolder(fullPath, () => ExportFilePermissions.Open(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, UnbufferedWrites, FileOptions.Asynchronous, _access));
-        // A given-up write removes its attempt's folder only, not the job's staging folder above it: the write is given up
-        // when the attempt is cancelled, which is when another instance taking the job over may be creating its own
-        // attempt folder there.
-        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyFolders(Path.GetDirectoryName(deleted)!, levels: 1));
+        // A given-up write removes the folders it empties, up to the job's and beyond: the write is given up when the
+        // attempt is cancelled, which is when another instance taking the job over may be creating its own attempt folder
+        // there, and InFolder makes that one create the folder again if this removal took it away.
+        Stream stream = new StagingFileStream(file, deleted => RemoveEmptyFolders(Path.GetDirectoryName(deleted)!));
         return Task.FromResult(stream);
     }
 
@@ -180,13 +180,13 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     }
 
     /// <summary>
-    /// Removes <paramref name="folder"/> and the folders above it while they are empty (at most <paramref name="levels"/>
-    /// of them, never the root). A folder that a writer fills meanwhile stays: a folder is removed only while empty.
+    /// Removes <paramref name="folder"/> and the folders above it while they are empty (never the root). A folder that a
+    /// writer fills meanwhile stays: a folder is removed only while empty.
     /// </summary>
-    private void RemoveEmptyFolders(string folder, int levels = int.MaxValue)
+    private void RemoveEmptyFolders(string folder)
     {
         var current = folder;
-        for (var level = 0; level < levels && current.Length > _root.Length && current.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal); level++)
+        while (current.Length > _root.Length && current.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
             try
             {
