@@ -9,7 +9,8 @@ namespace RoleMining.Api.Tests.Routing;
 
 /// <summary>
 /// <c>openapi.json</c>, the custom connector and the minimal-API mapping each list exactly the operations of
-/// <see cref="ApiRoutes"/>: same methods, same paths, same operationIds, same path parameters; no more, no less.
+/// <see cref="ApiRoutes"/>: same methods, same paths, same operationIds, same path parameters; no more, no less. The
+/// mapping also answers HEAD where a route says so (<see cref="ApiRoute.AnswersHead"/>), which the documents leave to HTTP.
 /// </summary>
 public sealed partial class ApiDocumentTests
 {

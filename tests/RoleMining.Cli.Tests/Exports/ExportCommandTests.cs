@@ -36,6 +36,24 @@ public sealed class ExportCommandTests
         Assert.Equal(2, environment.Server.Statistics.ExportCreations);
     }
 
+    [Theory]
+    [InlineData("exports/")]
+    [InlineData("./exports//")]
+    public async Task An_out_folder_given_with_a_trailing_separator_is_the_same_folder(string outFolder)
+    {
+        // As a shell's completion writes it: every file once failed to resolve as "leaving the artifact root".
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var session = environment.CompleteSession;
+        var role = session.PotentialRoles[0];
+
+        var result = await environment.CreateRunner().RunAsync("export", "--session", session.Id, "--role", role.Id, "--out", outFolder);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var folder = Assert.Single(environment.CompleteJobFolders(session.Id, role.Id));
+        Assert.True(File.Exists(Path.Combine(folder, "identities.csv")));
+        Assert.Single(environment.JobDocuments());
+    }
+
     [Fact]
     public async Task A_rerun_keeps_finished_exports_and_starts_no_new_SailPoint_export()
     {

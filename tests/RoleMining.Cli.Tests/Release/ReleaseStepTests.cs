@@ -14,7 +14,7 @@ public sealed class ReleaseStepTests : IDisposable
     [Fact]
     public async Task A_new_tag_creates_its_release_with_every_file_as_a_pre_release_when_the_version_has_a_suffix()
     {
-        var calls = await RunCreateStepAsync(releaseExists: false, tag: "v2.0.0-rc.1");
+        var calls = await RunCreateStepAsync(Release.None, tag: "v2.0.0-rc.1");
 
         Assert.Equal(2, calls.Count);
         Assert.StartsWith("release view v2.0.0-rc.1 ", calls[0], StringComparison.Ordinal);
@@ -24,23 +24,40 @@ public sealed class ReleaseStepTests : IDisposable
     [Fact]
     public async Task A_plain_version_is_not_marked_a_pre_release()
     {
-        var calls = await RunCreateStepAsync(releaseExists: false, tag: "v2.0.0");
+        var calls = await RunCreateStepAsync(Release.None, tag: "v2.0.0");
 
         Assert.EndsWith("--generate-notes --verify-tag", calls[1], StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_rerun_whose_release_exists_uploads_the_files_again_instead_of_failing()
+    public async Task A_rerun_that_finds_the_draft_of_a_run_cut_off_midway_uploads_the_files_again_and_publishes_it()
     {
-        var calls = await RunCreateStepAsync(releaseExists: true, tag: "v2.0.0");
+        var calls = await RunCreateStepAsync(Release.Draft, tag: "v2.0.0-rc.1");
 
-        Assert.Equal(2, calls.Count);
-        Assert.Equal("release upload v2.0.0 dist/SHA256SUMS dist/rolemining-2.0.0-linux-x64.tar.gz --repo owner/repo --clobber", calls[1]);
+        Assert.Equal(3, calls.Count);
+        Assert.Equal("release upload v2.0.0-rc.1 dist/SHA256SUMS dist/rolemining-2.0.0-rc.1-linux-x64.tar.gz --repo owner/repo --clobber", calls[1]);
+        Assert.Equal("release edit v2.0.0-rc.1 --repo owner/repo --draft=false --prerelease", calls[2]);
+    }
+
+    [Fact]
+    public async Task A_rerun_whose_release_is_published_leaves_it_as_it_is()
+    {
+        var calls = await RunCreateStepAsync(Release.Published, tag: "v2.0.0");
+
+        Assert.Single(calls);
+        Assert.StartsWith("release view v2.0.0 ", calls[0], StringComparison.Ordinal);
     }
 
     public void Dispose() => _directory.Dispose();
 
-    private async Task<IReadOnlyList<string>> RunCreateStepAsync(bool releaseExists, string tag)
+    public enum Release
+    {
+        None,
+        Draft,
+        Published,
+    }
+
+    private async Task<IReadOnlyList<string>> RunCreateStepAsync(Release release, string tag)
     {
         var script = (string?)ReleaseWorkflow.Steps(ReleaseWorkflow.Job("release"))["Create the release"]["run"]
             ?? throw new Xunit.Sdk.XunitException("The release job has no 'Create the release' step.");
@@ -50,7 +67,14 @@ public sealed class ReleaseStepTests : IDisposable
         var bin = Directory.CreateDirectory(_directory.Combine("bin")).FullName;
         var log = _directory.Combine("gh-calls");
         var gh = Path.Combine(bin, "gh");
-        File.WriteAllText(gh, $"#!/bin/bash\necho \"$*\" >> '{log}'\nif [[ \"$1 $2\" == \"release view\" ]]; then exit {(releaseExists ? 0 : 1)}; fi\nexit 0\n");
+        // `gh release view --json isDraft --jq .isDraft` prints true or false, or fails when there is no release.
+        var view = release switch
+        {
+            Release.None => "echo 'release not found' >&2; exit 1",
+            Release.Draft => "echo true; exit 0",
+            _ => "echo false; exit 0",
+        };
+        File.WriteAllText(gh, $"#!/bin/bash\necho \"$*\" >> '{log}'\nif [[ \"$1 $2\" == \"release view\" ]]; then {view}; fi\nexit 0\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(gh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -1,4 +1,5 @@
 using System.Text;
+using RoleMining.Exports;
 using RoleMining.Exports.Storage.FileSystem;
 using RoleMining.Exports.Tests.Support;
 
@@ -144,6 +145,68 @@ public sealed class FileSystemExportArtifactStoreTests : IDisposable
             }
         })));
 
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root.Path));
+    }
+
+    [Fact]
+    public void A_folder_that_vanishes_between_its_creation_and_the_files_is_created_again()
+    {
+        var target = _root.Combine("s", "r", "j", "export.zip");
+        var calls = 0;
+
+        // The first try loses its folder at the worst moment, as to a delete emptying it: the file still gets written.
+        FileSystemExportArtifactStore.InFolder(_root.Path, ExportFileAccess.Owner, target, () =>
+        {
+            if (++calls == 1)
+            {
+                Directory.Delete(_root.Combine("s"), recursive: true);
+            }
+
+            File.WriteAllText(target, "z");
+            return true;
+        });
+
+        Assert.Equal(2, calls);
+        Assert.Equal(["s/r/j/export.zip"], _root.Files());
+    }
+
+    [Fact]
+    public void Folders_created_again_by_someone_else_get_the_configured_mode_back()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // A concurrent writer's Directory.CreateDirectory recreates a removed parent with the umask's default mode.
+        Directory.CreateDirectory(_root.Combine("s", "r"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(_root.Combine("s"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        // The root is the user's: its mode stays as they set it.
+        var rootMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        File.SetUnixFileMode(_root.Path, rootMode);
+
+        ExportFilePermissions.CreateDirectory(_root.Combine("s", "r", "j"), ExportFileAccess.Owner, _root.Path);
+
+        var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        foreach (var folder in new[] { _root.Combine("s"), _root.Combine("s", "r"), _root.Combine("s", "r", "j") })
+        {
+            Assert.Equal(owner, File.GetUnixFileMode(folder));
+        }
+
+        Assert.Equal(rootMode, File.GetUnixFileMode(_root.Path));
+    }
+
+    [Fact]
+    public async Task A_root_given_with_a_trailing_separator_holds_the_files()
+    {
+        var store = new FileSystemExportArtifactStore(_root.Path + Path.DirectorySeparatorChar);
+
+        await Write(store, "s/r/j/export.zip", "z");
+
+        Assert.Equal("z", await Read(store, "s/r/j/export.zip"));
+        Assert.Equal(["s/r/j/export.zip"], (await store.ListAsync("s/").ToListAsync()).Select(item => item.Path));
+        Assert.True(await store.DeleteAsync("s/r/j/export.zip"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_root.Path));
     }
 

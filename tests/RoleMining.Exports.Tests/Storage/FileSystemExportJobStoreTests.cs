@@ -102,10 +102,10 @@ public sealed class FileSystemExportJobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_writer_waiting_for_a_job_lock_gets_it_when_released_even_while_the_store_test_clock_stands_still()
+    public async Task A_writer_waiting_for_a_job_lock_gets_it_once_the_holder_releases_it()
     {
-        // The lock is released by another writer in real time: while a harness clock is paused, the waiting writer must
-        // still see it released (its retries once waited on the injected clock and so never came).
+        // The wait follows real time: the store takes no clock (its retries once waited on an injected one, which a
+        // test's paused clock never moved, so the waiting writer and the lease renewal behind it hung).
         var store = new FileSystemExportJobStore(_root.Path);
         var created = (await store.TryCreateAsync(NewJob()))!;
         var holder = await FileLock.AcquireAsync(_root.Combine(created.Job.JobId + ".lock"), TimeSpan.Zero, CancellationToken.None);

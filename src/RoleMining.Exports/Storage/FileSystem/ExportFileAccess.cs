@@ -27,8 +27,13 @@ public static class ExportFilePermissions
         _ => OwnerFile,
     };
 
-    /// <summary>Creates <paramref name="path"/> and missing parents with the folder mode of <paramref name="access"/>.</summary>
-    public static void CreateDirectory(string path, ExportFileAccess access)
+    /// <summary>
+    /// Creates <paramref name="path"/> and missing parents with the folder mode of <paramref name="access"/>. With
+    /// <paramref name="root"/>, the folders between it and <paramref name="path"/> are then given that mode if they do not
+    /// have it: a folder removed and created again by someone else while this ran (a store removes the folders it empties)
+    /// would otherwise have the umask's default.
+    /// </summary>
+    public static void CreateDirectory(string path, ExportFileAccess access, string? root = null)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -45,8 +50,9 @@ public static class ExportFilePermissions
 
         // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing parents would get the
         // umask's default (755), so each missing level is created here, from the top down.
+        var fullPath = Path.GetFullPath(path);
         var missing = new Stack<string>();
-        for (var current = Path.GetFullPath(path); !Directory.Exists(current); current = Path.GetDirectoryName(current)!)
+        for (var current = fullPath; !Directory.Exists(current); current = Path.GetDirectoryName(current)!)
         {
             missing.Push(current);
             if (Path.GetDirectoryName(current) is null)
@@ -58,6 +64,27 @@ public static class ExportFilePermissions
         while (missing.TryPop(out var folder))
         {
             Directory.CreateDirectory(folder, mode);
+        }
+
+        if (root is null)
+        {
+            return;
+        }
+
+        var below = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+        for (var current = fullPath; current.StartsWith(below, StringComparison.Ordinal); current = Path.GetDirectoryName(current)!)
+        {
+            try
+            {
+                if (File.GetUnixFileMode(current) != mode)
+                {
+                    File.SetUnixFileMode(current, mode);
+                }
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Another user's folder (a shared root with group access): theirs to set.
+            }
         }
     }
 

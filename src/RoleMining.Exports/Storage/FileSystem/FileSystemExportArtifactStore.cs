@@ -11,7 +11,7 @@ namespace RoleMining.Exports.Storage.FileSystem;
 /// Folders live as long as they hold a file, as the prefixes of blob names do: a delete or a publish removes the folders
 /// it empties (never the root), so that a failed or removed job leaves no empty job, role or session folder behind. A
 /// writer whose folder is removed between its creation and the file's (by a delete emptying a sibling's parent) creates it
-/// again (<see cref="InFolder{T}"/>).
+/// again (<see cref="InFolder{T}(string, ExportFileAccess, string, Func{T})"/>).
 /// </remarks>
 public sealed class FileSystemExportArtifactStore : IExportArtifactStore
 {
@@ -30,7 +30,8 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     public FileSystemExportArtifactStore(string root, ExportFileAccess access = ExportFileAccess.Owner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        _root = Path.GetFullPath(root);
+        // Without its trailing separator ('--out exports/'), or no path would be found inside it.
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _access = access;
         ExportFilePermissions.CreateDirectory(_root, _access);
     }
@@ -101,14 +102,21 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         }
 
         var items = new List<ArtifactItem>();
-        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var relative = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (relative.StartsWith(prefix, StringComparison.Ordinal))
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
             {
-                items.Add(new ArtifactItem(relative, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+                cancellationToken.ThrowIfCancellationRequested();
+                var relative = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                if (relative.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    items.Add(new ArtifactItem(relative, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+                }
             }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The folder was emptied and removed meanwhile (a folder lives as long as it holds a file): nothing is there.
         }
 
         items.Sort(static (left, right) => string.CompareOrdinal(left.Path, right.Path));
@@ -158,22 +166,25 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         return fullPath;
     }
 
+    private T InFolder<T>(string fullPath, Func<T> create) => InFolder(_root, _access, fullPath, create);
+
     /// <summary>
-    /// Creates the folder of <paramref name="fullPath"/> and runs <paramref name="create"/>, which creates the file there.
-    /// Again when the folder vanished in between: a delete that emptied a folder above it (the last file of another job of
-    /// the same role, say) may remove it at that moment; a folder that is still missing after a few tries is an error.
+    /// Creates the folder of <paramref name="fullPath"/> (and those above it, below <paramref name="root"/>, with the mode
+    /// of <paramref name="access"/>) and runs <paramref name="create"/>, which creates the file there. Again when a folder
+    /// vanished in between: a delete that emptied a folder above it (the last file of another job of the same role, say)
+    /// may remove it at that moment; a folder that goes on vanishing after a few tries is an error.
     /// </summary>
-    private T InFolder<T>(string fullPath, Func<T> create)
+    internal static T InFolder<T>(string root, ExportFileAccess access, string fullPath, Func<T> create)
     {
         var folder = Path.GetDirectoryName(fullPath)!;
         for (var attempt = 1; ; attempt++)
         {
-            ExportFilePermissions.CreateDirectory(folder, _access);
             try
             {
+                ExportFilePermissions.CreateDirectory(folder, access, root);
                 return create();
             }
-            catch (DirectoryNotFoundException) when (attempt < 3 && !Directory.Exists(folder))
+            catch (DirectoryNotFoundException) when (attempt < 5)
             {
             }
         }

@@ -24,7 +24,7 @@ public sealed class FileSystemExportJobStore : IExportJobStore
         string root, ILogger<FileSystemExportJobStore>? logger = null, ExportFileAccess access = ExportFileAccess.Owner, string? jobIdScope = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        _root = Path.GetFullPath(root);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _logger = logger ?? NullLogger<FileSystemExportJobStore>.Instance;
         _access = access;
         JobIdScope = jobIdScope;
