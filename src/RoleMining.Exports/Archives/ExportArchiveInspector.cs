@@ -233,7 +233,7 @@ public sealed class ExportArchiveInspector
             if (count > MaxEntries || size > MaxDirectoryBytes)
             {
                 throw new InvalidExportArchiveException(ExportArchiveProblem.UnexpectedEntry, null,
-                    $"The export zip's directory holds {count:N0} entries in {size:N0} bytes; only {string.Join(", ", _rules.Expected)} are expected (see Exports:Archive:ExpectedEntries).");
+                    $"The export zip's directory holds {count:N0} entries in {size:N0} bytes; only {string.Join(", ", _rules.Expected)} are expected (see {_rules.Setting("ExpectedEntries")}).");
             }
         }
         finally

@@ -10,6 +10,16 @@ public sealed class ExportWorkflowOptions
     /// <summary>The default configuration section.</summary>
     public const string SectionName = "Exports";
 
+    /// <summary>
+    /// The configuration section these options were read from (<see cref="SectionName"/> in the Functions app,
+    /// <c>RoleMining:Exports</c> on the command line), so that a message names a setting as its host reads it. Set by
+    /// <c>AddRoleMiningExports</c>; not a setting.
+    /// </summary>
+    public string SettingsSection { get; internal set; } = SectionName;
+
+    /// <summary>The full key of <paramref name="key"/> (e.g. <c>Polling:TotalWait</c>) as the host reads it.</summary>
+    internal string Setting(string key) => SettingsSection + ":" + key;
+
     /// <summary>How export status is polled.</summary>
     [Required]
     [ValidateObjectMembers]
@@ -179,6 +189,9 @@ public sealed class ExportTransientRetryOptions
 /// <summary>What a downloaded export zip must look like; anything else is rejected before a byte is unpacked.</summary>
 public sealed class ExportArchiveOptions
 {
+    /// <summary>The configuration section of these options, for messages (see <see cref="ExportWorkflowOptions.SettingsSection"/>).</summary>
+    public string SettingsSection { get; internal set; } = ExportWorkflowOptions.SectionName + ":Archive";
+
     /// <summary>The CSV entries of the emulator and of ISC exports as documented.</summary>
     public static IReadOnlyList<string> DefaultExpectedEntries { get; } = ["identities.csv", "entitlements.csv"];
 

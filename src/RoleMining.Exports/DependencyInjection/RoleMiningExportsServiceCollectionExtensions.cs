@@ -21,7 +21,7 @@ public static class RoleMiningExportsServiceCollectionExtensions
     public static RoleMiningExportsBuilder AddRoleMiningExports(this IServiceCollection services, string configurationSectionPath = ExportWorkflowOptions.SectionName)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().BindConfiguration(configurationSectionPath));
+        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().BindConfiguration(configurationSectionPath), configurationSectionPath);
     }
 
     /// <summary>Registers the workflow with options bound from <paramref name="configuration"/>.</summary>
@@ -29,7 +29,7 @@ public static class RoleMiningExportsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Bind(configuration));
+        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Bind(configuration), (configuration as IConfigurationSection)?.Path ?? ExportWorkflowOptions.SectionName);
     }
 
     /// <summary>Registers the workflow with options set by <paramref name="configure"/>.</summary>
@@ -37,7 +37,7 @@ public static class RoleMiningExportsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Configure(configure));
+        return AddCore(services, services.AddOptions<ExportWorkflowOptions>().Configure(configure), ExportWorkflowOptions.SectionName);
     }
 
     /// <summary>
@@ -59,9 +59,14 @@ public static class RoleMiningExportsServiceCollectionExtensions
             .ValidateOnStart();
     }
 
-    private static RoleMiningExportsBuilder AddCore(IServiceCollection services, OptionsBuilder<ExportWorkflowOptions> options)
+    private static RoleMiningExportsBuilder AddCore(IServiceCollection services, OptionsBuilder<ExportWorkflowOptions> options, string settingsSection)
     {
         options.ValidateOnStart();
+        options.PostConfigure(configured =>
+        {
+            configured.SettingsSection = settingsSection;
+            configured.Archive.SettingsSection = settingsSection + ":Archive";
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsAttributesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportWorkflowOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

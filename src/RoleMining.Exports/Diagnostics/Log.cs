@@ -86,8 +86,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 129, Level = LogLevel.Warning, Message = "Job {JobId} was given up, but removing what its unfinished runs left failed; the files stay until it is exported again")]
     public static partial void GiveUpCleanupFailed(ILogger logger, string jobId, Exception exception);
 
-    [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "{Step} step of job {JobId} failed for a passing reason; retry {Retry} of {MaxRetries} in {DelayMs:0} ms (Exports:TransientRetry): {Error}")]
-    public static partial void TransientRetryScheduled(ILogger logger, ExportStep step, string jobId, int retry, int maxRetries, double delayMs, string error);
+    [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "{Step} step of job {JobId} failed for a passing reason; retry {Retry} of {MaxRetries} in {DelayMs:0} ms ({Settings}): {Error}")]
+    public static partial void TransientRetryScheduled(ILogger logger, ExportStep step, string jobId, int retry, int maxRetries, double delayMs, string settings, string error);
 
     [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Job {JobId} was stalled in {State} ({Reason}); its {Step} message (sequence {Sequence}) is sent again")]
     public static partial void StalledJobResumed(ILogger logger, string jobId, ExportJobState state, string reason, ExportStep step, int sequence);

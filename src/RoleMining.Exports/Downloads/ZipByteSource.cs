@@ -202,7 +202,7 @@ internal sealed class ZipByteSource : IDisposable
             if (Received > _limit)
             {
                 throw new InvalidExportArchiveException(ExportArchiveProblem.TotalTooLarge, null,
-                    $"The export zip is larger than {_limit:N0} bytes (Exports:Archive:MaxTotalBytes plus headers); the download was cut off.");
+                    $"The export zip is larger than {_limit:N0} bytes (the archive settings' MaxTotalBytes plus headers); the download was cut off.");
             }
 
             await _onBlock(block, cancellationToken).ConfigureAwait(false);

@@ -131,7 +131,7 @@ public sealed class DownloadExportStep : ExportStepBase
             catch (InvalidExportArchiveException exception) when (!exception.IsTransient)
             {
                 return await FailAndRemoveFilesAsync(message, holder, ExportFailureKind.InvalidArchive,
-                    $"The zip of export '{job.ExportId}' failed verification: {exception.Message} Nothing was stored. Ask SailPoint support about the export, or adjust Exports:Archive if the content is legitimate.",
+                    $"The zip of export '{job.ExportId}' failed verification: {exception.Message} Nothing was stored. Ask SailPoint support about the export, or adjust {Options.Setting("Archive")} if the content is legitimate.",
                     exception).ConfigureAwait(false);
             }
             catch (SailPointException exception) when (IsGone(exception) || exception.Status == HttpStatusCode.Forbidden)

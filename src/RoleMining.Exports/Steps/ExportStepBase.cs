@@ -339,7 +339,7 @@ public abstract class ExportStepBase : IExportStep
             (current, waiting) => waiting with { TransientRetries = current.TransientRetries + 1 }).ConfigureAwait(false);
         if (result.Outcome == ExportStepOutcome.Rescheduled)
         {
-            Log.TransientRetryScheduled(Logger, HandledStep, job.JobId, result.Job!.TransientRetries, settings.MaxRetries, delay.TotalMilliseconds, Describe(exception));
+            Log.TransientRetryScheduled(Logger, HandledStep, job.JobId, result.Job!.TransientRetries, settings.MaxRetries, delay.TotalMilliseconds, Options.Setting("TransientRetry"), Describe(exception));
         }
 
         return result;

@@ -138,7 +138,7 @@ public sealed class PollExportStep : ExportStepBase
                     {
                         Kind = ExportFailureKind.PollTimeout,
                         Step = HandledStep,
-                        Reason = $"Export '{job.ExportId}' did not finish within {Options.Polling.TotalWait} (still {statusText} after {pollCount} polls). SailPoint may be busy: export again later (the next job follows this export once more before it starts another), or raise Exports:Polling:TotalWait.",
+                        Reason = $"Export '{job.ExportId}' did not finish within {Options.Polling.TotalWait} (still {statusText} after {pollCount} polls). SailPoint may be busy: export again later (the next job follows this export once more before it starts another), or raise {Options.Setting("Polling:TotalWait")}.",
                     });
                 }
 

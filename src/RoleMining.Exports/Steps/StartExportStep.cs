@@ -168,7 +168,7 @@ public sealed class StartExportStep : ExportStepBase
         if (job.UncertainStarts >= settings.MaxRetries)
         {
             var tried = job.UncertainStarts == 0
-                ? "It was not tried again (Exports:UncertainStart:MaxRetries is 0)"
+                ? $"It was not tried again ({Options.Setting("UncertainStart:MaxRetries")} is 0)"
                 : $"It was tried {job.UncertainStarts + 1} times in all, each time without a clear answer";
             return await FinishFailedAsync(message, holder, ExportFailureKind.StartUncertain,
                 $"Starting the export failed without a clear answer: {exception.Message} SailPoint may or may not have started it. {tried}. Start a new export job.",

@@ -55,6 +55,29 @@ public sealed class ExportWorkflowOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Messages_name_a_setting_under_the_section_the_host_read_it_from()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RoleMining:Exports:FileSystem:ArtifactRoot"] = _root.Path,
+            ["RoleMining:Exports:Archive:MaxEntryBytes"] = "10",
+            ["RoleMining:Exports:SettingsSection"] = "Elsewhere", // not a setting: a configuration cannot change it
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddRoleMiningExports(configuration.GetSection("RoleMining:Exports"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value;
+        var tooLarge = Assert.Throws<InvalidExportArchiveException>(() => new ArchiveEntryRules(options.Archive).CheckEntrySize("identities.csv", 11));
+
+        Assert.Equal("RoleMining:Exports", options.SettingsSection);
+        Assert.Equal("RoleMining:Exports:Polling:TotalWait", options.Setting("Polling:TotalWait"));
+        Assert.Contains("(RoleMining:Exports:Archive:MaxEntryBytes)", tooLarge.Message, StringComparison.Ordinal);
+        using var functionsApp = Build(_ => { });
+        Assert.Equal("Exports", functionsApp.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.SettingsSection);
+    }
+
+    [Fact]
     public void The_registration_resolves_every_public_service()
     {
         using var provider = Build(_ => { });
