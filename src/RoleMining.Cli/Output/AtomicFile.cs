@@ -5,14 +5,16 @@ namespace RoleMining.Cli.Output;
 /// <summary>
 /// An output file that appears complete or not at all: written under a temporary name in the same directory and renamed
 /// over the target on <see cref="CommitAsync"/>. Disposing without a commit (an error, Ctrl+C) deletes the temporary file.
+/// A target that is not a regular file (a device such as /dev/null, /dev/stdout, a named pipe) is written directly:
+/// renaming over it would replace it with a file. A symbolic link is followed: its target is replaced, not the link.
 /// </summary>
 internal sealed class AtomicFile : IAsyncDisposable
 {
-    private readonly string _temporaryPath;
+    private readonly string? _temporaryPath; // Null when writing directly into a device or pipe.
     private readonly StreamWriter _writer;
     private bool _committed;
 
-    private AtomicFile(string path, string temporaryPath, StreamWriter writer)
+    private AtomicFile(string path, string? temporaryPath, StreamWriter writer)
     {
         Path = path;
         _temporaryPath = temporaryPath;
@@ -33,6 +35,17 @@ internal sealed class AtomicFile : IAsyncDisposable
     /// <summary>Creates the temporary file beside <paramref name="path"/>, with <paramref name="unixMode"/> on Unix when given.</summary>
     public static AtomicFile Create(string path, UnixFileMode? unixMode = null)
     {
+        if (OpenIfNotARegularFile(path) is { } direct)
+        {
+            return new AtomicFile(path, null, new StreamWriter(direct, new UTF8Encoding(false)));
+        }
+
+        var requested = path;
+        if (new FileInfo(path).LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target)
+        {
+            path = target.FullName;
+        }
+
         var directory = System.IO.Path.GetDirectoryName(path) ?? ".";
         RemoveAbandoned(directory, System.IO.Path.GetFileName(path));
         var temporaryPath = System.IO.Path.Combine(directory, $"{TemporaryPrefix(System.IO.Path.GetFileName(path))}{Guid.NewGuid():N}{TemporarySuffix}");
@@ -57,10 +70,43 @@ internal sealed class AtomicFile : IAsyncDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             // Named by the file asked for: the temporary name is this class's business, not the user's.
-            throw new IOException($"Cannot write '{path}': {exception.Message.Replace(temporaryPath, path, StringComparison.Ordinal)}", exception);
+            throw new IOException($"Cannot write '{requested}': {exception.Message.Replace(temporaryPath, requested, StringComparison.Ordinal)}", exception);
         }
 
         return new AtomicFile(path, temporaryPath, new StreamWriter(stream, new UTF8Encoding(false)));
+    }
+
+    /// <summary>
+    /// The target opened for writing when it is not a regular file: anything under /dev or /proc (/dev/null, /dev/stdout,
+    /// /dev/fd/63 of a shell's process substitution), or an existing file that cannot seek (a named pipe). Null for a
+    /// regular or missing file, or one this cannot open (the rename then decides). By path because .NET does not say a
+    /// file's type, and a character device such as /dev/null can seek.
+    /// </summary>
+    private static FileStream? OpenIfNotARegularFile(string path)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var device = !OperatingSystem.IsWindows()
+            && (fullPath.StartsWith("/dev/", StringComparison.Ordinal) || fullPath.StartsWith("/proc/", StringComparison.Ordinal));
+        if (!device && !File.Exists(fullPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 64 * 1024);
+            if (device || !stream.CanSeek)
+            {
+                return stream;
+            }
+
+            stream.Dispose();
+        }
+        catch (Exception exception) when (!device && exception is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -114,14 +160,26 @@ internal sealed class AtomicFile : IAsyncDisposable
     /// <summary>Flushes to disk and moves the file to its final name (replacing an older file).</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await _writer.FlushAsync(cancellationToken);
-        if (_writer.BaseStream is FileStream file)
+        try
         {
-            file.Flush(flushToDisk: true);
+            await _writer.FlushAsync(cancellationToken);
+            if (_temporaryPath is not null && _writer.BaseStream is FileStream file)
+            {
+                file.Flush(flushToDisk: true);
+            }
+
+            await _writer.DisposeAsync();
+            if (_temporaryPath is not null)
+            {
+                File.Move(_temporaryPath, Path, overwrite: true);
+            }
+        }
+        catch (IOException exception) when (_temporaryPath is not null)
+        {
+            // A full disk, say: named by the file asked for (the temporary one is removed on dispose).
+            throw new IOException($"Cannot write '{Path}': {exception.Message.Replace(_temporaryPath, Path, StringComparison.Ordinal)}", exception);
         }
 
-        await _writer.DisposeAsync();
-        File.Move(_temporaryPath, Path, overwrite: true);
         _committed = true;
     }
 
@@ -133,7 +191,20 @@ internal sealed class AtomicFile : IAsyncDisposable
             return;
         }
 
-        await _writer.DisposeAsync();
-        File.Delete(_temporaryPath);
+        try
+        {
+            // Flushes what is buffered, which fails again on a full disk; the stream is closed all the same.
+            await _writer.DisposeAsync();
+        }
+        catch (IOException) when (_temporaryPath is not null)
+        {
+        }
+        finally
+        {
+            if (_temporaryPath is not null)
+            {
+                File.Delete(_temporaryPath);
+            }
+        }
     }
 }

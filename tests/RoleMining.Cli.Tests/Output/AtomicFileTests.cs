@@ -1,5 +1,6 @@
 using RoleMining.Cli.Output;
 using RoleMining.Cli.Tests.Infrastructure;
+using RoleMining.Testing.Processes;
 
 namespace RoleMining.Cli.Tests.Output;
 
@@ -46,6 +47,58 @@ public sealed class AtomicFileTests : IDisposable
         }
 
         Assert.True(File.Exists(held));
+    }
+
+    [Fact]
+    public async Task A_symbolic_link_is_followed_its_target_replaced_and_the_link_kept()
+    {
+        var real = _directory.Combine("real.csv");
+        await File.WriteAllTextAsync(real, "old\n");
+        var link = _directory.Combine("link.csv");
+        File.CreateSymbolicLink(link, real);
+
+        await WriteAsync(link, "id\n1\n");
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Equal("id\n1\n", await File.ReadAllTextAsync(real));
+        Assert.Equal(["link.csv", "real.csv"], Directory.GetFileSystemEntries(_directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_named_pipe_is_written_into_not_replaced_by_a_file()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // As `--out >(gzip > x.gz)` or a FIFO give it: renaming over it would leave the reader waiting for ever.
+        var pipe = _directory.Combine("pipe");
+        var made = await ProcessRun.RunAsync("mkfifo", [pipe], _directory.Path, TimeSpan.FromSeconds(30));
+        Assert.True(made.ExitCode == 0, made.Output);
+        var reader = Task.Run(() => File.ReadAllText(pipe));
+
+        await WriteAsync(pipe, "id\n1\n");
+
+        Assert.Equal("id\n1\n", await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+        var type = await ProcessRun.RunAsync("stat", ["-c", "%F", pipe], _directory.Path, TimeSpan.FromSeconds(30));
+        Assert.Equal("fifo", type.StandardOutput.Trim());
+        Assert.Single(Directory.GetFileSystemEntries(_directory.Path));
+    }
+
+    [Fact]
+    public async Task Dev_null_is_written_into_and_stays_a_device()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Run as root, a rename over /dev/null replaced the device with a file (a device can seek, so only its path tells).
+        await WriteAsync("/dev/null", "id\n1\n");
+
+        var type = await ProcessRun.RunAsync("stat", ["-c", "%F", "/dev/null"], _directory.Path, TimeSpan.FromSeconds(30));
+        Assert.Equal("character special file", type.StandardOutput.Trim());
     }
 
     private static async Task WriteAsync(string target, string content)
