@@ -87,7 +87,7 @@ internal sealed class AtomicFile : IAsyncDisposable
         var fullPath = System.IO.Path.GetFullPath(path);
         var device = !OperatingSystem.IsWindows()
             && (fullPath.StartsWith("/dev/", StringComparison.Ordinal) || fullPath.StartsWith("/proc/", StringComparison.Ordinal));
-        if (!device && !File.Exists(fullPath))
+        if (!File.Exists(fullPath))
         {
             return null;
         }
@@ -102,8 +102,13 @@ internal sealed class AtomicFile : IAsyncDisposable
 
             stream.Dispose();
         }
-        catch (Exception exception) when (!device && exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (device && exception is IOException or UnauthorizedAccessException)
         {
+            throw new IOException($"Cannot write '{path}': {exception.Message}", exception);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The rename decides.
         }
 
         return null;
