@@ -83,7 +83,7 @@ internal static partial class CliErrors
                 // A validator of the workflow speaks of its keys as the Functions app binds them ('Exports:...'); the
                 // command line binds that section under RoleMining:Exports.
                 yield return validation.OptionsType == typeof(ExportWorkflowOptions) && section is not null
-                    ? WorkflowKey().Replace(failure, section + ":")
+                    ? WithCommandLineKeys(failure, section)
                     : failure;
                 continue;
             }
@@ -101,10 +101,10 @@ internal static partial class CliErrors
     }
 
     /// <summary>
-    /// <paramref name="text"/> (a job's failure reason, say) with the workflow's keys as the command line binds them: the
-    /// workflow names them as the Functions app does ('Exports:Archive'), the command line reads 'RoleMining:Exports:Archive'.
+    /// <paramref name="text"/> (a job's failure reason, say) with the workflow's keys under <paramref name="section"/>, as
+    /// the command line binds them: the Functions app reads 'Exports:Archive', the command line 'RoleMining:Exports:Archive'.
     /// </summary>
-    internal static string WithCommandLineKeys(string text) => WorkflowKey().Replace(text, ExportSettings.WorkflowSection + ":");
+    internal static string WithCommandLineKeys(string text, string section = ExportSettings.WorkflowSection) => WorkflowKey().Replace(text, section + ":");
 
     /// <summary>A key of the workflow's own section at the start of a word (not already under another section).</summary>
     [GeneratedRegex(@"(?<![\w:])" + ExportWorkflowOptions.SectionName + ":")]

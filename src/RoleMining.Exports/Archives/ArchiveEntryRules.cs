@@ -23,7 +23,7 @@ internal sealed class ArchiveEntryRules
     public long MaxEntryBytes => _options.MaxEntryBytes;
 
     /// <summary>The full key of an archive setting as the host reads it (e.g. <c>Exports:Archive:ExpectedEntries</c>).</summary>
-    public string Setting(string key) => _options.SettingsSection + ":" + key;
+    public string Setting(string key) => _options.Setting(key);
 
     /// <summary>The most all entries together may unpack to.</summary>
     public long MaxTotalBytes => _options.MaxTotalBytes;
@@ -45,7 +45,7 @@ internal sealed class ArchiveEntryRules
         }
 
         var expectedName = Expected.FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidExportArchiveException(ExportArchiveProblem.UnexpectedEntry, name, $"The export zip holds an unexpected file '{name}'; only {string.Join(", ", Expected)} are expected (see {_options.SettingsSection}:ExpectedEntries).");
+            ?? throw new InvalidExportArchiveException(ExportArchiveProblem.UnexpectedEntry, name, $"The export zip holds an unexpected file '{name}'; only {string.Join(", ", Expected)} are expected (see {Setting("ExpectedEntries")}).");
 
         if (isEncrypted)
         {
@@ -73,7 +73,7 @@ internal sealed class ArchiveEntryRules
     {
         if (length > _options.MaxEntryBytes)
         {
-            throw new InvalidExportArchiveException(ExportArchiveProblem.EntryTooLarge, name, $"The export zip entry '{name}' unpacks to {length:N0} bytes, more than the limit of {_options.MaxEntryBytes:N0} ({_options.SettingsSection}:MaxEntryBytes).");
+            throw new InvalidExportArchiveException(ExportArchiveProblem.EntryTooLarge, name, $"The export zip entry '{name}' unpacks to {length:N0} bytes, more than the limit of {_options.MaxEntryBytes:N0} ({Setting("MaxEntryBytes")}).");
         }
     }
 
@@ -81,7 +81,7 @@ internal sealed class ArchiveEntryRules
     {
         if (total > _options.MaxTotalBytes)
         {
-            throw new InvalidExportArchiveException(ExportArchiveProblem.TotalTooLarge, name, $"The export zip unpacks to more than the limit of {_options.MaxTotalBytes:N0} bytes ({_options.SettingsSection}:MaxTotalBytes).");
+            throw new InvalidExportArchiveException(ExportArchiveProblem.TotalTooLarge, name, $"The export zip unpacks to more than the limit of {_options.MaxTotalBytes:N0} bytes ({Setting("MaxTotalBytes")}).");
         }
     }
 
@@ -96,7 +96,7 @@ internal sealed class ArchiveEntryRules
             var ratio = compressedLength == 0 ? double.PositiveInfinity : (double)length / compressedLength;
             if (ratio > _options.MaxCompressionRatio)
             {
-                throw new InvalidExportArchiveException(ExportArchiveProblem.SuspiciousCompressionRatio, name, $"The export zip entry '{name}' expands {ratio:N0} times ({compressedLength:N0} to {length:N0} bytes), more than the limit of {_options.MaxCompressionRatio:N0} ({_options.SettingsSection}:MaxCompressionRatio): a zip bomb?");
+                throw new InvalidExportArchiveException(ExportArchiveProblem.SuspiciousCompressionRatio, name, $"The export zip entry '{name}' expands {ratio:N0} times ({compressedLength:N0} to {length:N0} bytes), more than the limit of {_options.MaxCompressionRatio:N0} ({Setting("MaxCompressionRatio")}): a zip bomb?");
             }
         }
     }

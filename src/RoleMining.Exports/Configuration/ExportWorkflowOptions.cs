@@ -192,6 +192,9 @@ public sealed class ExportArchiveOptions
     /// <summary>The configuration section of these options, for messages (see <see cref="ExportWorkflowOptions.SettingsSection"/>).</summary>
     public string SettingsSection { get; internal set; } = ExportWorkflowOptions.SectionName + ":Archive";
 
+    /// <summary>The full key of <paramref name="key"/> (e.g. <c>MaxEntryBytes</c>) as the host reads it.</summary>
+    internal string Setting(string key) => SettingsSection + ":" + key;
+
     /// <summary>The CSV entries of the emulator and of ISC exports as documented.</summary>
     public static IReadOnlyList<string> DefaultExpectedEntries { get; } = ["identities.csv", "entitlements.csv"];
 
