@@ -96,11 +96,6 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
 
         // Start at the deepest folder the prefix names, so listing one job does not walk the whole tree.
         var folder = prefix.LastIndexOf('/') is var slash and > 0 ? Resolve(prefix[..slash]) : _root;
-        if (!Directory.Exists(folder))
-        {
-            yield break;
-        }
-
         var items = new List<ArtifactItem>();
         try
         {
@@ -116,7 +111,7 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         }
         catch (DirectoryNotFoundException)
         {
-            // The folder was emptied and removed meanwhile (a folder lives as long as it holds a file): nothing is there.
+            // No such folder, or it was emptied and removed meanwhile (a folder lives as long as it holds a file).
         }
 
         items.Sort(static (left, right) => string.CompareOrdinal(left.Path, right.Path));
@@ -158,13 +153,16 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
         }
 
         var fullPath = Path.GetFullPath(Path.Combine([_root, .. segments]));
-        if (!fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (!IsBelowRoot(fullPath))
         {
             throw new ArgumentException($"'{path}' leaves the artifact root.", nameof(path));
         }
 
         return fullPath;
     }
+
+    /// <summary>Whether <paramref name="fullPath"/> is inside the root (the root itself is not).</summary>
+    private bool IsBelowRoot(string fullPath) => fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private T InFolder<T>(string fullPath, Func<T> create) => InFolder(_root, _access, fullPath, create);
 
@@ -197,7 +195,7 @@ public sealed class FileSystemExportArtifactStore : IExportArtifactStore
     private void RemoveEmptyFolders(string folder)
     {
         var current = folder;
-        while (current.Length > _root.Length && current.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        while (IsBelowRoot(current))
         {
             try
             {
