@@ -23,19 +23,21 @@ internal sealed class CommonOptions
         Recursive = true,
     };
 
-    public static Option<string> Format(string description = "Output format: table, json or csv.")
+    /// <summary>The default said in every <c>--format</c> description (see <see cref="OutputFormats.Resolve"/>).</summary>
+    public const string FormatDefault = "Default: csv or json when the --out file ends in .csv or .json, else table.";
+
+    public static Option<string?> Format(string description = "Output format: table, json or csv.")
     {
-        var option = new Option<string>("--format", "-f")
+        var option = new Option<string?>("--format", "-f")
         {
-            Description = description,
-            DefaultValueFactory = _ => OutputFormats.Table,
+            Description = $"{description} {FormatDefault}",
             HelpName = "table|json|csv",
         };
         // A validator of our own rather than AcceptOnlyFromAmong: its message spans several lines and omits the option name.
         option.CompletionSources.Add(OutputFormats.Names);
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && !OutputFormats.Names.Contains(result.Tokens[^1].Value, StringComparer.Ordinal))
+            if (result.Tokens.Count > 0 && !OutputFormats.IsName(result.Tokens[^1].Value))
             {
                 result.AddError($"--format must be table, json or csv, not '{result.Tokens[^1].Value}'.");
             }

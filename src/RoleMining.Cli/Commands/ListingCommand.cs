@@ -10,6 +10,10 @@ namespace RoleMining.Cli.Commands;
 /// <summary>What a listing was asked for: <c>--filter</c>, <c>--sort</c>, <c>--format</c> and <c>--out</c>.</summary>
 internal sealed record ListingRequest(string? Filter, string? Sort, OutputFormat Format, string? OutFile)
 {
+    /// <summary>The request for the options as given: the format from <c>--format</c>, or from the file's extension.</summary>
+    public static ListingRequest Of(string? filter, string? sort, string? format, string? outFile) =>
+        new(filter, sort, OutputFormats.Resolve(format, outFile), outFile);
+
     /// <summary>
     /// Throws a usage error for a filter or sorter ISC does not support on the collection of <paramref name="rules"/>
     /// (the rules the HTTP API applies), so that a typo names its option before any call instead of coming back as
@@ -63,7 +67,7 @@ internal static class ListingCommand
             (run, token) => list(
                 run,
                 parseResult,
-                new ListingRequest(parseResult.GetValue(filter), parseResult.GetValue(sort), OutputFormats.Parse(parseResult.GetValue(format)), FileOrStandardOutput(parseResult.GetValue(outFile))),
+                ListingRequest.Of(parseResult.GetValue(filter), parseResult.GetValue(sort), parseResult.GetValue(format), FileOrStandardOutput(parseResult.GetValue(outFile))),
                 token),
             cancellationToken,
             preflight: result => execution.RequireOutputDirectory(FileOrStandardOutput(result.GetValue(outFile)))));

@@ -61,7 +61,7 @@ internal static class SessionsCommand
             (run, token) => GetAsync(
                 run,
                 parseResult.GetRequiredValue(id),
-                OutputFormats.Parse(parseResult.GetValue(format)),
+                parseResult.GetValue(format),
                 ListingCommand.FileOrStandardOutput(parseResult.GetValue(outFile)),
                 token),
             cancellationToken,
@@ -76,8 +76,9 @@ internal static class SessionsCommand
         return ListingCommand.WriteAsync(run, request, "sessions", TypeInfo, _ => Columns, query => run.Client.GetSessionsAsync(query, cancellationToken), cancellationToken);
     }
 
-    private static async Task<int> GetAsync(CliRun run, string sessionId, OutputFormat format, string? outFile, CancellationToken cancellationToken)
+    private static async Task<int> GetAsync(CliRun run, string sessionId, string? formatName, string? outFile, CancellationToken cancellationToken)
     {
+        var format = OutputFormats.Resolve(formatName, outFile);
         var session = await run.Client.GetSessionAsync(sessionId, cancellationToken);
         await using var destination = RecordDestination.Open(run, outFile);
         if (format == OutputFormat.Table)

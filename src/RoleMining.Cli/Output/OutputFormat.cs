@@ -22,10 +22,21 @@ internal static class OutputFormats
 
     public static readonly string[] Names = [Table, Json, Csv];
 
-    public static OutputFormat Parse(string? name) => name switch
+    /// <summary>Whether <paramref name="name"/> names a format, in any case (<c>-f JSON</c> is as clear as <c>-f json</c>).</summary>
+    public static bool IsName(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The format asked for with <c>--format</c>; without it, the one the <c>--out</c> file's extension names (<c>.csv</c>,
+    /// <c>.json</c>), so that <c>-o report.csv</c> writes CSV and not a table of cut values under a CSV name; else a table.
+    /// </summary>
+    public static OutputFormat Resolve(string? name, string? outFile)
     {
-        Json => OutputFormat.Json,
-        Csv => OutputFormat.Csv,
-        _ => OutputFormat.Table,
-    };
+        var chosen = name ?? Path.GetExtension(outFile)?.TrimStart('.');
+        return chosen?.ToLowerInvariant() switch
+        {
+            Json => OutputFormat.Json,
+            Csv => OutputFormat.Csv,
+            _ => OutputFormat.Table,
+        };
+    }
 }

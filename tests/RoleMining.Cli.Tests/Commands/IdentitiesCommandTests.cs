@@ -132,6 +132,39 @@ public sealed class IdentitiesCommandTests(EmulatorFixture emulator) : IClassFix
         Assert.Contains($"Wrote {EmulatorFixture.ThreePageRoleSize} identities to {file}.", result.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("report.csv", new string[0], "csv")]
+    [InlineData("REPORT.JSON", new string[0], "json")]
+    [InlineData("report.txt", new string[0], "table")]
+    [InlineData("report.csv", new[] { "-f", "JSON" }, "json")] // --format wins over the extension, in any case
+    [InlineData("report.json", new[] { "--format", "Table" }, "table")]
+    public async Task Without_format_the_out_file_extension_chooses_it(string file, string[] formatOptions, string expected)
+    {
+        using var directory = new TemporaryDirectory();
+        var role = RoleWithIdentities(EmulatorFixture.ThreePageRoleSize);
+
+        var result = await emulator.CreateRunner(directory.Path).RunAsync(
+            ["identities", "-s", role.Session.Id, "-r", role.Id, .. formatOptions, "--out", file]);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var content = await File.ReadAllTextAsync(directory.Combine(file));
+        var expectedIds = Tenant.GetIdentities(role).Select(identity => identity.Id).ToList();
+        switch (expected)
+        {
+            case "json":
+                Assert.Equal(expectedIds, JsonDocument.Parse(content).RootElement.EnumerateArray().Select(identity => identity.GetProperty("id").GetString()));
+                break;
+            case "csv":
+                Assert.Equal(expectedIds, Csv.Parse(content).Rows.Select(row => row["id"]));
+                break;
+            default:
+                Assert.StartsWith("id", content, StringComparison.Ordinal);
+                Assert.DoesNotContain(",", content.Split('\n')[0], StringComparison.Ordinal);
+                Assert.Equal(expectedIds, content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(' ')[0]));
+                break;
+        }
+    }
+
     [Fact]
     public async Task A_failure_leaves_no_output_file()
     {
