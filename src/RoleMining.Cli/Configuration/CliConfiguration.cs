@@ -129,6 +129,23 @@ internal static class CliConfiguration
             + "set it to your tenant's API URL (https://{tenant}.api.identitynow.com), or remove every SailPoint tenant setting to use the built-in emulator.");
     }
 
+    /// <summary>
+    /// Variables whose names look meant for the tenant (they start with <c>SAIL</c> in any case) but that no source reads,
+    /// such as <c>SAILPOINT_BASE_URL</c> or <c>SAIL_CLIENTID</c>; sorted. (Names are read in any case, as on Windows.)
+    /// </summary>
+    public static IReadOnlyList<string> UnreadTenantVariables(IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment
+            .Where(variable => !string.IsNullOrWhiteSpace(variable.Value))
+            .Select(variable => variable.Key)
+            .Where(name => name.StartsWith("SAIL", StringComparison.OrdinalIgnoreCase)
+                && !name.Contains("__", StringComparison.Ordinal)
+                && !TenantSettings.Any(setting => string.Equals(setting.Variable, name, StringComparison.OrdinalIgnoreCase)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
     private static Dictionary<string, string?> SailPointSdkVariables(IReadOnlyDictionary<string, string?> environment)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);

@@ -25,11 +25,16 @@ internal sealed class TenantConnection : IAsyncDisposable
     /// <summary>The built-in emulator, or null when a tenant is configured.</summary>
     public EmulatorServer? Emulator { get; }
 
-    /// <summary>Uses the configured tenant, or starts the emulator (options from the <c>Emulator</c> section) and says so.</summary>
-    public static async Task<TenantConnection> OpenAsync(IConfigurationRoot configuration, CliConsole console, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uses the configured tenant, or starts the emulator (options from the <c>Emulator</c> section) and says so, naming
+    /// any variable that looks meant for the tenant but is not read (<c>SAILPOINT_BASE_URL</c>, <c>SAIL_CLIENTID</c>):
+    /// a misspelt tenant must not pass for the emulator's synthetic data unremarked.
+    /// </summary>
+    public static async Task<TenantConnection> OpenAsync(IConfigurationRoot configuration, CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(context);
+        var console = context.Console;
         if (CliConfiguration.HasTenant(configuration))
         {
             return new TenantConnection(configuration, null);
@@ -53,6 +58,12 @@ internal sealed class TenantConnection : IAsyncDisposable
             var baseUrl = emulator.BaseAddress.ToString().TrimEnd('/');
             await console.Error.WriteLineAsync(
                 $"No SailPoint tenant configured ({CliConfiguration.BaseUrlVariable}); using the built-in emulator at {baseUrl}.");
+            if (CliConfiguration.UnreadTenantVariables(context.Environment) is [_, ..] unread)
+            {
+                await console.Error.WriteLineAsync(
+                    $"warning: {string.Join(", ", unread)} {(unread.Count == 1 ? "is" : "are")} set but not read: the tenant's variables are "
+                    + $"{CliConfiguration.BaseUrlVariable}, {CliConfiguration.ClientIdVariable} and {CliConfiguration.ClientSecretVariable} (or SailPoint__BaseUrl, SailPoint__ClientId, SailPoint__ClientSecret).");
+            }
 
             // The emulator's address and credentials go on top of everything else, in memory only.
             var connected = new ConfigurationBuilder()

@@ -55,7 +55,7 @@ internal sealed class CliRun : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var configuration = CliConfiguration.Build(context, configFile);
-        var tenant = await TenantConnection.OpenAsync(configuration, context.Console, cancellationToken);
+        var tenant = await TenantConnection.OpenAsync(configuration, context, cancellationToken);
         ServiceProvider? services = null;
         try
         {

@@ -62,7 +62,7 @@ internal static class ServeCommand
         // A bad schedule or serve setting is a configuration error before anything starts (the built-in emulator included).
         LocalApiHost.ReadSchedule(configuration);
         var security = ServeSecurity.For(urls, ReadSettings(configuration), ReadPublicBaseUrl(configuration));
-        await using var tenant = await TenantConnection.OpenAsync(configuration, context.Console, cancellationToken);
+        await using var tenant = await TenantConnection.OpenAsync(configuration, context, cancellationToken);
         await using var host = await LocalApiHost.StartAsync(context, tenant.Configuration, urls, security, outDirectory, verbose, cancellationToken);
 
         if (security.TokenGenerated)

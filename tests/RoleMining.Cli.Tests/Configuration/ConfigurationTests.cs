@@ -140,6 +140,25 @@ public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClas
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Misspelt_tenant_variables_are_named_beside_the_emulator_notice_without_their_values()
+    {
+        var result = await new CliRunner(_directory.Path)
+            .With("SAILPOINT_BASE_URL", "https://acme-4711.api.identitynow.com")
+            .With("SAIL_CLIENTID", "client-4711")
+            .With("SAIL_TOKEN", "")
+            .With("RoleMining__Exports__Polling__TotalWait", "00:10:00")
+            .RunAsync("sessions", "list", "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal(2, result.ErrorLines.Count);
+        Assert.Matches(EmulatorNotice(), result.ErrorLines[0]);
+        Assert.Equal(
+            "warning: SAILPOINT_BASE_URL, SAIL_CLIENTID are set but not read: the tenant's variables are SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (or SailPoint__BaseUrl, SailPoint__ClientId, SailPoint__ClientSecret).",
+            result.ErrorLines[1]);
+        Assert.DoesNotContain("4711", result.Error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _directory.Dispose();
 
 
