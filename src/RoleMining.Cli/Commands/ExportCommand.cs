@@ -216,11 +216,17 @@ internal static class ExportCommand
                     candidates.Add(new SweepCandidate(sessionId, id));
                 }
             }
+
+            if (candidates.Count == 0)
+            {
+                await run.Console.Output.WriteLineAsync($"Session {sessionId} has no potential roles.");
+            }
         }
         else
         {
             var selection = SweepCommand.ReadSelection(run, options);
             var plan = SweepCommand.RequireKnownSessions(await export.Planner.PlanAsync(selection, cancellationToken));
+            await SweepCommand.ReportEmptySelectionAsync(run, plan);
             // Every role of the selected sessions, in the order SailPoint lists the sessions. The plan's split into roles to
             // start and roles covered does not count here: it ignores the export parameters, PrepareAsync does not.
             var sessionOrder = plan.SessionIds.Select((id, index) => (id, index)).ToDictionary(pair => pair.id, pair => pair.index, StringComparer.Ordinal);

@@ -71,10 +71,48 @@ internal static class SweepCommand
         return plan;
     }
 
+    /// <summary>
+    /// Says why the sweep's selection gave no potential role at all (no session matched, or the sessions have none), before
+    /// "Nothing to export.": a state or saved-only filter that matches nothing should be seen, not guessed.
+    /// </summary>
+    internal static async Task ReportEmptySelectionAsync(CliRun run, ExportSweepPlan plan)
+    {
+        if (plan.ToStart.Count > 0 || plan.Covered.Count > 0)
+        {
+            return;
+        }
+
+        if (plan.SessionIds.Count > 0)
+        {
+            await run.Console.Output.WriteLineAsync($"The {plan.SessionIds.Count} session(s) {ExportSweepOptions.SectionName} selects have no potential roles.");
+            return;
+        }
+
+        var sweep = run.Services.GetRequiredService<IOptions<ExportSweepOptions>>().Value;
+        List<string> criteria =
+        [
+            string.IsNullOrWhiteSpace(sweep.State) || string.Equals(sweep.State, ExportSweepOptions.AnyState, StringComparison.OrdinalIgnoreCase)
+                ? "any state"
+                : $"State {sweep.State}",
+        ];
+        if (sweep.SavedOnly)
+        {
+            criteria.Add("SavedOnly");
+        }
+
+        if (sweep.SessionIds.Count > 0)
+        {
+            criteria.Add($"SessionIds {string.Join(", ", sweep.SessionIds)}");
+        }
+
+        await run.Console.Output.WriteLineAsync($"No role-mining session matches {ExportSweepOptions.SectionName} ({string.Join("; ", criteria)}).");
+    }
+
     private static async Task<IReadOnlyList<string>> PrepareAsync(CliRun run, ExportSession export, CancellationToken cancellationToken)
     {
         var selection = ReadSelection(run, options: null);
         var plan = RequireKnownSessions(await export.Planner.PlanAsync(selection, cancellationToken));
+        await ReportEmptySelectionAsync(run, plan);
         var created = await export.Jobs.StartPlannedAsync(plan, cancellationToken);
         export.ReportReusedExports(created);
         var done = plan.Covered.Count(covered => covered.State == ExportJobState.Succeeded);

@@ -19,17 +19,45 @@ internal sealed class ExportFolderLock : IDisposable
     private const string OwnerFileName = ".rolemining-run.json";
 
     private readonly FileStream _lock;
+    private readonly string _folder;
+    private readonly string? _createdFrom;
 
-    private ExportFolderLock(FileStream lockStream) => _lock = lockStream;
+    private ExportFolderLock(FileStream lockStream, string folder, string? createdFrom)
+    {
+        _lock = lockStream;
+        _folder = Path.TrimEndingDirectorySeparator(folder);
+        _createdFrom = createdFrom;
+    }
 
-    /// <summary>Takes the folder for this process's <paramref name="command"/>.</summary>
+    /// <summary>
+    /// The outermost folder of <paramref name="folder"/>'s path (a full path) that does not exist yet, or null. Asked
+    /// before anything creates the folder (the stores do when they are first resolved), and given to
+    /// <see cref="Acquire"/> as what the run may remove again.
+    /// </summary>
+    public static string? OutermostMissingFolder(string folder)
+    {
+        string? missing = null;
+        for (var path = Path.TrimEndingDirectorySeparator(folder); !string.IsNullOrEmpty(path) && !Directory.Exists(path); path = Path.GetDirectoryName(path))
+        {
+            missing = path;
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Takes the folder for this process's <paramref name="command"/>, creating it if need be. <paramref name="createdFrom"/>:
+    /// the outermost folder of its path this run created (<see cref="OutermostMissingFolder"/>), removed on
+    /// <see cref="Dispose"/> when the run leaves nothing in it; null keeps the folder whatever happens.
+    /// </summary>
     /// <exception cref="CliException">Another run holds the folder (exit code 1), naming its process and start time.</exception>
-    public static ExportFolderLock Acquire(string folder, string command, ExportFileAccess access)
+    public static ExportFolderLock Acquire(string folder, string command, ExportFileAccess access, string? createdFrom = null)
     {
         ExportFilePermissions.CreateDirectory(folder, access);
         FileStream stream;
         try
         {
+            // FileShare.None exactly: on Unix it is what takes the exclusive flock (any other share flag takes a shared one).
             stream = ExportFilePermissions.Open(Path.Combine(folder, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None, ExportFileAccess.Owner);
         }
         catch (IOException exception) when (exception is not FileNotFoundException and not DirectoryNotFoundException)
@@ -43,10 +71,83 @@ internal sealed class ExportFolderLock : IDisposable
             JsonSerializer.Serialize(ownerFile, owner, RunOwnerJsonContext.Default.RunOwner);
         }
 
-        return new ExportFolderLock(stream);
+        return new ExportFolderLock(stream, folder, createdFrom);
     }
 
-    public void Dispose() => _lock.Dispose();
+    /// <summary>
+    /// Releases the folder. One this run created and leaves holding nothing but empty folders (a run that failed before
+    /// its first job, an unknown session say, or that found nothing to export) is removed, lock included, with the parent
+    /// folders the run created for it, so that a mistyped command leaves no trace. The files go while the lock is held:
+    /// no other run can have started in the folder.
+    /// </summary>
+    public void Dispose()
+    {
+        var removeFolder = false;
+        try
+        {
+            removeFolder = _createdFrom is not null && HoldsOnlyEmptyFolders(_folder);
+            if (removeFolder)
+            {
+                RemoveEmptyFolders(_folder);
+                File.Delete(Path.Combine(_folder, OwnerFileName));
+                if (!OperatingSystem.IsWindows())
+                {
+                    // Unix unlinks a file that is held open; Windows does not, so there it goes once released, below.
+                    File.Delete(Path.Combine(_folder, LockFileName));
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Tidying up only: the folder stays as it is, as it would after a run that exported something.
+            removeFolder = false;
+        }
+        finally
+        {
+            _lock.Dispose();
+        }
+
+        try
+        {
+            if (removeFolder && OperatingSystem.IsWindows())
+            {
+                File.Delete(Path.Combine(_folder, LockFileName));
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Another run opened it meanwhile: the folder is its now.
+            removeFolder = false;
+        }
+
+        // The folder, then each parent up to the outermost one the run created; one that is not empty (something was
+        // written into it meanwhile) stays, with its parents.
+        for (var path = _folder; removeFolder && path is not null; path = path == _createdFrom ? null : Path.GetDirectoryName(path))
+        {
+            try
+            {
+                Directory.Delete(path);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                removeFolder = false;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds nothing but the lock, its owner file and folders with no file in them.</summary>
+    private static bool HoldsOnlyEmptyFolders(string folder) =>
+        !Directory.EnumerateFiles(folder).Any(path => Path.GetFileName(path) is not (LockFileName or OwnerFileName))
+        && Directory.EnumerateDirectories(folder).All(child => !Directory.EnumerateFileSystemEntries(child, "*", SearchOption.AllDirectories).Any(entry => File.Exists(entry)));
+
+    /// <summary>Removes the (empty) folders below <paramref name="folder"/>, deepest first; throws when one is not empty.</summary>
+    private static void RemoveEmptyFolders(string folder)
+    {
+        foreach (var child in Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories).OrderByDescending(path => path.Length).ToList())
+        {
+            Directory.Delete(child);
+        }
+    }
 
     private static string DescribeOwner(string folder)
     {

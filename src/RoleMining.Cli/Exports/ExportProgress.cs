@@ -9,8 +9,12 @@ namespace RoleMining.Cli.Exports;
 /// <summary>Shows where each export job is while the workflow runs.</summary>
 internal interface IExportProgress
 {
-    /// <summary>Takes the latest state of the jobs (called a few times per second).</summary>
-    void Update(IReadOnlyList<ExportJob> jobs);
+    /// <summary>
+    /// Takes the latest state of the jobs (called a few times per second). <paramref name="startsAgain"/>: whether a
+    /// failed job gets a new job in this run (an export of an earlier run that could not be continued), shown as such
+    /// rather than as a failure.
+    /// </summary>
+    void Update(IReadOnlyList<ExportJob> jobs, Func<ExportJob, bool>? startsAgain = null);
 }
 
 /// <summary>Describes job states in words, and as a rough share of the way to the end for progress bars.</summary>
@@ -20,9 +24,11 @@ internal static class ExportJobProgress
     /// The state in words and, while the job waits to retry a step that failed for a passing reason, the retry and its
     /// reason: an outage or a long Retry-After may keep a job waiting for minutes, which must not look like a hang.
     /// </summary>
-    public static string Label(ExportJob job) => Retry(job) is > 0 and var retry
+    public static string Label(ExportJob job, Func<ExportJob, bool>? startsAgain = null) => Retry(job) is > 0 and var retry
         ? $"{StateLabel(job)}, retry {retry.ToString(CultureInfo.InvariantCulture)} after {RetryReason(job.LastSailPointError)}"
-        : StateLabel(job);
+        : job.State == ExportJobState.Failed && startsAgain?.Invoke(job) == true
+            ? "could not be continued; starting again"
+            : StateLabel(job);
 
     /// <summary>" in 45 s" while a retry is due later than <paramref name="now"/>; empty otherwise.</summary>
     public static string RetryCountdown(ExportJob job, DateTimeOffset now) =>
@@ -87,11 +93,11 @@ internal sealed class PlainExportProgress(TextWriter output, TimeProvider? timeP
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly long _started = (timeProvider ?? TimeProvider.System).GetTimestamp();
 
-    public void Update(IReadOnlyList<ExportJob> jobs)
+    public void Update(IReadOnlyList<ExportJob> jobs, Func<ExportJob, bool>? startsAgain = null)
     {
         foreach (var job in jobs)
         {
-            var label = ExportJobProgress.Label(job);
+            var label = ExportJobProgress.Label(job, startsAgain);
             if (_shown.TryGetValue(job.JobId, out var previous) && previous == label)
             {
                 continue;
@@ -110,11 +116,11 @@ internal sealed class SpectreExportProgress(ProgressContext context) : IExportPr
 {
     private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
 
-    public void Update(IReadOnlyList<ExportJob> jobs)
+    public void Update(IReadOnlyList<ExportJob> jobs, Func<ExportJob, bool>? startsAgain = null)
     {
         foreach (var job in jobs)
         {
-            var description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job)}{ExportJobProgress.RetryCountdown(job, DateTimeOffset.UtcNow)}");
+            var description = Markup.Escape($"{ExportJobProgress.Name(job)} {ExportJobProgress.Label(job, startsAgain)}{ExportJobProgress.RetryCountdown(job, DateTimeOffset.UtcNow)}");
             if (!_tasks.TryGetValue(job.JobId, out var task))
             {
                 task = context.AddTask(description, autoStart: true, maxValue: 100);

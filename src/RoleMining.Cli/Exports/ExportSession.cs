@@ -23,12 +23,15 @@ internal sealed class ExportSession
     private readonly CliRun _run;
     private readonly string _command;
     private readonly BlobArtifactContainer? _blobContainer;
+    private readonly string? _createdFrom;
 
     public ExportSession(CliRun run, string artifactRoot, string command)
     {
         _run = run;
         _command = command;
         ArtifactRoot = artifactRoot;
+        // Asked before the services below create the stores, which create their folders.
+        _createdFrom = ExportFolderLock.OutermostMissingFolder(artifactRoot);
         _blobContainer = run.Services.GetService<BlobArtifactContainer>();
         Jobs = run.Services.GetRequiredService<ExportJobService>();
         Planner = run.Services.GetRequiredService<ExportSweepPlanner>();
@@ -178,7 +181,7 @@ internal sealed class ExportSession
     {
         var console = _run.Console;
         var fileSystem = _run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
-        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, fileSystem.Access);
+        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, fileSystem.Access, _createdFrom);
         await RemoveLeftoversAsync(_run.Services, cancellationToken);
         if (_blobContainer is not null)
         {
@@ -266,14 +269,15 @@ internal sealed class ExportSession
     private async Task RunRoundsAsync(
         InProcessExportRunner runner, List<string> tracked, HashSet<string> resumedIds, IExportProgress progress, CancellationToken cancellationToken)
     {
-        await RunAndWatchAsync(runner, tracked, progress, cancellationToken);
         // A resumed job, or one that was to download an earlier job's SailPoint export, may find that export gone: those
-        // get a fresh job now. A full disk is not worth a second try within the run, nor is an export SailPoint took too
-        // long for: a new one would make the run wait as long again (the next run starts it).
-        var stale = (await ReadAsync(tracked, cancellationToken))
-            .Where(job => job.State == ExportJobState.Failed && job.Failure?.Kind is not (ExportFailureKind.StorageFull or ExportFailureKind.PollTimeout)
-                && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null))
-            .ToList();
+        // get a fresh job once this round is over. A full disk is not worth a second try within the run, nor is an export
+        // SailPoint took too long for: a new one would make the run wait as long again (the next run starts it).
+        bool StartsAgain(ExportJob job) =>
+            job.State == ExportJobState.Failed && job.Failure?.Kind is not (ExportFailureKind.StorageFull or ExportFailureKind.PollTimeout)
+            && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null);
+
+        await RunAndWatchAsync(runner, tracked, progress, StartsAgain, cancellationToken);
+        var stale = (await ReadAsync(tracked, cancellationToken)).Where(StartsAgain).ToList();
         if (stale.Count == 0)
         {
             return;
@@ -286,7 +290,7 @@ internal sealed class ExportSession
             tracked[index] = replacements.GetValueOrDefault(tracked[index], tracked[index]);
         }
 
-        await RunAndWatchAsync(runner, tracked, progress, cancellationToken);
+        await RunAndWatchAsync(runner, tracked, progress, startsAgain: null, cancellationToken);
     }
 
     /// <summary>New jobs (same session, role and parameters, under the next idempotency key) for failed ones.</summary>
@@ -308,10 +312,11 @@ internal sealed class ExportSession
         return replacements;
     }
 
-    private async Task RunAndWatchAsync(InProcessExportRunner runner, IReadOnlyList<string> jobIds, IExportProgress progress, CancellationToken cancellationToken)
+    private async Task RunAndWatchAsync(
+        InProcessExportRunner runner, IReadOnlyList<string> jobIds, IExportProgress progress, Func<ExportJob, bool>? startsAgain, CancellationToken cancellationToken)
     {
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watching = WatchAsync(jobIds, progress, stopWatching.Token);
+        var watching = WatchAsync(jobIds, progress, startsAgain, stopWatching.Token);
         try
         {
             await runner.RunUntilIdleAsync(cancellationToken);
@@ -322,16 +327,16 @@ internal sealed class ExportSession
             await watching;
         }
 
-        progress.Update(await ReadAsync(jobIds, CancellationToken.None));
+        progress.Update(await ReadAsync(jobIds, CancellationToken.None), startsAgain);
     }
 
-    private async Task WatchAsync(IReadOnlyList<string> jobIds, IExportProgress progress, CancellationToken cancellationToken)
+    private async Task WatchAsync(IReadOnlyList<string> jobIds, IExportProgress progress, Func<ExportJob, bool>? startsAgain, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                progress.Update(await ReadAsync(jobIds, cancellationToken));
+                progress.Update(await ReadAsync(jobIds, cancellationToken), startsAgain);
                 await Task.Delay(MonitorInterval, cancellationToken);
             }
         }

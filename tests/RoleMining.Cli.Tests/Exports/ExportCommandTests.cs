@@ -247,6 +247,37 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task A_rerun_whose_earlier_exports_are_gone_shows_them_starting_again_not_failed()
+    {
+        // The first run's exports live in one emulator; the rerun meets another (as after a restart of the built-in one),
+        // which knows none of them.
+        await using var first = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
+        await using var second = await ExportTestEnvironment.StartAsync();
+        var session = first.CompleteSession;
+        var roles = session.PotentialRoles.Take(2).ToList();
+        string[] args = ["export", "-s", session.Id, .. roles.SelectMany(role => new[] { "-r", role.Id }), "--out", first.OutDirectory];
+        using var cancellation = new CancellationTokenSource();
+        var waiting = 0;
+        var cancelled = await first.CreateRunner().RunAsync(args, cancellation.Token, line =>
+        {
+            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == roles.Count)
+            {
+                _ = cancellation.CancelAsync();
+            }
+        });
+
+        var rerun = await second.CreateRunner().RunAsync(args);
+
+        Assert.Equal(ExitCodes.Cancelled, cancelled.ExitCode);
+        Assert.True(rerun.ExitCode == ExitCodes.Success, rerun.ToString());
+        Assert.DoesNotContain(rerun.OutputLines, line => line.EndsWith(": failed", StringComparison.Ordinal));
+        Assert.Equal(roles.Count, rerun.OutputLines.Count(line => line.EndsWith(": could not be continued; starting again", StringComparison.Ordinal)));
+        Assert.Contains($"{roles.Count} export(s) of an earlier run could not be continued; starting them again.", rerun.OutputLines);
+        Assert.Equal(roles.Count, rerun.OutputLines.Count(line => line.EndsWith(": succeeded", StringComparison.Ordinal)));
+        Assert.All(roles, role => Assert.Single(first.CompleteJobFolders(session.Id, role.Id)));
+    }
+
+    [Fact]
     public async Task Export_all_follows_the_sweep_selection_and_sweep_then_finds_nothing_new()
     {
         await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 3);
@@ -267,6 +298,45 @@ public sealed class ExportCommandTests
         Assert.Contains($"{session.PotentialRoles.Count} potential role(s) already exported; skipped.", sweep.Output, StringComparison.Ordinal);
         Assert.Contains("Nothing to export.", sweep.Output, StringComparison.Ordinal);
         Assert.Equal(session.PotentialRoles.Count, environment.Server.Statistics.ExportCreations);
+    }
+
+    [Fact]
+    public async Task Nothing_to_export_says_why_and_leaves_no_new_folder()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var empty = environment.Server.Tenant.Sessions.First(session => session.PotentialRoles.Count == 0);
+        var runner = environment.CreateRunner();
+
+        var session = await runner.RunAsync("export", "--session", empty.Id, "--all", "--out", "new-1");
+        var noMatch = await runner.With("RoleMining__Sweep__State", "CREATED").With("RoleMining__Sweep__SessionIds", environment.CompleteSession.Id).RunAsync("sweep", "--out", "new-2");
+        var noRoles = await environment.CreateRunner().With("RoleMining__Sweep__SessionIds", empty.Id).With("RoleMining__Sweep__State", "any").RunAsync("export", "--all", "--out", "new-3");
+
+        Assert.True(session.ExitCode == ExitCodes.Success, session.ToString());
+        Assert.Equal([$"Session {empty.Id} has no potential roles.", "Nothing to export."], session.OutputLines);
+        Assert.True(noMatch.ExitCode == ExitCodes.Success, noMatch.ToString());
+        Assert.Equal([$"No role-mining session matches RoleMining:Sweep (State CREATED; SessionIds {environment.CompleteSession.Id}).", "Nothing to export."], noMatch.OutputLines);
+        Assert.True(noRoles.ExitCode == ExitCodes.Success, noRoles.ToString());
+        Assert.Equal(["The 1 session(s) RoleMining:Sweep selects have no potential roles.", "Nothing to export."], noRoles.OutputLines);
+        // The folders these runs created (with the lock and .jobs) went again: nothing was exported into them.
+        Assert.Empty(System.IO.Directory.GetFileSystemEntries(environment.Directory.Path));
+        Assert.Equal(0, environment.Server.Statistics.ExportCreations);
+    }
+
+    [Fact]
+    public async Task A_run_failing_before_its_first_job_removes_the_folder_it_created_but_not_one_that_existed()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var existing = System.IO.Directory.CreateDirectory(environment.Directory.Combine("existing")).FullName;
+        var runner = environment.CreateRunner();
+
+        var created = await runner.RunAsync("export", "--session", "no-such-session", "--all", "--out", "new/below");
+        var given = await runner.RunAsync("export", "--session", "no-such-session", "--all", "--out", "existing");
+
+        Assert.Equal(ExitCodes.Failed, created.ExitCode);
+        Assert.Contains("no-such-session", created.Error, StringComparison.Ordinal);
+        Assert.False(System.IO.Directory.Exists(environment.Directory.Combine("new", "below")), "the folder the run created stayed");
+        Assert.Equal(ExitCodes.Failed, given.ExitCode);
+        Assert.True(System.IO.Directory.Exists(existing));
     }
 
     [Fact]
