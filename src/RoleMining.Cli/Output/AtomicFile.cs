@@ -159,8 +159,28 @@ internal sealed class AtomicFile : IAsyncDisposable
         }
     }
 
-    /// <summary>The start of every temporary name of <paramref name="fileName"/>: hidden, then a random id and the suffix.</summary>
-    private static string TemporaryPrefix(string fileName) => $".{fileName}.";
+    /// <summary>
+    /// The start of every temporary name of <paramref name="fileName"/>: hidden, then a random id and the suffix. A name
+    /// the file system would take but whose temporary name it would not (most allow 255 bytes, and the temporary name adds
+    /// 42) is cut in the prefix, the same way every time, so that leftovers are still found by it.
+    /// </summary>
+    internal static string TemporaryPrefix(string fileName)
+    {
+        const int MaxNameBytes = 255;
+        var room = MaxNameBytes - ".".Length - ".".Length - 32 - TemporarySuffix.Length;
+        var kept = fileName.Length;
+        while (Encoding.UTF8.GetByteCount(fileName.AsSpan(0, kept)) > room)
+        {
+            kept--;
+            if (kept > 0 && char.IsHighSurrogate(fileName[kept - 1]))
+            {
+                // Never half a character: a lone surrogate has no UTF-8 form.
+                kept--;
+            }
+        }
+
+        return $".{fileName[..kept]}.";
+    }
 
     /// <summary>Flushes to disk and moves the file to its final name (replacing an older file).</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)

@@ -25,6 +25,34 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("id\n1\n", await File.ReadAllTextAsync(target));
     }
 
+    [Theory]
+    [InlineData(246, "a")] // 250 bytes: the file system takes the name, not 42 more
+    [InlineData(118, "é")] // 240 bytes in UTF-8
+    [InlineData(61, "😀")] // surrogate pairs, 248 bytes: the cut must not split one
+    [InlineData(80, "😀")] // 324 bytes: too long for the file itself
+    public async Task A_name_near_the_file_systems_limit_is_written_and_its_leftovers_still_found(int repeat, string sample)
+    {
+        var name = string.Concat(Enumerable.Repeat(sample, repeat)) + ".csv";
+        var target = _directory.Combine(name);
+        var fits = System.Text.Encoding.UTF8.GetByteCount(name) <= 255;
+
+        if (!fits)
+        {
+            // Too long for the file system whatever the temporary name: the error names the file asked for.
+            var error = await Assert.ThrowsAnyAsync<IOException>(() => WriteAsync(target, "id\n"));
+            Assert.Contains(name, error.Message, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(_directory.Path));
+            return;
+        }
+
+        var abandoned = Leftover(name, age: AtomicFile.AbandonedAfter + TimeSpan.FromMinutes(1));
+        await WriteAsync(target, "id\n1\n");
+
+        Assert.Equal("id\n1\n", await File.ReadAllTextAsync(target));
+        Assert.False(File.Exists(abandoned));
+        Assert.Equal([target], Directory.EnumerateFileSystemEntries(_directory.Path));
+    }
+
     [Fact]
     public async Task A_temporary_file_written_a_moment_ago_is_left_to_its_writer()
     {
@@ -111,7 +139,7 @@ public sealed class AtomicFileTests : IDisposable
     /// <summary>A temporary file as a writer of <paramref name="fileName"/> leaves it, last written <paramref name="age"/> ago.</summary>
     private string Leftover(string fileName, TimeSpan age)
     {
-        var path = _directory.Combine($".{fileName}.{Guid.NewGuid():N}.partial");
+        var path = _directory.Combine($"{AtomicFile.TemporaryPrefix(fileName)}{Guid.NewGuid():N}.partial");
         File.WriteAllText(path, "identity data");
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
         return path;
