@@ -86,7 +86,9 @@ internal sealed class CommandExecution(CliContext context, CommonOptions options
         var directory = Path.GetDirectoryName(path);
         if (directory is not null && !Directory.Exists(directory))
         {
-            throw CliException.Usage($"--out '{outFile}': the directory '{directory}' does not exist.");
+            throw CliException.Usage(context.IsUnexpandedHome(outFile)
+                ? $"--out '{outFile}': {CliContext.UnexpandedHomeNote("--out", outFile)}."
+                : $"--out '{outFile}': the directory '{directory}' does not exist.");
         }
     }
 }

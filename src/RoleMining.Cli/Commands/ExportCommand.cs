@@ -166,6 +166,12 @@ internal static class ExportCommand
             throw CliException.Usage("--out '-' is standard output, which takes no export: give a folder.");
         }
 
+        if (context.IsUnexpandedHome(outDirectory))
+        {
+            // It would create a folder named '~' here.
+            throw CliException.Usage($"--out '{outDirectory}': {CliContext.UnexpandedHomeNote("--out", outDirectory)}.");
+        }
+
         if (FolderProblem(context.ResolvePath(outDirectory)) is { } problem)
         {
             throw CliException.Usage($"--out '{outDirectory}' {problem}.");
@@ -180,18 +186,29 @@ internal static class ExportCommand
     {
         if (File.Exists(folder))
         {
-            return "is a file; give a folder";
+            return IsDanglingLink(folder, out var target)
+                ? $"is a symbolic link to '{target}', which does not exist; create that folder or give another"
+                : "is a file; give a folder";
         }
 
         for (var parent = Path.GetDirectoryName(folder); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
         {
             if (File.Exists(parent))
             {
-                return $"is below '{parent}', which is a file, not a folder";
+                return IsDanglingLink(parent, out var target)
+                    ? $"is below '{parent}', a symbolic link to '{target}', which does not exist"
+                    : $"is below '{parent}', which is a file, not a folder";
             }
         }
 
         return null;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a symbolic link whose target is missing (File.Exists is true for it).</summary>
+    private static bool IsDanglingLink(string path, out string? target)
+    {
+        target = new FileInfo(path).LinkTarget;
+        return target is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: false };
     }
 
     internal static string ArtifactRootOf(CliRun run) =>

@@ -43,9 +43,16 @@ internal static class CliConfiguration
         if (configFile is not null)
         {
             var path = context.ResolvePath(configFile);
+            if (Directory.Exists(path))
+            {
+                throw CliException.Configuration($"Configuration file '{configFile}' is a folder; give the JSON file.");
+            }
+
             if (!File.Exists(path))
             {
-                throw CliException.Configuration($"Configuration file '{configFile}' was not found.");
+                throw CliException.Configuration(context.IsUnexpandedHome(configFile)
+                    ? $"Configuration file '{configFile}' was not found: {CliContext.UnexpandedHomeNote("--config", configFile)}."
+                    : $"Configuration file '{configFile}' was not found.");
             }
 
             builder.AddJsonFile(path, optional: false, reloadOnChange: false);

@@ -47,4 +47,16 @@ public sealed class CliContext
 
     /// <summary>Resolves a path given on the command line.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, CurrentDirectory);
+
+    /// <summary>
+    /// Whether <paramref name="path"/> starts with a '~' that the shell left as it is (quoted, or after '=' as in
+    /// <c>--out=~/x</c>) and that names no folder here: this program does not expand it, as no program does.
+    /// </summary>
+    public bool IsUnexpandedHome(string path) =>
+        (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        && !Directory.Exists(ResolvePath("~"));
+
+    /// <summary>The explanation that goes with <see cref="IsUnexpandedHome"/>, with the path as it was probably meant.</summary>
+    public static string UnexpandedHomeNote(string option, string path) =>
+        $"'~' is expanded by the shell only at the start of an unquoted word (not in quotes, nor after '=' as in {option}=~/...): give the full path, e.g. $HOME{path[1..]}";
 }

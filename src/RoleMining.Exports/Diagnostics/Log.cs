@@ -95,8 +95,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) cannot be verified while it streams ({Reason}); verifying the stored copy instead")]
     public static partial void ArchiveVerifiedFromStorage(ILogger logger, string exportId, string jobId, string reason);
 
-    [LoggerMessage(EventId = 125, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) downloaded, verified and staged in {DownloadMs:0} ms ({ZipBytes} bytes, {SecondPass} second pass); published in {PublishMs:0} ms")]
-    public static partial void ExportStored(ILogger logger, string exportId, string jobId, double downloadMs, long zipBytes, bool secondPass, double publishMs);
+    [LoggerMessage(EventId = 125, Level = LogLevel.Information, Message = "Zip of export {ExportId} (job {JobId}) downloaded, verified and staged in {DownloadMs:0} ms ({ZipBytes} bytes read in {ZipPasses} pass(es)); published in {PublishMs:0} ms")]
+    public static partial void ExportStored(ILogger logger, string exportId, string jobId, double downloadMs, long zipBytes, int zipPasses, double publishMs);
 
     [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "Completion callback {Callback} of job {JobId}, attempt {Attempt}: {State} {Error}")]
     public static partial void CallbackAttempted(ILogger logger, string jobId, string callback, int attempt, ExportCallbackState state, string? error);

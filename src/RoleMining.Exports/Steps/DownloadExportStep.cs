@@ -94,7 +94,7 @@ public sealed class DownloadExportStep : ExportStepBase
                     await PublishAsync(job, holder.LeaseId, files, completedAt, publishing.Token).ConfigureAwait(false);
                 }
 
-                Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass,
+                Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass ? 2 : 1,
                     TimeProvider.GetElapsedTime(staged).TotalMilliseconds);
                 var result = await FinishSucceededAsync(message, holder, files, completedAt).ConfigureAwait(false);
                 if (result.Outcome == ExportStepOutcome.Succeeded)

@@ -53,7 +53,7 @@ internal sealed class RoleMiningClientOptionsValidator : IValidateOptions<RoleMi
         }
         else if (!IsAllowedBaseUrl(options.BaseUrl))
         {
-            failures.Add("SailPoint:BaseUrl must be an absolute https URL without query or credentials; plain http is allowed only for 127.0.0.1, localhost or [::1].");
+            failures.Add("SailPoint:BaseUrl (SAIL_BASE_URL) must be an absolute https URL without query or credentials; plain http is allowed only for 127.0.0.1, localhost or [::1].");
         }
         else if (ApiPathIn(options.BaseUrl) is { } apiPath)
         {

@@ -41,7 +41,26 @@ public sealed class UsageErrorTests : IDisposable
         { ["sweep", "--bogus"], "--bogus" },
         { ["export", "--all", "--session", "s1", "--out", ""], "--out needs a folder." },
         { ["sessions", "list", "--out", " "], "--out needs a file name" },
+        // A '~' the shell did not expand (quoted, or --out=~/...): named, and no folder called '~' created.
+        { ["sessions", "list", "--out", "~/sessions.csv"], "--out '~/sessions.csv': '~' is expanded by the shell only at the start of an unquoted word (not in quotes, nor after '=' as in --out=~/...): give the full path, e.g. $HOME/sessions.csv." },
+        { ["export", "--all", "--out", "~/exports"], "--out '~/exports': '~' is expanded by the shell only at the start of an unquoted word" },
+        { ["sweep", "--out", "~"], "e.g. $HOME." },
     };
+
+    [Fact]
+    public async Task An_export_folder_that_is_a_dangling_symbolic_link_is_named_as_such()
+    {
+        var link = _directory.Combine("exports");
+        File.CreateSymbolicLink(link, _directory.Combine("gone", "exports"));
+
+        var direct = await Runner.RunAsync("export", "--all", "--out", "exports");
+        var below = await Runner.RunAsync("export", "--all", "--out", "exports/more");
+
+        Assert.Equal(ExitCodes.Usage, direct.ExitCode);
+        Assert.Equal($"--out 'exports' is a symbolic link to '{_directory.Combine("gone", "exports")}', which does not exist; create that folder or give another.", direct.ErrorLines[0]);
+        Assert.Equal(ExitCodes.Usage, below.ExitCode);
+        Assert.Equal($"--out 'exports/more' is below '{link}', a symbolic link to '{_directory.Combine("gone", "exports")}', which does not exist.", below.ErrorLines[0]);
+    }
 
     [Theory]
     [MemberData(nameof(BadArguments))]

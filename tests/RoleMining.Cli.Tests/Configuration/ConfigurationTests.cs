@@ -159,6 +159,35 @@ public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClas
         Assert.DoesNotContain("4711", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("http://acme.api.identitynow.com")]
+    public async Task A_base_url_that_is_no_https_url_is_named_by_the_variable_it_came_from(string baseUrl)
+    {
+        var result = await new CliRunner(_directory.Path)
+            .With("SAIL_BASE_URL", baseUrl)
+            .With("SAIL_CLIENT_ID", "id")
+            .With("SAIL_CLIENT_SECRET", "secret")
+            .RunAsync("sessions", "list");
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.StartsWith("Configuration error: SailPoint:BaseUrl (SAIL_BASE_URL) must be an absolute https URL", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("settings", "Configuration file 'settings' is a folder; give the JSON file.")]
+    [InlineData("~/rolemining.json", "Configuration file '~/rolemining.json' was not found: '~' is expanded by the shell only at the start of an unquoted word (not in quotes, nor after '=' as in --config=~/...): give the full path, e.g. $HOME/rolemining.json.")]
+    [InlineData("missing.json", "Configuration file 'missing.json' was not found.")]
+    public async Task A_config_path_that_is_no_file_says_why(string path, string expected)
+    {
+        Directory.CreateDirectory(_directory.Combine("settings"));
+
+        var result = await new CliRunner(_directory.Path).RunAsync("sessions", "list", "--config", path);
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        Assert.Equal(expected, Assert.Single(result.ErrorLines));
+    }
+
     public void Dispose() => _directory.Dispose();
 
 
