@@ -69,12 +69,12 @@ public sealed class EntraTokenValidator
             // What can be judged without the issuer's keys is still the caller's fault (401): a token that is no JSON Web
             // Token (a wrong key sent as a bearer token), or one that has expired. Anything else may be valid: a 503, which
             // Logic Apps and Power Automate retry, and a 401 they would not.
-            if (!_handler.CanReadToken(token))
+            // CanReadToken only counts the parts; reading them is what tells a JSON Web Token from "aaa.bbb.ccc".
+            if (!_handler.CanReadToken(token) || TryReadExpiry(token) is not { } expires)
             {
                 return TokenCheck.Invalid(Describe(new SecurityTokenMalformedException()));
             }
 
-            var expires = _handler.ReadJsonWebToken(token).ValidTo;
             if (expires != DateTime.MinValue && expires + _options.ClockSkew < DateTime.UtcNow)
             {
                 return TokenCheck.Invalid(Describe(new SecurityTokenExpiredException()));
@@ -96,6 +96,20 @@ public sealed class EntraTokenValidator
         }
 
         return TokenCheck.Valid(new ClaimsPrincipal(identity), application);
+    }
+
+    /// <summary>The token's expiry (<see cref="DateTime.MinValue"/> when it has none), or null when it cannot be read.</summary>
+    private DateTime? TryReadExpiry(string token)
+    {
+        try
+        {
+            return _handler.ReadJsonWebToken(token).ValidTo;
+        }
+        catch (Exception exception) when (exception is SecurityTokenMalformedException or ArgumentException)
+        {
+            // A part that is no base64url-encoded JSON.
+            return null;
+        }
     }
 
     private async Task<TokenValidationResult> ValidateOnceAsync(string token, CancellationToken cancellationToken)

@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Error, "Request refused with 503: " + Authentication.ApiAuthenticator.NotConfiguredDetail)]
     public static partial void AuthenticationNotConfigured(ILogger logger);
 
+    [LoggerMessage(16, LogLevel.Error, "Authenticating a request to {OperationId} failed unexpectedly (traceId {TraceId}); answered 500.")]
+    public static partial void AuthenticationFailedUnexpectedly(ILogger logger, string operationId, string traceId, Exception exception);
+
     [LoggerMessage(13, LogLevel.Critical, "No HTTP caller can be authenticated, so the HTTP API answers every request with 503; timers and queues run. " + Authentication.ApiAuthenticator.NotConfiguredDetail)]
     public static partial void AuthenticationNotConfiguredAtStart(ILogger logger);
 }

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using RoleMining.Api.Authentication;
+using RoleMining.Api.Diagnostics;
+using RoleMining.Api.Problems;
 
 namespace RoleMining.Api.Routing;
 
@@ -12,14 +15,17 @@ public sealed class ApiRouteDispatcher
 {
     private readonly ApiAuthenticator _authenticator;
     private readonly RoleMiningApiHandlers _handlers;
+    private readonly ILogger<ApiRouteDispatcher> _logger;
 
     /// <summary>Creates the dispatcher.</summary>
-    public ApiRouteDispatcher(ApiAuthenticator authenticator, RoleMiningApiHandlers handlers)
+    public ApiRouteDispatcher(ApiAuthenticator authenticator, RoleMiningApiHandlers handlers, ILogger<ApiRouteDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(authenticator);
         ArgumentNullException.ThrowIfNull(handlers);
+        ArgumentNullException.ThrowIfNull(logger);
         _authenticator = authenticator;
         _handlers = handlers;
+        _logger = logger;
     }
 
     /// <summary>Authenticates <paramref name="request"/> and, if it may go on, runs <paramref name="route"/>'s handler.</summary>
@@ -27,9 +33,19 @@ public sealed class ApiRouteDispatcher
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(request);
-        if (await _authenticator.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false) is { } refused)
+        try
         {
-            return refused;
+            if (await _authenticator.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
+        }
+#pragma warning disable CA1031 // As the handlers' own catch-all: a problem document, never the host's bare 500 or a stack trace.
+        catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Log.AuthenticationFailedUnexpectedly(_logger, route.OperationId, ApiProblems.TraceIdOf(request.HttpContext), exception);
+            return ApiProblems.Unexpected(request);
         }
 
         return await route.Invoke(_handlers, request, cancellationToken).ConfigureAwait(false);

@@ -194,7 +194,12 @@ public sealed class AuthenticationTests : IAsyncLifetime
         // What can be judged without the issuer is still a 401: retrying would not help.
         using var notAToken = await WithTokenAsync(http, path, "wrong-api-key-sent-as-bearer");
         using var expired = await WithTokenAsync(http, path, Issuer.IssueToken(LogicAppClientId, Audience, TimeSpan.FromMinutes(-10)));
+        // Shaped like a JSON Web Token (three or five parts) but not readable as one: still the caller's fault.
+        using var threeParts = await WithTokenAsync(http, path, "aaa.bbb.ccc");
+        using var fiveParts = await WithTokenAsync(http, path, "a.b.c.d.e");
         await HttpAssert.ProblemAsync(notAToken, HttpStatusCode.Unauthorized);
+        Assert.Contains("not a JSON Web Token", (string?)(await HttpAssert.ProblemAsync(threeParts, HttpStatusCode.Unauthorized))["detail"], StringComparison.Ordinal);
+        Assert.Contains("not a JSON Web Token", (string?)(await HttpAssert.ProblemAsync(fiveParts, HttpStatusCode.Unauthorized))["detail"], StringComparison.Ordinal);
         Assert.Contains("expired", (string?)(await HttpAssert.ProblemAsync(expired, HttpStatusCode.Unauthorized))["detail"], StringComparison.Ordinal);
 
         var problem = await HttpAssert.ProblemAsync(token, HttpStatusCode.ServiceUnavailable);
