@@ -62,11 +62,20 @@ public static class ExportRequestBodyReader
         try
         {
             var length = 0;
-            int read;
-            while (length <= MaxBodyBytes
-                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            try
             {
-                length += read;
+                int read;
+                while (length <= MaxBodyBytes
+                    && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+            }
+            catch (BadHttpRequestException exception)
+            {
+                // The server could not read the body as HTTP frames it (a bad chunk size, a body shorter than its
+                // Content-Length, the server's own size limit): the caller's request, not an error of ours.
+                return (null, null, Unreadable(request, exception));
             }
 
             if (length > MaxBodyBytes)
@@ -156,7 +165,8 @@ public static class ExportRequestBodyReader
                             || !value.TryGetDecimal(out var exact) || exact != decimal.Truncate(exact)
                             || !value.TryGetDouble(out var popularity) || popularity != Math.Truncate(popularity))
                         {
-                            errors.Add(property.Name, $"'{property.Name}' must be a whole number from 0 to 100, not {Describe(value.ValueKind)}.");
+                            var given = value.ValueKind == JsonValueKind.Number ? "a number with a fraction or out of range" : Describe(value.ValueKind);
+                            errors.Add(property.Name, $"'{property.Name}' must be a whole number from 0 to 100, not {given}.");
                         }
                         else if (popularity is < 0 or > 100)
                         {
@@ -256,6 +266,11 @@ public static class ExportRequestBodyReader
     // A property named "" still needs an errors key.
     private static string FieldOf(string propertyName) => propertyName.Length == 0 ? BodyField : propertyName;
 
+    private static IResult Unreadable(HttpRequest request, BadHttpRequestException exception) =>
+        exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? TooLarge(request)
+            : ApiProblems.Validation(request, BodyField, "The body could not be read: " + exception.Message);
+
     private static IResult TooLarge(HttpRequest request) =>
         ApiProblems.Validation(request, BodyField, $"The body must be at most {MaxBodyBytes} bytes.");
 
@@ -283,7 +298,7 @@ public static class ExportRequestBodyReader
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number with a fraction or out of range",
+        JsonValueKind.Number => "a number",
         JsonValueKind.True or JsonValueKind.False => "a boolean",
         JsonValueKind.Null => "null",
         _ => kind.ToString(),

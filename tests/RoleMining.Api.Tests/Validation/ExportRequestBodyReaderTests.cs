@@ -134,6 +134,29 @@ public sealed class ExportRequestBodyReaderTests
         Assert.Contains("must name a callback", Assert.Single(Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors["callback"]), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"includeCommonAccess\":1}", "includeCommonAccess", "must be true or false, not a number.")]
+    [InlineData("{\"minEntitlementPopularity\":2.5}", "minEntitlementPopularity", "not a number with a fraction or out of range.")]
+    [InlineData("{\"minEntitlementPopularity\":\"5\"}", "minEntitlementPopularity", "not a string.")]
+    public async Task A_value_of_the_wrong_type_is_described_as_what_it_is(string body, string field, string expected)
+    {
+        var (_, problem) = await ExportRequestBodyReader.ReadAsync(Request(body, "application/json"), CancellationToken.None);
+        Assert.EndsWith(expected, Assert.Single(Assert.IsType<ValidationProblem>(problem).ProblemDetails.Errors[field]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_the_server_cannot_read_as_HTTP_frames_it_is_a_400_naming_the_body()
+    {
+        // Kestrel throws BadHttpRequestException from the body's stream on a bad chunk size or a body cut short.
+        var request = Request("{}", "application/json");
+        request.Body = new UnreadableBody(new BadHttpRequestException("Bad chunk size data."));
+        var (options, problem) = await ExportRequestBodyReader.ReadAsync(request, CancellationToken.None);
+        Assert.Null(options);
+        var details = Assert.IsType<ValidationProblem>(problem).ProblemDetails;
+        Assert.Equal(400, details.Status);
+        Assert.Contains("Bad chunk size data.", Assert.Single(details.Errors["body"]), StringComparison.Ordinal);
+    }
+
     private static HttpRequest Request(string body, string contentType) => Request(Encoding.UTF8.GetBytes(body), contentType);
 
     private static HttpRequest Request(byte[] bytes, string contentType)
@@ -144,5 +167,11 @@ public sealed class ExportRequestBodyReaderTests
         context.Request.ContentType = contentType;
         context.Request.Path = "/api/test";
         return context.Request;
+    }
+
+    private sealed class UnreadableBody(Exception failure) : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<int>(failure);
     }
 }
