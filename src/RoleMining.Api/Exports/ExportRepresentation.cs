@@ -68,6 +68,13 @@ public sealed class ExportRepresentation
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
+    /// <summary>The batch id of a session export of a session without potential roles: a batch of no jobs, which nothing stores.</summary>
+    public static string EmptyBatchIdOf(string sessionId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("rolemining-empty-session-export:" + sessionId));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
     /// <summary>The job key of <paramref name="potentialRoleId"/>'s job in batch <paramref name="batchId"/>.</summary>
     public static string BatchJobKey(string batchId, string potentialRoleId) => BatchKeyPrefix + batchId + ":" + potentialRoleId;
 

@@ -159,6 +159,13 @@ public sealed class ExportRequestHandlers : ApiHandlers
                 }
             }
 
+            if (roleIds.Count == 0)
+            {
+                // Nothing is stored for a batch without jobs: its id is derived from the session, so that its status URL
+                // answers and any other id of the session is a 404.
+                batchId = ExportRepresentation.EmptyBatchIdOf(sessionId);
+            }
+
             var created = new ExportJobCreation[roleIds.Count];
             try
             {

@@ -73,7 +73,8 @@ public sealed class ExportStatusHandlers : ApiHandlers
             {
                 // The batch of a session without potential roles has no job to find it by: it is the empty, completed
                 // batch its start request answered (whose statusUrl points here), as long as the session has none.
-                if (!await _client.GetPotentialRoleSummariesAsync(sessionId, new CollectionQuery { PageSize = 1 }, cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false))
+                if (string.Equals(batchId, ExportRepresentation.EmptyBatchIdOf(sessionId), StringComparison.Ordinal)
+                    && !await _client.GetPotentialRoleSummariesAsync(sessionId, new CollectionQuery { PageSize = 1 }, cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return Json(_representation.ToBatch(request, sessionId, batchId, jobs), ApiJsonContext.Default.SessionExportResource);
                 }

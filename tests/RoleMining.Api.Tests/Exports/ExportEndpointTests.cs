@@ -132,12 +132,17 @@ public sealed class ExportEndpointTests(SharedApiHost fixture) : IClassFixture<S
         var batch = await HttpAssert.JsonAsync(start, HttpStatusCode.OK);
         using var followed = await Host.Client.GetAsync((string)batch["statusUrl"]!);
         using var unknown = await Host.Client.GetAsync($"api/sessions/{withRoles.Id}/exports/0123456789abcdef0123456789abcdef");
+        // A mistyped or foreign batch id of the empty session is no export, not one that finished with nothing.
+        using var unknownOfEmpty = await Host.Client.GetAsync($"api/sessions/{empty.Id}/exports/0123456789abcdef0123456789abcdef");
+        using var startedAgain = await Host.Client.PostAsync($"api/sessions/{empty.Id}/exports", null);
 
         var again = await HttpAssert.JsonAsync(followed, HttpStatusCode.OK);
         Assert.Equal((string?)batch["batchId"], (string?)again["batchId"]);
         Assert.Equal("completed", (string?)again["state"]);
         Assert.Equal(0, (int?)again["total"]);
         await HttpAssert.ProblemAsync(unknown, HttpStatusCode.NotFound);
+        await HttpAssert.ProblemAsync(unknownOfEmpty, HttpStatusCode.NotFound);
+        Assert.Equal((string?)batch["batchId"], (string?)(await HttpAssert.JsonAsync(startedAgain, HttpStatusCode.OK))["batchId"]);
     }
 
     [Fact]
