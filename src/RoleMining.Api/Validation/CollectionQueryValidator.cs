@@ -1,4 +1,5 @@
 using System.Globalization;
+using RoleMining.Time;
 
 namespace RoleMining.Api.Validation;
 
@@ -16,10 +17,6 @@ public static class CollectionQueryValidator
 
     // Deep nesting is not a real filter; the limit keeps the recursive descent far from the stack's end.
     private const int MaxDepth = 32;
-
-    /// <summary>RFC 3339 date-times (T or t, Z, z or an offset, any fraction); the emulator, which references no project of
-    /// this solution, lists the same.</summary>
-    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'z'"];
 
     private static readonly HashSet<string> ValueOperators = new(StringComparer.OrdinalIgnoreCase) { "eq", "ne", "gt", "ge", "lt", "le", "co", "sw" };
 
@@ -334,7 +331,7 @@ public static class CollectionQueryValidator
                 // RFC 3339 with its offset, as the service (and the emulator) take them: a looser check here would pass
                 // "2024-01-02" on to a 400 from SailPoint.
                 FilterValueKind.DateTime => token.Kind == TokenKind.String
-                    && DateTimeOffset.TryParseExact(token.Text, Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
+                    && Rfc3339.TryParse(token.Text, out _),
                 _ => false,
             };
             if (valid)

@@ -80,7 +80,9 @@ public sealed class QueryReader
             return defaultValue;
         }
 
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        // int.TryParse ignores trailing NUL characters ("1%00"): the value is checked for them first.
+        if (text.Contains('\0', StringComparison.Ordinal)
+            || !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
             _errors.Add(name, max == int.MaxValue
                 ? $"'{name}' must be a whole number of at least {min}."
@@ -100,12 +102,18 @@ public sealed class QueryReader
             return defaultValue;
         }
 
-        if (!bool.TryParse(text, out var value))
+        // Exactly, not bool.TryParse, which also takes " true " and "true%00".
+        if (string.Equals(text, bool.TrueString, StringComparison.OrdinalIgnoreCase))
         {
-            _errors.Add(name, $"'{name}' must be true or false.");
-            return defaultValue;
+            return true;
         }
 
-        return value;
+        if (string.Equals(text, bool.FalseString, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        _errors.Add(name, $"'{name}' must be true or false.");
+        return defaultValue;
     }
 }

@@ -14,6 +14,8 @@ public sealed class CollectionQueryValidatorTests
     [InlineData("not (name eq \"a\") or description sw \"Finance \\\"team\\\"\"")]
     [InlineData("name EQ \"x\" AND NOT quality GE 5 OR saved eq false")]
     [InlineData("quality eq -1")]
+    [InlineData("startDate ge \"2024-01-02T10:00:00.123456789Z\"")] // RFC 3339 sets no limit on the fraction's digits
+    [InlineData("startDate ge \"2024-01-02T10:00:00.1234567890123+02:00\"")]
     public void Filters_the_spec_allows_are_accepted(string filters) =>
         Assert.Null(CollectionQueryValidator.ValidateFilters(filters, Roles));
 
@@ -26,6 +28,9 @@ public sealed class CollectionQueryValidatorTests
     [InlineData("startDate ge 2024", "quoted RFC 3339 date-time")]
     [InlineData("endDate le \"2024-12-31\"", "quoted RFC 3339 date-time with its offset")]
     [InlineData("endDate le \"2024-12-31T10:00:00\"", "quoted RFC 3339 date-time with its offset")]
+    [InlineData("endDate le \"2024-12-31T10:00:00.\"", "quoted RFC 3339 date-time with its offset")]
+    [InlineData("endDate le \"2024-12-31T10:00:00.12345678\"", "quoted RFC 3339 date-time with its offset")]
+    [InlineData("endDate le \"2024-12-31T10:00:00.1234567x8Z\"", "quoted RFC 3339 date-time with its offset")]
     [InlineData("endDate ge \"2024-01-01\"", "Operator 'ge' is not supported")]
     [InlineData("id eq \"x\"", "Filtering by 'id' is not supported")]
     [InlineData("name eq \"a\" and", "lacks a field name")]

@@ -115,6 +115,8 @@ public sealed class FilterAndSorterTests : IAsyncLifetime
     [InlineData("2024-01-02T10:00:00Z", true)]
     [InlineData("2024-01-02T10:00:00.123+01:00", true)]
     [InlineData("2024-01-02T10:00:00.1234567z", true)]
+    [InlineData("2024-01-02T10:00:00.123456789Z", true)]
+    [InlineData("2024-01-02T10:00:00.123456789", false)]
     [InlineData("2024-01-02T10:00:00", false)]
     [InlineData("2024-01-02", false)]
     [InlineData("01/02/2024", false)]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RoleMining.Time;
 
 namespace RoleMining.Emulator.Api.Querying;
 
@@ -154,8 +155,6 @@ internal sealed class CollectionDefinition<T>
         };
     }
 
-    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd't'HH:mm:ss.FFFFFFF'z'"];
-
     private static object Convert(string fieldName, FieldKind kind, FilterLiteral literal)
     {
         switch (kind)
@@ -171,7 +170,7 @@ internal sealed class CollectionDefinition<T>
             // RFC 3339 only, with its offset or Z (the spec's format: date-time): a lenient parse would take "01/02/2024" or
             // a date without a zone, which the service refuses, and let a client that sends them pass its tests here.
             case FieldKind.DateTime when literal.Kind == FilterLiteralKind.String
-                && DateTimeOffset.TryParseExact(literal.Text, Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date):
+                && Rfc3339.TryParse(literal.Text, out var date):
                 return date.UtcDateTime;
             default:
                 var expected = kind switch
