@@ -63,6 +63,13 @@ public sealed partial class ServeMistakeTests(EmulatorFixture emulator) : IClass
 
         Assert.Equal(OperatorMistake.Http(415), OperatorMistakeCatalog.ServePostWithoutJson.Outcome);
         Assert.Equal(HttpStatusCode.Accepted, json.StatusCode);
+
+        // A POST where no route takes one starts nothing either: it gets what it would get with JSON, 405 or 404.
+        using var toAGetRoute = await serve.Http.PostAsync($"sessions/{session}", null);
+        using var toNoRoute = await serve.Http.PostAsync("no-such-route", null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, toAGetRoute.StatusCode);
+        Assert.Contains("GET", toAGetRoute.Content.Headers.Allow);
+        Assert.Equal(HttpStatusCode.NotFound, toNoRoute.StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
 using RoleMining.Api.Problems;
 
@@ -39,12 +40,13 @@ internal static class ServeRequestRules
     };
 
     /// <summary>
-    /// 415 for a POST without a JSON content type (with or without a body): a page can post a form or a bare request to
-    /// another site without asking, but not <c>Content-Type: application/json</c>.
+    /// 415 for a POST to a route that takes POSTs without a JSON content type (with or without a body): a page can post a
+    /// form or a bare request to another site without asking, but not <c>Content-Type: application/json</c>. A POST
+    /// that no route takes goes on to its 404 or 405 (the routing runs before this), which tells the caller more.
     /// </summary>
     public static RequestDelegate RequireJsonPosts(RequestDelegate next) => context =>
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || IsJson(context.Request.ContentType))
+        if (!HttpMethods.IsPost(context.Request.Method) || IsJson(context.Request.ContentType) || !RouteTakesPost(context))
         {
             return next(context);
         }
@@ -56,6 +58,9 @@ internal static class ServeRequestRules
             $"Send 'Content-Type: application/json' with every POST, with or without a body (it was '{context.Request.ContentType ?? "missing"}').")
             .ExecuteAsync(context);
     };
+
+    private static bool RouteTakesPost(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post, StringComparer.OrdinalIgnoreCase) == true;
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
