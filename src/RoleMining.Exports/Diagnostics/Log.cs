@@ -23,6 +23,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "{Step} step of job {JobId} takes over: the previous holder's lease ran out at {LeaseExpiresAt:O} (it crashed or stalled)")]
     public static partial void LeaseTakenOver(ILogger logger, ExportStep step, string jobId, DateTimeOffset leaseExpiresAt);
 
+    [LoggerMessage(EventId = 134, Level = LogLevel.Warning, Message = "SailPoint started export {ExportId} for job {JobId}, but recording it failed (try {Try}); trying again in {DelayMs} ms")]
+    public static partial void ExportIdRecordRetry(ILogger logger, string exportId, string jobId, int @try, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = 135, Level = LogLevel.Error, Message = "SailPoint started export {ExportId} for job {JobId}, but it could not be recorded; the job will start again as an uncertain start, which leaves this export unused in SailPoint")]
+    public static partial void ExportIdNotRecorded(ILogger logger, string exportId, string jobId, Exception exception);
+
+    [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "An earlier start of job {JobId} ended without recording its outcome (its lease ran out at {LeaseExpiresAt:O}); SailPoint may have started the export, so it is treated as an uncertain start")]
+    public static partial void InterruptedStartFound(ILogger logger, string jobId, DateTimeOffset leaseExpiresAt);
+
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "SailPoint started export {ExportId} for job {JobId} (session {SessionId}, potential role {PotentialRoleId})")]
     public static partial void ExportStarted(ILogger logger, string exportId, string jobId, string sessionId, string potentialRoleId);
 

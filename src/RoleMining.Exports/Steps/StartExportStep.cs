@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using RoleMining.Exports.Diagnostics;
 using RoleMining.SailPoint;
 using RoleMining.SailPoint.Models;
@@ -11,10 +13,11 @@ namespace RoleMining.Exports;
 /// Step 1: claims the job (optimistic concurrency, with a lease) BEFORE calling <c>export-async</c>, so that of any
 /// number of copies of the start message only one calls SailPoint; records the export id and schedules the first poll.
 /// <para>
-/// The one residual window: the claimer dies (or stalls past its lease, which a live claimer renews) after SailPoint
-/// accepted the export but before the export id was written. The lease then runs out, another execution takes over and
-/// starts a second export; the first is orphaned in SailPoint (the job still uses exactly one). Once the call returned,
-/// the export id is written even if the step is being cancelled, so a graceful shutdown does not open the window.
+/// Once the call returned, the export id is written even if the step is being cancelled (a graceful shutdown does not lose
+/// it), and a write that fails (the store unavailable for a moment) is tried again while the lease lasts. An execution that
+/// ends between the claim and that write (a crash, a stall past its lease, a shutdown mid-call, a store down for longer)
+/// leaves the job <see cref="ExportJobState.Started"/> under a lease that runs out: whoever takes it over cannot know
+/// whether SailPoint started the export, so it does not call at once but treats it as an uncertain start (below).
 /// </para>
 /// <para>
 /// A start call that fails without a clear answer (5xx, timeout, broken connection) is not retried at once: SailPoint may
@@ -49,11 +52,18 @@ public sealed class StartExportStep : ExportStepBase
     public override async Task<ExportStepResult> ExecuteAsync(ExportMessage message, ExportDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ExportJobLease? interrupted = null;
         var (holder, early) = await ClaimAndHoldAsync(
             message,
             delivery,
             job => job.State is ExportJobState.Queued or ExportJobState.Started,
-            job => job with { State = ExportJobState.Started, StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow() },
+            job =>
+            {
+                // Started and still leased (the lease ran out, or the claim would have been deferred): an earlier
+                // execution got this far and never recorded how its call went.
+                interrupted = job.State == ExportJobState.Started ? job.Lease : null;
+                return job with { State = ExportJobState.Started, StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow() };
+            },
             cancellationToken).ConfigureAwait(false);
         if (holder is null)
         {
@@ -63,6 +73,12 @@ public sealed class StartExportStep : ExportStepBase
         await using (holder.ConfigureAwait(false))
         {
             var job = holder.Job;
+            if (interrupted is { } lease)
+            {
+                Log.InterruptedStartFound(Logger, job.JobId, lease.ExpiresAt);
+                return await RetryLaterOrFailAsync(message, holder, new ExportStartInterruptedException()).ConfigureAwait(false);
+            }
+
             PotentialRoleExport export;
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, holder.LostToken))
             {
@@ -114,18 +130,29 @@ public sealed class StartExportStep : ExportStepBase
             ScheduledExportMessage? next = null;
             var now = TimeProvider.GetUtcNow();
             var firstPoll = PollBackoff.Delay(0, Options.Polling.InitialDelay, Options.Polling.MaxDelay, Options.Polling.JitterRatio);
-            var recorded = await holder.FinishAsync(current =>
+            StoredExportJob? recorded;
+            try
             {
-                var (advanced, poll) = Advance(current, message, ExportJobState.Polling, ExportStep.Poll, firstPoll);
-                next = poll;
-                return advanced with
-                {
-                    ExportId = export.ExportId,
-                    ExportStatus = StatusText(export.Status),
-                    PollingSince = now,
-                    PollCount = 0,
-                };
-            }, CancellationToken.None).ConfigureAwait(false);
+                recorded = await RecordRetryPipeline(export.ExportId, job.JobId).ExecuteAsync(
+                    async _ => await holder.FinishAsync(current =>
+                    {
+                        var (advanced, poll) = Advance(current, message, ExportJobState.Polling, ExportStep.Poll, firstPoll);
+                        next = poll;
+                        return advanced with
+                        {
+                            ExportId = export.ExportId,
+                            ExportStatus = StatusText(export.Status),
+                            PollingSince = now,
+                            PollCount = 0,
+                        };
+                    }, CancellationToken.None).ConfigureAwait(false),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Log.ExportIdNotRecorded(Logger, export.ExportId, job.JobId, exception);
+                throw;
+            }
 
             if (recorded is null)
             {
@@ -137,6 +164,28 @@ public sealed class StartExportStep : ExportStepBase
             return ExportStepResult.Of(ExportStepOutcome.Advanced, recorded.Job, next!);
         }
     }
+
+    /// <summary>
+    /// Retries of the write that records an export SailPoint accepted: without it, the next execution must start another.
+    /// Three retries after 1/20, 1/10 and 1/5 of the lease (3, 6 and 12 s for the default minute) fit in what is left of
+    /// a lease renewed every third of it, so no other execution can take the job over meanwhile.
+    /// </summary>
+    private ResiliencePipeline RecordRetryPipeline(string exportId, string jobId) =>
+        new ResiliencePipelineBuilder { TimeProvider = TimeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = 3,
+                Delay = Options.LeaseDuration / 20,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } exception and not OperationCanceledException),
+                OnRetry = arguments =>
+                {
+                    Log.ExportIdRecordRetry(Logger, exportId, jobId, arguments.AttemptNumber + 1, arguments.RetryDelay.TotalMilliseconds, arguments.Outcome.Exception!);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
 
     internal static string StatusText(PotentialRoleExportState state) => state switch
     {

@@ -21,7 +21,9 @@ public sealed class CrashResumeTests
         Assert.Null(job.ExportId);
         Assert.Equal(0, run.Creations);
 
-        await run.ResumeAndAssertSucceededAsync(expectedCreations: 1);
+        // The taker-over cannot tell a death before the call from one after it: an uncertain start either way.
+        var resumed = await run.ResumeAndAssertSucceededAsync(expectedCreations: 1);
+        Assert.Equal(1, resumed.UncertainStarts);
     }
 
     [Fact]
@@ -55,9 +57,11 @@ public sealed class CrashResumeTests
         Assert.Null(job.ExportId);
         Assert.Equal(1, run.Creations);
 
-        // The taker-over cannot know the first export exists: it starts a second one and uses only that one.
+        // The taker-over cannot know the first export exists: after the uncertain-start delay it starts a second one and
+        // uses only that one.
         var resumed = await run.ResumeAndAssertSucceededAsync(expectedCreations: 2);
         Assert.NotNull(resumed.ExportId);
+        Assert.Equal(1, resumed.UncertainStarts);
     }
 
     [Fact]

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging.Testing;
+using RoleMining.Exports.Tests.Support;
+
+namespace RoleMining.Exports.Tests.Workflow;
+
+/// <summary>
+/// The write that records the export SailPoint accepted fails (the job store unavailable: an error, not a conflict). Only
+/// that write knows the export exists, so it is tried again while the lease lasts; when it cannot be made, whoever takes
+/// the job over treats the start as uncertain instead of calling SailPoint at once.
+/// </summary>
+public sealed class StartRecordFailureTests
+{
+    [Fact]
+    public async Task A_store_error_on_the_write_of_the_export_id_is_retried_and_SailPoint_starts_one_export()
+    {
+        var run = await RunAsync(failures: 2);
+
+        Assert.Equal(2, run.Failed);
+        Assert.Equal(ExportJobState.Succeeded, run.Job.State);
+        Assert.Equal(0, run.Job.UncertainStarts);
+        Assert.Equal(1, run.Creations);
+        Assert.Equal(2, run.Logs.Count(entry => entry.Id.Id == 134));
+    }
+
+    [Fact]
+    public async Task A_store_that_keeps_failing_the_write_leaves_an_uncertain_start_not_an_immediate_second_call()
+    {
+        // The first try and its three retries fail; the store answers again for whoever takes the job over.
+        var run = await RunAsync(failures: 4);
+
+        Assert.Equal(4, run.Failed);
+        Assert.Equal(ExportJobState.Succeeded, run.Job.State);
+        // SailPoint did start the first export, which is left unused: the second start came only after the uncertain-start
+        // delay, counted against Exports:UncertainStart:MaxRetries, never as an immediate call by the taker-over.
+        Assert.Equal(1, run.Job.UncertainStarts);
+        Assert.Equal(2, run.Creations);
+        Assert.Contains(run.Logs, entry => entry.Id.Id == 135 && entry.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains(run.Logs, entry => entry.Id.Id == 136);
+    }
+
+    /// <summary>Exports one role with a job store that fails the first <paramref name="failures"/> writes of the export id.</summary>
+    private static async Task<(ExportJob Job, int Failed, long Creations, IReadOnlyList<FakeLogRecord> Logs)> RunAsync(int failures)
+    {
+        var logs = new FakeLogCollector();
+        FailingExportIdWrites? store = null;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Logs = new FakeLoggerProvider(logs),
+            JobStore = inner => store = new FailingExportIdWrites(inner, failures),
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+
+        await harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
+
+        return (await harness.Host.GetJobAsync(job.JobId), store!.Failed, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id), logs.GetSnapshot());
+    }
+
+    /// <summary>Fails the first <c>failures</c> writes that record an export id, as a store that is down for a moment.</summary>
+    private sealed class FailingExportIdWrites(IExportJobStore inner, int failures) : IExportJobStore
+    {
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public string? JobIdScope => inner.JobIdScope;
+
+        public Task<StoredExportJob?> GetAsync(string jobId, CancellationToken cancellationToken = default) => inner.GetAsync(jobId, cancellationToken);
+
+        public Task<StoredExportJob?> TryCreateAsync(ExportJob job, CancellationToken cancellationToken = default) => inner.TryCreateAsync(job, cancellationToken);
+
+        public Task<StoredExportJob?> TryReplaceAsync(ExportJob job, string etag, CancellationToken cancellationToken = default)
+        {
+            // The start step's final write: polling, with the export id, and the lease given up (a claim sets one).
+            if (job.State == ExportJobState.Polling && job.ExportId is not null && job.PollCount == 0 && job.Lease is null
+                && Volatile.Read(ref _failed) < failures)
+            {
+                Interlocked.Increment(ref _failed);
+                throw new IOException("The job store is unavailable (simulated).");
+            }
+
+            return inner.TryReplaceAsync(job, etag, cancellationToken);
+        }
+
+        public IAsyncEnumerable<ExportJob> QueryAsync(ExportJobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+    }
+}
