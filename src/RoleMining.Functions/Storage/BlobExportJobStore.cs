@@ -112,6 +112,7 @@ public sealed class BlobExportJobStore : IExportJobStore
         catch (RequestFailedException exception) when (StorageConflicts.IsConcurrencyConflict(exception) || StorageConflicts.IsNotFound(exception))
         {
             // Someone else created or changed the document first (or it is gone): the caller re-reads and decides again.
+            // A missing container is no such answer: it propagates (StorageConflicts.IsNotFound).
             return null;
         }
     }

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Storage.Blobs.Models;
 
 namespace RoleMining.Functions.Storage;
 
@@ -23,11 +24,14 @@ public static class StorageConflicts
         };
     }
 
-    /// <summary>The blob or its container does not exist.</summary>
+    /// <summary>
+    /// The blob does not exist. Not when its container is missing (a deployment without its containers): that is an
+    /// error to report, where "no such document" would send a create into a loop of retries that can never win.
+    /// </summary>
     public static bool IsNotFound(RequestFailedException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.Status == 404;
+        return exception.Status == 404 && exception.ErrorCode != BlobErrorCode.ContainerNotFound.ToString();
     }
 
     /// <summary>The ETag to send back in <c>If-Match</c> for a job's opaque ETag string.</summary>

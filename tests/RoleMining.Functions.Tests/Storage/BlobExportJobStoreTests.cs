@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
@@ -169,6 +170,34 @@ public sealed class BlobExportJobStoreTests(AzuriteFixture azurite) : IAsyncLife
         var metadata = (await blob.GetPropertiesAsync()).Value.Metadata;
         Assert.Equal("false", metadata[JobDocuments.CallbackPendingKey]);
         Assert.True(JobDocuments.HasCurrentMetadata(metadata));
+    }
+
+    [Fact]
+    public async Task A_missing_job_container_is_an_error_not_a_lost_race_or_a_missing_job()
+    {
+        // The store's requests sent to a container that does not exist, as in a deployment without its containers.
+        var options = new BlobClientOptions();
+        options.AddPolicy(new ContainerRedirect(FunctionsSettings.JobContainer, "missing-" + Guid.NewGuid().ToString("N")), HttpPipelinePosition.PerCall);
+        var store = new BlobExportJobStore(new BlobServiceClient(azurite.Server.ConnectionString, options));
+        var job = NewJob();
+
+        // Null would mean "someone else wrote first" (create) or "no such job" (read): a job service would try again for ever.
+        var create = await Assert.ThrowsAsync<RequestFailedException>(() => store.TryCreateAsync(job));
+        var read = await Assert.ThrowsAsync<RequestFailedException>(() => store.GetAsync(job.JobId));
+        var replace = await Assert.ThrowsAsync<RequestFailedException>(() => store.TryReplaceAsync(job, "\"0x8D000000000000\""));
+
+        Assert.All(new[] { create, read, replace }, failure => Assert.Equal("ContainerNotFound", failure.ErrorCode));
+    }
+
+    /// <summary>Sends the requests for one container to another.</summary>
+    private sealed class ContainerRedirect(string from, string to) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var uri = message.Request.Uri.ToUri();
+            var builder = new UriBuilder(uri) { Path = uri.AbsolutePath.Replace("/" + from, "/" + to, StringComparison.Ordinal) };
+            message.Request.Uri.Reset(builder.Uri);
+        }
     }
 
     /// <summary>Records the blobs whose content was requested (GET of a blob, not of the container listing).</summary>
