@@ -168,14 +168,16 @@ public sealed class ExportSweepPlanner
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(existingJobs);
         ArgumentNullException.ThrowIfNull(options);
+        // SailPoint ids are hex and compared without case (ExportJobIds.SameSailPointId): a job stored before ids were
+        // lowercased may carry capitals, and must still cover its role.
         var jobsByRole = existingJobs
-            .GroupBy(job => (job.SessionId, job.PotentialRoleId))
-            .ToDictionary(group => group.Key, group => group.ToList());
+            .GroupBy(job => RoleKey(job.SessionId, job.PotentialRoleId))
+            .ToDictionary(group => group.Key, group => group.ToList(), StringComparer.Ordinal);
         var toStart = new List<PlannedExport>();
         var covered = new List<CoveredExport>();
         foreach (var candidate in candidates.Distinct())
         {
-            var jobs = jobsByRole.GetValueOrDefault((candidate.SessionId, candidate.PotentialRoleId)) ?? [];
+            var jobs = jobsByRole.GetValueOrDefault(RoleKey(candidate.SessionId, candidate.PotentialRoleId)) ?? [];
             var covering = jobs
                 .Where(job => job.IsActiveOrSucceeded)
                 .OrderBy(job => job.State == ExportJobState.Succeeded ? 0 : 1)
@@ -199,6 +201,9 @@ public sealed class ExportSweepPlanner
         return new ExportSweepPlan(toStart, covered, sessions);
     }
 
+    private static string RoleKey(string sessionId, string potentialRoleId) =>
+        sessionId.ToLowerInvariant() + "/" + potentialRoleId.ToLowerInvariant();
+
     /// <summary>
     /// <c>sweep/{session}/{role}/{options}/{n}</c>, with n the role's job count, or one past the highest n a sweep job of
     /// the role already has: a job document deleted by hand (or a CLI user's cleanup) lowers the count, and a key that
@@ -211,7 +216,7 @@ public sealed class ExportSweepPlanner
         foreach (var job in jobs)
         {
             if (job.IdempotencyKey is { } used
-                && used.StartsWith(prefix, StringComparison.Ordinal)
+                && used.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
                 && int.TryParse(used.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
                 && n >= next)
             {

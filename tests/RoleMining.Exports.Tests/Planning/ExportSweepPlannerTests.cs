@@ -36,6 +36,24 @@ public sealed class ExportSweepPlannerTests
     }
 
     [Fact]
+    public void A_job_stored_with_capitals_in_its_ids_still_covers_its_role()
+    {
+        // Jobs created before ids were lowercased kept the spelling their caller gave; SailPoint lists ids in lowercase.
+        SweepCandidate[] candidates = [new("2c918086abcd", "9f3e00aa"), new("2c918086abcd", "77bb00cc")];
+        ExportJob[] jobs =
+        [
+            Job("2C918086ABCD", "9F3E00AA", ExportJobState.Succeeded),
+            Job("2C918086ABCD", "77BB00CC", ExportJobState.Failed) with { IdempotencyKey = "sweep/2C918086ABCD/77BB00CC/" + ExportRequestOptions.Default.ToKey() + "/4" },
+        ];
+
+        var plan = ExportSweepPlanner.Plan(candidates, jobs, ExportRequestOptions.Default);
+
+        Assert.Equal("9f3e00aa", Assert.Single(plan.Covered).PotentialRoleId);
+        // The failed one gets a new job, numbered past the one it has.
+        Assert.EndsWith("/5", Assert.Single(plan.ToStart).IdempotencyKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_failed_role_whose_older_job_document_was_deleted_still_gets_a_new_job()
     {
         SweepCandidate[] candidates = [new("s", "r")];
