@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "An earlier start of job {JobId} ended without recording its outcome (its lease ran out at {LeaseExpiresAt:O}); SailPoint may have started the export, so it is treated as an uncertain start")]
     public static partial void InterruptedStartFound(ILogger logger, string jobId, DateTimeOffset leaseExpiresAt);
 
+    [LoggerMessage(EventId = 137, Level = LogLevel.Warning, Message = "Callback {CallbackName} of job {JobId} was called, but recording its outcome failed (try {Try}); trying again in {DelayMs} ms")]
+    public static partial void CallbackRecordRetry(ILogger logger, string jobId, string callbackName, int @try, double delayMs, Exception exception);
+
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "SailPoint started export {ExportId} for job {JobId} (session {SessionId}, potential role {PotentialRoleId})")]
     public static partial void ExportStarted(ILogger logger, string exportId, string jobId, string sessionId, string potentialRoleId);
 

@@ -10,8 +10,8 @@ namespace RoleMining.Exports;
 /// outcome is written: delivered, or the next attempt scheduled with backoff, or given up after
 /// <see cref="ExportCallbackRetryOptions.MaxAttempts"/> or a refusal that another attempt cannot change. A message for a
 /// callback that is no longer pending changes nothing, so a redelivered message never calls twice. Only a crash between the
-/// receiver's answer and the write can repeat a call (after the lease runs out); the body carries the job id for the
-/// receiver to recognise it.
+/// receiver's answer and the write (or a store that cannot take the write for longer than its retries) can repeat a call
+/// (after the lease runs out); the body carries the job id for the receiver to recognise it.
 /// </summary>
 public sealed class CallbackExportStep : ExportStepBase
 {
@@ -97,12 +97,15 @@ public sealed class CallbackExportStep : ExportStepBase
             LastError = outcome.Delivered ? null : outcome.Error,
         };
 
-        // The write is not cancelled with the invocation: the call happened, and the job must say so.
+        // The write is not cancelled with the invocation: the call happened, and the job must say so. A failed write is
+        // tried again within the lease: lost, it would leave the callback pending for another call.
         var stored = claimed;
+        var retries = OutcomeWriteRetries((@try, delay, exception) => Log.CallbackRecordRetry(Logger, claimed.Job.JobId, callback.Name, @try, delay.TotalMilliseconds, exception));
         while (true)
         {
             var job = stored.Job with { Lease = null, Callback = recorded, UpdatedAt = now };
-            if (await Jobs.TryReplaceAsync(job, stored.ETag, CancellationToken.None).ConfigureAwait(false) is not null)
+            var etag = stored.ETag;
+            if (await retries.ExecuteAsync(async token => await Jobs.TryReplaceAsync(job, etag, token).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false) is not null)
             {
                 Log.CallbackAttempted(Logger, job.JobId, callback.Name, callback.Attempts, recorded.State, outcome.Error);
                 if (recorded.State == ExportCallbackState.Failed)

@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using RoleMining.Exports.Diagnostics;
 using RoleMining.SailPoint;
 using RoleMining.SailPoint.Models;
@@ -133,7 +131,9 @@ public sealed class StartExportStep : ExportStepBase
             StoredExportJob? recorded;
             try
             {
-                recorded = await RecordRetryPipeline(export.ExportId, job.JobId).ExecuteAsync(
+                // Without this write the next execution must start another export: it is tried again within the lease.
+                var retries = OutcomeWriteRetries((@try, delay, exception) => Log.ExportIdRecordRetry(Logger, export.ExportId, job.JobId, @try, delay.TotalMilliseconds, exception));
+                recorded = await retries.ExecuteAsync(
                     async _ => await holder.FinishAsync(current =>
                     {
                         var (advanced, poll) = Advance(current, message, ExportJobState.Polling, ExportStep.Poll, firstPoll);
@@ -164,28 +164,6 @@ public sealed class StartExportStep : ExportStepBase
             return ExportStepResult.Of(ExportStepOutcome.Advanced, recorded.Job, next!);
         }
     }
-
-    /// <summary>
-    /// Retries of the write that records an export SailPoint accepted: without it, the next execution must start another.
-    /// Three retries after 1/20, 1/10 and 1/5 of the lease (3, 6 and 12 s for the default minute) fit in what is left of
-    /// a lease renewed every third of it, so no other execution can take the job over meanwhile.
-    /// </summary>
-    private ResiliencePipeline RecordRetryPipeline(string exportId, string jobId) =>
-        new ResiliencePipelineBuilder { TimeProvider = TimeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = 3,
-                Delay = Options.LeaseDuration / 20,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } exception and not OperationCanceledException),
-                OnRetry = arguments =>
-                {
-                    Log.ExportIdRecordRetry(Logger, exportId, jobId, arguments.AttemptNumber + 1, arguments.RetryDelay.TotalMilliseconds, arguments.Outcome.Exception!);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
 
     internal static string StatusText(PotentialRoleExportState state) => state switch
     {

@@ -42,11 +42,13 @@ public sealed class StartRecordFailureTests
     private static async Task<(ExportJob Job, int Failed, long Creations, IReadOnlyList<FakeLogRecord> Logs)> RunAsync(int failures)
     {
         var logs = new FakeLogCollector();
-        FailingExportIdWrites? store = null;
+        FailingJobWrites? store = null;
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
         {
             Logs = new FakeLoggerProvider(logs),
-            JobStore = inner => store = new FailingExportIdWrites(inner, failures),
+            // The start step's final write: polling, with the export id, and the lease given up (a claim sets one).
+            JobStore = inner => store = new FailingJobWrites(
+                inner, job => job.State == ExportJobState.Polling && job.ExportId is not null && job.PollCount == 0 && job.Lease is null, failures),
         });
         var role = harness.Emulator.CompletedRoles()[0];
         var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
@@ -54,34 +56,5 @@ public sealed class StartRecordFailureTests
         await harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
 
         return (await harness.Host.GetJobAsync(job.JobId), store!.Failed, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id), logs.GetSnapshot());
-    }
-
-    /// <summary>Fails the first <c>failures</c> writes that record an export id, as a store that is down for a moment.</summary>
-    private sealed class FailingExportIdWrites(IExportJobStore inner, int failures) : IExportJobStore
-    {
-        private int _failed;
-
-        public int Failed => Volatile.Read(ref _failed);
-
-        public string? JobIdScope => inner.JobIdScope;
-
-        public Task<StoredExportJob?> GetAsync(string jobId, CancellationToken cancellationToken = default) => inner.GetAsync(jobId, cancellationToken);
-
-        public Task<StoredExportJob?> TryCreateAsync(ExportJob job, CancellationToken cancellationToken = default) => inner.TryCreateAsync(job, cancellationToken);
-
-        public Task<StoredExportJob?> TryReplaceAsync(ExportJob job, string etag, CancellationToken cancellationToken = default)
-        {
-            // The start step's final write: polling, with the export id, and the lease given up (a claim sets one).
-            if (job.State == ExportJobState.Polling && job.ExportId is not null && job.PollCount == 0 && job.Lease is null
-                && Volatile.Read(ref _failed) < failures)
-            {
-                Interlocked.Increment(ref _failed);
-                throw new IOException("The job store is unavailable (simulated).");
-            }
-
-            return inner.TryReplaceAsync(job, etag, cancellationToken);
-        }
-
-        public IAsyncEnumerable<ExportJob> QueryAsync(ExportJobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
     }
 }
