@@ -75,6 +75,10 @@ internal static partial class Log
         Message = "The pause after a 429 could not be shared with the other instances ({ErrorType}); this instance pauses alone")]
     public static partial void SharedPauseNotWritten(ILogger logger, string errorType, Exception exception);
 
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+        Message = "The shared SailPoint rate budget {BudgetId} could not be renewed ({ErrorType}); this instance keeps its share for the {LeaseLeftMs} ms its lease still holds and tries again in {RetryInMs} ms")]
+    public static partial void SharedBudgetRenewalFailed(ILogger logger, string budgetId, string errorType, double leaseLeftMs, double retryInMs, Exception exception);
+
     [LoggerMessage(EventId = 17, Level = LogLevel.Error,
         Message = "The shared SailPoint rate budget {BudgetId} could not be read or renewed ({ErrorType}); the waiting requests fail")]
     public static partial void SharedBudgetUnavailable(ILogger logger, string budgetId, string errorType, Exception exception);

@@ -17,11 +17,18 @@ internal sealed class RateBudgetDocument
     [JsonPropertyName("leases")]
     public List<RateBudgetLease> Leases { get; set; } = [];
 
-    public static RateBudgetDocument Read(ReadOnlySpan<byte> content)
+    /// <summary>
+    /// The document in <paramref name="content"/>, without the leases that cannot be this product's (no id, no permit
+    /// maps, a count below zero or above <paramref name="maxPermits"/>, an id twice): valid JSON can still hold a null
+    /// or a number the split would fail on, and every renewal of every instance would fail on it until the blob were
+    /// deleted by hand. What is dropped is rewritten out of the document by the next write.
+    /// </summary>
+    public static RateBudgetDocument Read(ReadOnlySpan<byte> content, int maxPermits)
     {
+        RateBudgetDocument? document;
         try
         {
-            return JsonSerializer.Deserialize(content, RateBudgetJsonContext.Default.RateBudgetDocument) ?? new RateBudgetDocument();
+            document = JsonSerializer.Deserialize(content, RateBudgetJsonContext.Default.RateBudgetDocument);
         }
         catch (JsonException)
         {
@@ -29,6 +36,17 @@ internal sealed class RateBudgetDocument
             // the first 429 (and its pause) would then correct.
             return new RateBudgetDocument();
         }
+
+        if (document is null)
+        {
+            return new RateBudgetDocument();
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        document.Leases = [.. (document.Leases ?? []).Where(lease => lease is { Id: not null, Units: not null, Wants: not null }
+            && lease.Units.Values.Concat(lease.Wants.Values).All(count => count >= 0 && count <= maxPermits)
+            && seen.Add(lease.Id))];
+        return document;
     }
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RateBudgetJsonContext.Default.RateBudgetDocument);

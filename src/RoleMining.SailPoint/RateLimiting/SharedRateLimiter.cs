@@ -223,6 +223,7 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
         try
         {
             var next = Now();
+            var failures = 0;
             while (true)
             {
                 Task wake;
@@ -257,7 +258,22 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
                     }
                 }
 
-                next = await RenewAsync(_stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    next = await RenewAsync(_stopping.Token).ConfigureAwait(false);
+                    failures = 0;
+                }
+                catch (Exception exception) when (!_stopping.IsCancellationRequested && LeaseLeft() is var left && left > 0)
+                {
+                    // The store failed (an outage the storage client's own retries did not outlast, or instances that kept
+                    // writing first), but this instance's lease still holds: it keeps granting its share, which the others
+                    // leave alone until the lease ends, and tries again sooner each time than the lease runs out. Only
+                    // once the lease has ended do its waiting callers fail (below).
+                    failures++;
+                    var retryIn = Math.Min(MinInterval << Math.Min(failures - 1, 3), Math.Max(left / 2, 1));
+                    Log.SharedBudgetRenewalFailed(Logger, Policy.BudgetId, exception.GetType().Name, TimeSpan.FromTicks(left).TotalMilliseconds, TimeSpan.FromTicks(retryIn).TotalMilliseconds, exception);
+                    next = Now() + retryIn;
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -276,6 +292,15 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
                     FailWaitersLocked(group, refusal);
                 }
             }
+        }
+    }
+
+    /// <summary>How long this instance's lease still holds (zero or less when it has none).</summary>
+    private long LeaseLeft()
+    {
+        lock (Gate)
+        {
+            return _leaseUntil - Now();
         }
     }
 
@@ -501,7 +526,7 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
     private async Task<(RateBudgetDocument Document, string? Version)> ReadAsync(CancellationToken cancellationToken)
     {
         var stored = await _store.ReadAsync(Policy.BudgetId, cancellationToken).ConfigureAwait(false);
-        return stored is null ? (new RateBudgetDocument(), null) : (RateBudgetDocument.Read(stored.Content.Span), stored.Version);
+        return stored is null ? (new RateBudgetDocument(), null) : (RateBudgetDocument.Read(stored.Content.Span, Policy.Groups.Max(Policy.LimitOf)), stored.Version);
     }
 
     /// <summary>This instance's side of one permit group's share.</summary>

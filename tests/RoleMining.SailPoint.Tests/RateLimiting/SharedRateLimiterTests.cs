@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using RoleMining.SailPoint.RateLimiting;
 using RoleMining.Testing.RateLimiting;
@@ -280,5 +281,80 @@ public sealed class SharedRateLimiterTests
 
         // Nobody wants any: nothing is handed out.
         Assert.Equal(new Dictionary<string, int> { ["a"] = 0 }, SharedRateLimiter.FairSplit(100, [("a", 0)]));
+    }
+
+    [Fact]
+    public async Task A_store_error_while_the_lease_holds_keeps_the_waiting_callers_and_they_are_served_under_the_lease()
+    {
+        var time = new FakeTimeProvider(Limiters.Start);
+        var timeline = new GrantTimeline();
+        var store = new FailingReads(new InMemoryRateBudgetStore());
+        var logs = new FakeLogCollector();
+        using var limiter = Limiters.Shared(time, timeline, Options("client-store-error", limit: 10), store, new FakeLogger(logs));
+
+        // The whole share spent, then callers queue for the next window; the store fails the reads of the next renewal.
+        for (var i = 0; i < 10; i++)
+        {
+            await limiter.Instant(Status, timeline);
+        }
+
+        var waiting = Enumerable.Range(0, 5).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None)).ToList();
+        store.Failures = 2;
+        await timeline.DriveAsync(time, waiting, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30), Settle);
+
+        // The lease (3 renewals) outlived the failed reads: the callers were served in the next window, not failed.
+        Assert.All(waiting, caller => Assert.True(caller.IsCompletedSuccessfully));
+        Assert.Equal(15, timeline.Count);
+        Assert.Equal(0, store.Failures);
+        Assert.Contains(logs.GetSnapshot(), entry => entry.Id.Id == 19);
+        Assert.DoesNotContain(logs.GetSnapshot(), entry => entry.Id.Id == 17);
+    }
+
+    [Theory]
+    [InlineData("{\"leases\":null}")]
+    [InlineData("{\"leases\":[null]}")]
+    [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":null}]}")]
+    [InlineData("{\"leases\":[{\"id\":null,\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":1}}]}")]
+    [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":2147483647},\"wants\":{}},{\"id\":\"other\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":2147483647},\"wants\":{}}]}")]
+    [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":-50},\"wants\":{}}]}")]
+    public async Task A_budget_document_with_leases_that_cannot_be_ours_is_repaired_not_a_block_on_every_request(string json)
+    {
+        // Valid JSON that is no lease of this product: dropped when read, and gone from the document after the next write.
+        var time = new FakeTimeProvider(Limiters.Start);
+        var timeline = new GrantTimeline();
+        var store = new InMemoryRateBudgetStore();
+        var options = Options("client-foreign-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..12], limit: 10);
+        var budgetId = new RateBudgetPolicy(options).BudgetId;
+        Assert.NotNull(await store.TryReplaceAsync(budgetId, System.Text.Encoding.UTF8.GetBytes(json), null, CancellationToken.None));
+        using var limiter = Limiters.Shared(time, timeline, options, store);
+
+        var callers = Enumerable.Range(0, 3).Select(_ => limiter.Instant(Status, timeline, CancellationToken.None)).ToList();
+        await timeline.DriveAsync(time, callers, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30), Settle);
+
+        Assert.Equal(3, timeline.Count);
+        using var repaired = JsonDocument.Parse(store.Content(budgetId)!);
+        var leases = repaired.RootElement.GetProperty("leases").EnumerateArray().ToList();
+        Assert.All(leases, lease => Assert.NotEqual("foreign", lease.GetProperty("id").GetString()));
+        Assert.Single(leases);
+    }
+
+    /// <summary>Fails the next <see cref="Failures"/> reads, as a store that is unavailable for a moment.</summary>
+    private sealed class FailingReads(ISailPointRateBudgetStore inner) : ISailPointRateBudgetStore
+    {
+        private int _failures;
+
+        public int Failures
+        {
+            get => Volatile.Read(ref _failures);
+            set => Volatile.Write(ref _failures, value);
+        }
+
+        public Task<SailPointStoredRateBudget?> ReadAsync(string budgetId, CancellationToken cancellationToken) =>
+            Volatile.Read(ref _failures) > 0 && Interlocked.Decrement(ref _failures) >= 0
+                ? throw new IOException("The budget store is unavailable (simulated).")
+                : inner.ReadAsync(budgetId, cancellationToken);
+
+        public Task<string?> TryReplaceAsync(string budgetId, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken cancellationToken) =>
+            inner.TryReplaceAsync(budgetId, content, expectedVersion, cancellationToken);
     }
 }
