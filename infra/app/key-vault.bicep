@@ -53,7 +53,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-// Written only when a value is given, so that re-running the deployment without it leaves a rotated secret alone.
+// Written only when a value is given, so that re-running the deployment without it leaves a rotated secret alone. azd
+// passes an `azd env set` value to every provision: docs/deploy.md says to clear it after the first one.
 resource sailPointSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(sailPointClientSecret)) {
   parent: vault
   name: sailPointClientSecretName

@@ -66,6 +66,9 @@ public static class FunctionsServiceCollectionExtensions
         // Every instance draws on one SailPoint budget through this store (scale-out must not multiply the tenant's rate).
         services.TryAddSingleton<ISailPointRateBudgetStore, BlobRateBudgetStore>();
 
+        // A secret whose Key Vault reference did not resolve is named at start, not discovered through 401s.
+        services.AddHostedService<UnresolvedKeyVaultReferenceCheck>();
+
         // With a connection string (Azurite, a developer's account) nothing was provisioned: create what Bicep creates.
         if (!storage.IsIdentityBased)
         {
