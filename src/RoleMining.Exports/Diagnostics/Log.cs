@@ -26,10 +26,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 134, Level = LogLevel.Warning, Message = "SailPoint started export {ExportId} for job {JobId}, but recording it failed (try {Try}); trying again in {DelayMs} ms")]
     public static partial void ExportIdRecordRetry(ILogger logger, string exportId, string jobId, int @try, double delayMs, Exception exception);
 
-    [LoggerMessage(EventId = 135, Level = LogLevel.Error, Message = "SailPoint started export {ExportId} for job {JobId}, but it could not be recorded; the job will start again as an uncertain start, which leaves this export unused in SailPoint")]
+    [LoggerMessage(EventId = 135, Level = LogLevel.Error, Message = "SailPoint started export {ExportId} for job {JobId}, but it could not be recorded; the job is started again once its lease runs out, which leaves this export unused in SailPoint")]
     public static partial void ExportIdNotRecorded(ILogger logger, string exportId, string jobId, Exception exception);
 
-    [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "An earlier start of job {JobId} ended without recording its outcome (its lease ran out at {LeaseExpiresAt:O}); SailPoint may have started the export, so it is treated as an uncertain start")]
+    [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "An earlier start of job {JobId} ended without recording its outcome (its lease ran out at {LeaseExpiresAt:O}); starting the export again, which leaves one unused export in SailPoint if the earlier call had been accepted")]
     public static partial void InterruptedStartFound(ILogger logger, string jobId, DateTimeOffset leaseExpiresAt);
 
     [LoggerMessage(EventId = 137, Level = LogLevel.Warning, Message = "Callback {CallbackName} of job {JobId} was called, but recording its outcome failed (try {Try}); trying again in {DelayMs} ms")]

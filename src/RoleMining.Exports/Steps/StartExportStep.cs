@@ -12,10 +12,13 @@ namespace RoleMining.Exports;
 /// number of copies of the start message only one calls SailPoint; records the export id and schedules the first poll.
 /// <para>
 /// Once the call returned, the export id is written even if the step is being cancelled (a graceful shutdown does not lose
-/// it), and a write that fails (the store unavailable for a moment) is tried again while the lease lasts. An execution that
-/// ends between the claim and that write (a crash, a stall past its lease, a shutdown mid-call, a store down for longer)
-/// leaves the job <see cref="ExportJobState.Started"/> under a lease that runs out: whoever takes it over cannot know
-/// whether SailPoint started the export, so it does not call at once but treats it as an uncertain start (below).
+/// it), and a write that fails (the store unavailable for a moment) is tried again while the lease lasts. The residual
+/// window: an execution that ends between the call and that write (a crash, a stall past its lease, a shutdown mid-call,
+/// a store down for longer than the retries) leaves the job <see cref="ExportJobState.Started"/> under a lease that runs
+/// out. Whoever takes it over cannot know whether SailPoint started the export (its API cannot list a role's exports), so
+/// it starts one: if the first call had been accepted, that export is orphaned in SailPoint (the job still uses exactly
+/// one). Waiting first would not avoid that; the takeover is logged, and repeated deaths end the job after
+/// <see cref="ExportWorkflowOptions.MaxAttempts"/> claims.
 /// </para>
 /// <para>
 /// A start call that fails without a clear answer (5xx, timeout, broken connection) is not retried at once: SailPoint may
@@ -58,7 +61,7 @@ public sealed class StartExportStep : ExportStepBase
             job =>
             {
                 // Started and still leased (the lease ran out, or the claim would have been deferred): an earlier
-                // execution got this far and never recorded how its call went.
+                // execution got this far and never recorded how its call went (the residual window above).
                 interrupted = job.State == ExportJobState.Started ? job.Lease : null;
                 return job with { State = ExportJobState.Started, StartedAt = job.StartedAt ?? TimeProvider.GetUtcNow() };
             },
@@ -74,7 +77,6 @@ public sealed class StartExportStep : ExportStepBase
             if (interrupted is { } lease)
             {
                 Log.InterruptedStartFound(Logger, job.JobId, lease.ExpiresAt);
-                return await RetryLaterOrFailAsync(message, holder, new ExportStartInterruptedException()).ConfigureAwait(false);
             }
 
             PotentialRoleExport export;
