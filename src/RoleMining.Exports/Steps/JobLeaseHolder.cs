@@ -87,7 +87,8 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
         await StopRenewalAsync().ConfigureAwait(false);
         while (true)
         {
-            var written = await _store.TryReplaceAsync(change(_current.Job), _current.ETag, cancellationToken).ConfigureAwait(false);
+            var intended = change(_current.Job);
+            var written = await _store.TryReplaceAsync(intended, _current.ETag, cancellationToken).ConfigureAwait(false);
             if (written is not null)
             {
                 _current = written;
@@ -96,6 +97,16 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
             }
 
             var fresh = await _store.GetAsync(_current.Job.JobId, cancellationToken).ConfigureAwait(false);
+            if (fresh is not null && fresh.Job.Lease?.LeaseId != LeaseId
+                && ExportsJson.SerializeJob(fresh.Job).AsSpan().SequenceEqual(ExportsJson.SerializeJob(intended)))
+            {
+                // The write was made, but its answer was lost and the storage client's retry of it lost its condition
+                // to that very write (a 412 on the retried Put Blob): the stored job is this write's.
+                _current = fresh;
+                _finished = true;
+                return fresh;
+            }
+
             if (fresh?.Job.Lease?.LeaseId != LeaseId)
             {
                 await _lost.CancelAsync().ConfigureAwait(false);

@@ -38,6 +38,23 @@ public sealed class StartRecordFailureTests
         Assert.Contains(run.Logs, entry => entry.Id.Id == 136);
     }
 
+    [Fact]
+    public async Task A_write_whose_answer_was_lost_is_recognised_as_made_and_the_job_goes_on()
+    {
+        // The record write is stored, but the store answers as if its condition failed: what a storage client's retry of
+        // a Put Blob whose first answer was lost gets (a 412 caused by the first attempt itself).
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { JobStore = inner => new LostReplyOnce(inner) });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+
+        await harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
+
+        // Not taken for a lost lease (which sends no poll and leaves the job to the resume timer).
+        var done = await harness.Host.GetJobAsync(job.JobId);
+        Assert.Equal(ExportJobState.Succeeded, done.State);
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+    }
+
     /// <summary>Exports one role with a job store that fails the first <paramref name="failures"/> writes of the export id.</summary>
     private static async Task<(ExportJob Job, int Failed, long Creations, IReadOnlyList<FakeLogRecord> Logs)> RunAsync(int failures)
     {
@@ -56,5 +73,26 @@ public sealed class StartRecordFailureTests
         await harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
 
         return (await harness.Host.GetJobAsync(job.JobId), store!.Failed, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id), logs.GetSnapshot());
+    }
+
+    /// <summary>Makes the start step's record write, then answers it as a lost condition, once.</summary>
+    private sealed class LostReplyOnce(IExportJobStore inner) : IExportJobStore
+    {
+        private int _lost;
+
+        public string? JobIdScope => inner.JobIdScope;
+
+        public Task<StoredExportJob?> GetAsync(string jobId, CancellationToken cancellationToken = default) => inner.GetAsync(jobId, cancellationToken);
+
+        public Task<StoredExportJob?> TryCreateAsync(ExportJob job, CancellationToken cancellationToken = default) => inner.TryCreateAsync(job, cancellationToken);
+
+        public async Task<StoredExportJob?> TryReplaceAsync(ExportJob job, string etag, CancellationToken cancellationToken = default)
+        {
+            var written = await inner.TryReplaceAsync(job, etag, cancellationToken);
+            return written is not null && job.State == ExportJobState.Polling && job.ExportId is not null && job.Lease is null
+                && Interlocked.Exchange(ref _lost, 1) == 0 ? null : written;
+        }
+
+        public IAsyncEnumerable<ExportJob> QueryAsync(ExportJobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
     }
 }
