@@ -126,8 +126,11 @@ public sealed class CallbackExportStep : ExportStepBase
             // Changed meanwhile (a lease renewal elsewhere cannot happen: the lease is this step's). Re-read and write the
             // outcome unless the callback was settled by another copy after this one's lease ran out.
             var fresh = await Jobs.GetAsync(message.JobId, CancellationToken.None).ConfigureAwait(false);
-            if (fresh is null || fresh.Job.Callback is not { State: ExportCallbackState.Pending })
+            if (fresh is null || fresh.Job.Callback is not { State: ExportCallbackState.Pending }
+                || (fresh.Job.Lease is { } other && other.LeaseId != claimed.Job.Lease?.LeaseId))
             {
+                // Settled by another copy, or claimed by one after this one's lease ran out (the lease of a call is not
+                // renewed): that copy records its own call; overwriting its claim would let it call once more.
                 return ExportStepResult.Of(ExportStepOutcome.Duplicate, fresh?.Job);
             }
 

@@ -156,7 +156,8 @@ public abstract class ExportStepBase : IExportStep
     /// Retries of a write that records what happened outside (SailPoint accepted a start, a receiver took a callback):
     /// lost, the next execution would do it again. Three retries after 1/20, 1/10 and 1/5 of the lease (3, 6 and 12 s
     /// for the default minute) on any failure but cancellation; they fit in what is left of a lease renewed every third of
-    /// it, and a write after another execution took over loses on its ETag.
+    /// it (the start step's). Where the lease is not renewed (a callback's, held through the call) or has run out anyway,
+    /// a write after another execution took the job over loses on its ETag and changes nothing.
     /// </summary>
     private protected ResiliencePipeline OutcomeWriteRetries(Action<int, TimeSpan, Exception> onRetry)
     {

@@ -18,6 +18,7 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewal;
+    private readonly List<byte[]> _attempted = [];
     private StoredExportJob _current;
     private bool _finished;
 
@@ -88,6 +89,9 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
         while (true)
         {
             var intended = change(_current.Job);
+            // Kept across calls: a write that was stored although it failed (its answer lost, then the storage client's
+            // retries failed too) is recognised by a later call, which builds the change again with other timestamps.
+            _attempted.Add(ExportsJson.SerializeJob(intended));
             var written = await _store.TryReplaceAsync(intended, _current.ETag, cancellationToken).ConfigureAwait(false);
             if (written is not null)
             {
@@ -97,11 +101,10 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
             }
 
             var fresh = await _store.GetAsync(_current.Job.JobId, cancellationToken).ConfigureAwait(false);
-            if (fresh is not null && fresh.Job.Lease?.LeaseId != LeaseId
-                && ExportsJson.SerializeJob(fresh.Job).AsSpan().SequenceEqual(ExportsJson.SerializeJob(intended)))
+            if (fresh is not null && fresh.Job.Lease?.LeaseId != LeaseId && IsOneOfMyWrites(fresh.Job))
             {
-                // The write was made, but its answer was lost and the storage client's retry of it lost its condition
-                // to that very write (a 412 on the retried Put Blob): the stored job is this write's.
+                // A write was made, but its answer was lost and the storage client's retry of it lost its condition to
+                // that very write (a 412 on the retried Put Blob), or it failed after all: the stored job is this holder's.
                 _current = fresh;
                 _finished = true;
                 return fresh;
@@ -115,6 +118,12 @@ internal sealed class JobLeaseHolder : IAsyncDisposable
 
             _current = fresh;
         }
+    }
+
+    private bool IsOneOfMyWrites(ExportJob stored)
+    {
+        var bytes = ExportsJson.SerializeJob(stored);
+        return _attempted.Exists(attempt => attempt.AsSpan().SequenceEqual(bytes));
     }
 
     public async ValueTask DisposeAsync()

@@ -36,6 +36,37 @@ public sealed class CallbackRecordFailureTests
         Assert.Equal(1, receiver.Calls);
     }
 
+    [Fact]
+    public async Task A_call_that_outlived_its_lease_leaves_the_claim_of_the_copy_that_took_over_alone()
+    {
+        await using var harness = await WorkflowHarness.StartAsync();
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        await harness.Host.RunUntilIdleAsync();
+        var stored = (await harness.Host.JobStore.GetAsync(job.JobId))!;
+        var pending = stored.Job with { Callback = new ExportCallback { Name = "SailPointWorkflow" } };
+        Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(pending, stored.ETag));
+        var otherLease = new ExportJobLease { LeaseId = "other-copy", ExpiresAt = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1) };
+        // While this copy's receiver answers, its lease runs out and another copy claims the callback.
+        var receiver = new CountingReceiver
+        {
+            DuringCall = async () =>
+            {
+                var current = (await harness.Host.JobStore.GetAsync(job.JobId))!;
+                Assert.NotNull(await harness.Host.JobStore.TryReplaceAsync(current.Job with { Lease = otherLease, Callback = current.Job.Callback! with { Attempts = 2 } }, current.ETag));
+            },
+        };
+        var step = new CallbackExportStep(harness.Host.JobStore, receiver, harness.Host.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>(), TimeProvider.System, NullLogger<CallbackExportStep>.Instance);
+
+        var result = await step.ExecuteAsync(ExportMessage.Create(ExportStep.Callback, job.JobId, pending.Sequence, DateTimeOffset.UtcNow), ExportDelivery.First);
+
+        Assert.Equal(ExportStepOutcome.Duplicate, result.Outcome);
+        var after = await harness.Host.GetJobAsync(job.JobId);
+        Assert.Equal("other-copy", after.Lease?.LeaseId);
+        Assert.Equal(ExportCallbackState.Pending, after.Callback!.State);
+        Assert.Equal(2, after.Callback.Attempts);
+    }
+
     private sealed class CountingReceiver : IExportCallbackSender
     {
         private int _calls;
@@ -44,10 +75,17 @@ public sealed class CallbackRecordFailureTests
 
         public bool IsConfigured(string name) => true;
 
-        public Task<ExportCallbackDelivery> SendAsync(ExportJob job, CancellationToken cancellationToken = default)
+        public Func<Task>? DuringCall { get; init; }
+
+        public async Task<ExportCallbackDelivery> SendAsync(ExportJob job, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
-            return Task.FromResult(ExportCallbackDelivery.Success);
+            if (DuringCall is { } during)
+            {
+                await during();
+            }
+
+            return ExportCallbackDelivery.Success;
         }
     }
 }

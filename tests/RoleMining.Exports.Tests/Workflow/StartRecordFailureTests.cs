@@ -55,6 +55,22 @@ public sealed class StartRecordFailureTests
         Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
     }
 
+    [Fact]
+    public async Task A_write_that_was_stored_although_it_failed_is_recognised_by_the_retry_and_the_job_goes_on()
+    {
+        // The record write is stored, then the store throws (its answer lost, and the storage client's own retries failed
+        // too): the retry finds the job as that write left it, built with other timestamps than the retry's own.
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { JobStore = inner => new LostReplyOnce(inner, thenThrow: true) });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+
+        await harness.Host.RunUntilIdleAsync(TimeSpan.FromSeconds(60));
+
+        var done = await harness.Host.GetJobAsync(job.JobId);
+        Assert.Equal(ExportJobState.Succeeded, done.State);
+        Assert.Equal(1, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id));
+    }
+
     /// <summary>Exports one role with a job store that fails the first <paramref name="failures"/> writes of the export id.</summary>
     private static async Task<(ExportJob Job, int Failed, long Creations, IReadOnlyList<FakeLogRecord> Logs)> RunAsync(int failures)
     {
@@ -75,8 +91,8 @@ public sealed class StartRecordFailureTests
         return (await harness.Host.GetJobAsync(job.JobId), store!.Failed, harness.Emulator.Statistics.ExportCreationsFor(role.Session.Id, role.Id), logs.GetSnapshot());
     }
 
-    /// <summary>Makes the start step's record write, then answers it as a lost condition, once.</summary>
-    private sealed class LostReplyOnce(IExportJobStore inner) : IExportJobStore
+    /// <summary>Makes the start step's record write, then answers it as a lost condition (or throws), once.</summary>
+    private sealed class LostReplyOnce(IExportJobStore inner, bool thenThrow = false) : IExportJobStore
     {
         private int _lost;
 
@@ -89,8 +105,13 @@ public sealed class StartRecordFailureTests
         public async Task<StoredExportJob?> TryReplaceAsync(ExportJob job, string etag, CancellationToken cancellationToken = default)
         {
             var written = await inner.TryReplaceAsync(job, etag, cancellationToken);
-            return written is not null && job.State == ExportJobState.Polling && job.ExportId is not null && job.Lease is null
-                && Interlocked.Exchange(ref _lost, 1) == 0 ? null : written;
+            if (written is not null && job.State == ExportJobState.Polling && job.ExportId is not null && job.Lease is null
+                && Interlocked.Exchange(ref _lost, 1) == 0)
+            {
+                return thenThrow ? throw new IOException("The store's answer was lost (simulated).") : null;
+            }
+
+            return written;
         }
 
         public IAsyncEnumerable<ExportJob> QueryAsync(ExportJobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
