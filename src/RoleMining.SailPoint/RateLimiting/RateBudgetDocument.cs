@@ -19,9 +19,10 @@ internal sealed class RateBudgetDocument
 
     /// <summary>
     /// The document in <paramref name="content"/>, without the leases that cannot be this product's (no id, no permit
-    /// maps, a count below zero or above <paramref name="maxPermits"/>, an id twice): valid JSON can still hold a null
-    /// or a number the split would fail on, and every renewal of every instance would fail on it until the blob were
-    /// deleted by hand. What is dropped is rewritten out of the document by the next write.
+    /// maps, a count below zero, an id twice), and counts above <paramref name="maxPermits"/> capped at it (an instance
+    /// configured with a larger limit still holds what it holds, up to all there is): valid JSON can still hold a null or
+    /// a number the split would fail on, and every renewal of every instance would fail on it until the blob were deleted
+    /// by hand. What is dropped is rewritten out of the document by the next write.
     /// </summary>
     public static RateBudgetDocument Read(ReadOnlySpan<byte> content, int maxPermits)
     {
@@ -44,10 +45,19 @@ internal sealed class RateBudgetDocument
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         document.Leases = [.. (document.Leases ?? []).Where(lease => lease is { Id: not null, Units: not null, Wants: not null }
-            && lease.Units.Values.Concat(lease.Wants.Values).All(count => count >= 0 && count <= maxPermits)
+            && lease.Units.Values.Concat(lease.Wants.Values).All(count => count >= 0)
             && seen.Add(lease.Id))];
+        foreach (var lease in document.Leases)
+        {
+            lease.Units = Capped(lease.Units, maxPermits);
+            lease.Wants = Capped(lease.Wants, maxPermits);
+        }
+
         return document;
     }
+
+    private static Dictionary<string, int> Capped(Dictionary<string, int> counts, int max) =>
+        counts.ToDictionary(pair => pair.Key, pair => Math.Min(pair.Value, max), StringComparer.Ordinal);
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, RateBudgetJsonContext.Default.RateBudgetDocument);
 

@@ -263,14 +263,16 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
                     next = await RenewAsync(_stopping.Token).ConfigureAwait(false);
                     failures = 0;
                 }
-                catch (Exception exception) when (!_stopping.IsCancellationRequested && LeaseLeft() is var left && left > 0)
+                catch (Exception exception) when (!_stopping.IsCancellationRequested && LeaseLeft() is var left && left >= MinInterval)
                 {
                     // The store failed (an outage the storage client's own retries did not outlast, or instances that kept
                     // writing first), but this instance's lease still holds: it keeps granting its share, which the others
-                    // leave alone until the lease ends, and tries again sooner each time than the lease runs out. Only
-                    // once the lease has ended do its waiting callers fail (below).
+                    // leave alone until the lease ends, and tries again before the lease runs out. Once less than the
+                    // shortest renewal interval is left, its waiting callers fail (below).
                     failures++;
-                    var retryIn = Math.Min(MinInterval << Math.Min(failures - 1, 3), Math.Max(left / 2, 1));
+                    // Never sooner than the shortest renewal interval: a store that fails fast must not be asked in a burst
+                    // as the lease runs out.
+                    var retryIn = Math.Min(MinInterval << Math.Min(failures - 1, 3), Math.Max(left / 2, MinInterval));
                     Log.SharedBudgetRenewalFailed(Logger, Policy.BudgetId, exception.GetType().Name, TimeSpan.FromTicks(left).TotalMilliseconds, TimeSpan.FromTicks(retryIn).TotalMilliseconds, exception);
                     next = Now() + retryIn;
                 }

@@ -314,9 +314,8 @@ public sealed class SharedRateLimiterTests
     [InlineData("{\"leases\":null}")]
     [InlineData("{\"leases\":[null]}")]
     [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":null}]}")]
-    [InlineData("{\"leases\":[{\"id\":null,\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":1}}]}")]
-    [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":2147483647},\"wants\":{}},{\"id\":\"other\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":2147483647},\"wants\":{}}]}")]
-    [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"default\":-50},\"wants\":{}}]}")]
+    [InlineData("{\"leases\":[{\"id\":null,\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"\":1}}]}")]
+    [InlineData("{\"leases\":[{\"id\":\"foreign\",\"until\":\"2099-01-01T00:00:00Z\",\"units\":{\"\":-50},\"wants\":{}}]}")]
     public async Task A_budget_document_with_leases_that_cannot_be_ours_is_repaired_not_a_block_on_every_request(string json)
     {
         // Valid JSON that is no lease of this product: dropped when read, and gone from the document after the next write.
@@ -336,6 +335,27 @@ public sealed class SharedRateLimiterTests
         var leases = repaired.RootElement.GetProperty("leases").EnumerateArray().ToList();
         Assert.All(leases, lease => Assert.NotEqual("foreign", lease.GetProperty("id").GetString()));
         Assert.Single(leases);
+    }
+
+    [Fact]
+    public void Counts_above_the_limit_are_capped_and_leases_that_cannot_be_ours_dropped_when_the_document_is_read()
+    {
+        // Two leases of the whole int range would overflow the sum of the split; an instance with a larger configured
+        // limit keeps what it holds, up to all there is.
+        const string json = """
+            {"leases":[
+              {"id":"a","until":"2026-11-30T12:00:30Z","units":{"":2147483647},"wants":{"":2147483647}},
+              {"id":"b","until":"2026-11-30T12:00:30Z","units":{"":2147483647},"wants":{}},
+              {"id":"a","until":"2026-11-30T12:00:30Z","units":{"":1},"wants":{}},
+              {"id":"c","until":"2026-11-30T12:00:30Z","units":{"":-1},"wants":{}},
+              null]}
+            """;
+
+        var document = RateBudgetDocument.Read(System.Text.Encoding.UTF8.GetBytes(json), maxPermits: 20);
+
+        Assert.Equal(["a", "b"], document.Leases.Select(lease => lease.Id));
+        Assert.All(document.Leases, lease => Assert.Equal(20, lease.UnitsOf(RateBudgetPolicy.DefaultGroup)));
+        Assert.Equal(20, document.Leases[0].WantOf(RateBudgetPolicy.DefaultGroup));
     }
 
     /// <summary>Fails the next <see cref="Failures"/> reads, as a store that is unavailable for a moment.</summary>
