@@ -62,18 +62,14 @@ public sealed class ExportRepresentation
     public static string? SingleExportKey(string? idempotencyKey) => idempotencyKey is null ? null : SingleExportKeyPrefix + idempotencyKey;
 
     /// <summary>The batch id of a session export requested with <paramref name="idempotencyKey"/>: the same for a retried request.</summary>
-    public static string BatchIdOf(string sessionId, string idempotencyKey)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("rolemining-session-export:" + sessionId + ":" + idempotencyKey));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
-    }
+    public static string BatchIdOf(string sessionId, string idempotencyKey) =>
+        DerivedId("rolemining-session-export:" + sessionId + ":" + idempotencyKey);
 
     /// <summary>The batch id of a session export of a session without potential roles: a batch of no jobs, which nothing stores.</summary>
-    public static string EmptyBatchIdOf(string sessionId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("rolemining-empty-session-export:" + sessionId));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
-    }
+    public static string EmptyBatchIdOf(string sessionId) => DerivedId("rolemining-empty-session-export:" + sessionId);
+
+    /// <summary>A job-id-shaped id (32 lowercase hex digits) derived from <paramref name="text"/>.</summary>
+    private static string DerivedId(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
 
     /// <summary>The job key of <paramref name="potentialRoleId"/>'s job in batch <paramref name="batchId"/>.</summary>
     public static string BatchJobKey(string batchId, string potentialRoleId) => BatchKeyPrefix + batchId + ":" + potentialRoleId;

@@ -171,8 +171,8 @@ public sealed class ExportSweepPlanner
         // SailPoint ids are hex and compared without case (ExportJobIds.SameSailPointId): a job stored before ids were
         // lowercased may carry capitals, and must still cover its role.
         var jobsByRole = existingJobs
-            .GroupBy(job => RoleKey(job.SessionId, job.PotentialRoleId))
-            .ToDictionary(group => group.Key, group => group.ToList(), StringComparer.Ordinal);
+            .GroupBy(job => RoleKey(job.SessionId, job.PotentialRoleId), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => group.ToList(), StringComparer.OrdinalIgnoreCase);
         var toStart = new List<PlannedExport>();
         var covered = new List<CoveredExport>();
         foreach (var candidate in candidates.Distinct())
@@ -201,8 +201,8 @@ public sealed class ExportSweepPlanner
         return new ExportSweepPlan(toStart, covered, sessions);
     }
 
-    private static string RoleKey(string sessionId, string potentialRoleId) =>
-        sessionId.ToLowerInvariant() + "/" + potentialRoleId.ToLowerInvariant();
+    /// <summary>The role's key, compared without case as <see cref="ExportJobIds.SameSailPointId"/> compares ids.</summary>
+    private static string RoleKey(string sessionId, string potentialRoleId) => sessionId + "/" + potentialRoleId;
 
     /// <summary>
     /// <c>sweep/{session}/{role}/{options}/{n}</c>, with n the role's job count, or one past the highest n a sweep job of
