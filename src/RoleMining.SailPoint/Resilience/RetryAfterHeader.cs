@@ -6,6 +6,13 @@ namespace RoleMining.SailPoint.Resilience;
 /// <summary>Reads <c>Retry-After</c> (RFC 9110 §10.2.3): delta-seconds or an HTTP date.</summary>
 internal static class RetryAfterHeader
 {
+    /// <summary>
+    /// The longest advice taken as given; anything longer reads as this. Far beyond any rate-limit window (SailPoint's are
+    /// seconds long), and it keeps absurd values ("99999999999999999999", a date in the year 9999) from overflowing the
+    /// clocks they are added to.
+    /// </summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(1);
+
     public static TimeSpan? Read(HttpResponseMessage response, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -35,23 +42,13 @@ internal static class RetryAfterHeader
         }
 
         return double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds)
-            ? TimeSpan.FromSeconds(Math.Max(seconds, 0))
+            ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0, Longest.TotalSeconds))
             : null;
     }
 
     private static TimeSpan? FromHeaderValue(RetryConditionHeaderValue value, DateTimeOffset now)
     {
-        if (value.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (value.Date is { } date)
-        {
-            var wait = date - now;
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
+        var wait = value.Delta ?? (value.Date is { } date ? date - now : null);
+        return wait is { } advice ? TimeSpan.FromTicks(Math.Clamp(advice.Ticks, 0, Longest.Ticks)) : null;
     }
 }

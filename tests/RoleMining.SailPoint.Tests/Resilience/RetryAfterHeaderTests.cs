@@ -39,6 +39,22 @@ public sealed class RetryAfterHeaderTests
     [InlineData("-3")]
     public void Unreadable_values_give_no_advice(string? header) => Assert.Null(RetryAfterHeader.Parse(header, Now));
 
+    [Theory]
+    [InlineData("99999999999999999999")]
+    [InlineData("2147483647")]
+    [InlineData("Fri, 31 Dec 9999 23:59:59 GMT")]
+    public void Advice_beyond_a_day_is_read_as_a_day_and_never_overflows(string header) =>
+        Assert.Equal(RetryAfterHeader.Longest, RetryAfterHeader.Parse(header, Now));
+
+    [Fact]
+    public void A_huge_value_in_a_response_is_read_as_a_day()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.TryAddWithoutValidation("Retry-After", "99999999999999999999");
+
+        Assert.Equal(TimeSpan.FromDays(1), RetryAfterHeader.Read(response, TimeProvider.System));
+    }
+
     [Fact]
     public void The_header_is_read_from_a_response()
     {

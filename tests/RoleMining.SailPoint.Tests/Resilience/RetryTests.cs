@@ -131,15 +131,17 @@ public sealed class RetryTests
         Assert.InRange(clock.GetElapsedTime(times[0], times[1]), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(12));
     }
 
-    [Fact]
-    public async Task Retry_after_beyond_the_budget_fails_at_once_with_the_advice()
+    [Theory]
+    [InlineData("600", 600)]
+    [InlineData("99999999999999999999", 86_400)] // was an OverflowException out of the client
+    public async Task Retry_after_beyond_the_budget_fails_at_once_with_the_advice(string header, int expectedSeconds)
     {
         var handler = new StubHandler
         {
             Api = (_, _) =>
             {
                 var response = StubHandler.Json(HttpStatusCode.TooManyRequests, """{"message":"Rate Limit Exceeded"}""");
-                response.Headers.TryAddWithoutValidation("Retry-After", "600");
+                response.Headers.TryAddWithoutValidation("Retry-After", header);
                 return Task.FromResult(response);
             },
         };
@@ -148,7 +150,7 @@ public sealed class RetryTests
         var failure = await Assert.ThrowsAsync<SailPointException>(() => client.GetSessionStatusAsync("s1"));
 
         Assert.True(failure.IsRateLimited);
-        Assert.Equal(TimeSpan.FromSeconds(600), failure.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), failure.RetryAfter);
         Assert.Equal("Rate Limit Exceeded", Assert.Single(failure.Messages).Text);
         Assert.Equal(1, handler.ApiCalls);
     }
