@@ -166,14 +166,18 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
 
     /// <summary>
     /// The max-min fair split of <paramref name="capacity"/> over the wants: one permit at a time to each instance that
-    /// wants more than it has, in the order of their ids, until the wants are met or nothing is left; what is left then
-    /// goes round the instances that want any. Written out because no library splits integers this way; the budget is
-    /// at most a few thousand permits, so the loop is short.
+    /// wants more than it has, in the order of their ids starting at the <paramref name="turn"/>-th (modulo their count),
+    /// until the wants are met or nothing is left; what is left then goes round the instances that want any. The turn
+    /// moves on with time (<see cref="TurnAt"/>), so when more instances want a group than it has permits, the ones left
+    /// out change rather than always being the highest ids. Written out because no library splits integers this way; the
+    /// budget is at most a few thousand permits, so the loop is short.
     /// </summary>
-    internal static Dictionary<string, int> FairSplit(int capacity, IReadOnlyList<(string Id, int Want)> wants)
+    internal static Dictionary<string, int> FairSplit(int capacity, IReadOnlyList<(string Id, int Want)> wants, long turn = 0)
     {
         var split = wants.ToDictionary(want => want.Id, _ => 0, StringComparer.Ordinal);
-        var ordered = wants.OrderBy(want => want.Id, StringComparer.Ordinal).ToList();
+        var sorted = wants.OrderBy(want => want.Id, StringComparer.Ordinal).ToList();
+        var first = sorted.Count == 0 ? 0 : (int)(turn % sorted.Count);
+        var ordered = sorted[first..].Concat(sorted[..first]).ToList();
         var left = capacity;
         var gave = true;
         while (left > 0 && gave)
@@ -202,6 +206,13 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
 
         return split;
     }
+
+    /// <summary>
+    /// Whose turn it is to come first in the split: the same in every instance (they share the UTC clock, give or take its
+    /// skew, which costs at most a read or two as parts change hands: permits are only ever taken from what is free), and
+    /// it moves on every two lease durations, long enough for a part to drain and change hands between turns.
+    /// </summary>
+    private long TurnAt(long now) => now / (2 * Policy.LeaseDuration.Ticks);
 
     private void Refused(Share share)
     {
@@ -427,7 +438,7 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
                 var starved = now - share.RefusedAt < share.Log.Span || (waiting > 0 && now >= PausedUntil && !share.Log.HasRoom(now));
                 var want = starved ? capacity : Math.Min(capacity, count + waiting);
                 var free = Math.Max(capacity - document.Leases.Sum(other => other.UnitsOf(name)) - held, 0);
-                var split = FairSplit(capacity, [.. live.Select(other => (other.Id, other.WantOf(name))), (_instance, want)]);
+                var split = FairSplit(capacity, [.. live.Select(other => (other.Id, other.WantOf(name))), (_instance, want)], TurnAt(now));
                 var target = split[_instance];
 
                 int units;

@@ -31,6 +31,19 @@ public sealed class SharedRateLimiterTests
         },
         clientId);
 
+    /// <summary>One instance per timeline of <paramref name="own"/>: each records its grants there and in <paramref name="all"/>.</summary>
+    private static List<SharedRateLimiter> SharedInstances(FakeTimeProvider time, GrantTimeline all, List<GrantTimeline> own, RoleMiningClientOptions options, ISailPointRateBudgetStore store) =>
+        [.. own.Select(timeline =>
+        {
+            var instance = Limiters.Shared(time, all, options, store);
+            instance.GrantObserved = (group, ticks) =>
+            {
+                all.Record(group, ticks);
+                timeline.Record(group, ticks);
+            };
+            return instance;
+        })];
+
     [Theory]
     [InlineData(21)]
     [InlineData(22)]
@@ -167,17 +180,7 @@ public sealed class SharedRateLimiterTests
         var all = new GrantTimeline();
         var own = Enumerable.Range(0, 4).Select(_ => new GrantTimeline()).ToList();
         var store = new CountingRateBudgetStore(new InMemoryRateBudgetStore());
-        var options = Options("client-fair", limit: 20);
-        var instances = own.Select(timeline => Limiters.Shared(time, all, options, store)).ToList();
-        for (var index = 0; index < instances.Count; index++)
-        {
-            var timeline = own[index];
-            instances[index].GrantObserved = (group, ticks) =>
-            {
-                all.Record(group, ticks);
-                timeline.Record(group, ticks);
-            };
-        }
+        var instances = SharedInstances(time, all, own, Options("client-fair", limit: 20), store);
 
         try
         {
@@ -271,6 +274,44 @@ public sealed class SharedRateLimiterTests
     }
 
     [Fact]
+    public async Task More_busy_instances_than_an_operation_has_permits_take_turns_rather_than_some_starving()
+    {
+        // Two export starts per window for four instances that each always have one waiting: a split in a fixed order gave
+        // both permits to the same two instances for as long as they had callers.
+        const string StartExport = "exportRoleMiningPotentialRoleAsync";
+        var time = new FakeTimeProvider(Limiters.Start);
+        var all = new GrantTimeline();
+        var own = Enumerable.Range(0, 4).Select(_ => new GrantTimeline()).ToList();
+        var store = new InMemoryRateBudgetStore();
+        var options = Options("client-turns", limit: 20);
+        options.RateLimit.Operations[StartExport] = new SailPointOperationRateLimit { PermitLimit = 2, Window = Window };
+        var instances = SharedInstances(time, all, own, options, store);
+
+        try
+        {
+            // 30 callers each, more than the 26 s of the run serve (about 50 starts), so every instance always has one
+            // waiting; the rest give up at the end.
+            using var end = new CancellationTokenSource(TimeSpan.FromSeconds(26), time);
+            var callers = instances.SelectMany(instance => Enumerable.Range(0, 30).Select(_ => instance.Instant(StartExport, all, end.Token))).ToList();
+            await all.DriveAsync(time, callers, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), Settle);
+
+            Assert.InRange(all.Count, 40, 60);
+            Assert.True(all.MostWithin(Window + Margin, StartExport) <= 2, $"{all.MostWithin(Window + Margin, StartExport)} starts in one window");
+
+            // In the first 24 s, every instance had turns.
+            var to = Limiters.Start.UtcTicks + TimeSpan.FromSeconds(24).Ticks;
+            foreach (var timeline in own)
+            {
+                Assert.True(timeline.Between(Limiters.Start.UtcTicks, to) >= 3, $"an instance sent {timeline.Between(Limiters.Start.UtcTicks, to)} of {all.Between(Limiters.Start.UtcTicks, to)} starts in the first 24 s");
+            }
+        }
+        finally
+        {
+            instances.ForEach(instance => instance.Dispose());
+        }
+    }
+
+    [Fact]
     public void The_budget_is_split_max_min_fairly_over_what_each_instance_would_use()
     {
         // Wants within the budget are met, and the rest goes round those that want any.
@@ -278,6 +319,14 @@ public sealed class SharedRateLimiterTests
 
         // Beyond the budget: the small want is met, the others share the rest evenly (the odd permit to the first id).
         Assert.Equal(new Dictionary<string, int> { ["a"] = 46, ["b"] = 45, ["c"] = 9 }, SharedRateLimiter.FairSplit(100, [("a", 100), ("b", 100), ("c", 9)]));
+
+        // More wanting than there are permits: who comes first moves with the turn, so over as many turns as instances each
+        // is given its part of the permits.
+        var ids = new[] { "a", "b", "c", "d", "e" };
+        var turns = Enumerable.Range(0, ids.Length).Select(turn => SharedRateLimiter.FairSplit(2, [.. ids.Select(id => (id, 2))], turn)).ToList();
+        Assert.All(turns, split => Assert.Equal(2, split.Values.Sum()));
+        Assert.All(ids, id => Assert.Equal(2, turns.Sum(split => split[id])));
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 0, ["b"] = 0, ["c"] = 0, ["d"] = 1, ["e"] = 1 }, turns[3]);
 
         // Nobody wants any: nothing is handed out.
         Assert.Equal(new Dictionary<string, int> { ["a"] = 0 }, SharedRateLimiter.FairSplit(100, [("a", 0)]));
