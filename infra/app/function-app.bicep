@@ -4,6 +4,7 @@
 // the same identity, and Application Insights accepts only Entra-authenticated telemetry.
 
 import { clientIds } from 'settings-rules.bicep'
+import { appServiceAuthentication, entraV1Issuer } from 'api-authentication.bicep'
 
 @description('Name of the Function App.')
 param name string
@@ -206,7 +207,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
       // Who may call: the app checks Entra ID tokens and API keys itself (see authsettingsV2 below for the platform's part).
       RoleMining__Api__Authentication__Entra__Authority: empty(apiClientId) ? '' : openIdIssuer
-      RoleMining__Api__Authentication__Entra__AdditionalIssuers: empty(apiClientId) ? '' : 'https://sts.windows.net/${tenant().tenantId}/'
+      RoleMining__Api__Authentication__Entra__AdditionalIssuers: empty(apiClientId) ? '' : entraV1Issuer(environment().name, tenant().tenantId)
       RoleMining__Api__Authentication__Entra__Audiences: empty(apiClientId) ? '' : '${apiAudience},${apiClientId}'
       RoleMining__Api__Authentication__Entra__AllowedClientApplications: allowedClientApplications
       RoleMining__Api__Authentication__ApiKeys__SailPointWorkflow: sailPointWorkflowKeySha256
@@ -224,49 +225,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 // App Service authentication (EasyAuth) with Entra ID, in front of the app: it validates any bearer token before the app
 // sees the request (401 for an invalid token, 403 for an application not in allowedApplications). Anonymous requests go
 // on, because the SailPoint Workflow authenticates with an API key, not a token; the app's own gate then requires one of
-// the two for every route (RoleMining:Api:Authentication), so nothing is served unauthenticated either way.
-resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(apiClientId)) {
+// the two for every route (RoleMining:Api:Authentication), so nothing is served unauthenticated either way. Without
+// apiClientId it is deployed switched off, so that clearing ROLEMINING_API_CLIENT_ID does not leave the last registration
+// validating tokens in front of an app that no longer accepts them.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
-  properties: {
-    platform: {
-      enabled: true
-      runtimeVersion: '~1'
-    }
-    globalValidation: {
-      requireAuthentication: false
-      unauthenticatedClientAction: 'AllowAnonymous'
-    }
-    httpSettings: {
-      requireHttps: true
-      forwardProxy: {
-        convention: 'NoProxy'
-      }
-    }
-    identityProviders: {
-      azureActiveDirectory: {
-        enabled: true
-        registration: {
-          clientId: apiClientId
-          openIdIssuer: openIdIssuer
-        }
-        validation: {
-          allowedAudiences: [
-            apiAudience
-            apiClientId
-          ]
-          defaultAuthorizationPolicy: {
-            allowedApplications: allowedClientApplicationIds
-          }
-        }
-      }
-    }
-    login: {
-      tokenStore: {
-        enabled: false
-      }
-    }
-  }
+  properties: appServiceAuthentication(apiClientId, openIdIssuer, [apiAudience, apiClientId], allowedClientApplicationIds)
 }
 
 // Deployment goes through the identity-authenticated package container; basic (publishing profile) credentials are off.

@@ -44,9 +44,9 @@ public sealed class SettingsRulesTests
     public async Task The_deployment_refuses_exactly_the_parameters_the_app_would_refuse_at_start()
     {
         using var infra = BicepCli.CopyInfra();
-        var probe = Directory.CreateDirectory(infra.PathOf("infra/settings-rules-probe")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(probe, "bicepconfig.json"), """{ "experimentalFeaturesEnabled": { "testFramework": true } }""");
-        await File.WriteAllTextAsync(Path.Combine(probe, "probe.bicep"), """
+        var outcomes = await BicepCli.EvaluateProbeAsync(
+            infra,
+            """
             import { settingsProblems } from '../app/settings-rules.bicep'
             param apiClientId string = ''
             param allowedClientApplications string = ''
@@ -58,22 +58,16 @@ public sealed class SettingsRulesTests
             // A variable: the CLI evaluates variables (as ARM does when it validates a deployment), not outputs.
             var checked = empty(problems) ? 'none' : fail(join(problems, ' '))
             output checked string = checked
-            """);
-        var tests = Path.Combine(probe, "probe.tests.bicep");
-        await File.WriteAllLinesAsync(tests, Cases.Select(test => $$"""
-            test {{test.Name}} 'probe.bicep' = {
-              params: {
-                apiClientId: '{{test.ApiClientId}}'
-                allowedClientApplications: '{{test.Allowed}}'
-                sailPointWorkflowKeySha256: '{{test.KeyHash}}'
-                callbackUrl: '{{test.CallbackUrl}}'
-                callbackTokenUrl: '{{test.TokenUrl}}'
-                callbackClientId: '{{test.CallbackClientId}}'
-              }
-            }
-            """));
-
-        var outcomes = await BicepCli.TestAsync(tests);
+            """,
+            Cases.Select(test => (test.Name, (IEnumerable<string>)
+            [
+                $"apiClientId: '{test.ApiClientId}'",
+                $"allowedClientApplications: '{test.Allowed}'",
+                $"sailPointWorkflowKeySha256: '{test.KeyHash}'",
+                $"callbackUrl: '{test.CallbackUrl}'",
+                $"callbackTokenUrl: '{test.TokenUrl}'",
+                $"callbackClientId: '{test.CallbackClientId}'",
+            ])));
 
         foreach (var test in Cases)
         {

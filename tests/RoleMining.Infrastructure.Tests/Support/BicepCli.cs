@@ -120,6 +120,24 @@ internal static class BicepCli
 
     /// <summary>A copy of infra/ (templates and bicepconfig.json) in a temporary folder, deleted on dispose.</summary>
     public static TemporaryInfra CopyInfra() => new();
+
+    /// <summary>
+    /// Evaluates <paramref name="probe"/> (a template in a folder beside infra/app, so it imports <c>'../app/...'</c>) once
+    /// per test case with <c>bicep test</c>: each case is its name and the lines of its <c>params</c> block. Returns what
+    /// <see cref="TestAsync"/> returns: each case's failure, or null when it passed.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string?>> EvaluateProbeAsync(
+        TemporaryInfra infra, string probe, IEnumerable<(string Name, IEnumerable<string> Params)> cases)
+    {
+        ArgumentNullException.ThrowIfNull(infra);
+        var folder = Directory.CreateDirectory(infra.PathOf("infra/probe")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "bicepconfig.json"), """{ "experimentalFeaturesEnabled": { "testFramework": true } }""");
+        await File.WriteAllTextAsync(Path.Combine(folder, "probe.bicep"), probe);
+        var tests = Path.Combine(folder, "probe.tests.bicep");
+        await File.WriteAllLinesAsync(tests, cases.Select(test =>
+            $"test {test.Name} 'probe.bicep' = {{\n  params: {{\n{string.Concat(test.Params.Select(line => "    " + line + "\n"))}  }}\n}}"));
+        return await TestAsync(tests);
+    }
 }
 
 /// <summary>A copy of the repository's infra/ folder under a temporary root (<see cref="Root"/>/infra/...).</summary>
