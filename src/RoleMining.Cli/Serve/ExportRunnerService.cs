@@ -31,6 +31,8 @@ internal sealed partial class ExportRunnerService : BackgroundService
     {
         try
         {
+            // serve holds the folder's lock (LocalApiHost): a lease in its job documents was left by an earlier run.
+            await _jobs.EndLeasesOfEarlierProcessesAsync(stoppingToken).ConfigureAwait(false);
             var resumed = await _jobs.ResumeAsync(stalledFor: null, stoppingToken).ConfigureAwait(false);
             if (resumed.Count > 0)
             {

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 135, Level = LogLevel.Error, Message = "SailPoint started export {ExportId} for job {JobId}, but it could not be recorded; the job is started again once its lease runs out, which leaves this export unused in SailPoint")]
     public static partial void ExportIdNotRecorded(ILogger logger, string exportId, string jobId, Exception exception);
 
+    [LoggerMessage(EventId = 138, Level = LogLevel.Information, Message = "Job {JobId} was leased for its {Step} step by an earlier process, until {LeaseExpiresAt:O}; that lease is ended now, so the job goes on at once")]
+    public static partial void EarlierProcessLeaseEnded(ILogger logger, string jobId, ExportStep step, DateTimeOffset leaseExpiresAt);
+
     [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "An earlier start of job {JobId} ended without recording its outcome (its lease ran out at {LeaseExpiresAt:O}); starting the export again, which leaves one unused export in SailPoint if the earlier call had been accepted")]
     public static partial void InterruptedStartFound(ILogger logger, string jobId, DateTimeOffset leaseExpiresAt);
 

@@ -67,6 +67,12 @@ public sealed class ExportJobConflictException : Exception
 /// </summary>
 public sealed class ExportJobService
 {
+    private static readonly ExportJobQuery UnfinishedJobs = new() { States = [ExportJobState.Queued, ExportJobState.Started, ExportJobState.Polling, ExportJobState.Downloading] };
+
+    // Ended jobs accumulate for ever, so the query names the pending callback: a store that keeps it beside the document
+    // (the blob store's metadata) then reads only those jobs, not every job that ever ended, on every run.
+    private static readonly ExportJobQuery PendingCallbacks = new() { States = [ExportJobState.Succeeded, ExportJobState.Failed], CallbackPending = true };
+
     private readonly IExportJobStore _jobs;
     private readonly IExportQueue _queue;
     private readonly TimeProvider _timeProvider;
@@ -252,8 +258,7 @@ public sealed class ExportJobService
     public async Task<IReadOnlyList<ExportJob>> ResumeAsync(TimeSpan? stalledFor = null, CancellationToken cancellationToken = default)
     {
         var resumed = new List<ExportJob>();
-        var query = new ExportJobQuery { States = [ExportJobState.Queued, ExportJobState.Started, ExportJobState.Polling, ExportJobState.Downloading] };
-        await foreach (var job in _jobs.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+        await foreach (var job in _jobs.QueryAsync(UnfinishedJobs, cancellationToken).ConfigureAwait(false))
         {
             var toSend = job;
             if (stalledFor is { } stall)
@@ -273,10 +278,7 @@ public sealed class ExportJobService
 
         // Ended jobs whose completion callback was not delivered yet: its message may have died with a process.
         var now = _timeProvider.GetUtcNow();
-        // Ended jobs accumulate for ever, so the query names the pending callback: a store that keeps it beside the document
-        // (the blob store's metadata) then reads only those jobs, not every job that ever ended, on every run.
-        var ended = new ExportJobQuery { States = [ExportJobState.Succeeded, ExportJobState.Failed], CallbackPending = true };
-        await foreach (var job in _jobs.QueryAsync(ended, cancellationToken).ConfigureAwait(false))
+        await foreach (var job in _jobs.QueryAsync(PendingCallbacks, cancellationToken).ConfigureAwait(false))
         {
             if (job.Callback is not { State: ExportCallbackState.Pending } callback)
             {
@@ -300,6 +302,43 @@ public sealed class ExportJobService
         }
 
         return resumed;
+    }
+
+    /// <summary>
+    /// Ends at once the leases that jobs still hold (their expiry set to now), for a store that only this process works on:
+    /// the command line's folder, which it holds locked, so that a lease found there was left by an earlier process that was
+    /// stopped or killed, and nobody will renew it. Waiting it out (<see cref="ExportWorkflowOptions.LeaseDuration"/>) would
+    /// hold a rerun up for nothing. The steps then take the jobs over as after any lease that ran out (an interrupted start
+    /// is still recognised as one). Returns how many leases were ended. Never for a store other processes share.
+    /// </summary>
+    public async Task<int> EndLeasesOfEarlierProcessesAsync(CancellationToken cancellationToken = default)
+    {
+        var ended = 0;
+        var now = _timeProvider.GetUtcNow();
+        var leased = new List<string>();
+        foreach (var query in new[] { UnfinishedJobs, PendingCallbacks })
+        {
+            await foreach (var job in _jobs.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                if (job.Lease is { } lease && lease.ExpiresAt > now)
+                {
+                    leased.Add(job.JobId);
+                }
+            }
+        }
+
+        foreach (var jobId in leased)
+        {
+            // Read again for its ETag; nothing else writes the store now, so a conflict means the job is not ours to change.
+            if (await _jobs.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { Job.Lease: { } lease } stored && lease.ExpiresAt > now
+                && await _jobs.TryReplaceAsync(stored.Job with { Lease = lease with { ExpiresAt = now } }, stored.ETag, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Log.EarlierProcessLeaseEnded(_logger, jobId, stored.Job.NextStep, lease.ExpiresAt);
+                ended++;
+            }
+        }
+
+        return ended;
     }
 
     /// <summary>

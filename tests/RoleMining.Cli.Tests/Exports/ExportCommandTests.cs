@@ -247,6 +247,42 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task A_rerun_takes_over_the_leases_a_killed_run_left_at_once_rather_than_waiting_them_out()
+    {
+        // A killed run leaves its jobs leased (here: for an hour, as a long lease would); the folder's lock says that run
+        // is gone, so the rerun must not wait for the leases to run out.
+        await using var environment = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromSeconds(1));
+        var session = environment.CompleteSession;
+        var roles = session.PotentialRoles.Take(2).ToList();
+        string[] args = ["export", "-s", session.Id, .. roles.SelectMany(role => new[] { "-r", role.Id })];
+        var runner = environment.CreateRunner();
+        using var cancellation = new CancellationTokenSource();
+        var waiting = 0;
+        var cancelled = await runner.RunAsync(args, cancellation.Token, line =>
+        {
+            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == roles.Count)
+            {
+                _ = cancellation.CancelAsync();
+            }
+        });
+        Assert.Equal(ExitCodes.Cancelled, cancelled.ExitCode);
+        var leasedUntil = DateTimeOffset.UtcNow.AddHours(1);
+        foreach (var file in Directory.GetFiles(Path.Combine(environment.OutDirectory, ".jobs"), "*.json"))
+        {
+            var job = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
+            job["lease"] = new System.Text.Json.Nodes.JsonObject { ["leaseId"] = "killed-run", ["expiresAt"] = leasedUntil.ToString("O") };
+            await File.WriteAllTextAsync(file, job.ToJsonString());
+        }
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var rerun = await runner.RunAsync(args, patience.Token);
+
+        Assert.True(rerun.ExitCode == ExitCodes.Success, rerun.ToString());
+        Assert.All(roles, role => Assert.Single(environment.CompleteJobFolders(session.Id, role.Id)));
+        Assert.All(roles, role => Assert.Equal(1, environment.Server.Statistics.ExportCreationsFor(session.Id, role.Id)));
+    }
+
+    [Fact]
     public async Task A_rerun_whose_earlier_exports_are_gone_shows_them_starting_again_not_failed()
     {
         // The first run's exports live in one emulator; the rerun meets another (as after a restart of the built-in one),

@@ -157,23 +157,7 @@ public sealed class StalledJobResumeTests
     [InlineData(ExportStep.Download)]
     public async Task A_job_whose_instance_died_mid_step_is_resumed_once_its_lease_ran_out_and_the_late_original_changes_nothing(ExportStep step)
     {
-        await using var run = await CrashingRun.StartAsync(
-            (crash, client, _) =>
-            {
-                switch (step)
-                {
-                    case ExportStep.Start:
-                        client.BeforeStart = token => crash.Fire(token);
-                        break;
-                    case ExportStep.Poll:
-                        client.BeforeStatus = token => crash.Fire(token);
-                        break;
-                    default:
-                        client.WrapDownload = body => new TrippingStream(body, 100, () => crash.Fire(CancellationToken.None));
-                        break;
-                }
-            },
-            leaseDuration: TimeSpan.FromSeconds(2));
+        await using var run = await CrashingRun.StartAsync(CrashIn(step), leaseDuration: TimeSpan.FromSeconds(2));
         var crashed = await run.CrashAsync();
         Assert.Equal(step, crashed.NextStep);
         var lease = Assert.IsType<ExportJobLease>(crashed.Lease);
@@ -208,6 +192,30 @@ public sealed class StalledJobResumeTests
         Assert.Equal(1, run.Creations);
     }
 
+    [Theory]
+    [InlineData(ExportStep.Start)]
+    [InlineData(ExportStep.Poll)]
+    [InlineData(ExportStep.Download)]
+    public async Task The_lease_a_killed_process_left_is_ended_at_once_by_the_process_that_alone_works_on_the_store(ExportStep step)
+    {
+        // The command line after a kill: its folder's lock says the earlier process is gone, so its ten-minute lease need
+        // not be waited out.
+        await using var run = await CrashingRun.StartAsync(CrashIn(step), leaseDuration: TimeSpan.FromMinutes(10));
+        var crashed = await run.CrashAsync();
+        Assert.True(crashed.Lease?.ExpiresAt > DateTimeOffset.UtcNow + TimeSpan.FromMinutes(5));
+        var survivor = await run.StartSurvivorAsync();
+
+        Assert.Equal(1, await survivor.Jobs.EndLeasesOfEarlierProcessesAsync());
+        var resumed = Assert.Single(await survivor.Jobs.ResumeAsync());
+        var handled = await survivor.Workflow.HandleAsync(Assert.Single(survivor.Queue.Snapshot()), new ExportDelivery(1));
+
+        Assert.Equal(step, resumed.NextStep);
+        Assert.NotEqual(ExportStepOutcome.Deferred, handled.Outcome);
+        await run.FinishAndAssertSucceededAsync(survivor, expectedCreations: 1);
+        // Nothing else was leased: a second call ends nothing.
+        Assert.Equal(0, await survivor.Jobs.EndLeasesOfEarlierProcessesAsync());
+    }
+
     [Fact]
     public async Task A_late_original_start_delivered_while_the_resumed_job_is_still_polling_changes_nothing()
     {
@@ -232,6 +240,23 @@ public sealed class StalledJobResumeTests
     }
 
     /// <summary>Creates a job for <paramref name="role"/> and rewrites it as <paramref name="shape"/> says.</summary>
+    /// <summary>Kills the run in <paramref name="step"/>: before the start call, before a status call, or mid-download.</summary>
+    private static Action<Crash, HookedRoleMiningClient, HookedArtifactStore> CrashIn(ExportStep step) => (crash, client, _) =>
+    {
+        switch (step)
+        {
+            case ExportStep.Start:
+                client.BeforeStart = token => crash.Fire(token);
+                break;
+            case ExportStep.Poll:
+                client.BeforeStatus = token => crash.Fire(token);
+                break;
+            default:
+                client.WrapDownload = body => new TrippingStream(body, 100, () => crash.Fire(CancellationToken.None));
+                break;
+        }
+    };
+
     private static async Task<string> CreateAsync(WorkflowHarness harness, TenantPotentialRole role, Func<ExportJob, ExportJob> shape)
     {
         var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
