@@ -163,7 +163,7 @@ internal sealed class ExportSession
         var reused = created.Count(creation => creation.Created && creation.Job.ExportReusedFrom is not null);
         if (reused > 0)
         {
-            _run.Console.Output.WriteLine($"{reused} export(s) that failed earlier (a download or storage failure, or SailPoint taking too long) continue with their SailPoint export; no new SailPoint export is started for them.");
+            _run.Console.Output.WriteLine($"{reused} export(s) that failed earlier (a download or storage failure, or SailPoint taking too long) first try to continue with their SailPoint export; a new one is started only if SailPoint no longer has it.");
         }
     }
 
@@ -232,9 +232,10 @@ internal sealed class ExportSession
             cancelled = true;
         }
 
-        // Read once more without the (maybe cancelled) token: the summary shows where every job stopped.
+        // Read once more without the (maybe cancelled) token: the summary shows where every job stopped. Cancelled before
+        // the resumed jobs that could not be continued were started again: the next run starts them, so they are not failures.
         var jobs = await ReadAsync(tracked, CancellationToken.None);
-        ExportSummary.Write(console, jobs, ArtifactLocation);
+        ExportSummary.Write(console, jobs, ArtifactLocation, cancelled ? job => StartsAgain(job, resumedIds) : null);
         if (cancelled)
         {
             await console.Error.WriteLineAsync("Cancelled. Finished exports are kept; run the same command again to resume the others.");
@@ -271,12 +272,7 @@ internal sealed class ExportSession
     private async Task RunRoundsAsync(
         InProcessExportRunner runner, List<string> tracked, HashSet<string> resumedIds, IExportProgress progress, CancellationToken cancellationToken)
     {
-        // A resumed job, or one that was to download an earlier job's SailPoint export, may find that export gone: those
-        // get a fresh job once this round is over. A full disk is not worth a second try within the run, nor is an export
-        // SailPoint took too long for: a new one would make the run wait as long again (the next run starts it).
-        bool StartsAgain(ExportJob job) =>
-            job.State == ExportJobState.Failed && job.Failure?.Kind is not (ExportFailureKind.StorageFull or ExportFailureKind.PollTimeout)
-            && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null);
+        bool StartsAgain(ExportJob job) => ExportSession.StartsAgain(job, resumedIds);
 
         await RunAndWatchAsync(runner, tracked, progress, StartsAgain, cancellationToken);
         var stale = (await ReadAsync(tracked, cancellationToken)).Where(StartsAgain).ToList();
@@ -294,6 +290,15 @@ internal sealed class ExportSession
 
         await RunAndWatchAsync(runner, tracked, progress, startsAgain: null, cancellationToken);
     }
+
+    /// <summary>
+    /// Whether a failed job gets a new job once the round is over. A resumed job, or one that was to download an earlier
+    /// job's SailPoint export, may find that export gone. A full disk is not worth a second try within the run, nor is an
+    /// export SailPoint took too long for: a new one would make the run wait as long again (the next run starts it).
+    /// </summary>
+    private static bool StartsAgain(ExportJob job, HashSet<string> resumedIds) =>
+        job.State == ExportJobState.Failed && job.Failure?.Kind is not (ExportFailureKind.StorageFull or ExportFailureKind.PollTimeout)
+        && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null);
 
     /// <summary>New jobs (same session, role and parameters, under the next idempotency key) for failed ones.</summary>
     private async Task<Dictionary<string, string>> RestartAsync(IReadOnlyList<ExportJob> failed, CancellationToken cancellationToken)

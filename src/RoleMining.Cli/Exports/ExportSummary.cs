@@ -9,8 +9,19 @@ namespace RoleMining.Cli.Exports;
 /// <summary>The table printed when the exports ended, and the failed ones listed on standard error.</summary>
 internal static class ExportSummary
 {
-    public static void Write(CliConsole console, IReadOnlyList<ExportJob> jobs, string artifactRoot)
+    /// <summary>The state shown for a job the next run starts again.</summary>
+    public const string StartsAgainState = "Unfinished";
+
+    private const string StartsAgainReason = "its earlier SailPoint export could not be continued; the next run starts a new one";
+
+    /// <summary>
+    /// Writes the summary. <paramref name="startsAgain"/>: failed jobs that the next run starts again (a cancelled run's
+    /// resumed exports that could not be continued), shown as unfinished rather than as failures.
+    /// </summary>
+    public static void Write(CliConsole console, IReadOnlyList<ExportJob> jobs, string artifactRoot, Func<ExportJob, bool>? startsAgain = null)
     {
+        bool Failed(ExportJob job) => job.State == ExportJobState.Failed && startsAgain?.Invoke(job) != true;
+
         var ansi = console.CreateOutputConsole();
         if (console.IsOutputTerminal)
         {
@@ -19,17 +30,17 @@ internal static class ExportSummary
             {
                 ansi.Write(new Text($"Session {session.Key}", new Style(decoration: Decoration.Bold)));
                 ansi.WriteLine();
-                ansi.Write(BuildTable([.. session], withSession: false, TableBorder.Rounded));
+                ansi.Write(BuildTable([.. session], withSession: false, TableBorder.Rounded, Failed));
             }
         }
         else
         {
             // Logs and pipes: one flat table whose every row names its session, for grep.
-            ansi.Write(BuildTable(jobs, withSession: true, TableBorder.Simple));
+            ansi.Write(BuildTable(jobs, withSession: true, TableBorder.Simple, Failed));
         }
 
         var succeeded = jobs.Count(job => job.State == ExportJobState.Succeeded);
-        var failed = jobs.Where(job => job.State == ExportJobState.Failed).ToList();
+        var failed = jobs.Where(Failed).ToList();
         var unfinished = jobs.Count - succeeded - failed.Count;
         console.Output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -42,7 +53,7 @@ internal static class ExportSummary
         }
     }
 
-    private static Table BuildTable(IReadOnlyList<ExportJob> jobs, bool withSession, TableBorder border)
+    private static Table BuildTable(IReadOnlyList<ExportJob> jobs, bool withSession, TableBorder border, Func<ExportJob, bool> failed)
     {
         var table = new Table().Border(border);
         foreach (var header in withSession ? ["session", "role", "state", "files", "rows", "size", "reason"] : new[] { "role", "state", "files", "rows", "size", "reason" })
@@ -62,16 +73,19 @@ internal static class ExportSummary
             }
 
             cells.Add(new Text(job.PotentialRoleId));
-            cells.Add(new Text(job.State.ToString(), job.State switch
-            {
-                ExportJobState.Succeeded => new Style(Color.Green),
-                ExportJobState.Failed => new Style(Color.Red),
-                _ => Style.Plain,
-            }));
+            var startsAgain = job.State == ExportJobState.Failed && !failed(job);
+            cells.Add(startsAgain
+                ? new Text(StartsAgainState)
+                : new Text(job.State.ToString(), job.State switch
+                {
+                    ExportJobState.Succeeded => new Style(Color.Green),
+                    ExportJobState.Failed => new Style(Color.Red),
+                    _ => Style.Plain,
+                }));
             cells.Add(new Text(succeeded ? job.Artifacts.Count.ToString(CultureInfo.InvariantCulture) : string.Empty));
             cells.Add(new Text(succeeded ? rows.ToString(CultureInfo.InvariantCulture) : string.Empty));
             cells.Add(new Text(succeeded ? Size(job.Artifacts.Sum(artifact => artifact.Size)) : string.Empty));
-            cells.Add(new Text(CliErrors.WithCommandLineKeys(job.Failure?.Reason ?? string.Empty)));
+            cells.Add(new Text(startsAgain ? StartsAgainReason : CliErrors.WithCommandLineKeys(job.Failure?.Reason ?? string.Empty)));
             table.AddRow(cells);
         }
 

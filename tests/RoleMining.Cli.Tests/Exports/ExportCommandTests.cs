@@ -314,6 +314,42 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task A_rerun_cancelled_before_it_could_start_the_gone_exports_again_reports_them_unfinished_not_failed()
+    {
+        // As above, but the rerun also has a new export that keeps its first round going (the second emulator's exports
+        // stay queued), and it is cancelled once the gone ones show "starting again", before they were.
+        await using var first = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
+        await using var second = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
+        var session = first.CompleteSession;
+        var roles = session.PotentialRoles.Take(3).ToList();
+        string[] Args(IEnumerable<TenantPotentialRole> some) => ["export", "-s", session.Id, .. some.SelectMany(role => new[] { "-r", role.Id }), "--out", first.OutDirectory];
+        using var firstCancellation = new CancellationTokenSource();
+        var waiting = 0;
+        await first.CreateRunner().RunAsync(Args(roles.Take(2)), firstCancellation.Token, line =>
+        {
+            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == 2)
+            {
+                _ = firstCancellation.CancelAsync();
+            }
+        });
+
+        using var rerunCancellation = new CancellationTokenSource();
+        var startingAgain = 0;
+        var rerun = await second.CreateRunner().RunAsync(Args(roles), rerunCancellation.Token, line =>
+        {
+            if (line.EndsWith(": could not be continued; starting again", StringComparison.Ordinal) && Interlocked.Increment(ref startingAgain) == 2)
+            {
+                _ = rerunCancellation.CancelAsync();
+            }
+        });
+
+        Assert.True(rerun.ExitCode == ExitCodes.Cancelled, rerun.ToString());
+        Assert.DoesNotContain(rerun.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal));
+        Assert.Contains(rerun.OutputLines, line => line.StartsWith("0 succeeded, 0 failed, 3 unfinished.", StringComparison.Ordinal));
+        Assert.Equal(2, rerun.OutputLines.Count(line => line.Contains($" {RoleMining.Cli.Exports.ExportSummary.StartsAgainState} ", StringComparison.Ordinal) && line.Contains("the next run starts a new one", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Export_all_follows_the_sweep_selection_and_sweep_then_finds_nothing_new()
     {
         await using var environment = await ExportTestEnvironment.StartAsync(options => options.Tenant.MaxPotentialRolesPerSession = 3);

@@ -47,7 +47,7 @@ public static class OperatorMistakeCatalog
 
     public static readonly OperatorMistake DiskFull = new("disk-full", OperatorMistake.Exit(ExitCodes.Failed), "no space left");
 
-    public static readonly OperatorMistake DiskFullRerun = new("disk-full-rerun", OperatorMistake.Exit(ExitCodes.Success), "continue with their SailPoint export");
+    public static readonly OperatorMistake DiskFullRerun = new("disk-full-rerun", OperatorMistake.Exit(ExitCodes.Success), "first try to continue with their SailPoint export");
 
     public static readonly OperatorMistake UnreachableTenant = new("unreachable-tenant", OperatorMistake.Exit(ExitCodes.Unreachable), "could not reach the service");
 
