@@ -21,12 +21,14 @@ internal sealed class ExportFolderLock : IDisposable
     private readonly FileStream _lock;
     private readonly string _folder;
     private readonly string? _createdFrom;
+    private readonly ScaffoldFiles? _scaffold;
 
-    private ExportFolderLock(FileStream lockStream, string folder, string? createdFrom)
+    private ExportFolderLock(FileStream lockStream, string folder, string? createdFrom, ScaffoldFiles? scaffold)
     {
         _lock = lockStream;
         _folder = Path.TrimEndingDirectorySeparator(folder);
         _createdFrom = createdFrom;
+        _scaffold = scaffold;
     }
 
     /// <summary>
@@ -48,10 +50,10 @@ internal sealed class ExportFolderLock : IDisposable
     /// <summary>
     /// Takes the folder for this process's <paramref name="command"/>, creating it if need be. <paramref name="createdFrom"/>:
     /// the outermost folder of its path this run created (<see cref="OutermostMissingFolder"/>), removed on
-    /// <see cref="Dispose"/> when the run leaves nothing in it; null keeps the folder whatever happens.
+    /// <see cref="Dispose"/> when the run leaves nothing in it but <paramref name="scaffold"/>; null keeps the folder whatever happens.
     /// </summary>
     /// <exception cref="CliException">Another run holds the folder (exit code 1), naming its process and start time.</exception>
-    public static ExportFolderLock Acquire(string folder, string command, ExportFileAccess access, string? createdFrom = null)
+    public static ExportFolderLock Acquire(string folder, string command, ExportFileAccess access, string? createdFrom = null, ScaffoldFiles? scaffold = null)
     {
         ExportFilePermissions.CreateDirectory(folder, access);
         FileStream stream;
@@ -71,12 +73,12 @@ internal sealed class ExportFolderLock : IDisposable
             JsonSerializer.Serialize(ownerFile, owner, RunOwnerJsonContext.Default.RunOwner);
         }
 
-        return new ExportFolderLock(stream, folder, createdFrom);
+        return new ExportFolderLock(stream, folder, createdFrom, scaffold);
     }
 
     /// <summary>
-    /// Releases the folder. One this run created and leaves holding nothing but empty folders (a run that failed before
-    /// its first job, an unknown session say, or that found nothing to export) is removed, lock included, with the parent
+    /// Releases the folder. One this run created and leaves holding nothing but empty folders and its scaffold files (a run
+    /// that failed before its first job, an unknown session say, or that found nothing to export) is removed, lock included, with the parent
     /// folders the run created for it, so that a mistyped command leaves no trace. The files go while the lock is held:
     /// no other run can have started in the folder.
     /// </summary>
@@ -85,9 +87,15 @@ internal sealed class ExportFolderLock : IDisposable
         var removeFolder = false;
         try
         {
-            removeFolder = _createdFrom is not null && HoldsOnlyEmptyFolders(_folder);
+            removeFolder = _createdFrom is not null && HoldsOnlyScaffolding();
             if (removeFolder)
             {
+                // Those in this folder only: a job folder configured elsewhere (RoleMining:Exports:FileSystem:JobRoot) is not the run's to tidy.
+                foreach (var file in (_scaffold?.Paths ?? []).Where(path => path.StartsWith(_folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                {
+                    File.Delete(file);
+                }
+
                 RemoveEmptyFolders(_folder);
                 File.Delete(Path.Combine(_folder, OwnerFileName));
                 if (!OperatingSystem.IsWindows())
@@ -135,10 +143,11 @@ internal sealed class ExportFolderLock : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="folder"/> holds nothing but the lock, its owner file and folders with no file in them.</summary>
-    private static bool HoldsOnlyEmptyFolders(string folder) =>
-        !Directory.EnumerateFiles(folder).Any(path => Path.GetFileName(path) is not (LockFileName or OwnerFileName))
-        && Directory.EnumerateDirectories(folder).All(child => !Directory.EnumerateFileSystemEntries(child, "*", SearchOption.AllDirectories).Any(entry => File.Exists(entry)));
+    /// <summary>Whether the folder holds no file but the lock, its owner file and the run's scaffold files.</summary>
+    private bool HoldsOnlyScaffolding() =>
+        !Directory.EnumerateFiles(_folder).Any(path => Path.GetFileName(path) is not (LockFileName or OwnerFileName))
+        && Directory.EnumerateDirectories(_folder).All(child => Directory.EnumerateFileSystemEntries(child, "*", SearchOption.AllDirectories)
+            .All(entry => !File.Exists(entry) || _scaffold?.Contains(entry) == true));
 
     /// <summary>Removes the (empty) folders below <paramref name="folder"/>, deepest first; throws when one is not empty.</summary>
     private static void RemoveEmptyFolders(string folder)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Commands;
 using RoleMining.Cli.Hosting;
@@ -24,6 +25,7 @@ internal sealed class ExportSession
     private readonly string _command;
     private readonly BlobArtifactContainer? _blobContainer;
     private readonly string? _createdFrom;
+    private readonly ScaffoldFiles? _scaffold;
 
     public ExportSession(CliRun run, string artifactRoot, string command)
     {
@@ -33,6 +35,7 @@ internal sealed class ExportSession
         // Asked before the services below create the stores, which create their folders.
         _createdFrom = ExportFolderLock.OutermostMissingFolder(artifactRoot);
         _blobContainer = run.Services.GetService<BlobArtifactContainer>();
+        _scaffold = run.Services.GetService<ScaffoldFiles>();
         Jobs = run.Services.GetRequiredService<ExportJobService>();
         Planner = run.Services.GetRequiredService<ExportSweepPlanner>();
     }
@@ -73,9 +76,23 @@ internal sealed class ExportSession
         if (container is not null)
         {
             // Artifacts to the container; job documents stay in files, in a folder of the container's with job ids of
-            // their own (the PostConfigure below).
+            // their own (the folder set by the PostConfigure below, the scope read with the job store here).
             services.AddSingleton(container);
             services.Replace(ServiceDescriptor.Singleton<IExportArtifactStore>(new BlobExportArtifactStore(container.Client)));
+
+            // The job folder's scope is read, or created, with the job store, not with the options: options are checked
+            // before anything starts, and a run failing that check must not have written into the export folder.
+            var scaffold = new ScaffoldFiles();
+            services.AddSingleton(scaffold);
+            services.Replace(ServiceDescriptor.Singleton<IExportJobStore>(provider =>
+            {
+                var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+                return new FileSystemExportJobStore(
+                    fileSystem.JobRoot!,
+                    provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
+                    fileSystem.Access,
+                    JobIdScopeFile.ReadOrCreate(fileSystem.JobRoot!, fileSystem.Access, scaffold));
+            }));
         }
 
         services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
@@ -104,7 +121,6 @@ internal sealed class ExportSession
             if (container is not null)
             {
                 options.FileSystem.JobRoot = Path.Combine(options.FileSystem.EffectiveJobRoot!, "blob", container.JobFolderName);
-                options.FileSystem.JobIdScope = JobIdScopeFile.ReadOrCreate(options.FileSystem.JobRoot, options.FileSystem.Access);
             }
         });
 
@@ -181,7 +197,7 @@ internal sealed class ExportSession
     {
         var console = _run.Console;
         var fileSystem = _run.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
-        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, fileSystem.Access, _createdFrom);
+        using var folder = ExportFolderLock.Acquire(ArtifactRoot, _command, fileSystem.Access, _createdFrom, _scaffold);
         await RemoveLeftoversAsync(_run.Services, cancellationToken);
         if (_blobContainer is not null)
         {

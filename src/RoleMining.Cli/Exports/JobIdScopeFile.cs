@@ -15,8 +15,11 @@ internal static class JobIdScopeFile
     /// <summary>The file's name in the job folder.</summary>
     public const string FileName = "job-id-scope";
 
-    /// <summary>The scope stored in <paramref name="jobRoot"/>, created when there is none yet.</summary>
-    public static string ReadOrCreate(string jobRoot, ExportFileAccess access)
+    /// <summary>
+    /// The scope stored in <paramref name="jobRoot"/>, created when there is none yet (and then recorded in
+    /// <paramref name="created"/>, so that a run that leaves no job removes it again).
+    /// </summary>
+    public static string ReadOrCreate(string jobRoot, ExportFileAccess access, ScaffoldFiles created)
     {
         var path = Path.Combine(jobRoot, FileName);
         if (!File.Exists(path))
@@ -33,6 +36,7 @@ internal static class JobIdScopeFile
 
                 // Not over an existing one: when two runs race here, the first scope stays and both use it.
                 File.Move(temporary, path, overwrite: false);
+                created.Add(path);
             }
             catch (IOException) when (File.Exists(path))
             {

@@ -136,7 +136,8 @@ internal sealed class LocalApiHost : IAsyncDisposable
         {
             var fileSystem = app.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
             var artifactRoot = fileSystem.ArtifactRoot!;
-            folderLock = ExportFolderLock.Acquire(artifactRoot, "serve", fileSystem.Access);
+            // Nothing has created the folder yet (the stores do when the host starts): a serve that never listened removes it again.
+            folderLock = ExportFolderLock.Acquire(artifactRoot, "serve", fileSystem.Access, ExportFolderLock.OutermostMissingFolder(artifactRoot));
             await ExportSession.RemoveLeftoversAsync(app.Services, cancellationToken);
             var hasPublicBaseUrl = app.Services.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value.PublicBaseUrl is not null;
             app.Use(next => ServeRequestRules.CheckHost(next, security, hasPublicBaseUrl));

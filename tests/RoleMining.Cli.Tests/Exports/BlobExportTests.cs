@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
+using RoleMining.Cli.Exports;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
 
@@ -8,7 +10,7 @@ namespace RoleMining.Cli.Tests.Exports;
 
 /// <summary><c>export --blob-container</c>: the same workflow, with artifacts in an Azure Blob container (Azurite).</summary>
 [Collection(AzuriteTestGroup.Name)]
-public sealed class BlobExportTests(AzuriteFixture azurite)
+public sealed partial class BlobExportTests(AzuriteFixture azurite)
 {
     private const string ConnectionStringVariable = "RoleMining__Exports__Blob__ConnectionString";
 
@@ -145,6 +147,30 @@ public sealed class BlobExportTests(AzuriteFixture azurite)
         Assert.Equal(2, environment.Server.Statistics.ExportCreations);
     }
 
+    [Fact]
+    public async Task A_run_failing_before_its_first_job_removes_the_folder_it_created_job_id_scope_included_but_not_one_that_existed()
+    {
+        await using var environment = await ExportTestEnvironment.StartAsync();
+        var existing = Directory.CreateDirectory(environment.Directory.Combine("existing")).FullName;
+        var runner = environment.CreateRunner().With(ConnectionStringVariable, azurite.Server.ConnectionString);
+        // Azurite's account with another key: the container check is refused with 403 before anything starts at SailPoint.
+        var refusing = environment.CreateRunner().With(ConnectionStringVariable, AccountKey().Replace(azurite.Server.ConnectionString, "AccountKey=" + Convert.ToBase64String(new byte[64])));
+
+        var refused = await refusing.RunAsync("export", "--all", "--blob-container", AzuriteFixture.NewContainerName(), "--out", "refused/below");
+        var unknownSession = await runner.RunAsync("export", "--session", "no-such-session", "--all", "--blob-container", AzuriteFixture.NewContainerName(), "--out", "unknown");
+        var given = await runner.RunAsync("export", "--session", "no-such-session", "--all", "--blob-container", AzuriteFixture.NewContainerName(), "--out", "existing");
+
+        Assert.Equal(ExitCodes.Failed, refused.ExitCode);
+        Assert.Contains("403", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, unknownSession.ExitCode);
+        Assert.Contains("no-such-session", unknownSession.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, given.ExitCode);
+        // The created folders went with their lock and the job folder's job-id-scope; the given one keeps what the run wrote.
+        Assert.Equal(["existing"], Directory.GetFileSystemEntries(environment.Directory.Path).Select(Path.GetFileName));
+        Assert.Single(Directory.GetFiles(existing, JobIdScopeFile.FileName, SearchOption.AllDirectories));
+        Assert.Equal(0, environment.Server.Statistics.ExportCreations);
+    }
+
     private static async Task<List<string>> ListAsync(BlobContainerClient container)
     {
         var names = new List<string>();
@@ -158,4 +184,7 @@ public sealed class BlobExportTests(AzuriteFixture azurite)
 
     private static async Task<byte[]> DownloadAsync(BlobContainerClient container, string path) =>
         (await container.GetBlobClient(path).DownloadContentAsync()).Value.Content.ToArray();
+
+    [GeneratedRegex("AccountKey=[^;]+")]
+    private static partial Regex AccountKey();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
@@ -115,6 +116,26 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
         var result = await run;
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Equal(expected, JobsUnder(directory.Combine("exports", ".jobs")));
+    }
+
+    [Fact]
+    public async Task Serve_that_cannot_listen_removes_the_folder_it_created_but_not_one_that_existed()
+    {
+        using var directory = new TemporaryDirectory();
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        string[] serve = ["serve", "--urls", $"http://127.0.0.1:{((IPEndPoint)busy.LocalEndpoint).Port}", "--out"];
+        var existing = Directory.CreateDirectory(directory.Combine("existing")).FullName;
+        var runner = emulator.CreateRunner(directory.Path);
+
+        var created = await runner.RunAsync([.. serve, "new/below"]);
+        var given = await runner.RunAsync([.. serve, "existing"]);
+
+        Assert.Equal(ExitCodes.Configuration, created.ExitCode);
+        Assert.Contains("already in use", created.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory.Combine("new")), "the folder the run created stayed");
+        Assert.Equal(ExitCodes.Configuration, given.ExitCode);
+        Assert.True(Directory.Exists(existing));
     }
 
     /// <summary>The (session, potential role) of every job document in <paramref name="folder"/>.</summary>
