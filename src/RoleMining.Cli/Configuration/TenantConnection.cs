@@ -13,6 +13,9 @@ namespace RoleMining.Cli.Configuration;
 /// </summary>
 internal sealed class TenantConnection : IAsyncDisposable
 {
+    /// <summary>The built-in emulator's address while it has not started yet: any loopback URL passes the checks.</summary>
+    private const string StandInBaseUrl = "http://127.0.0.1";
+
     private TenantConnection(IConfiguration configuration, EmulatorServer? emulator)
     {
         Configuration = configuration;
@@ -28,12 +31,17 @@ internal sealed class TenantConnection : IAsyncDisposable
     /// <summary>
     /// Uses the configured tenant, or starts the emulator (options from the <c>Emulator</c> section) and says so, naming
     /// any variable that looks meant for the tenant but is not read (<c>SAILPOINT_BASE_URL</c>, <c>SAIL_CLIENTID</c>):
-    /// a misspelt tenant must not pass for the emulator's synthetic data unremarked.
+    /// a misspelt tenant must not pass for the emulator's synthetic data unremarked. <paramref name="check"/> checks the
+    /// run's settings first, over the configuration as the run will see it (the emulator's address a stand-in, as it is
+    /// known only once it listens): a configuration error is then all the run prints, not after a line saying that the
+    /// emulator started. With a tenant configured, nothing starts before the run checks its settings itself.
     /// </summary>
-    public static async Task<TenantConnection> OpenAsync(IConfigurationRoot configuration, CliContext context, CancellationToken cancellationToken)
+    public static async Task<TenantConnection> OpenAsync(
+        IConfigurationRoot configuration, CliContext context, Func<IConfiguration, Task> check, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(check);
         var console = context.Console;
         if (CliConfiguration.HasTenant(configuration))
         {
@@ -50,6 +58,8 @@ internal sealed class TenantConnection : IAsyncDisposable
             throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
         }
 
+        await check(Connect(configuration, StandInBaseUrl, options));
+
         // The command owns Ctrl+C: the emulator must keep serving until the command has stopped and disposes it, rather
         // than stop on the same signal and fail the requests of steps that are winding down.
         var emulator = await EmulatorServer.StartAsync(options, services => services.AddSingleton<IHostLifetime, CommandOwnedLifetime>(), cancellationToken);
@@ -65,17 +75,7 @@ internal sealed class TenantConnection : IAsyncDisposable
                     + $"{CliConfiguration.BaseUrlVariable}, {CliConfiguration.ClientIdVariable} and {CliConfiguration.ClientSecretVariable} (or SailPoint__BaseUrl, SailPoint__ClientId, SailPoint__ClientSecret).");
             }
 
-            // The emulator's address and credentials go on top of everything else, in memory only.
-            var connected = new ConfigurationBuilder()
-                .AddConfiguration(configuration)
-                .AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    [CliConfiguration.BaseUrlKey] = baseUrl,
-                    [CliConfiguration.ClientIdKey] = emulator.Options.ClientId,
-                    [CliConfiguration.ClientSecretKey] = emulator.Options.ClientSecret,
-                })
-                .Build();
-            return new TenantConnection(connected, emulator);
+            return new TenantConnection(Connect(configuration, baseUrl, emulator.Options), emulator);
         }
         catch
         {
@@ -83,6 +83,18 @@ internal sealed class TenantConnection : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The configuration with the emulator's address and credentials on top of everything else, in memory only.</summary>
+    private static IConfigurationRoot Connect(IConfiguration configuration, string baseUrl, EmulatorOptions emulator) =>
+        new ConfigurationBuilder()
+            .AddConfiguration(configuration)
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [CliConfiguration.BaseUrlKey] = baseUrl,
+                [CliConfiguration.ClientIdKey] = emulator.ClientId,
+                [CliConfiguration.ClientSecretKey] = emulator.ClientSecret,
+            })
+            .Build();
 
     /// <summary>A host lifetime that ignores console signals: the host stops when its owner stops it.</summary>
     private sealed class CommandOwnedLifetime : IHostLifetime

@@ -55,37 +55,17 @@ internal sealed class CliRun : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var configuration = CliConfiguration.Build(context, configFile);
-        var tenant = await TenantConnection.OpenAsync(configuration, context, cancellationToken);
+        var tenant = await TenantConnection.OpenAsync(
+            configuration,
+            context,
+            async connected => await (await BuildServicesAsync(context, connected, verbose, addServices)).DisposeAsync(),
+            cancellationToken);
         ServiceProvider? services = null;
         try
         {
-            var collection = new ServiceCollection();
-            collection.AddSingleton(tenant.Configuration);
-            // Failures reach the user as the command's own one-line message; retries and other detail only with --verbose.
-            var logLevel = verbose ? LogLevel.Information : LogLevel.Error;
-            collection.AddLogging(logging => logging
-                .SetMinimumLevel(logLevel)
-                // The workflow's errors are jobs given up, which the export commands report themselves (one line per job
-                // and the summary table): without --verbose, its log line would say the same a second time on the console
-                // (an OpenTelemetry exporter still gets it).
-                .AddFilter<CliLoggerProvider>(typeof(ExportWorkflow).FullName, verbose ? LogLevel.Information : LogLevel.None)
-                .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
-            collection.AddSailPointRoleMining(tenant.Configuration.GetSection(RoleMiningClientOptions.SectionName));
-            addServices?.Invoke(collection, tenant.Configuration);
-            collection.AddRoleMiningOtlpExport(tenant.Configuration);
-            services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+            services = await BuildServicesAsync(context, tenant.Configuration, verbose, addServices);
             CliTelemetry.StartWithoutHost(services);
-            try
-            {
-                // The same checks a host runs at start-up (ValidateOnStart), before any request is made.
-                services.GetService<IStartupValidator>()?.Validate();
-                return new CliRun(context, tenant, services, verbose);
-            }
-            catch (InvalidOperationException exception)
-            {
-                // The configuration binder reports values it cannot convert (e.g. a number that is not one) this way.
-                throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
-            }
+            return new CliRun(context, tenant, services, verbose);
         }
         catch
         {
@@ -95,6 +75,45 @@ internal sealed class CliRun : IAsyncDisposable
             }
 
             await tenant.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The services over <paramref name="configuration"/>, checked as a host checks them at start-up (ValidateOnStart).</summary>
+    private static async Task<ServiceProvider> BuildServicesAsync(
+        CliContext context, IConfiguration configuration, bool verbose, Action<IServiceCollection, IConfiguration>? addServices)
+    {
+        var collection = new ServiceCollection();
+        collection.AddSingleton(configuration);
+        // Failures reach the user as the command's own one-line message; retries and other detail only with --verbose.
+        var logLevel = verbose ? LogLevel.Information : LogLevel.Error;
+        collection.AddLogging(logging => logging
+            .SetMinimumLevel(logLevel)
+            // The workflow's errors are jobs given up, which the export commands report themselves (one line per job
+            // and the summary table): without --verbose, its log line would say the same a second time on the console
+            // (an OpenTelemetry exporter still gets it).
+            .AddFilter<CliLoggerProvider>(typeof(ExportWorkflow).FullName, verbose ? LogLevel.Information : LogLevel.None)
+            .AddProvider(new CliLoggerProvider(context.Console.Error, logLevel)));
+        collection.AddSailPointRoleMining(configuration.GetSection(RoleMiningClientOptions.SectionName));
+        addServices?.Invoke(collection, configuration);
+        collection.AddRoleMiningOtlpExport(configuration);
+        var services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        try
+        {
+            // Before any request is made.
+            services.GetService<IStartupValidator>()?.Validate();
+            return services;
+        }
+        catch (Exception exception)
+        {
+            await services.DisposeAsync();
+
+            // The configuration binder reports values it cannot convert (e.g. a number that is not one) this way.
+            if (exception is InvalidOperationException)
+            {
+                throw CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
+            }
+
             throw;
         }
     }

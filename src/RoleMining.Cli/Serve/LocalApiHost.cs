@@ -49,6 +49,9 @@ internal sealed class LocalApiHost : IAsyncDisposable
         Schedule = schedule;
     }
 
+    /// <summary>What the host is built from besides the configuration: the command line's choices and the security they imply.</summary>
+    public sealed record Setup(CliContext Context, ServeUrls Urls, ServeSecurity Security, string? OutDirectory, bool Verbose);
+
     /// <summary>The addresses Kestrel listens on (<c>http://127.0.0.1:5090</c>).</summary>
     public IReadOnlyList<string> Addresses { get; }
 
@@ -65,20 +68,79 @@ internal sealed class LocalApiHost : IAsyncDisposable
     /// Builds and starts the host over <paramref name="configuration"/> (the run's configuration with its tenant, see
     /// <c>TenantConnection</c>). Configuration errors and an address in use are <see cref="CliException"/>s.
     /// </summary>
-    public static async Task<LocalApiHost> StartAsync(
-        CliContext context,
-        IConfiguration configuration,
-        ServeUrls urls,
-        ServeSecurity security,
-        string? outDirectory,
-        bool verbose,
-        CancellationToken cancellationToken)
+    public static async Task<LocalApiHost> StartAsync(Setup setup, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(urls);
-        ArgumentNullException.ThrowIfNull(security);
         var schedule = ReadSchedule(configuration);
+        var app = Build(setup, configuration, schedule);
+        var (_, urls, security, _, _) = setup;
+        ExportFolderLock? folderLock = null;
+        var listening = false;
+        try
+        {
+            var fileSystem = app.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
+            var artifactRoot = fileSystem.ArtifactRoot!;
+            // Nothing has created the folder yet (the stores do when the host starts): a serve that never listened removes it again.
+            folderLock = ExportFolderLock.Acquire(artifactRoot, "serve", fileSystem.Access, ExportFolderLock.OutermostMissingFolder(artifactRoot));
+            await ExportSession.RemoveLeftoversAsync(app.Services, cancellationToken);
+            var hasPublicBaseUrl = app.Services.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value.PublicBaseUrl is not null;
+            app.Use(next => ServeRequestRules.CheckHost(next, security, hasPublicBaseUrl));
+            app.Use(ServeRequestRules.RequireJsonPosts);
+            app.UseStatusCodePages();
+            app.MapRoleMiningApi();
+
+            listening = true;
+            await app.StartAsync(cancellationToken);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+            return new LocalApiHost(app, folderLock, addresses, artifactRoot, schedule);
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException || (exception is IOException && listening))
+        {
+            folderLock?.Dispose();
+            await app.DisposeAsync();
+
+            // Kestrel reports an address in use as an IOException (one of the export folder is the folder's).
+            throw exception is IOException io ? ServeUrls.ListenFailure(urls.Value, io) : ConfigurationError(exception);
+        }
+        catch
+        {
+            folderLock?.Dispose();
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds the host over <paramref name="configuration"/> as <see cref="StartAsync"/> does and runs its start-up checks,
+    /// without starting it or touching the export folder: the settings are checked before the built-in emulator starts.
+    /// </summary>
+    public static async Task CheckAsync(Setup setup, IConfiguration configuration)
+    {
+        var app = Build(setup, configuration, ReadSchedule(configuration));
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException)
+        {
+            throw ConfigurationError(exception);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A failed options validation, or a value the configuration binder could not convert (an <see cref="InvalidOperationException"/>).</summary>
+    private static CliException ConfigurationError(Exception exception) => exception is OptionsValidationException validation
+        ? CliException.Configuration("Configuration error: " + string.Join(" ", CliErrors.DescribeFailures(validation)), validation)
+        : CliException.Configuration(ConfigurationMessages.Describe(exception), exception);
+
+    /// <summary>The host over <paramref name="configuration"/>, built but not started.</summary>
+    private static WebApplication Build(Setup setup, IConfiguration configuration, SweepSchedule? schedule)
+    {
+        var (context, urls, security, outDirectory, verbose) = setup;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -129,48 +191,7 @@ internal sealed class LocalApiHost : IAsyncDisposable
             services.AddRoleMiningSweepSchedule(schedule);
         }
 
-        var app = builder.Build();
-        ExportFolderLock? folderLock = null;
-        var listening = false;
-        try
-        {
-            var fileSystem = app.Services.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
-            var artifactRoot = fileSystem.ArtifactRoot!;
-            // Nothing has created the folder yet (the stores do when the host starts): a serve that never listened removes it again.
-            folderLock = ExportFolderLock.Acquire(artifactRoot, "serve", fileSystem.Access, ExportFolderLock.OutermostMissingFolder(artifactRoot));
-            await ExportSession.RemoveLeftoversAsync(app.Services, cancellationToken);
-            var hasPublicBaseUrl = app.Services.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value.PublicBaseUrl is not null;
-            app.Use(next => ServeRequestRules.CheckHost(next, security, hasPublicBaseUrl));
-            app.Use(ServeRequestRules.RequireJsonPosts);
-            app.UseStatusCodePages();
-            app.MapRoleMiningApi();
-
-            listening = true;
-            await app.StartAsync(cancellationToken);
-            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-            return new LocalApiHost(app, folderLock, addresses, artifactRoot, schedule);
-        }
-        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException || (exception is IOException && listening))
-        {
-            folderLock?.Dispose();
-            await app.DisposeAsync();
-            throw exception switch
-            {
-                OptionsValidationException validation => CliException.Configuration("Configuration error: " + string.Join(" ", CliErrors.DescribeFailures(validation)), validation),
-
-                // Kestrel reports an address in use this way (an IOException of the export folder is the folder's).
-                IOException io => ServeUrls.ListenFailure(urls.Value, io),
-
-                // The configuration binder reports values it cannot convert this way.
-                _ => CliException.Configuration(ConfigurationMessages.Describe(exception), exception),
-            };
-        }
-        catch
-        {
-            folderLock?.Dispose();
-            await app.DisposeAsync();
-            throw;
-        }
+        return builder.Build();
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C) or the host stops.</summary>

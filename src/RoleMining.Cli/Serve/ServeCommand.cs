@@ -62,8 +62,9 @@ internal static class ServeCommand
         // A bad schedule or serve setting is a configuration error before anything starts (the built-in emulator included).
         LocalApiHost.ReadSchedule(configuration);
         var security = ServeSecurity.For(urls, ReadSettings(configuration), ReadPublicBaseUrl(configuration));
-        await using var tenant = await TenantConnection.OpenAsync(configuration, context, cancellationToken);
-        await using var host = await LocalApiHost.StartAsync(context, tenant.Configuration, urls, security, outDirectory, verbose, cancellationToken);
+        var setup = new LocalApiHost.Setup(context, urls, security, outDirectory, verbose);
+        await using var tenant = await TenantConnection.OpenAsync(configuration, context, connected => LocalApiHost.CheckAsync(setup, connected), cancellationToken);
+        await using var host = await LocalApiHost.StartAsync(setup, tenant.Configuration, cancellationToken);
 
         if (security.TokenGenerated)
         {

@@ -188,6 +188,30 @@ public sealed partial class ConfigurationTests(EmulatorFixture emulator) : IClas
         Assert.Equal(expected, Assert.Single(result.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("RoleMining__Sweep__State", "BOGUS", "RoleMining:Sweep:State 'BOGUS' is not a role-mining session state", "sweep", "--out", "x6")]
+    [InlineData("RoleMining__Exports__FileSystem__Access", "Bogus", "RoleMining:Exports:FileSystem:Access must be one of", "sweep", "--out", "x7")]
+    [InlineData(null, null, "--blob-container 'exports' is a container name, so RoleMining:Exports:Blob:ConnectionString", "export", "--all", "--blob-container", "exports")]
+    [InlineData(null, null, "RoleMining:Exports:MaxConcurrency must be a whole number, not 'abc'", "serve", "--urls", "http://127.0.0.1:0", "--config", "wrong-type.json", "--out", "sv")]
+    public async Task A_configuration_error_is_all_a_run_without_a_tenant_prints_before_the_built_in_emulator_starts(
+        string? variable, string? value, string expected, params string[] args)
+    {
+        await File.WriteAllTextAsync(_directory.Combine("wrong-type.json"), """{ "RoleMining": { "Exports": { "MaxConcurrency": "abc" } } }""");
+        var runner = new CliRunner(_directory.Path);
+        if (variable is not null)
+        {
+            runner.With(variable, value);
+        }
+
+        var result = await runner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("Configuration error: ", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal(["wrong-type.json"], Directory.GetFileSystemEntries(_directory.Path).Select(Path.GetFileName));
+    }
+
     public void Dispose() => _directory.Dispose();
 
 
