@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using RoleMining.Cli.Hosting;
 using RoleMining.Cli.Tests.Infrastructure;
+using RoleMining.Testing.FunctionsHost;
 
 namespace RoleMining.Cli.Tests.OperatorMistakes;
 
@@ -51,6 +52,29 @@ public sealed partial class DocumentationTests(EmulatorFixture emulator) : IClas
 
         Assert.Matches(ServeStops(), readme);
     }
+
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("docs/deploy.md")]
+    public void The_commands_that_run_the_Functions_app_locally_each_run_from_the_repository_root(string document)
+    {
+        var text = File.ReadAllText(Path.Combine(DocumentedMistakesTests.RepositoryRoot(), document));
+        var commands = BashBlock().Matches(text).Select(block => block.Groups["body"].Value)
+            .Where(body => body.Contains("func host start", StringComparison.Ordinal) || body.Contains("functions-host", StringComparison.Ordinal))
+            .SelectMany(body => body.Split('\n')).Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
+
+        // A cd of its own would leave the shell in the build folder, where the next command's relative paths do not resolve.
+        Assert.Contains("(cd src/RoleMining.Functions/bin/Debug/net10.0 && func host start)", commands);
+        Assert.DoesNotContain(commands, line => line.StartsWith("cd ", StringComparison.Ordinal));
+        if (document == "README.md")
+        {
+            // The host build is where the end-to-end tests find it: beside the repository, or where their variable says.
+            Assert.Contains($"\"${{{FunctionsHostLocator.HostVariable}:-../shared/functions-host}}/run\" src/RoleMining.Functions/bin/Debug/net10.0 7071", commands);
+        }
+    }
+
+    [GeneratedRegex(@"```bash\n(?<body>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex BashBlock();
 
     [GeneratedRegex(@"--sort <FIELDS>\s+ISC sorters[^\n]*?e\.g\.(?:\s*(?:or\s*)?'(?<sort>[^']+)')+")]
     private static partial Regex SortSuggestion();
