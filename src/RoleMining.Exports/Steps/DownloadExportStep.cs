@@ -91,7 +91,11 @@ public sealed class DownloadExportStep : ExportStepBase
                 using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(holder.LostToken, grace.Token))
                 using (cancellationToken.Register(() => grace.CancelAfter(StopGrace)))
                 {
-                    await PublishAsync(job, holder.LeaseId, files, completedAt, publishing.Token).ConfigureAwait(false);
+                    if (!await PublishAsync(job, holder, files, completedAt, publishing.Token).ConfigureAwait(false))
+                    {
+                        Log.LeaseLost(Logger, HandledStep, job.JobId, job.ExportId);
+                        return ExportStepResult.Of(ExportStepOutcome.LeaseLost, holder.Job);
+                    }
                 }
 
                 Log.ExportStored(Logger, job.ExportId!, job.JobId, TimeProvider.GetElapsedTime(started, staged).TotalMilliseconds, files[0].Size, secondPass ? 2 : 1,
@@ -102,6 +106,10 @@ public sealed class DownloadExportStep : ExportStepBase
                     // Every attempt's leftovers, this one's and dead owners': the job is done. Not after a lost lease,
                     // when another owner may be staging.
                     await DeleteStagingAsync(job, CancellationToken.None).ConfigureAwait(false);
+                }
+                else if (result.Outcome == ExportStepOutcome.LeaseLost)
+                {
+                    await UndoManifestOfLostLeaseAsync(job, completedAt).ConfigureAwait(false);
                 }
 
                 return result;
@@ -173,15 +181,17 @@ public sealed class DownloadExportStep : ExportStepBase
         await TryReadManifestAsync(job, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>
-    /// Fails the job for good and removes its files. While this run still holds the lease (read, not renewed: a full disk
-    /// still answers a read), the files go first, so that the failure can be written on a disk this download filled.
-    /// Otherwise (the lease ran out, another run may have taken the job over and published it, or the job could not be
-    /// read) this run removes its own staging, and the rest of the folder only if its failure is then written, which
-    /// proves nobody took the job over.
+    /// Fails the job for good and removes its files. After a full disk, while this run still holds the lease (read, not
+    /// renewed: a full disk still answers a read), the files go first, so that the failure can be written on a disk this
+    /// download filled. Otherwise this run removes its own staging, and the rest of the folder only if its failure is then
+    /// written, which proves nobody took the job over.
     /// </summary>
     private async Task<ExportStepResult> FailAndRemoveFilesAsync(ExportMessage message, JobLeaseHolder holder, ExportFailureKind kind, string reason, Exception exception)
     {
-        if (await holder.IsHeldAsync(CancellationToken.None).ConfigureAwait(false))
+        // Files first only where the failure could not be written otherwise (a full disk): the deletes may outlast the
+        // lease, and then they would remove the files of a run that took the job over and published them. Otherwise the
+        // failure is written first, which only succeeds while nobody took the job over.
+        if (kind == ExportFailureKind.StorageFull && await holder.IsHeldAsync(CancellationToken.None).ConfigureAwait(false))
         {
             await DeleteJobFilesAsync(holder.Job).ConfigureAwait(false);
             return await FinishFailedAsync(message, holder, kind, reason, exception).ConfigureAwait(false);
@@ -299,9 +309,14 @@ public sealed class DownloadExportStep : ExportStepBase
         return (files, archive.Entries is null);
     }
 
-    /// <summary>Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end.</summary>
-    private async Task PublishAsync(ExportJob job, string attemptId, List<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the CSV files and the zip, then the manifest: the folder looks complete only at the very end. The lease is
+    /// confirmed once more before the manifest (publishing the files may have outlasted it: a run that stalled meanwhile
+    /// must not mark complete a job that was failed, or taken over, in between); false when it was lost by then.
+    /// </summary>
+    private async Task<bool> PublishAsync(ExportJob job, JobLeaseHolder holder, List<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
+        var attemptId = holder.LeaseId;
         using var activity = ExportsTelemetry.StartStorageWrite("export.publish", job);
         activity?.SetTag("rolemining.files", files.Count + 1);
         long bytes = 0;
@@ -312,6 +327,17 @@ public sealed class DownloadExportStep : ExportStepBase
         }
 
         activity?.SetTag("rolemining.bytes", bytes);
+        if (!await holder.ConfirmAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await PublishManifestAsync(job, attemptId, files, completedAt, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task PublishManifestAsync(ExportJob job, string attemptId, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
         var manifest = new ExportManifest
         {
             JobId = job.JobId,
@@ -322,13 +348,41 @@ public sealed class DownloadExportStep : ExportStepBase
             CreatedAt = job.CreatedAt,
             StartedAt = job.StartedAt,
             CompletedAt = completedAt,
-            Files = files,
+            Files = [.. files],
         };
         var manifestStaging = ExportArtifactLayout.StagingPath(job, attemptId, ExportArtifactLayout.ManifestFileName);
         var target = await _artifacts.OpenStagingWriteAsync(manifestStaging, cancellationToken).ConfigureAwait(false);
         await StagingWrites.WriteAndCloseAsync(target, stream => stream.WriteAsync(ExportsJson.SerializeManifest(manifest), cancellationToken).AsTask()).ConfigureAwait(false);
 
         await _artifacts.PublishAsync(manifestStaging, ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After this run published its manifest and then found its lease lost (it stalled past it after the last check),
+    /// the stored job says whose the folder is: succeeded by the run that took over, whose manifest this one may have
+    /// replaced, the manifest is written again from that job; failed (its files deleted meanwhile), this run's manifest
+    /// goes, so that no reader takes the folder for a complete export. A run still at work is left to write its own.
+    /// Best effort, like every clean-up here.
+    /// </summary>
+    private async Task UndoManifestOfLostLeaseAsync(ExportJob job, DateTimeOffset completedAt)
+    {
+        try
+        {
+            var stored = (await Jobs.GetAsync(job.JobId, CancellationToken.None).ConfigureAwait(false))?.Job;
+            if (stored is { State: ExportJobState.Succeeded } succeeded && succeeded.CompletedAt != completedAt)
+            {
+                await PublishManifestAsync(succeeded, "manifest-" + Guid.NewGuid().ToString("N"), succeeded.Artifacts, succeeded.CompletedAt!.Value, CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (stored is { State: ExportJobState.Failed }
+                && await TryReadManifestAsync(job, CancellationToken.None).ConfigureAwait(false) is { } manifest && manifest.CompletedAt == completedAt)
+            {
+                await _artifacts.DeleteAsync(ExportArtifactLayout.FilePath(job, ExportArtifactLayout.ManifestFileName), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            Log.StagingCleanupFailed(Logger, job.JobId, exception);
+        }
     }
 
     /// <summary>The job's published manifest, when it is there and is this job's and export's: the download is then done.</summary>

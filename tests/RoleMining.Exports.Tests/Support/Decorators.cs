@@ -169,6 +169,9 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
 {
     public Func<string, CancellationToken, Task>? AfterPublish { get; set; }
 
+    /// <summary>Called before each staging write is opened, with its path (to stall a run just before it writes).</summary>
+    public Func<string, CancellationToken, Task>? BeforeStagingWrite { get; set; }
+
     /// <summary>Every staging write opened, in order, each recording how it ended.</summary>
     public ConcurrentQueue<WriteProbe> Writes { get; } = new();
 
@@ -180,6 +183,11 @@ internal sealed class HookedArtifactStore(IExportArtifactStore inner) : IExportA
 
     public async Task<Stream> OpenStagingWriteAsync(string stagingPath, CancellationToken cancellationToken = default)
     {
+        if (BeforeStagingWrite is { } before)
+        {
+            await before(stagingPath, cancellationToken);
+        }
+
         var probe = new WriteProbe(stagingPath, await inner.OpenStagingWriteAsync(stagingPath, cancellationToken), FailWrites?.Invoke(stagingPath), AfterWriteCompleted);
         Writes.Enqueue(probe);
         return probe;
