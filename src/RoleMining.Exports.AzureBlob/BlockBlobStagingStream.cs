@@ -38,6 +38,10 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
     private readonly int _blockSize;
     private readonly int _maxUploads;
     private readonly List<string> _blockIds = [];
+
+    // Block ids of this write only: a blob written again (the single pass given up and the file staged anew) gets ids the
+    // first write never used, so a block of the first whose upload the service carries out late is never committed.
+    private readonly string _blockIdPrefix = Guid.NewGuid().ToString("N")[..8];
     private readonly Queue<Task> _uploads = new();
     private readonly CancellationTokenSource _abandon = new();
     private byte[]? _block;
@@ -209,7 +213,7 @@ internal sealed class BlockBlobStagingStream : Stream, IAbandonableWrite
         }
 
         // Block ids must all have the same length within a blob.
-        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_blockIdPrefix + _blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
         _blockIds.Add(id);
         var block = _block!;
         var length = _filled;

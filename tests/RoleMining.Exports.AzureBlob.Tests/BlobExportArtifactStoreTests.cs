@@ -67,6 +67,39 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
     }
 
     [Fact]
+    public async Task A_block_of_an_earlier_write_that_the_service_stores_late_is_not_committed_by_a_later_write()
+    {
+        // The first write of a staging file is given up (the single pass starting over) while its block upload is on its
+        // way; the service stores that block only after the second write staged its own, just before its commit.
+        var staging = $"{_folder}/.staging/attempt-1/identities.csv";
+        var first = RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize + 10);
+        var second = RandomNumberGenerator.GetBytes(BlobExportArtifactStore.BlockSize + 20);
+        var held = new HoldBlockUploads();
+        var stream = await StoreWith(held).OpenStagingWriteAsync(staging);
+        await stream.WriteAsync(first);
+        await held.Started.Task;
+        ((IAbandonableWrite)stream).Abandon();
+        await stream.DisposeAsync();
+
+        var late = new BeforeBlockList(async () =>
+        {
+            foreach (var id in held.BlockIds)
+            {
+                using var block = new MemoryStream(first, 0, BlobExportArtifactStore.BlockSize);
+                await _container.GetBlockBlobClient(staging).StageBlockAsync(id, block);
+            }
+        });
+        await using (var again = await StoreWith(late).OpenStagingWriteAsync(staging))
+        {
+            await again.WriteAsync(second);
+        }
+
+        Assert.NotEmpty(held.BlockIds);
+        await using var read = await Store.OpenReadAsync(staging);
+        Assert.Equal(SHA256.HashData(second), await SHA256.HashDataAsync(read!));
+    }
+
+    [Fact]
     public async Task Writing_over_a_blob_replaces_it_only_when_the_stream_is_closed()
     {
         var staging = $"{_folder}/.staging/attempt-1/export.zip";
@@ -337,6 +370,9 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
 
         public int Cancelled => Volatile.Read(ref _cancelled);
 
+        /// <summary>The block ids of the uploads held.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<string> BlockIds { get; } = new();
+
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             throw new NotSupportedException("The store uploads asynchronously.");
 
@@ -345,6 +381,7 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
             if (message.Request.Uri.Query.Contains("comp=block&", StringComparison.Ordinal))
             {
                 var upload = Interlocked.Increment(ref _uploads);
+                BlockIds.Enqueue(Uri.UnescapeDataString(message.Request.Uri.Query.Split('&').Single(pair => pair.StartsWith("blockid=", StringComparison.Ordinal))["blockid=".Length..]));
                 if (upload >= FailFrom)
                 {
                     throw new IOException("The connection was reset.");
@@ -363,6 +400,23 @@ public sealed class BlobExportArtifactStoreTests(AzuriteFixture azurite) : IAsyn
                     Interlocked.Increment(ref _cancelled);
                     throw;
                 }
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
+
+    /// <summary>Runs <c>action</c> before each commit of a block list (Put Block List) goes out.</summary>
+    private sealed class BeforeBlockList(Func<Task> action) : HttpPipelinePolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The store uploads asynchronously.");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Query.Contains("comp=blocklist", StringComparison.Ordinal))
+            {
+                await action();
             }
 
             await ProcessNextAsync(message, pipeline);
