@@ -20,7 +20,7 @@ internal sealed class ExportFolderLock : IDisposable
 
     private readonly FileStream _lock;
     private readonly string _folder;
-    private readonly string? _createdFrom;
+    private string? _createdFrom;
     private readonly ScaffoldFiles? _scaffold;
 
     private ExportFolderLock(FileStream lockStream, string folder, string? createdFrom, ScaffoldFiles? scaffold)
@@ -82,6 +82,9 @@ internal sealed class ExportFolderLock : IDisposable
     /// folders the run created for it, so that a mistyped command leaves no trace. The files go while the lock is held:
     /// no other run can have started in the folder.
     /// </summary>
+    /// <summary>Keeps the folder whatever happens from now on: a run whose folder was announced as in use (serve, listening).</summary>
+    public void Keep() => _createdFrom = null;
+
     public void Dispose()
     {
         var removeFolder = false;

@@ -92,6 +92,8 @@ internal sealed class LocalApiHost : IAsyncDisposable
 
             listening = true;
             await app.StartAsync(cancellationToken);
+            // Listening, it says where exports go: that folder stays, used or not.
+            folderLock.Keep();
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
             return new LocalApiHost(app, folderLock, addresses, artifactRoot, schedule);
         }

@@ -138,6 +138,31 @@ public sealed partial class ServeCommandTests(EmulatorFixture emulator) : IClass
         Assert.True(Directory.Exists(existing));
     }
 
+    [Fact]
+    public async Task Serve_that_listened_keeps_the_folder_it_created_when_stopped_even_unused()
+    {
+        // It said "exports in ..." for that folder; only a serve that never listened takes it back.
+        using var directory = new TemporaryDirectory();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = emulator.CreateRunner(directory.Path).RunAsync(
+            ["serve", "--urls", "http://127.0.0.1:0", "--out", directory.Combine("exports")],
+            stop.Token,
+            line =>
+            {
+                if (line.Contains("listening on", StringComparison.Ordinal))
+                {
+                    listening.TrySetResult();
+                }
+            });
+        await listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await stop.CancelAsync();
+        var result = await run;
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.True(Directory.Exists(directory.Combine("exports")), "serve removed the folder it had said exports go to");
+    }
+
     /// <summary>The (session, potential role) of every job document in <paramref name="folder"/>.</summary>
     private static HashSet<(string, string)> JobsUnder(string folder) =>
         Directory.Exists(folder)
