@@ -12,7 +12,7 @@ internal static class ExportSummary
     /// <summary>The state shown for a job the next run starts again.</summary>
     public const string StartsAgainState = "Unfinished";
 
-    private const string StartsAgainReason = "its earlier SailPoint export could not be continued; the next run starts a new one";
+    private const string StartsAgainReason = "The next run starts it again.";
 
     /// <summary>
     /// Writes the summary. <paramref name="startsAgain"/>: failed jobs that the next run starts again (a cancelled run's
@@ -85,7 +85,9 @@ internal static class ExportSummary
             cells.Add(new Text(succeeded ? job.Artifacts.Count.ToString(CultureInfo.InvariantCulture) : string.Empty));
             cells.Add(new Text(succeeded ? rows.ToString(CultureInfo.InvariantCulture) : string.Empty));
             cells.Add(new Text(succeeded ? Size(job.Artifacts.Sum(artifact => artifact.Size)) : string.Empty));
-            cells.Add(new Text(startsAgain ? StartsAgainReason : CliErrors.WithCommandLineKeys(job.Failure?.Reason ?? string.Empty)));
+            // The failure stays in view (a resumed export may have failed for a reason of its own, e.g. a damaged zip).
+            var reason = CliErrors.WithCommandLineKeys(job.Failure?.Reason ?? string.Empty);
+            cells.Add(new Text(startsAgain ? $"{reason} {StartsAgainReason}".TrimStart() : reason));
             table.AddRow(cells);
         }
 

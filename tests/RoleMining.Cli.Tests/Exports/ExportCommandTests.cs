@@ -346,7 +346,7 @@ public sealed class ExportCommandTests
         Assert.True(rerun.ExitCode == ExitCodes.Cancelled, rerun.ToString());
         Assert.DoesNotContain(rerun.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal));
         Assert.Contains(rerun.OutputLines, line => line.StartsWith("0 succeeded, 0 failed, 3 unfinished.", StringComparison.Ordinal));
-        Assert.Equal(2, rerun.OutputLines.Count(line => line.Contains($" {RoleMining.Cli.Exports.ExportSummary.StartsAgainState} ", StringComparison.Ordinal) && line.Contains("the next run starts a new one", StringComparison.Ordinal)));
+        Assert.Equal(2, rerun.OutputLines.Count(line => line.Contains($" {RoleMining.Cli.Exports.ExportSummary.StartsAgainState} ", StringComparison.Ordinal) && line.Contains("SailPoint no longer knows", StringComparison.Ordinal)));
     }
 
     [Fact]
