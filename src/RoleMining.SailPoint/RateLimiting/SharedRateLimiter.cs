@@ -167,7 +167,7 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
     /// <summary>
     /// The max-min fair split of <paramref name="capacity"/> over the wants: one permit at a time to each instance that
     /// wants more than it has, in the order of their ids starting at the <paramref name="turn"/>-th (modulo their count),
-    /// until the wants are met or nothing is left; what is left then goes round the instances that want any. The turn
+    /// until the wants are met or nothing is left; what is left then goes round the instances that want any, in id order. The turn
     /// moves on with time (<see cref="TurnAt"/>), so when more instances want a group than it has permits, the ones left
     /// out change rather than always being the highest ids. Written out because no library splits integers this way; the
     /// budget is at most a few thousand permits, so the loop is short.
@@ -194,7 +194,9 @@ internal sealed class SharedRateLimiter : LocalRateLimiter
             }
         }
 
-        var wanting = ordered.Where(want => want.Want > 0).ToList();
+        // The rest in id order, not by turn: every want is met by then, so turning would only move an odd permit between
+        // instances at every turn (and make them read again), for nothing.
+        var wanting = sorted.Where(want => want.Want > 0).ToList();
         while (left > 0 && wanting.Count > 0)
         {
             foreach (var (id, _) in wanting.TakeWhile(_ => left > 0))

@@ -328,6 +328,10 @@ public sealed class SharedRateLimiterTests
         Assert.All(ids, id => Assert.Equal(2, turns.Sum(split => split[id])));
         Assert.Equal(new Dictionary<string, int> { ["a"] = 0, ["b"] = 0, ["c"] = 0, ["d"] = 1, ["e"] = 1 }, turns[3]);
 
+        // Every want met, the odd permit of the rest stays where it was whatever the turn (moving it would only make
+        // instances read again).
+        Assert.All(Enumerable.Range(0, 3), turn => Assert.Equal(new Dictionary<string, int> { ["a"] = 4, ["b"] = 3, ["c"] = 3 }, SharedRateLimiter.FairSplit(10, [("a", 1), ("b", 1), ("c", 1)], turn)));
+
         // Nobody wants any: nothing is handed out.
         Assert.Equal(new Dictionary<string, int> { ["a"] = 0 }, SharedRateLimiter.FairSplit(100, [("a", 0)]));
     }
