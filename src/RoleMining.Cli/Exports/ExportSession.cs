@@ -206,7 +206,12 @@ internal sealed class ExportSession
 
         var runner = _run.Services.GetRequiredService<InProcessExportRunner>();
         // This process holds the folder's lock: a lease in its job documents was left by an earlier run (Ctrl+C, a kill).
-        await Jobs.EndLeasesOfEarlierProcessesAsync(cancellationToken);
+        // Not with a job folder configured elsewhere, which runs with other --out folders may share.
+        if (fileSystem.JobRootWithinArtifactRoot)
+        {
+            await Jobs.EndLeasesOfEarlierProcessesAsync(cancellationToken);
+        }
+
         var resumed = await Jobs.ResumeAsync(stalledFor: null, cancellationToken);
         var resumedIds = resumed.Select(job => job.JobId).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> jobIds;

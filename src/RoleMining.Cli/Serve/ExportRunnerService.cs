@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RoleMining.Exports;
 
 namespace RoleMining.Cli.Serve;
@@ -14,10 +15,13 @@ internal sealed partial class ExportRunnerService : BackgroundService
     private readonly InProcessExportRunner _runner;
     private readonly ExportJobService _jobs;
     private readonly ILogger<ExportRunnerService> _logger;
+    private readonly bool _jobsUnderFolderLock;
 
     /// <summary>Creates the service.</summary>
-    public ExportRunnerService(InProcessExportRunner runner, ExportJobService jobs, ILogger<ExportRunnerService> logger)
+    public ExportRunnerService(InProcessExportRunner runner, ExportJobService jobs, IOptions<ExportWorkflowOptions> options, ILogger<ExportRunnerService> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _jobsUnderFolderLock = options.Value.FileSystem.JobRootWithinArtifactRoot;
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(logger);
@@ -31,8 +35,13 @@ internal sealed partial class ExportRunnerService : BackgroundService
     {
         try
         {
-            // serve holds the folder's lock (LocalApiHost): a lease in its job documents was left by an earlier run.
-            await _jobs.EndLeasesOfEarlierProcessesAsync(stoppingToken).ConfigureAwait(false);
+            // serve holds the folder's lock (LocalApiHost): a lease in its job documents was left by an earlier run (not
+            // with a job folder configured elsewhere, which other processes may share).
+            if (_jobsUnderFolderLock)
+            {
+                await _jobs.EndLeasesOfEarlierProcessesAsync(stoppingToken).ConfigureAwait(false);
+            }
+
             var resumed = await _jobs.ResumeAsync(stalledFor: null, stoppingToken).ConfigureAwait(false);
             if (resumed.Count > 0)
             {

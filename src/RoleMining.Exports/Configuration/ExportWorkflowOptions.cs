@@ -250,6 +250,14 @@ public sealed class ExportFileSystemOptions
     /// </summary>
     public ExportFileAccess Access { get; set; } = ExportFileAccess.Owner;
 
+    /// <summary>
+    /// Whether the job folder in effect lies within the artifact folder (the default, <c>.jobs</c>): then a lock on the
+    /// artifact folder covers the job documents too, and no other process works on them.
+    /// </summary>
+    public bool JobRootWithinArtifactRoot =>
+        EffectiveJobRoot is { } jobs && !string.IsNullOrWhiteSpace(ArtifactRoot)
+        && Path.GetFullPath(jobs).StartsWith(Path.TrimEndingDirectorySeparator(Path.GetFullPath(ArtifactRoot)) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
     /// <summary>The job folder in effect.</summary>
     public string? EffectiveJobRoot => !string.IsNullOrWhiteSpace(JobRoot)
         ? JobRoot

@@ -20,6 +20,16 @@ public sealed class ExportWorkflowOptionsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("/data/exports", null, true)]
+    [InlineData("/data/exports", "/data/exports/.jobs/blob/acct_container", true)]
+    [InlineData("/data/exports/", "/data/exports/jobs", true)]
+    [InlineData("/data/exports", "/data/jobs", false)]
+    [InlineData("/data/exports", "/data/exports-jobs", false)]
+    [InlineData("/data/exports", "/data/exports", false)]
+    public void The_job_folder_counts_as_within_the_artifact_folder_only_below_it(string artifactRoot, string? jobRoot, bool within) =>
+        Assert.Equal(within, new ExportFileSystemOptions { ArtifactRoot = artifactRoot, JobRoot = jobRoot }.JobRootWithinArtifactRoot);
+
+    [Theory]
     [InlineData("Polling:InitialDelay", "00:05:00", "InitialDelay must not exceed")]
     [InlineData("Polling:MaxDelay", "3.00:00:00", "MaxDelay must not exceed")]
     [InlineData("Polling:JitterRatio", "1.5", "JitterRatio")]
