@@ -76,15 +76,15 @@ internal sealed class ExportFolderLock : IDisposable
         return new ExportFolderLock(stream, folder, createdFrom, scaffold);
     }
 
+    /// <summary>Keeps the folder whatever happens from now on: a run whose folder was announced as in use (serve, listening).</summary>
+    public void Keep() => _createdFrom = null;
+
     /// <summary>
     /// Releases the folder. One this run created and leaves holding nothing but empty folders and its scaffold files (a run
     /// that failed before its first job, an unknown session say, or that found nothing to export) is removed, lock included, with the parent
     /// folders the run created for it, so that a mistyped command leaves no trace. The files go while the lock is held:
     /// no other run can have started in the folder.
     /// </summary>
-    /// <summary>Keeps the folder whatever happens from now on: a run whose folder was announced as in use (serve, listening).</summary>
-    public void Keep() => _createdFrom = null;
-
     public void Dispose()
     {
         var removeFolder = false;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoleMining.Cli.Commands;
 using RoleMining.Cli.Hosting;
@@ -68,31 +67,23 @@ internal sealed class ExportSession
     {
         var container = readBlobSettings ? BlobArtifactContainer.FromConfiguration(configuration, blobContainer) : null;
 
+        // With a blob container, job ids get a scope of the job folder's. It is read, or created, with the job store, not
+        // with the options: options are checked before anything starts, and a run failing that check must not have
+        // written into the export folder.
+        var scaffold = container is null ? null : new ScaffoldFiles();
+
         // Registered before the configuration binding, so that configured values still win over these defaults.
         services.AddOptions<ExportWorkflowOptions>().Configure(options => ExportSettings.ApplyCommandLineDefaults(options, serving));
         services.AddRoleMiningExports(configuration.GetSection(ExportSettings.WorkflowSection))
-            .UseFileSystemStores()
+            .UseFileSystemStores(scaffold is null ? null : fileSystem => JobIdScopeFile.ReadOrCreate(fileSystem.JobRoot!, fileSystem.Access, scaffold))
             .UseInProcessQueue();
         if (container is not null)
         {
             // Artifacts to the container; job documents stay in files, in a folder of the container's with job ids of
-            // their own (the folder set by the PostConfigure below, the scope read with the job store here).
+            // their own (the folder set by the PostConfigure below).
             services.AddSingleton(container);
+            services.AddSingleton(scaffold!);
             services.Replace(ServiceDescriptor.Singleton<IExportArtifactStore>(new BlobExportArtifactStore(container.Client)));
-
-            // The job folder's scope is read, or created, with the job store, not with the options: options are checked
-            // before anything starts, and a run failing that check must not have written into the export folder.
-            var scaffold = new ScaffoldFiles();
-            services.AddSingleton(scaffold);
-            services.Replace(ServiceDescriptor.Singleton<IExportJobStore>(provider =>
-            {
-                var fileSystem = provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem;
-                return new FileSystemExportJobStore(
-                    fileSystem.JobRoot!,
-                    provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
-                    fileSystem.Access,
-                    JobIdScopeFile.ReadOrCreate(fileSystem.JobRoot!, fileSystem.Access, scaffold));
-            }));
         }
 
         services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));

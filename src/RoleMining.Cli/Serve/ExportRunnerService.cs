@@ -20,11 +20,11 @@ internal sealed partial class ExportRunnerService : BackgroundService
     /// <summary>Creates the service.</summary>
     public ExportRunnerService(InProcessExportRunner runner, ExportJobService jobs, IOptions<ExportWorkflowOptions> options, ILogger<ExportRunnerService> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _jobsUnderFolderLock = options.Value.FileSystem.JobRootWithinArtifactRoot;
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        _jobsUnderFolderLock = options.Value.FileSystem.JobRootWithinArtifactRoot;
         _runner = runner;
         _jobs = jobs;
         _logger = logger;

@@ -102,9 +102,11 @@ public sealed class RoleMiningExportsBuilder
 
     /// <summary>
     /// Job documents and artifacts in folders (<see cref="ExportWorkflowOptions.FileSystem"/>; the artifact root is then
-    /// required).
+    /// required). <paramref name="jobIdScope"/>, when given, supplies the job store's scope when the store is created
+    /// (instead of <see cref="ExportFileSystemOptions.JobIdScope"/>): for a scope kept in a file of the job folder, which
+    /// must not be written while the options are only being checked.
     /// </summary>
-    public RoleMiningExportsBuilder UseFileSystemStores()
+    public RoleMiningExportsBuilder UseFileSystemStores(Func<ExportFileSystemOptions, string?>? jobIdScope = null)
     {
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportWorkflowOptions>, ExportFileSystemOptionsValidator>());
         Services.TryAddSingleton<IExportJobStore>(provider =>
@@ -114,7 +116,7 @@ public sealed class RoleMiningExportsBuilder
                 fileSystem.EffectiveJobRoot!,
                 provider.GetRequiredService<ILogger<FileSystemExportJobStore>>(),
                 fileSystem.Access,
-                fileSystem.JobIdScope);
+                jobIdScope is null ? fileSystem.JobIdScope : jobIdScope(fileSystem));
         });
         Services.TryAddSingleton<IExportArtifactStore>(provider => new FileSystemExportArtifactStore(
             provider.GetRequiredService<IOptions<ExportWorkflowOptions>>().Value.FileSystem.ArtifactRoot!,
