@@ -280,42 +280,50 @@ internal sealed class ExportSession
         }
     }
 
-    /// <summary>Runs the workflow; then once more for new jobs replacing resumed jobs that failed. Updates <paramref name="tracked"/>.</summary>
+    /// <summary>
+    /// Runs the workflow until every job ended, giving each resumed job that failed (see <see cref="StartsAgain(ExportJob, HashSet{string})"/>)
+    /// one new job as soon as the failure shows, while the others run on: a rerun a day later finds every old export gone
+    /// within seconds, and those must not wait for the downloads of the jobs created in this run. Updates <paramref name="tracked"/>.
+    /// </summary>
     private async Task RunRoundsAsync(
         InProcessExportRunner runner, List<string> tracked, HashSet<string> resumedIds, IExportProgress progress, CancellationToken cancellationToken)
     {
-        bool StartsAgain(ExportJob job) => ExportSession.StartsAgain(job, resumedIds);
+        var replacements = new HashSet<string>(StringComparer.Ordinal);
+        bool StartsAgain(ExportJob job) => !replacements.Contains(job.JobId) && ExportSession.StartsAgain(job, resumedIds);
+        Task<bool> RestartAsync(IReadOnlyList<ExportJob> jobs) => RestartFailedAsync(jobs, StartsAgain, tracked, replacements, cancellationToken);
 
-        await RunAndWatchAsync(runner, tracked, progress, StartsAgain, cancellationToken);
-        var stale = (await ReadAsync(tracked, cancellationToken)).Where(StartsAgain).ToList();
-        if (stale.Count == 0)
+        // Once more when a job failed after the watcher's last look, or the runner fell idle before a replacement was queued.
+        do
         {
-            return;
+            await RunAndWatchAsync(runner, tracked, progress, StartsAgain, RestartAsync, cancellationToken);
         }
-
-        await _run.Console.Output.WriteLineAsync($"{stale.Count} export(s) of an earlier run could not be continued; starting them again.");
-        var replacements = await RestartAsync(stale, cancellationToken);
-        for (var index = 0; index < tracked.Count; index++)
-        {
-            tracked[index] = replacements.GetValueOrDefault(tracked[index], tracked[index]);
-        }
-
-        await RunAndWatchAsync(runner, tracked, progress, startsAgain: null, cancellationToken);
+        while (await RestartAsync(await ReadAsync(tracked, cancellationToken)));
     }
 
     /// <summary>
-    /// Whether a failed job gets a new job once the round is over. A resumed job, or one that was to download an earlier
-    /// job's SailPoint export, may find that export gone. A full disk is not worth a second try within the run, nor is an
+    /// Whether a failed job gets a new job in this run. A resumed job, or one that was to download an earlier job's
+    /// SailPoint export, may find that export gone. A full disk is not worth a second try within the run, nor is an
     /// export SailPoint took too long for: a new one would make the run wait as long again (the next run starts it).
     /// </summary>
     private static bool StartsAgain(ExportJob job, HashSet<string> resumedIds) =>
         job.State == ExportJobState.Failed && job.Failure?.Kind is not (ExportFailureKind.StorageFull or ExportFailureKind.PollTimeout)
         && (resumedIds.Contains(job.JobId) || job.ExportReusedFrom is not null);
 
-    /// <summary>New jobs (same session, role and parameters, under the next idempotency key) for failed ones.</summary>
-    private async Task<Dictionary<string, string>> RestartAsync(IReadOnlyList<ExportJob> failed, CancellationToken cancellationToken)
+    /// <summary>
+    /// New jobs (same session, role and parameters, under the next idempotency key) for those of <paramref name="jobs"/>
+    /// that <paramref name="startsAgain"/>, put in their place in <paramref name="tracked"/> group by group as they are
+    /// created (a cancellation between groups leaves no created job untracked); false when there were none.
+    /// </summary>
+    private async Task<bool> RestartFailedAsync(
+        IReadOnlyList<ExportJob> jobs, Func<ExportJob, bool> startsAgain, List<string> tracked, HashSet<string> replacements, CancellationToken cancellationToken)
     {
-        var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
+        var failed = jobs.Where(startsAgain).ToList();
+        if (failed.Count == 0)
+        {
+            return false;
+        }
+
+        await _run.Console.Output.WriteLineAsync($"{failed.Count} export(s) of an earlier run could not be continued; starting them again.");
         foreach (var group in failed.GroupBy(job => job.Options))
         {
             var candidates = group.Select(job => new SweepCandidate(job.SessionId, job.PotentialRoleId)).Distinct().ToList();
@@ -324,18 +332,25 @@ internal sealed class ExportSession
             var byCandidate = candidates.Zip(newJobs).ToDictionary(pair => pair.First, pair => pair.Second);
             foreach (var job in group)
             {
-                replacements[job.JobId] = byCandidate[new SweepCandidate(job.SessionId, job.PotentialRoleId)];
+                var replacement = byCandidate[new SweepCandidate(job.SessionId, job.PotentialRoleId)];
+                replacements.Add(replacement);
+                tracked[tracked.IndexOf(job.JobId)] = replacement;
             }
         }
 
-        return replacements;
+        return true;
     }
 
     private async Task RunAndWatchAsync(
-        InProcessExportRunner runner, IReadOnlyList<string> jobIds, IExportProgress progress, Func<ExportJob, bool>? startsAgain, CancellationToken cancellationToken)
+        InProcessExportRunner runner,
+        IReadOnlyList<string> jobIds,
+        IExportProgress progress,
+        Func<ExportJob, bool> startsAgain,
+        Func<IReadOnlyList<ExportJob>, Task<bool>> restart,
+        CancellationToken cancellationToken)
     {
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watching = WatchAsync(jobIds, progress, startsAgain, stopWatching.Token);
+        var watching = WatchAsync(jobIds, progress, startsAgain, restart, stopWatching.Token);
         try
         {
             await runner.RunUntilIdleAsync(cancellationToken);
@@ -349,17 +364,29 @@ internal sealed class ExportSession
         progress.Update(await ReadAsync(jobIds, CancellationToken.None), startsAgain);
     }
 
-    private async Task WatchAsync(IReadOnlyList<string> jobIds, IExportProgress progress, Func<ExportJob, bool>? startsAgain, CancellationToken cancellationToken)
+    /// <summary>
+    /// Shows the jobs every <see cref="MonitorInterval"/> and restarts those that start again, until <paramref name="stop"/>.
+    /// A restart begun runs to its end under the run's own token (<paramref name="restart"/> holds it), not under
+    /// <paramref name="stop"/>: the end of the watch must not leave a new job created and not tracked.
+    /// </summary>
+    private async Task WatchAsync(
+        IReadOnlyList<string> jobIds,
+        IExportProgress progress,
+        Func<ExportJob, bool> startsAgain,
+        Func<IReadOnlyList<ExportJob>, Task<bool>> restart,
+        CancellationToken stop)
     {
         try
         {
             while (true)
             {
-                progress.Update(await ReadAsync(jobIds, cancellationToken), startsAgain);
-                await Task.Delay(MonitorInterval, cancellationToken);
+                var jobs = await ReadAsync(jobIds, stop);
+                progress.Update(jobs, startsAgain);
+                await restart(jobs);
+                await Task.Delay(MonitorInterval, stop);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The run ended (or was cancelled): nothing more to watch.
         }

@@ -256,15 +256,7 @@ public sealed class ExportCommandTests
         var roles = session.PotentialRoles.Take(2).ToList();
         string[] args = ["export", "-s", session.Id, .. roles.SelectMany(role => new[] { "-r", role.Id })];
         var runner = environment.CreateRunner();
-        using var cancellation = new CancellationTokenSource();
-        var waiting = 0;
-        var cancelled = await runner.RunAsync(args, cancellation.Token, line =>
-        {
-            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == roles.Count)
-            {
-                _ = cancellation.CancelAsync();
-            }
-        });
+        var cancelled = await CancelOnceWaitingAsync(runner, args, roles.Count);
         Assert.Equal(ExitCodes.Cancelled, cancelled.ExitCode);
         var leasedUntil = DateTimeOffset.UtcNow.AddHours(1);
         foreach (var file in Directory.GetFiles(Path.Combine(environment.OutDirectory, ".jobs"), "*.json"))
@@ -292,15 +284,7 @@ public sealed class ExportCommandTests
         var session = first.CompleteSession;
         var roles = session.PotentialRoles.Take(2).ToList();
         string[] args = ["export", "-s", session.Id, .. roles.SelectMany(role => new[] { "-r", role.Id }), "--out", first.OutDirectory];
-        using var cancellation = new CancellationTokenSource();
-        var waiting = 0;
-        var cancelled = await first.CreateRunner().RunAsync(args, cancellation.Token, line =>
-        {
-            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == roles.Count)
-            {
-                _ = cancellation.CancelAsync();
-            }
-        });
+        var cancelled = await CancelOnceWaitingAsync(first.CreateRunner(), args, roles.Count);
 
         var rerun = await second.CreateRunner().RunAsync(args);
 
@@ -314,39 +298,59 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
-    public async Task A_rerun_cancelled_before_it_could_start_the_gone_exports_again_reports_them_unfinished_not_failed()
+    public async Task A_rerun_cancelled_before_it_could_start_a_gone_export_again_reports_it_unfinished_not_failed()
     {
-        // As above, but the rerun also has a new export that keeps its first round going (the second emulator's exports
-        // stay queued), and it is cancelled once the gone ones show "starting again", before they were.
+        // As above, but the rerun also has a new export (the second emulator's exports stay queued), and it is cancelled
+        // as it says it starts the gone one again, before the new job for it was created.
+        await using var first = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
+        await using var second = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
+        var session = first.CompleteSession;
+        var roles = session.PotentialRoles.Take(2).ToList();
+        string[] Args(IEnumerable<TenantPotentialRole> some) => ["export", "-s", session.Id, .. some.SelectMany(role => new[] { "-r", role.Id }), "--out", first.OutDirectory];
+        await CancelOnceWaitingAsync(first.CreateRunner(), Args(roles.Take(1)), 1);
+
+        using var rerunCancellation = new CancellationTokenSource();
+        var rerun = await second.CreateRunner().RunAsync(Args(roles), rerunCancellation.Token, line =>
+        {
+            if (line == "1 export(s) of an earlier run could not be continued; starting them again.")
+            {
+                rerunCancellation.Cancel();
+            }
+        });
+
+        Assert.True(rerun.ExitCode == ExitCodes.Cancelled, rerun.ToString());
+        Assert.Equal(0, second.Server.Statistics.ExportCreationsFor(session.Id, roles[0].Id));
+        Assert.DoesNotContain(rerun.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal));
+        Assert.Contains(rerun.OutputLines, line => line.StartsWith("0 succeeded, 0 failed, 2 unfinished.", StringComparison.Ordinal));
+        Assert.Single(rerun.OutputLines, line => line.Contains($" {RoleMining.Cli.Exports.ExportSummary.StartsAgainState} ", StringComparison.Ordinal) && line.Contains("SailPoint no longer knows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rerun_starts_the_gone_exports_again_while_its_other_exports_still_run()
+    {
+        // The rerun's new export stays queued at SailPoint for minutes; the two gone ones must not wait for it.
         await using var first = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
         await using var second = await ExportTestEnvironment.StartAsync(options => options.Exports.QueuedFor = TimeSpan.FromMinutes(5));
         var session = first.CompleteSession;
         var roles = session.PotentialRoles.Take(3).ToList();
         string[] Args(IEnumerable<TenantPotentialRole> some) => ["export", "-s", session.Id, .. some.SelectMany(role => new[] { "-r", role.Id }), "--out", first.OutDirectory];
-        using var firstCancellation = new CancellationTokenSource();
-        var waiting = 0;
-        await first.CreateRunner().RunAsync(Args(roles.Take(2)), firstCancellation.Token, line =>
-        {
-            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == 2)
-            {
-                _ = firstCancellation.CancelAsync();
-            }
-        });
+        await CancelOnceWaitingAsync(first.CreateRunner(), Args(roles.Take(2)), 2);
 
-        using var rerunCancellation = new CancellationTokenSource();
-        var startingAgain = 0;
+        using var rerunCancellation = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        bool Restarted(TenantPotentialRole role) => second.Server.Statistics.ExportCreationsFor(session.Id, role.Id) == 1;
         var rerun = await second.CreateRunner().RunAsync(Args(roles), rerunCancellation.Token, line =>
         {
-            if (line.EndsWith(": could not be continued; starting again", StringComparison.Ordinal) && Interlocked.Increment(ref startingAgain) == 2)
+            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && roles.Take(2).All(Restarted))
             {
                 _ = rerunCancellation.CancelAsync();
             }
         });
 
         Assert.True(rerun.ExitCode == ExitCodes.Cancelled, rerun.ToString());
-        Assert.DoesNotContain(rerun.ErrorLines, line => line.StartsWith("Export failed:", StringComparison.Ordinal));
+        Assert.All(roles, role => Assert.Equal(1, second.Server.Statistics.ExportCreationsFor(session.Id, role.Id)));
+        Assert.Contains("2 export(s) of an earlier run could not be continued; starting them again.", rerun.OutputLines);
         Assert.Contains(rerun.OutputLines, line => line.StartsWith("0 succeeded, 0 failed, 3 unfinished.", StringComparison.Ordinal));
-        Assert.Equal(2, rerun.OutputLines.Count(line => line.Contains($" {RoleMining.Cli.Exports.ExportSummary.StartsAgainState} ", StringComparison.Ordinal) && line.Contains("SailPoint no longer knows", StringComparison.Ordinal)));
+        Assert.DoesNotContain(rerun.OutputLines, line => line.Contains("SailPoint no longer knows", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -494,5 +498,19 @@ public sealed class ExportCommandTests
 
         Assert.Equal(ExitCodes.Configuration, result.ExitCode);
         Assert.Contains("RoleMining:Sweep:State", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <paramref name="args"/> and cancels it (Ctrl+C) once <paramref name="exports"/> exports wait for SailPoint.</summary>
+    private static async Task<CliResult> CancelOnceWaitingAsync(CliRunner runner, string[] args, int exports)
+    {
+        using var cancellation = new CancellationTokenSource();
+        var waiting = 0;
+        return await runner.RunAsync(args, cancellation.Token, line =>
+        {
+            if (line.Contains("waiting for SailPoint", StringComparison.Ordinal) && Interlocked.Increment(ref waiting) == exports)
+            {
+                _ = cancellation.CancelAsync();
+            }
+        });
     }
 }
