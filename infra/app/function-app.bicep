@@ -228,10 +228,15 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 // the two for every route (RoleMining:Api:Authentication), so nothing is served unauthenticated either way. Without
 // apiClientId it is deployed switched off, so that clearing ROLEMINING_API_CLIENT_ID does not leave the last registration
 // validating tokens in front of an app that no longer accepts them.
+// After the app settings: two writes to the site's config at once race (Azure/azure-dev#3125 serializes its own for
+// that reason), and ARM would otherwise send both in parallel.
 resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
   properties: appServiceAuthentication(apiClientId, openIdIssuer, [apiAudience, apiClientId], allowedClientApplicationIds)
+  dependsOn: [
+    functionApp::appSettings
+  ]
 }
 
 // Deployment goes through the identity-authenticated package container; basic (publishing profile) credentials are off.
