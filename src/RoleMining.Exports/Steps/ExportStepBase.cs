@@ -275,12 +275,15 @@ public abstract class ExportStepBase : IExportStep
         var unfinished = Math.Max(job.Claims - job.Attempts, 0);
         var reason = $"The {HandledStep} step was begun {job.Claims} times and was given up: {unfinished} of those runs never ended "
             + "(each timed out, was stopped or died with its process), the others failed. "
-            + $"Last error: {job.LastError ?? "none was recorded."} " + HandledStep switch
-            {
-                ExportStep.Download => "In the Functions app, a download that needs longer than functionTimeout (host.json) cannot finish: raise it, or check that SailPoint and the storage answer promptly, then export again.",
-                _ => "Check that SailPoint answers promptly, then start a new export job.",
-            };
-        return Failed(job, ExportFailureKind.RepeatedFailure, reason);
+            + $"Last error: {job.LastError ?? "none was recorded."} "
+            // When every run failed, the failures say what to fix; a run that never ended points at time (a review
+            // against the Functions host saw refused credentials answered with "check that SailPoint answers promptly").
+            + (unfinished == 0 && job.LastError is { } lastError
+                ? RepeatedFailureAdvice.For(job, HandledStep, lastError)
+                : RepeatedFailureAdvice.ForUnfinishedRuns(HandledStep));
+        var failed = Failed(job, ExportFailureKind.RepeatedFailure, reason);
+        // The SailPoint error behind the last failed run, as a job given up as poison has it (ExportWorkflow).
+        return failed with { Failure = failed.Failure! with { SailPointError = job.LastSailPointError } };
     }
 
     /// <summary>Called after the job was given up at claim time (see <see cref="ExportJob.Claims"/>): a step removes what its

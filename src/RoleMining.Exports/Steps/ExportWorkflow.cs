@@ -193,7 +193,7 @@ public sealed class ExportWorkflow
             var error = job.LastError ?? lastError ?? "no error was recorded";
             // The deliveries that failed, after the retries later for a passing failure (Exports:TransientRetry).
             var attempts = Math.Max(job.Attempts, _options.MaxAttempts) + job.TransientRetries;
-            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + AdviceAfterRepeatedFailure(job, message.Step, error);
+            var reason = $"The {message.Step} step failed {attempts} times and was given up. Last error: {error} " + RepeatedFailureAdvice.For(job, message.Step, error);
             var failed = job with
             {
                 State = ExportJobState.Failed,
@@ -222,22 +222,6 @@ public sealed class ExportWorkflow
             return given;
         }
     }
-
-    /// <summary>What to do about a step given up after repeated failures, from what failed last (its description, which
-    /// starts with the exception's type name: <see cref="ExportStepBase.Describe"/>).</summary>
-    private static string AdviceAfterRepeatedFailure(ExportJob job, ExportStep step, string lastError) =>
-        job.LastSailPointError is not null
-            ? "Check that SailPoint is reachable and the credentials are valid, then export again."
-            : lastError.StartsWith(nameof(InvalidExportArchiveException), StringComparison.Ordinal)
-                // Cut short or damaged on every try: the zip SailPoint serves, not the network of one attempt.
-                ? "Every download of the export arrived damaged: export again (a new SailPoint export), and if that fails too, ask SailPoint support about the export."
-                : lastError.StartsWith(nameof(System.Net.Http.HttpIOException), StringComparison.Ordinal)
-                    // The body's connection broke or went silent (IdleTimeoutReadStream): the network or SailPoint.
-                    ? "The download's connection kept breaking or going silent: check that SailPoint is reachable from here (a proxy or firewall may cut long downloads), then export again."
-                    : step == ExportStep.Download
-                        // A download writes as much as it reads: without an error from SailPoint or its connection, the store is the suspect.
-                        ? "Check that the export folder (or storage) can be written, then export again."
-                        : "Check that the job store can be written and that SailPoint is reachable, then export again.";
 
     /// <summary>
     /// The job's published manifest, if any; Unknown when the store could not be read (the download may have kept failing

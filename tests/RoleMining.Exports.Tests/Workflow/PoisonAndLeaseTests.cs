@@ -55,6 +55,46 @@ public sealed class PoisonAndLeaseTests
         Assert.Equal(5, statusCalls);
     }
 
+    /// <param name="atClaimCap">Given up as poison (deliveries counted) or at the claim cap (each run a new message, as a
+    /// host that re-sends failed messages delivers them; every run failed, none hung).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_start_refused_for_its_credentials_fails_the_job_saying_to_check_them(bool atClaimCap)
+    {
+        // A review against the Functions host saw such a job told to check "that SailPoint answers promptly".
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            SailPoint = options => options.ClientSecret = "not-the-secret",
+            Workflow = options => options.MaxAttempts = 3,
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var created = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+
+        if (atClaimCap)
+        {
+            var start = harness.Host.Queue.Snapshot().Single();
+            for (var run = 1; run <= 3; run++)
+            {
+                await Assert.ThrowsAsync<SailPointException>(() => harness.Host.Workflow.HandleAsync(Copy(start), ExportDelivery.First));
+            }
+
+            Assert.Equal(ExportStepOutcome.Failed, (await harness.Host.Workflow.HandleAsync(Copy(start), ExportDelivery.First)).Outcome);
+        }
+        else
+        {
+            await harness.Host.RunUntilIdleAsync();
+        }
+
+        var job = await harness.Host.GetJobAsync(created.JobId);
+        Assert.True(job.Failure is not null, $"{job.State}: {job.LastError}");
+        Assert.Equal((ExportFailureKind.RepeatedFailure, ExportStep.Start), (job.Failure.Kind, job.Failure.Step));
+        Assert.Equal(SailPointErrorKind.Authentication, job.Failure.SailPointError?.Kind);
+        Assert.Contains(atClaimCap ? "begun 3 times" : "failed 3 times", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("SailPoint refused the client credentials: check SailPoint:ClientId and SailPoint:ClientSecret, then export again.", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-secret", job.Failure.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("every zip arrives cut short", "Every download of the export arrived damaged: export again (a new SailPoint export)")]
     [InlineData("the store refuses the writes", "Check that the export folder (or storage) can be written, then export again.")]
