@@ -203,11 +203,62 @@ public sealed partial class SettingsConsistencyTests
         Assert.All(values.Values, value => Assert.DoesNotContain("AccountKey=", value, StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public void Every_provided_setting_has_a_row_in_the_settings_table_of_the_deployment_guide()
+    {
+        // A review found the API's settings missing from the table while the Bicep wrote them (and overwrote them on
+        // every provisioning, see "Provisioning replaces the app settings").
+        var rows = SettingsTableRows();
+        var provided = AppSettings.FromBicep().Keys.Concat(LocalSettings.Values().Keys).Distinct(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(rows);
+
+        Assert.All(provided, name => Assert.True(rows.Any(row => Documents(row, name)), $"docs/deploy.md's Settings table has no row for {name}"));
+    }
+
+    /// <summary>The first cells of the table under "## Settings" in docs/deploy.md.</summary>
+    private static List<string> SettingsTableRows()
+    {
+        var guide = Repository.ReadText("docs/deploy.md").ReplaceLineEndings("\n");
+        var section = guide[guide.IndexOf("\n## Settings\n", StringComparison.Ordinal)..];
+        return section.Split('\n')
+            .SkipWhile(line => !line.StartsWith('|'))
+            .TakeWhile(line => line.StartsWith('|'))
+            .Skip(2)
+            .Select(line => line.Split('|')[1])
+            .ToList();
+    }
+
+    /// <summary>
+    /// Whether a row's first cell names the setting: in full, or as a `__Suffix` after a full name that shares its prefix
+    /// (`AzureWebJobsStorage__credential`, `__clientId`), or as `__&lt;caller name&gt;` for a setting per caller.
+    /// </summary>
+    private static bool Documents(string cell, string name)
+    {
+        var names = SettingCell().Matches(cell).Select(match => match.Groups[1].Value).ToList();
+        if (names.Contains(name))
+        {
+            return true;
+        }
+
+        var split = name.LastIndexOf("__", StringComparison.Ordinal);
+        if (split < 0)
+        {
+            return false;
+        }
+
+        var (prefix, suffix) = (name[..split], name[split..]);
+        var sharesPrefix = names.Any(full => full.StartsWith(prefix + "__", StringComparison.Ordinal) && !full[(prefix.Length + 2)..].Contains("__", StringComparison.Ordinal));
+        return (sharesPrefix && names.Contains(suffix)) || names.Contains(prefix + "__<caller name>");
+    }
+
     private static IConfiguration LocalConfiguration() =>
         new ConfigurationBuilder()
             .AddInMemoryCollection(LocalSettings.Values().ToDictionary(
                 setting => SettingNames.ToConfigurationKey(setting.Key), setting => (string?)setting.Value))
             .Build();
+
+    [GeneratedRegex(@"`([^`]+)`")]
+    private static partial Regex SettingCell();
 
     [GeneratedRegex(@"""%([A-Za-z0-9_:.\-]+)%""")]
     private static partial Regex BindingExpression();
