@@ -75,7 +75,10 @@ param allowedClientApplications string = ''
 @description('SHA-256 (64 hex characters) of the API key of the SailPoint Workflow caller. Empty: no API key is accepted.')
 param sailPointWorkflowKeySha256 string = ''
 
-@description('External-trigger URL of the SailPoint Workflow that receives completed exports. Empty: no callback.')
+// Secure and kept in Key Vault: a receiver without OAuth authenticates by its URL (a Logic App trigger's sig=), which
+// would otherwise be readable in the deployment history and the app settings.
+@description('URL that receives completed exports (a SailPoint Workflow external trigger, or a Logic App trigger), written to Key Vault. Empty: no callback.')
+@secure()
 param callbackUrl string = ''
 
 @description('Token URL of that trigger\'s OAuth client (https://{tenant}.api.identitynow.com/oauth/token).')
@@ -109,7 +112,7 @@ var apiSettings = empty(apiSettingsProblems)
       apiClientId: trim(apiClientId)
       allowedClientApplications: allowedClientApplications
       sailPointWorkflowKeySha256: trim(sailPointWorkflowKeySha256)
-      callbackUrl: trim(callbackUrl)
+      callbackEnabled: !empty(trim(callbackUrl))
       callbackTokenUrl: trim(callbackTokenUrl)
       callbackClientId: trim(callbackClientId)
     }
@@ -137,6 +140,7 @@ var queueNames = [
 ]
 var sailPointClientSecretName = 'sailpoint-client-secret'
 var callbackClientSecretName = 'callback-client-secret'
+var callbackUrlSecretName = 'callback-url'
 
 var functionAppName = 'func-rolemining-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
@@ -198,6 +202,8 @@ module keyVault 'app/key-vault.bicep' = {
     sailPointClientSecret: sailPointClientSecret
     callbackClientSecretName: callbackClientSecretName
     callbackClientSecret: callbackClientSecret
+    callbackUrlSecretName: callbackUrlSecretName
+    callbackUrl: trim(callbackUrl)
     enablePurgeProtection: enablePurgeProtection
   }
 }
@@ -243,7 +249,8 @@ module functionApp 'app/function-app.bicep' = {
     apiApplicationIdUri: apiApplicationIdUri
     allowedClientApplications: apiSettings.allowedClientApplications
     sailPointWorkflowKeySha256: apiSettings.sailPointWorkflowKeySha256
-    callbackUrl: apiSettings.callbackUrl
+    callbackEnabled: apiSettings.callbackEnabled
+    callbackUrlSecretUri: keyVault.outputs.callbackUrlSecretUri
     callbackTokenUrl: apiSettings.callbackTokenUrl
     callbackClientId: apiSettings.callbackClientId
     callbackClientSecretUri: keyVault.outputs.callbackSecretUri

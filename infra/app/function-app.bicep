@@ -76,8 +76,11 @@ param allowedClientApplications string = ''
 @description('SHA-256 (64 hex characters) of the API key the SailPoint Workflow sends in x-functions-key. Empty: no key is accepted.')
 param sailPointWorkflowKeySha256 string = ''
 
-@description('External-trigger URL of the SailPoint Workflow that receives completed exports (callback "SailPointWorkflow"). Empty: no callback.')
-param callbackUrl string = ''
+@description('Whether a completion callback (callback "SailPointWorkflow") is configured: its URL is in Key Vault.')
+param callbackEnabled bool = false
+
+@description('Versionless Key Vault URI of the secret that holds the callback\'s URL.')
+param callbackUrlSecretUri string
 
 @description('Token URL of the callback\'s OAuth client, https://{tenant}.api.identitynow.com/oauth/token.')
 param callbackTokenUrl string = ''
@@ -212,12 +215,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       RoleMining__Api__Authentication__Entra__AllowedClientApplications: allowedClientApplications
       RoleMining__Api__Authentication__ApiKeys__SailPointWorkflow: sailPointWorkflowKeySha256
 
-      // The completion callback a start request may name ("callback": "SailPointWorkflow"); the secret stays in Key Vault.
-      RoleMining__Api__Callbacks__SailPointWorkflow__Url: callbackUrl
+      // The completion callback a start request may name ("callback": "SailPointWorkflow"); its URL (which may carry a
+      // signature) and its secret stay in Key Vault.
+      RoleMining__Api__Callbacks__SailPointWorkflow__Url: callbackEnabled ? '@Microsoft.KeyVault(SecretUri=${callbackUrlSecretUri})' : ''
       RoleMining__Api__Callbacks__SailPointWorkflow__TokenUrl: callbackTokenUrl
       RoleMining__Api__Callbacks__SailPointWorkflow__ClientId: callbackClientId
       // Only with a token URL: a receiver without OAuth takes neither, and the app refuses one part without the others.
-      RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret: empty(callbackUrl) || empty(callbackTokenUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${callbackClientSecretUri})'
+      RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret: !callbackEnabled || empty(callbackTokenUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${callbackClientSecretUri})'
     }
   }
 }

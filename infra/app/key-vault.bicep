@@ -1,5 +1,5 @@
 // A Key Vault in RBAC mode, dedicated to this app, holding the SailPoint client secret and
-// the OAuth client secret of the completion callback. The Function App reads the
+// the completion callback's URL and OAuth client secret. The Function App reads the
 // secret through a Key Vault reference resolved with its user-assigned identity; nobody gets access policies.
 
 @description('Name of the Key Vault (3-24 characters).')
@@ -26,6 +26,13 @@ param callbackClientSecretName string
 @description('That OAuth client secret. Empty: not written.')
 @secure()
 param callbackClientSecret string
+
+@description('Name of the secret that holds the completion callback\'s URL.')
+param callbackUrlSecretName string
+
+@description('That URL (a Logic App trigger\'s carries its signature). Empty: not written, and no callback is configured.')
+@secure()
+param callbackUrl string
 
 @description('Turn on purge protection (recommended for production; a purge-protected vault name stays reserved after deletion).')
 param enablePurgeProtection bool
@@ -73,8 +80,18 @@ resource callbackSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!em
   }
 }
 
+resource callbackUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(callbackUrl)) {
+  parent: vault
+  name: callbackUrlSecretName
+  properties: {
+    value: callbackUrl
+    contentType: 'URL that receives completed exports'
+  }
+}
+
 output name string = vault.name
 output id string = vault.id
 // Versionless, so that the Function App picks up a rotated secret without a redeployment.
 output sailPointSecretUri string = '${vault.properties.vaultUri}secrets/${sailPointClientSecretName}'
 output callbackSecretUri string = '${vault.properties.vaultUri}secrets/${callbackClientSecretName}'
+output callbackUrlSecretUri string = '${vault.properties.vaultUri}secrets/${callbackUrlSecretName}'

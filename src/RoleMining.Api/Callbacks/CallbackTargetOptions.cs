@@ -31,10 +31,17 @@ public sealed class CallbackTargetOptions
     /// <summary>Whether calls carry an OAuth token.</summary>
     public bool UsesToken => !string.IsNullOrWhiteSpace(TokenUrl);
 
+    /// <summary>
+    /// Whether <see cref="Url"/> is still a Key Vault reference (in Azure the URL comes from Key Vault: a Logic App
+    /// trigger's carries its signature). The platform leaves a reference it could not resolve as its text; the app starts
+    /// anyway (its start-up check names the setting) and the callback's attempts fail, and are retried, until it resolves.
+    /// </summary>
+    public bool UrlIsUnresolvedKeyVaultReference => KeyVaultReferences.IsReference(Url);
+
     /// <summary>What is wrong with these settings, under <paramref name="section"/>.</summary>
     public IEnumerable<string> Validate(string section)
     {
-        if (!IsUsableUrl(Url))
+        if (!UrlIsUnresolvedKeyVaultReference && !IsUsableUrl(Url))
         {
             yield return $"{section}:Url must be an absolute https URL (plain http only on this machine).";
         }

@@ -57,6 +57,11 @@ public sealed class HttpExportCallbackSender : IExportCallbackSender
             return ExportCallbackDelivery.Permanent($"The callback '{job.Callback?.Name}' is no longer configured (RoleMining:Api:Callbacks).");
         }
 
+        if (target.UrlIsUnresolvedKeyVaultReference)
+        {
+            return ExportCallbackDelivery.Transient($"The callback's URL (app setting RoleMining__Api__Callbacks__{callback.Name}__Url) is a Key Vault reference the platform has not resolved: check that the secret exists and the app's identity may read it, then restart the app.");
+        }
+
         var http = _httpClients.CreateClient(HttpClientName);
         var envelope = new ExportCallbackEnvelope
         {

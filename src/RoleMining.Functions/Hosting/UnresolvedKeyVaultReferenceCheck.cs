@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RoleMining.Api;
 
 namespace RoleMining.Functions.Hosting;
 
@@ -12,13 +13,10 @@ namespace RoleMining.Functions.Hosting;
 /// </summary>
 public sealed partial class UnresolvedKeyVaultReferenceCheck(IConfiguration configuration, ILogger<UnresolvedKeyVaultReferenceCheck> logger) : IHostedService
 {
-    /// <summary>How the platform writes a reference (and leaves one it could not resolve).</summary>
-    public const string ReferencePrefix = "@Microsoft.KeyVault(";
-
     /// <summary>The settings, in app-setting form (<c>SailPoint__ClientSecret</c>), that are still references.</summary>
     public IReadOnlyList<string> FindUnresolved() =>
         [.. configuration.AsEnumerable()
-            .Where(pair => pair.Value?.TrimStart().StartsWith(ReferencePrefix, StringComparison.OrdinalIgnoreCase) == true)
+            .Where(pair => KeyVaultReferences.IsReference(pair.Value))
             .Select(pair => pair.Key.Replace(":", "__", StringComparison.Ordinal))
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.Ordinal)];

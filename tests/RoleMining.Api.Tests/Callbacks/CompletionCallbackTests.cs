@@ -28,6 +28,7 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
 {
     private const string CallbackName = "SailPointWorkflow";
     private const string MisbehavingTokenCallback = "WorkflowWithAMisbehavingTokenEndpoint";
+    private const string UnresolvedUrlCallback = "LogicAppBehindAnUnresolvedReference";
     private const string ClientId = "workflow-external-trigger-client";
     private const string ClientSecret = "workflow-external-trigger-secret";
     private static readonly Uri PublicBase = new("https://rolemining.example.test/");
@@ -62,6 +63,8 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
                     ClientId = ClientId,
                     ClientSecret = ClientSecret,
                 };
+                // What App Service leaves in the setting when it cannot resolve the URL's Key Vault reference.
+                options.Callbacks[UnresolvedUrlCallback] = new CallbackTargetOptions { Url = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/callback-url)" };
                 options.Callbacks[MisbehavingTokenCallback] = new CallbackTargetOptions
                 {
                     Url = receiverUrl,
@@ -161,6 +164,22 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
         Assert.Equal(1, failed.Value);
         Assert.Equal("failed", failed.Tags[ExportsTelemetry.OutcomeAttribute]);
         Assert.Equal(CallbackName, failed.Tags[ExportsTelemetry.CallbackAttribute]);
+    }
+
+    [Fact]
+    public async Task A_callback_url_left_as_its_key_vault_reference_lets_the_app_start_and_fails_the_callback_saying_why()
+    {
+        // The app started with it (InitializeAsync): refusing to start would stop every export, not only this callback.
+        var role = Host.SessionWithRoles().PotentialRoles[0];
+
+        var jobId = await ExportAsync(role.Session.Id, role.Id, UnresolvedUrlCallback);
+        var job = await WaitForCallbackAsync(jobId, "failed");
+
+        Assert.Empty(_calls);
+        Assert.Equal("succeeded", (string?)job["state"]);
+        // Retried as a failure that may pass (a restart resolves the reference), then given up.
+        Assert.Equal(4, (int?)job["callback"]!["attempts"]);
+        Assert.Contains($"RoleMining__Api__Callbacks__{UnresolvedUrlCallback}__Url) is a Key Vault reference the platform has not resolved", (string?)job["callback"]!["lastError"], StringComparison.Ordinal);
     }
 
     [Theory]

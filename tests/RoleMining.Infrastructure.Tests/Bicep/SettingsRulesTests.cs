@@ -91,7 +91,7 @@ public sealed class SettingsRulesTests
     {
         var secret = AppSettings.FromBicep()["RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret"];
 
-        Assert.StartsWith("empty(callbackUrl) || empty(callbackTokenUrl) ? '' : '@Microsoft.KeyVault(", secret, StringComparison.Ordinal);
+        Assert.StartsWith("!callbackEnabled || empty(callbackTokenUrl) ? '' : '@Microsoft.KeyVault(", secret, StringComparison.Ordinal);
     }
 
     /// <summary>

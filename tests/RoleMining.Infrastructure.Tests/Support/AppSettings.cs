@@ -28,7 +28,7 @@ internal static class AppSettings
         ["RoleMining__Api__Authentication__Entra__Audiences"] = "Entra ID, Azure only",
         ["RoleMining__Api__Authentication__Entra__AllowedClientApplications"] = "Entra ID, Azure only",
         ["RoleMining__Api__Authentication__ApiKeys__SailPointWorkflow"] = "the SailPoint Workflow calls the deployed app; locally the LocalDevelopment key is used",
-        ["RoleMining__Api__Callbacks__SailPointWorkflow__Url"] = "the SailPoint Workflow that receives completed exports, Azure only",
+        ["RoleMining__Api__Callbacks__SailPointWorkflow__Url"] = "the receiver of completed exports (a Key Vault reference), Azure only",
         ["RoleMining__Api__Callbacks__SailPointWorkflow__TokenUrl"] = "callback, Azure only",
         ["RoleMining__Api__Callbacks__SailPointWorkflow__ClientId"] = "callback, Azure only",
         ["RoleMining__Api__Callbacks__SailPointWorkflow__ClientSecret"] = "callback (a Key Vault reference), Azure only",

@@ -36,6 +36,21 @@ internal static class BicepCli
     public static Task<BicepRun> BuildAsync(string root, string pattern, string outputDirectory) =>
         RunAsync(root, "build", "--pattern", pattern, "--outdir", outputDirectory);
 
+    /// <summary>The ARM template that <c>bicep build</c> makes of one file under the repository root; throws with the
+    /// compiler's output when it fails.</summary>
+    public static async Task<JsonDocument> CompileAsync(string relativePath)
+    {
+        using var output = new TemporaryDirectory("rolemining-infra-tests-");
+        var build = await BuildAsync(RepositoryPaths.Root, relativePath, output.Path).ConfigureAwait(false);
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"bicep build {relativePath} failed: {build.Output}");
+        }
+
+        var template = Directory.EnumerateFiles(output.Path, "*.json", SearchOption.AllDirectories).Single();
+        return JsonDocument.Parse(await File.ReadAllTextAsync(template).ConfigureAwait(false));
+    }
+
     /// <summary>Runs <c>bicep lint --pattern</c> over <paramref name="root"/>.</summary>
     public static Task<BicepRun> LintAsync(string root, string pattern) => RunAsync(root, "lint", "--pattern", pattern);
 
