@@ -172,11 +172,15 @@ internal static class CliConfiguration
 
     /// <summary>
     /// The same mapping as <c>AddEnvironmentVariables()</c> (<c>__</c> separates sections), applied to the variables of
-    /// the <see cref="CliContext"/> instead of the process, so that tests can run commands with their own variables; and
-    /// OpenTelemetry's standard <c>OTEL_*</c> variables as they are, which the OTLP exporter reads from the configuration.
+    /// the <see cref="CliContext"/> instead of the process, so that tests can run commands with their own variables;
+    /// OpenTelemetry's standard <c>OTEL_*</c> variables as they are, which the OTLP exporter reads from the configuration;
+    /// and the Functions app's schedule setting <c>RoleMining_Schedule</c> (no <c>__</c> in its name), which
+    /// <c>rolemining serve</c> reads as its spelling of <c>RoleMining:Schedule</c>.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string?>> EnvironmentVariables(IReadOnlyDictionary<string, string?> environment) =>
         environment
-            .Where(variable => variable.Key.Contains("__", StringComparison.Ordinal) || variable.Key.StartsWith("OTEL_", StringComparison.Ordinal))
+            .Where(variable => variable.Key.Contains("__", StringComparison.Ordinal)
+                || variable.Key.StartsWith("OTEL_", StringComparison.Ordinal)
+                || string.Equals(variable.Key, LocalApiHost.FunctionsScheduleKey, StringComparison.Ordinal))
             .Select(variable => new KeyValuePair<string, string?>(variable.Key.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal), variable.Value));
 }

@@ -36,6 +36,24 @@ public sealed class SweepScheduleTests
         Assert.Equal(expected, LocalApiHost.ReadSchedule(configuration)?.Expression);
     }
 
+    [Theory]
+    [InlineData("RoleMining__Schedule", "0 0 3 * * *")]
+    [InlineData("RoleMining_Schedule", "0 0 3 * * *")] // the Functions app's app setting, as an environment variable
+    [InlineData("ROLEMINING_SCHEDULE", null)] // azd's variable of the Bicep parameter, not a setting of serve
+    public void Serve_reads_its_schedule_from_an_environment_variable_in_either_spelling(string variable, string? expected)
+    {
+        using var directory = new TemporaryDirectory();
+        var context = new CliContext(
+            new CliConsole(TextWriter.Null, TextWriter.Null),
+            new Dictionary<string, string?> { [variable] = "0 0 3 * * *" },
+            directory.Path,
+            loadUserSecrets: false);
+
+        var configuration = RoleMining.Cli.Configuration.CliConfiguration.Build(context, configFile: null);
+
+        Assert.Equal(expected, LocalApiHost.ReadSchedule(configuration)?.Expression);
+    }
+
     [Fact]
     public void A_bad_schedule_in_the_Functions_apps_spelling_is_named_so()
     {
