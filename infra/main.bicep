@@ -1,5 +1,6 @@
 // Role-mining automation on Azure Functions (Flex Consumption), provisioned by `azd up` or
-// `az deployment sub create --template-file infra/main.bicep --parameters infra/main.parameters.json` (docs/deploy.md).
+// `az deployment sub create --template-file infra/main.bicep --parameters name=value ...` (docs/deploy.md, "Deploy without
+// azd": infra/main.parameters.json holds azd's ${VARIABLE} references, which only azd fills in).
 //
 // Resources, all in one resource group: a user-assigned identity; a storage account without shared keys holding the
 // deployment package, the export artifacts, the job documents and the step queues; Log Analytics and Application
