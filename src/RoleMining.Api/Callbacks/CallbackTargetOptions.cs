@@ -39,9 +39,20 @@ public sealed class CallbackTargetOptions
     public bool UrlIsUnresolvedKeyVaultReference => KeyVaultReferences.IsReference(Url);
 
     /// <summary>What is wrong with these settings, under <paramref name="section"/>.</summary>
-    public IEnumerable<string> Validate(string section)
+    /// <param name="section">The configuration section of this callback, for the messages.</param>
+    /// <param name="platformResolvesKeyVaultReferences">Whether the host's platform resolves Key Vault references (see
+    /// <see cref="PlatformKeyVaultReferences"/>): only there is a <see cref="Url"/> still in that form one that may yet
+    /// resolve; anywhere else nothing ever will, and it is refused like any other URL that is not one.</param>
+    public IEnumerable<string> Validate(string section, bool platformResolvesKeyVaultReferences = false)
     {
-        if (!UrlIsUnresolvedKeyVaultReference && !IsUsableUrl(Url))
+        if (UrlIsUnresolvedKeyVaultReference)
+        {
+            if (!platformResolvesKeyVaultReferences)
+            {
+                yield return $"{section}:Url is a Key Vault reference, which only App Service resolves: set the URL itself (an absolute https URL; plain http only on this machine).";
+            }
+        }
+        else if (!IsUsableUrl(Url))
         {
             yield return $"{section}:Url must be an absolute https URL (plain http only on this machine).";
         }

@@ -3,8 +3,12 @@ using Microsoft.Extensions.Options;
 namespace RoleMining.Api;
 
 /// <summary>Checks what data annotations cannot: the public base URL's shape and how the waits relate.</summary>
-public sealed class RoleMiningApiOptionsValidator : IValidateOptions<RoleMiningApiOptions>
+/// <param name="platformKeyVaultReferences">Registered by a host whose platform resolves Key Vault references
+/// (<see cref="PlatformKeyVaultReferences"/>); empty elsewhere.</param>
+public sealed class RoleMiningApiOptionsValidator(IEnumerable<PlatformKeyVaultReferences> platformKeyVaultReferences) : IValidateOptions<RoleMiningApiOptions>
 {
+    private readonly bool _platformResolvesKeyVaultReferences = platformKeyVaultReferences.Any();
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, RoleMiningApiOptions options)
     {
@@ -23,7 +27,7 @@ public sealed class RoleMiningApiOptionsValidator : IValidateOptions<RoleMiningA
 
         foreach (var (callbackName, callback) in options.Callbacks.Where(pair => pair.Value.IsConfigured))
         {
-            failures.AddRange(callback.Validate($"RoleMining:Api:Callbacks:{callbackName}"));
+            failures.AddRange(callback.Validate($"RoleMining:Api:Callbacks:{callbackName}", _platformResolvesKeyVaultReferences));
             if (options.PublicBaseUrl is null)
             {
                 failures.Add($"RoleMining:Api:Callbacks:{callbackName} needs RoleMining:Api:PublicBaseUrl: a callback's links to the job and its files are built on it.");

@@ -76,6 +76,19 @@ public static class RoleMiningApiServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Declares that the host's platform resolves Key Vault references in its settings (App Service, for the Azure
+    /// Functions app): a callback URL still in that form is then one it could not resolve yet, which the app starts with
+    /// (its callbacks fail, and are retried, saying so) instead of refusing to start and stopping every export. Without
+    /// it (<c>rolemining serve</c>) nothing resolves a reference, and one is refused at start.
+    /// </summary>
+    public static IServiceCollection AcceptPlatformKeyVaultReferences(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<PlatformKeyVaultReferences>();
+        return services;
+    }
+
+    /// <summary>
     /// Makes the API refuse every request (503) while <c>RoleMining:Api:Authentication</c> configures no way in, and say so
     /// at start: the Azure Functions app, reachable from the internet, never serves an unauthenticated request. The host
     /// still starts, so that its timers and queues run.

@@ -28,6 +28,8 @@ public static class FunctionsServiceCollectionExtensions
         services.AddRoleMiningExports();
         services.AddRoleMiningApi();
         services.RequireRoleMiningApiAuthentication();
+        // App Service resolves the Key Vault references in the app settings (the callback's URL is one).
+        services.AcceptPlatformKeyVaultReferences();
 
         services.AddExportSweepOptions(configuration.GetSection(ExportSweepOptions.SectionName));
 

@@ -73,12 +73,15 @@ public sealed class CompletionCallbackTests : IAsyncLifetime
                     ClientSecret = ClientSecret,
                 };
             },
-            services: services => services.Configure<ExportWorkflowOptions>(options =>
-            {
-                options.Callbacks.InitialDelay = TimeSpan.FromMilliseconds(300);
-                options.Callbacks.MaxDelay = TimeSpan.FromSeconds(1);
-                options.Callbacks.MaxAttempts = 4;
-            }));
+            services: services => services
+                // As in the Functions app, whose platform resolves Key Vault references (the unresolved URL above).
+                .AcceptPlatformKeyVaultReferences()
+                .Configure<ExportWorkflowOptions>(options =>
+                {
+                    options.Callbacks.InitialDelay = TimeSpan.FromMilliseconds(300);
+                    options.Callbacks.MaxDelay = TimeSpan.FromSeconds(1);
+                    options.Callbacks.MaxAttempts = 4;
+                }));
     }
 
     public async Task DisposeAsync()

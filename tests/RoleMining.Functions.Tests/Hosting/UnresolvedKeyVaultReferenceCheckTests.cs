@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using RoleMining.Api;
 using RoleMining.Functions.Hosting;
 
 namespace RoleMining.Functions.Tests.Hosting;
@@ -42,5 +44,22 @@ public sealed class UnresolvedKeyVaultReferenceCheckTests
         }).Build());
 
         Assert.Contains(services, descriptor => descriptor.ServiceType == typeof(IHostedService) && descriptor.ImplementationType == typeof(UnresolvedKeyVaultReferenceCheck));
+    }
+
+    [Fact]
+    public void The_Functions_app_starts_with_a_callback_url_left_as_its_Key_Vault_reference()
+    {
+        // Refusing it would stop every export, not only the callback (rolemining serve, which resolves nothing, refuses it).
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["RoleMining:Api:PublicBaseUrl"] = "https://func-rolemining.azurewebsites.net",
+            ["RoleMining:Api:Callbacks:SailPointWorkflow:Url"] = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/callback-url)",
+        }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddRoleMiningFunctions(configuration).BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptions<RoleMiningApiOptions>>().Value;
+
+        Assert.True(options.Callbacks["SailPointWorkflow"].UrlIsUnresolvedKeyVaultReference);
     }
 }
