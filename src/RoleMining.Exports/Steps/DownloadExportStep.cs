@@ -466,6 +466,7 @@ public sealed class DownloadExportStep : ExportStepBase
         Lease = null,
         Failure = null,
         LastError = null,
+        LastSailPointError = null,
     };
 
     private async Task<ExportStepResult> FinishSucceededAsync(ExportMessage message, JobLeaseHolder holder, IReadOnlyList<ExportArtifact> files, DateTimeOffset completedAt)

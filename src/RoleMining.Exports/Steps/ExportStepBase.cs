@@ -108,6 +108,9 @@ public abstract class ExportStepBase : IExportStep
             Claims = 0,
             TransientRetries = 0,
             LastError = null,
+            // With the error it stood behind: kept, a SailPoint error the job got past would be reported (and advised on)
+            // as the cause when a later step is given up without one (RepeatedFailureAdvice, failure.sailPointError).
+            LastSailPointError = null,
             Lease = null,
             UpdatedAt = now,
         };

@@ -380,6 +380,54 @@ public sealed class PoisonAndLeaseTests
     }
 
     [Fact]
+    public async Task A_download_given_up_at_the_claim_cap_does_not_blame_a_SailPoint_error_an_earlier_step_got_past()
+    {
+        // The start is refused once for its credentials (fixed before its next delivery) and then goes through; every run
+        // of the download hangs. The download's failure has no SailPoint error behind it, and the start's refusal must not
+        // be reported (failure.sailPointError) or advised on as if it had been.
+        var starts = 0;
+        await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings
+        {
+            Workflow = options => options.MaxAttempts = 3,
+            Client = inner => new HookedRoleMiningClient(inner)
+            {
+                BeforeStart = _ => Interlocked.Increment(ref starts) == 1
+                    ? throw new SailPointException(new SailPointErrorDetails
+                    {
+                        OperationId = "exportRoleMiningPotentialRoleAsync",
+                        Kind = SailPointErrorKind.Authentication,
+                        Status = HttpStatusCode.Unauthorized,
+                        Reason = "invalid_client",
+                    })
+                    : Task.CompletedTask,
+                BeforeDownload = token => Task.Delay(Timeout.InfiniteTimeSpan, token),
+            },
+        });
+        var role = harness.Emulator.CompletedRoles()[0];
+        var job = (await harness.Host.Jobs.CreateAsync(new ExportJobRequest { SessionId = role.Session.Id, PotentialRoleId = role.Id })).Job;
+        var start = harness.Host.Queue.Snapshot().Single();
+        await Assert.ThrowsAsync<SailPointException>(() => harness.Host.Workflow.HandleAsync(start, ExportDelivery.First));
+        Assert.Equal(SailPointErrorKind.Authentication, (await harness.Host.GetJobAsync(job.JobId)).LastSailPointError?.Kind);
+        var download = await DriveToDownloadAsync(harness, start);
+
+        for (var run = 1; run <= 3; run++)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Host.Workflow.HandleAsync(Copy(download), ExportDelivery.First, timeout.Token));
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.Equal(ExportStepOutcome.Failed, (await harness.Host.Workflow.HandleAsync(Copy(download), ExportDelivery.First, bound.Token)).Outcome);
+
+        var failed = await harness.Host.GetJobAsync(job.JobId);
+        Assert.Equal((ExportFailureKind.RepeatedFailure, ExportStep.Download), (failed.Failure!.Kind, failed.Failure.Step));
+        Assert.Contains("3 of those runs never ended", failed.Failure.Reason, StringComparison.Ordinal);
+        Assert.Null(failed.Failure.SailPointError);
+        Assert.DoesNotContain("credentials", failed.Failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, starts);
+    }
+
+    [Fact]
     public async Task Runs_that_end_reset_the_claim_count_when_the_job_moves_on()
     {
         await using var harness = await WorkflowHarness.StartAsync(new HarnessSettings { Workflow = options => options.MaxAttempts = 1 });
