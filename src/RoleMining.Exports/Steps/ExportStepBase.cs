@@ -276,8 +276,13 @@ public abstract class ExportStepBase : IExportStep
     private ExportJob GiveUpUnfinished(ExportJob job)
     {
         var unfinished = Math.Max(job.Claims - job.Attempts, 0);
-        var reason = $"The {HandledStep} step was begun {job.Claims} times and was given up: {unfinished} of those runs never ended "
-            + "(each timed out, was stopped or died with its process), the others failed. "
+        const string NeverEnded = "never ended (each timed out, was stopped or died with its process)";
+        var runs = unfinished == 0
+            ? "every one of those runs failed."
+            : unfinished >= job.Claims
+                ? $"{unfinished} of those runs {NeverEnded}."
+                : $"{unfinished} of those runs {NeverEnded}, the others failed.";
+        var reason = $"The {HandledStep} step was begun {job.Claims} times and was given up: {runs} "
             + $"Last error: {job.LastError ?? "none was recorded."} "
             // When every run failed, the failures say what to fix; a run that never ended points at time (a review
             // against the Functions host saw refused credentials answered with "check that SailPoint answers promptly").

@@ -90,7 +90,9 @@ public sealed class PoisonAndLeaseTests
         Assert.True(job.Failure is not null, $"{job.State}: {job.LastError}");
         Assert.Equal((ExportFailureKind.RepeatedFailure, ExportStep.Start), (job.Failure.Kind, job.Failure.Step));
         Assert.Equal(SailPointErrorKind.Authentication, job.Failure.SailPointError?.Kind);
-        Assert.Contains(atClaimCap ? "begun 3 times" : "failed 3 times", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.Contains(atClaimCap ? "begun 3 times and was given up: every one of those runs failed. Last error: " : "failed 3 times", job.Failure.Reason, StringComparison.Ordinal);
+        // No run hung: the reason must not say that one did ("0 of those runs never ended (each timed out ...)").
+        Assert.DoesNotContain("never ended", job.Failure.Reason, StringComparison.Ordinal);
         Assert.EndsWith("SailPoint refused the client credentials: check SailPoint:ClientId and SailPoint:ClientSecret, then export again.", job.Failure.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-secret", job.Failure.Reason, StringComparison.Ordinal);
     }
@@ -374,6 +376,8 @@ public sealed class PoisonAndLeaseTests
         Assert.Equal((ExportFailureKind.RepeatedFailure, ExportStep.Download), (failed.Failure!.Kind, failed.Failure.Step));
         Assert.Contains("begun 3 times", failed.Failure.Reason, StringComparison.Ordinal);
         Assert.Contains("3 of those runs never ended", failed.Failure.Reason, StringComparison.Ordinal);
+        // Every run hung: there are no others that failed.
+        Assert.DoesNotContain("the others failed", failed.Failure.Reason, StringComparison.Ordinal);
         Assert.Contains("functionTimeout", failed.Failure.Reason, StringComparison.Ordinal);
         Assert.Null(failed.Lease);
         Assert.Equal(3, downloads);
