@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using RoleMining.Infrastructure.Tests.Support;
 
 namespace RoleMining.Infrastructure.Tests.Bicep;
@@ -31,6 +33,44 @@ public sealed class CallbackUrlSecrecyTests
 
         // The check above looked at something: the URL goes to the vault.
         Assert.Equal(["keyVault.callbackUrl"], receivers);
+    }
+
+    [RequiresBicepFact]
+    public async Task The_callback_url_reaches_nothing_else_than_the_vault_and_whether_it_is_set()
+    {
+        // The test above sees only module parameters that name the parameter itself: one fed from a variable that holds
+        // the URL (as apiSettings.callbackUrl did before it became secure) would pass it. Here every use of the parameter
+        // outside the vault's secure parameter must be one that cannot carry its text.
+        using var document = await BicepCli.CompileAsync("infra/main.bicep");
+        var template = JsonNode.Parse(document.RootElement.GetRawText())!.AsObject();
+        template.Remove("parameters");
+        template.Remove("functions");
+        foreach (var (_, resource) in template["resources"]!.AsObject())
+        {
+            if ((string?)resource!["type"] != "Microsoft.Resources/deployments")
+            {
+                continue;
+            }
+
+            var properties = resource["properties"]!.AsObject();
+            var declared = properties["template"]!["parameters"]!.AsObject();
+            var passed = properties["parameters"]!.AsObject();
+            foreach (var name in passed.Select(parameter => parameter.Key).Where(name => (string?)declared[name]!["type"] == "securestring").ToList())
+            {
+                passed.Remove(name);
+            }
+
+            properties.Remove("template");
+        }
+
+        // Unescaped, so that the expressions read as written (the default escapes their quotes).
+        var uses = template.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Contains("parameters('callbackTokenUrl')", uses, StringComparison.Ordinal);
+        // Whether it is set (a bool), and the deployment's rules, whose sentences are constants.
+        uses = uses.Replace("not(empty(trim(parameters('callbackUrl'))))", string.Empty, StringComparison.Ordinal);
+        uses = Regex.Replace(uses, @"__bicep\.settingsProblems\((?:parameters\('\w+'\)(?:, )?)+\)", string.Empty);
+
+        Assert.DoesNotContain("parameters('callbackUrl')", uses, StringComparison.Ordinal);
     }
 
     [Fact]
