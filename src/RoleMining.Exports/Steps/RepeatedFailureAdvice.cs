@@ -16,7 +16,7 @@ internal static class RepeatedFailureAdvice
     {
         // The token endpoint refused the credentials (its 5xx are passing and retried as such): no wait helps.
         { Kind: SailPointErrorKind.Authentication, Status: 400 or 401 or 403 } =>
-            "SailPoint refused the client credentials: check SailPoint:ClientId and SailPoint:ClientSecret, then export again.",
+            "SailPoint refused the client credentials: check SailPoint:ClientId and SailPoint:ClientSecret (SAIL_CLIENT_ID and SAIL_CLIENT_SECRET for the rolemining CLI; in Azure, the client id parameter and the secret in Key Vault), then export again.",
         not null => "Check that SailPoint is reachable and the credentials are valid, then export again.",
         // Cut short or damaged on every try: the zip SailPoint serves, not the network of one attempt.
         _ when lastError.StartsWith(nameof(InvalidExportArchiveException), StringComparison.Ordinal) =>

@@ -93,7 +93,7 @@ public sealed class PoisonAndLeaseTests
         Assert.Contains(atClaimCap ? "begun 3 times and was given up: every one of those runs failed. Last error: " : "failed 3 times", job.Failure.Reason, StringComparison.Ordinal);
         // No run hung: the reason must not say that one did ("0 of those runs never ended (each timed out ...)").
         Assert.DoesNotContain("never ended", job.Failure.Reason, StringComparison.Ordinal);
-        Assert.EndsWith("SailPoint refused the client credentials: check SailPoint:ClientId and SailPoint:ClientSecret, then export again.", job.Failure.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("SailPoint refused the client credentials: check SailPoint:ClientId and SailPoint:ClientSecret (SAIL_CLIENT_ID and SAIL_CLIENT_SECRET for the rolemining CLI; in Azure, the client id parameter and the secret in Key Vault), then export again.", job.Failure.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-secret", job.Failure.Reason, StringComparison.Ordinal);
     }
 
