@@ -33,8 +33,10 @@ public sealed class CallbackTargetOptions
 
     /// <summary>
     /// Whether <see cref="Url"/> is still a Key Vault reference (in Azure the URL comes from Key Vault: a Logic App
-    /// trigger's carries its signature). The platform leaves a reference it could not resolve as its text; the app starts
-    /// anyway (its start-up check names the setting) and the callback's attempts fail, and are retried, until it resolves.
+    /// trigger's carries its signature). The platform leaves a reference it could not resolve as its text; where the
+    /// platform resolves references (<see cref="PlatformKeyVaultReferences"/>) the app starts anyway (its start-up check
+    /// names the setting) and the callback's attempts fail, and are retried, until it resolves; elsewhere
+    /// <see cref="Validate"/> refuses it.
     /// </summary>
     public bool UrlIsUnresolvedKeyVaultReference => KeyVaultReferences.IsReference(Url);
 
