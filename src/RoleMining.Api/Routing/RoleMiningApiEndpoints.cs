@@ -10,7 +10,7 @@ public static class RoleMiningApiEndpoints
 {
     /// <summary>
     /// Maps every route of <see cref="ApiRoutes.All"/> under <c>/api</c>, each to its handler behind the authentication gate
-    /// (<see cref="ApiRouteDispatcher"/>), named by its operationId.
+    /// (<see cref="ApiRouteDispatcher"/>), named by its operationId, and what no route takes to <see cref="UnroutedRequests"/>.
     /// Requires <c>services.AddRoleMiningApi()</c>.
     /// </summary>
     public static RouteGroupBuilder MapRoleMiningApi(this IEndpointRouteBuilder endpoints)
@@ -29,6 +29,10 @@ public static class RoleMiningApiEndpoints
             .WithDisplayName(route.Summary);
         }
 
+        // Any method: a wrong one on a route's path comes here (routing prefers this to its own bare 405), as does an
+        // unknown path, so that this host answers as the Functions app does.
+        group.Map(UnroutedRequests.Template, context => UnroutedRequests.Answer(context.Request).ExecuteAsync(context))
+            .WithName(UnroutedRequests.FunctionName);
         return group;
     }
 }

@@ -14,6 +14,7 @@ namespace RoleMining.Functions.Triggers;
 /// its own function keys, and would refuse a Logic App or Power Automate caller that authenticates with Entra ID before
 /// the app could accept it. Without a way in configured the app answers every request with 503, so nothing is served
 /// unauthenticated.
+/// One more function answers what no route takes (<see cref="UnroutedRequests"/>).
 /// tests/RoleMining.Infrastructure.Tests checks that this file and the route table agree.
 /// </summary>
 public sealed class ApiFunctions
@@ -76,6 +77,15 @@ public sealed class ApiFunctions
     public Task<IActionResult> GetExportArtifactAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "exports/{jobId}/artifacts/{name}")] HttpRequest request,
         CancellationToken cancellationToken) => InvokeAsync(ApiRoutes.GetExportArtifact, request, cancellationToken);
+
+    /// <summary>
+    /// What no route takes: a wrong method on a route's path (405 with <c>Allow</c>) or an unknown path (404), as problem
+    /// documents, where the host would answer with its own empty 404. Every method; the host tries this route last.
+    /// </summary>
+    [Function(UnroutedRequests.FunctionName)]
+    public static IActionResult AnswerUnroutedRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = UnroutedRequests.Template)] HttpRequest request) =>
+        new ResultActionResult(UnroutedRequests.Answer(request));
 
     private async Task<IActionResult> InvokeAsync(string operationId, HttpRequest request, CancellationToken cancellationToken)
     {

@@ -1,10 +1,14 @@
 using System.Net;
+using RoleMining.Api.Routing;
 using RoleMining.Api.Tests.Infrastructure;
 using RoleMining.Testing.Http;
 
 namespace RoleMining.Api.Tests.Errors;
 
-/// <summary>Unknown sessions, potential roles, jobs, batches and files are 404 problems naming what is missing.</summary>
+/// <summary>
+/// Unknown sessions, potential roles, jobs, batches and files are 404 problems naming what is missing; an unknown path is a
+/// 404 problem and a wrong method a 405 problem with <c>Allow</c>.
+/// </summary>
 public sealed class NotFoundTests(SharedApiHost fixture) : IClassFixture<SharedApiHost>
 {
     private const string UnknownUuid = "00000000-1111-4222-8333-444444444444";
@@ -73,17 +77,49 @@ public sealed class NotFoundTests(SharedApiHost fixture) : IClassFixture<SharedA
         }
     }
 
-    [Fact]
-    public async Task Unknown_path_under_api_is_a_problem()
+    [Theory]
+    [InlineData("api/nothing-here")]
+    [InlineData("api")]
+    [InlineData("api/sessions/a/b/c/d/e/f")]
+    public async Task Unknown_path_under_api_is_a_problem_naming_the_path(string path)
     {
-        using var response = await Host.Client.GetAsync("api/nothing-here");
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        using var response = await Host.Client.GetAsync(path);
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.Contains($"'/{path}'", (string?)problem["detail"], StringComparison.Ordinal);
+        Assert.False(response.Content.Headers.Contains("Allow"));
+    }
+
+    [Theory]
+    [InlineData("DELETE", "api/exports/" + UnknownHex, "GET")]
+    [InlineData("POST", "api/exports/" + UnknownHex, "GET")]
+    [InlineData("HEAD", "api/sessions", "GET")]
+    [InlineData("GET", "api/sessions/" + UnknownUuid + "/exports", "POST")]
+    [InlineData("PUT", "api/exports/" + UnknownHex + "/artifacts/export.zip", "GET, HEAD")]
+    public async Task Wrong_method_on_a_route_is_a_405_problem_with_allow(string method, string path, string allowed)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT")
+        {
+            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Host.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(allowed, string.Join(", ", response.Content.Headers.Allow));
+        if (method != "HEAD")
+        {
+            var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+            Assert.Equal($"'/{path}' takes {allowed}, not {method}.", (string?)problem["detail"]);
+        }
     }
 
     [Fact]
-    public async Task Wrong_method_on_a_route_is_a_405_problem()
+    public void Every_route_path_takes_its_own_methods_and_no_other_routes()
     {
-        using var response = await Host.Client.DeleteAsync($"api/exports/{UnknownHex}");
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+        foreach (var route in ApiRoutes.All)
+        {
+            var path = "/" + ApiRoutes.Prefix + "/" + string.Join('/', route.Template.Split('/').Select(segment => segment.StartsWith('{') ? "x" : segment));
+            Assert.Equal(route.Methods, UnroutedRequests.MethodsAt(path));
+        }
     }
 }

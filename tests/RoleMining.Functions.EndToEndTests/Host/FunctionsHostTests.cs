@@ -89,6 +89,38 @@ public sealed partial class FunctionsHostTests : IClassFixture<FunctionsHostEnvi
     }
 
     [RequiresFunctionsHostFact]
+    public async Task A_wrong_method_is_a_405_problem_with_allow_and_an_unknown_path_a_404_problem_while_every_route_keeps_its_function()
+    {
+        using var http = _environment.Host.CreateClient();
+        var session = _environment.SweepSessionId;
+
+        // The host's own answer to both was an empty 404: its routes are tried most specific first, the catch-all last.
+        foreach (var (method, path, allowed) in new[]
+        {
+            ("GET", $"api/sessions/{session}/exports", "POST"),
+            ("DELETE", "api/exports/ffffffffffffffffffffffffffffffff", "GET"),
+            ("PUT", "api/exports/ffffffffffffffffffffffffffffffff/artifacts/export.zip", "GET, HEAD"),
+        })
+        {
+            using var response = await http.SendAsync(Authenticated(new HttpRequestMessage(new HttpMethod(method), path)));
+            var problem = await ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+            Assert.Equal(allowed, string.Join(", ", response.Content.Headers.Allow));
+            Assert.Equal($"'/{path}' takes {allowed}, not {method}.", problem.GetProperty("detail").GetString());
+        }
+
+        foreach (var path in new[] { "api/nothing-here", "api", $"api/sessions/{session}/potential-roles/x/identities/y" })
+        {
+            using var response = await http.SendAsync(Authenticated(new HttpRequestMessage(HttpMethod.Get, path)));
+            var problem = await ProblemAsync(response, HttpStatusCode.NotFound);
+            Assert.Contains($"'/{path}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // A path with a parameter where the catch-all could also match still reaches its route: the job's own 404.
+        using var job = await http.SendAsync(Authenticated(new HttpRequestMessage(HttpMethod.Get, "api/exports/ffffffffffffffffffffffffffffffff")));
+        Assert.Equal("ExportJob", (await ProblemAsync(job, HttpStatusCode.NotFound)).GetProperty("resourceType").GetString());
+    }
+
+    [RequiresFunctionsHostFact]
     public async Task The_identities_of_a_potential_role_are_served_as_json_and_as_csv()
     {
         using var http = _environment.Host.CreateClient();
@@ -264,6 +296,17 @@ public sealed partial class FunctionsHostTests : IClassFixture<FunctionsHostEnvi
         using var http = _environment.Host.CreateClient();
         using var stillServing = await http.SendAsync(Authenticated(new HttpRequestMessage(HttpMethod.Get, $"api/sessions/{_environment.SweepSessionId}")));
         Assert.Equal(HttpStatusCode.OK, stillServing.StatusCode);
+    }
+
+    /// <summary>Asserts a problem document with <paramref name="expected"/> status and returns it.</summary>
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: '{body}'");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement.Clone();
+        Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+        return problem;
     }
 
     private static HttpRequestMessage Authenticated(HttpRequestMessage request) => WithKey(request, FunctionsHostEnvironment.ApiKey);

@@ -71,7 +71,12 @@ public sealed class PublishOutputTests
         var functions = await PublishedFunctionsAsync();
 
         var http = functions.Where(function => function.Trigger.GetProperty("type").GetString() == "httpTrigger").ToList();
-        Assert.Equal(ApiRoutes.All.Count, http.Count);
+        Assert.Equal(ApiRoutes.All.Count + 1, http.Count);
+        // The one more takes every method on every path the routes do not (no "methods": the host's "any").
+        var unrouted = Assert.Single(http, candidate => candidate.Name == UnroutedRequests.FunctionName);
+        Assert.Equal(UnroutedRequests.Template, unrouted.Trigger.GetProperty("route").GetString());
+        Assert.True(!unrouted.Trigger.TryGetProperty("methods", out var any) || any.ValueKind == JsonValueKind.Null, $"methods: {any}");
+        Assert.Equal("Anonymous", unrouted.Trigger.GetProperty("authLevel").GetString());
         foreach (var route in ApiRoutes.All)
         {
             var function = Assert.Single(http, candidate => candidate.Name == route.OperationId);
@@ -107,8 +112,8 @@ public sealed class PublishOutputTests
         Assert.Equal(FunctionsSettings.ScheduleExpression, timers["ExportSweep"]);
         Assert.Equal(FunctionsSettings.ResumeScheduleExpression, timers["ExportResume"]);
         Assert.Equal(functions.Count, functions.Select(function => function.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        // One per API route, one per step queue and poison queue, and the two timers.
-        Assert.Equal(ApiRoutes.All.Count + (Enum.GetValues<ExportStep>().Length * 2) + 2, functions.Count);
+        // One per API route and one for what no route takes, one per step queue and poison queue, and the two timers.
+        Assert.Equal(ApiRoutes.All.Count + 1 + (Enum.GetValues<ExportStep>().Length * 2) + 2, functions.Count);
     }
 
     [Fact]
