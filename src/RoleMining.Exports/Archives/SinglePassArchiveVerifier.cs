@@ -14,6 +14,8 @@ namespace RoleMining.Exports;
 /// something else than its data (overlapping entries, hidden files) is never accepted from the stream alone.
 /// </summary>
 /// <remarks>
+/// Hand-written around <see cref="System.IO.Compression.DeflateStream"/> because <see cref="System.IO.Compression.ZipArchive"/>
+/// starts at the central directory, at the end of the file: it needs the whole zip stored first and a second pass over it.
 /// Zip was made for readers that start at the central directory; a forward reader has to find where an entry ends when
 /// the local header does not say (bit 3: sizes follow the data in a descriptor, as .NET's and Java's writers do when
 /// they stream). Deflated data ends by itself; stored data ends where a descriptor is found whose sizes equal the bytes

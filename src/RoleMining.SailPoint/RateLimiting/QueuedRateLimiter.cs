@@ -9,6 +9,13 @@ namespace RoleMining.SailPoint.RateLimiting;
 /// of its own is a group; all others share the default group), and a timer on the injected <see cref="TimeProvider"/>
 /// grants permits when the next one may be free. A permit is always granted at the current time, so a late timer
 /// only ever delays a request, never crowds a window. A group held back by its own limit does not hold back the others.
+/// <para>
+/// Hand-written rather than System.Threading.RateLimiting: its limiters replenish on a timer of their own (a late tick on
+/// a loaded machine stretches the window), cannot be paused until a 429's <c>Retry-After</c> has passed, and keep their
+/// count in the process, where the Function App's instances must share one budget through a store. The token bucket the
+/// client used before (bench/RoleMining.RateBudget.Bench, <c>PreviousLimiter.cs</c>) paced every request whether or not
+/// the budget was spent.
+/// </para>
 /// </summary>
 internal abstract class QueuedRateLimiter : ISailPointRateLimiter, IDisposable
 {
