@@ -62,7 +62,12 @@ public sealed partial class ApiDocumentTests
         builder.Services.AddRouting();
         using var app = builder.Build();
         app.MapRoleMiningApi();
-        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>().ToList();
+        var all = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>().ToList();
+        // Besides the routes, one endpoint of any method takes what they do not (UnroutedRequests).
+        var unrouted = Assert.Single(all, endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>() is null);
+        Assert.Equal("/" + ApiRoutes.Prefix + "/" + UnroutedRequests.Template, "/" + unrouted.RoutePattern.RawText!.TrimStart('/'));
+        Assert.Equal(UnroutedRequests.FunctionName, unrouted.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+        var endpoints = all.Where(endpoint => endpoint != unrouted).ToList();
         var mapped = endpoints
             .SelectMany(endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(method => $"{method} {"/" + endpoint.RoutePattern.RawText!.TrimStart('/')}"))
             .ToHashSet();
