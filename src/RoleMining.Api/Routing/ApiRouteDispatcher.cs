@@ -50,4 +50,20 @@ public sealed class ApiRouteDispatcher
 
         return await route.Invoke(_handlers, request, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs a request that came to a host's catch-all (<see cref="UnroutedRequests"/>): through the route that takes its
+    /// method at its path, with that route's values, as if the host had routed it there; else the 404 or 405 problem.
+    /// </summary>
+    public Task<IResult> DispatchUnroutedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (UnroutedRequests.Match(request) is not var (route, values))
+        {
+            return Task.FromResult(UnroutedRequests.Answer(request));
+        }
+
+        request.RouteValues = values;
+        return DispatchAsync(route, request, cancellationToken);
+    }
 }

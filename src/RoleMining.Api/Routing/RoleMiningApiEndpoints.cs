@@ -29,9 +29,14 @@ public static class RoleMiningApiEndpoints
             .WithDisplayName(route.Summary);
         }
 
-        // Any method: a wrong one on a route's path comes here (routing prefers this to its own bare 405), as does an
-        // unknown path, so that this host answers as the Functions app does.
-        group.Map(UnroutedRequests.Template, context => UnroutedRequests.Answer(context.Request).ExecuteAsync(context))
+        // Any method: a wrong one on a route's path comes here (routing ranks a catch-all last, and prefers it to its own
+        // bare 405), as does an unknown path, so that this host answers as the Functions app does.
+        group.Map(UnroutedRequests.Template, async context =>
+            {
+                var dispatcher = context.RequestServices.GetRequiredService<ApiRouteDispatcher>();
+                var result = await dispatcher.DispatchUnroutedAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+                await result.ExecuteAsync(context).ConfigureAwait(false);
+            })
             .WithName(UnroutedRequests.FunctionName);
         return group;
     }

@@ -7,20 +7,23 @@ using RoleMining.Api.Problems;
 namespace RoleMining.Api.Routing;
 
 /// <summary>
-/// The answer to a request under <c>/api</c> that no route of <see cref="ApiRoutes"/> takes, the same in every host: 405
-/// with <c>Allow</c> when its path is a route's and only the method is wrong, else 404; both problem documents. Without it
-/// the Azure Functions host answers both with its own empty 404, which tells a caller who sent GET for a POST nothing.
-/// Nothing is authenticated here: what it reveals (which methods a path takes) is in <c>openapi.json</c>.
+/// What a host sends to its catch-all under <c>/api</c>, the same in every host: a request that a route of
+/// <see cref="ApiRoutes"/> takes after all goes to that route (<see cref="ApiRouteDispatcher.DispatchUnroutedAsync"/>);
+/// otherwise 405 with <c>Allow</c> when its path is a route's and only the method is wrong, else 404; both problem
+/// documents. Without it the Azure Functions host answers both with its own empty 404, which tells a caller who sent GET
+/// for a POST nothing. What it reveals unauthenticated (which methods a path takes) is in <c>openapi.json</c>.
 /// </summary>
+/// <remarks>
+/// The catch-all cannot rely on being tried last in the Functions host: the HTTP extension it ships tries routes in the
+/// order of its function names, not most specific first (azure-functions-host#9876). So a request can reach the
+/// catch-all although a route takes it, and is then routed here.
+/// </remarks>
 public static class UnroutedRequests
 {
-    /// <summary>The name of the Azure Functions HTTP function that takes what the routes do not.</summary>
+    /// <summary>The name of the Azure Functions HTTP function (and of serve's endpoint) that takes what the routes do not.</summary>
     public const string FunctionName = "UnroutedRequest";
 
-    /// <summary>
-    /// The catch-all template relative to <c>/api</c>. Both hosts try it last: ASP.NET Core routing ranks a catch-all
-    /// below every literal segment, and the Functions host sorts its routes the same way (literals first).
-    /// </summary>
+    /// <summary>The catch-all template relative to <c>/api</c>.</summary>
     public const string Template = "{*path}";
 
     private static readonly IReadOnlyList<(ApiRoute Route, TemplateMatcher Matcher)> Matchers =
@@ -29,6 +32,22 @@ public static class UnroutedRequests
     /// <summary>The methods the routes take at <paramref name="path"/> (the request's path, with <c>/api</c>), in table order.</summary>
     public static IReadOnlyList<string> MethodsAt(PathString path) =>
         [.. Matchers.Where(candidate => candidate.Matcher.TryMatch(path, new RouteValueDictionary())).SelectMany(candidate => candidate.Route.Methods).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The route that takes <paramref name="request"/>'s method at its path, with the path's route values; null if none.</summary>
+    public static (ApiRoute Route, RouteValueDictionary Values)? Match(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (var (route, matcher) in Matchers)
+        {
+            var values = new RouteValueDictionary();
+            if (route.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase) && matcher.TryMatch(request.Path, values))
+            {
+                return (route, values);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>405 with <c>Allow</c> naming the methods the path takes, or 404 when no route has the path.</summary>
     public static IResult Answer(HttpRequest request)
@@ -41,16 +60,15 @@ public static class UnroutedRequests
                 request,
                 StatusCodes.Status404NotFound,
                 "Not found.",
-                $"No operation of this API has the path '{request.Path}'. Its operations are under {ApiRoutes.Prefix}/sessions and {ApiRoutes.Prefix}/exports (see openapi.json).");
+                $"No operation of this API has the path '{request.Path.Value}'. Its operations are under /{ApiRoutes.Prefix}/sessions and /{ApiRoutes.Prefix}/exports.");
         }
 
-        var allowed = string.Join(", ", methods);
         return new HeaderResult(
             ApiProblems.Problem(
                 request,
                 StatusCodes.Status405MethodNotAllowed,
                 "The method is not allowed.",
-                $"'{request.Path}' takes {allowed}, not {request.Method}."),
-            (HeaderNames.Allow, allowed));
+                $"'{request.Path.Value}' takes {string.Join(" or ", methods)}, not {request.Method}."),
+            (HeaderNames.Allow, string.Join(", ", methods)));
     }
 }

@@ -80,12 +80,14 @@ public sealed class ApiFunctions
 
     /// <summary>
     /// What no route takes: a wrong method on a route's path (405 with <c>Allow</c>) or an unknown path (404), as problem
-    /// documents, where the host would answer with its own empty 404. Every method; the host tries this route last.
+    /// documents, where the host would answer with its own empty 404. Every method. The host may try this before a route
+    /// that takes the request (it orders routes by function name), so such a request is run through that route here.
     /// </summary>
     [Function(UnroutedRequests.FunctionName)]
-    public static IActionResult AnswerUnroutedRequest(
-        [HttpTrigger(AuthorizationLevel.Anonymous, Route = UnroutedRequests.Template)] HttpRequest request) =>
-        new ResultActionResult(UnroutedRequests.Answer(request));
+    public async Task<IActionResult> AnswerUnroutedRequestAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = UnroutedRequests.Template)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        new ResultActionResult(await _dispatcher.DispatchUnroutedAsync(request, cancellationToken));
 
     private async Task<IActionResult> InvokeAsync(string operationId, HttpRequest request, CancellationToken cancellationToken)
     {

@@ -89,6 +89,15 @@ public sealed class NotFoundTests(SharedApiHost fixture) : IClassFixture<SharedA
         Assert.False(response.Content.Headers.Contains("Allow"));
     }
 
+    [Fact]
+    public async Task A_path_is_named_as_in_the_problems_instance_not_percent_encoded()
+    {
+        using var response = await Host.Client.GetAsync("api/caf%C3%A9%20x");
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal("/api/café x", (string?)problem["instance"]);
+        Assert.Contains("'/api/café x'", (string?)problem["detail"], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("DELETE", "api/exports/" + UnknownHex, "GET")]
     [InlineData("POST", "api/exports/" + UnknownHex, "GET")]
@@ -109,7 +118,7 @@ public sealed class NotFoundTests(SharedApiHost fixture) : IClassFixture<SharedA
         if (method != "HEAD")
         {
             var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
-            Assert.Equal($"'/{path}' takes {allowed}, not {method}.", (string?)problem["detail"]);
+            Assert.Equal($"'/{path}' takes {allowed.Replace(", ", " or ", StringComparison.Ordinal)}, not {method}.", (string?)problem["detail"]);
         }
     }
 

@@ -96,22 +96,24 @@ public sealed class FunctionsApp : IAsyncDisposable
     /// <summary>An instance of a function class, created the way the worker does (from the container).</summary>
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 
-    /// <summary>Runs an HTTP function's result against a request with <paramref name="routeValues"/>; returns the response.</summary>
     /// <summary>The API key the app accepts (the documented development key).</summary>
     public const string ApiKey = "local-development-key";
 
+    /// <summary>Runs an HTTP function's result against a request with <paramref name="routeValues"/> (and <paramref name="path"/>); returns the response.</summary>
     public async Task<HttpResponse> InvokeHttpAsync(
         Func<HttpRequest, CancellationToken, Task<IActionResult>> function,
         string method,
         IDictionary<string, string> routeValues,
         string? body = null,
-        bool authenticated = true)
+        bool authenticated = true,
+        string? path = null)
     {
         await using var scope = Services.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("func-test.azurewebsites.net");
+        context.Request.Path = path;
         if (authenticated)
         {
             context.Request.Headers[RoleMining.Api.Authentication.ApiAuthenticationOptions.ApiKeyHeader] = ApiKey;

@@ -283,6 +283,30 @@ public sealed class ExportFunctionsTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_request_that_a_route_takes_is_run_by_that_route_when_it_reaches_the_catch_all()
+    {
+        // The Functions host tries its routes in the order of their function names, not most specific first, so the
+        // catch-all can be tried before the route that takes a request.
+        var (sessionId, _) = await FirstRoleAsync();
+        var api = _app.Function<ApiFunctions>();
+        Task<HttpResponse> Unrouted(string method, string path, bool authenticated = true) =>
+            _app.InvokeHttpAsync(api.AnswerUnroutedRequestAsync, method, new Dictionary<string, string>(), authenticated: authenticated, path: path);
+
+        var session = await Unrouted("GET", $"/api/sessions/{sessionId}");
+        var anonymous = await Unrouted("GET", $"/api/sessions/{sessionId}", authenticated: false);
+        var wrongMethod = await Unrouted("DELETE", $"/api/sessions/{sessionId}");
+        var unknown = await Unrouted("GET", "/api/nothing-here");
+
+        Assert.Equal(StatusCodes.Status200OK, session.StatusCode);
+        Assert.Contains(sessionId, await new StreamReader(session.Body).ReadToEndAsync(), StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status401Unauthorized, anonymous.StatusCode);
+        Assert.Equal(StatusCodes.Status405MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal("GET", wrongMethod.Headers.Allow.ToString());
+        Assert.Equal(StatusCodes.Status404NotFound, unknown.StatusCode);
+        Assert.All([anonymous, wrongMethod, unknown], response => Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_session_is_read_through_the_http_function()
     {
         var (sessionId, _) = await FirstRoleAsync();
