@@ -19,25 +19,21 @@ public static class RoleMiningApiEndpoints
         var group = endpoints.MapGroup("/" + ApiRoutes.Prefix);
         foreach (var route in ApiRoutes.All)
         {
-            group.MapMethods(route.Template, route.Methods, async context =>
-            {
-                var dispatcher = context.RequestServices.GetRequiredService<ApiRouteDispatcher>();
-                var result = await dispatcher.DispatchAsync(route, context.Request, context.RequestAborted).ConfigureAwait(false);
-                await result.ExecuteAsync(context).ConfigureAwait(false);
-            })
-            .WithName(route.OperationId)
-            .WithDisplayName(route.Summary);
+            group.MapMethods(route.Template, route.Methods, Dispatch((dispatcher, context) => dispatcher.DispatchAsync(route, context.Request, context.RequestAborted)))
+                .WithName(route.OperationId)
+                .WithDisplayName(route.Summary);
         }
 
         // Any method: a wrong one on a route's path comes here (routing ranks a catch-all last, and prefers it to its own
         // bare 405), as does an unknown path, so that this host answers as the Functions app does.
-        group.Map(UnroutedRequests.Template, async context =>
-            {
-                var dispatcher = context.RequestServices.GetRequiredService<ApiRouteDispatcher>();
-                var result = await dispatcher.DispatchUnroutedAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-                await result.ExecuteAsync(context).ConfigureAwait(false);
-            })
+        group.Map(UnroutedRequests.Template, Dispatch((dispatcher, context) => dispatcher.DispatchUnroutedAsync(context.Request, context.RequestAborted)))
             .WithName(UnroutedRequests.FunctionName);
         return group;
     }
+
+    private static RequestDelegate Dispatch(Func<ApiRouteDispatcher, HttpContext, Task<IResult>> dispatch) => async context =>
+    {
+        var result = await dispatch(context.RequestServices.GetRequiredService<ApiRouteDispatcher>(), context).ConfigureAwait(false);
+        await result.ExecuteAsync(context).ConfigureAwait(false);
+    };
 }

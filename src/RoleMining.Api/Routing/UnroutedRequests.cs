@@ -31,22 +31,28 @@ public static class UnroutedRequests
 
     /// <summary>The methods the routes take at <paramref name="path"/> (the request's path, with <c>/api</c>), in table order.</summary>
     public static IReadOnlyList<string> MethodsAt(PathString path) =>
-        [.. Matchers.Where(candidate => candidate.Matcher.TryMatch(path, new RouteValueDictionary())).SelectMany(candidate => candidate.Route.Methods).Distinct(StringComparer.Ordinal)];
+        [.. RoutesAt(path).SelectMany(match => match.Route.Methods).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The route that takes <paramref name="request"/>'s method at its path, with the path's route values; null if none.</summary>
     public static (ApiRoute Route, RouteValueDictionary Values)? Match(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return RoutesAt(request.Path)
+            .Where(match => match.Route.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
+            .Select(match => ((ApiRoute, RouteValueDictionary)?)match)
+            .FirstOrDefault();
+    }
+
+    private static IEnumerable<(ApiRoute Route, RouteValueDictionary Values)> RoutesAt(PathString path)
+    {
         foreach (var (route, matcher) in Matchers)
         {
             var values = new RouteValueDictionary();
-            if (route.Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase) && matcher.TryMatch(request.Path, values))
+            if (matcher.TryMatch(path, values))
             {
-                return (route, values);
+                yield return (route, values);
             }
         }
-
-        return null;
     }
 
     /// <summary>405 with <c>Allow</c> naming the methods the path takes, or 404 when no route has the path.</summary>
