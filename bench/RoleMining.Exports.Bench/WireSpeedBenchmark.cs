@@ -80,11 +80,15 @@ internal static class WireSpeedBenchmark
             }
 
             var warmUp = await EmulatorRoles.FindAsync(client, WarmUpIdentities);
-            var container = azurite is null ? null : new BlobServiceClient(azurite).GetBlobContainerClient(FunctionsSettings.ArtifactContainer);
+            var blobService = azurite is null ? null : new BlobServiceClient(azurite);
+            var container = blobService?.GetBlobContainerClient(FunctionsSettings.ArtifactContainer);
             if (container is not null)
             {
                 await container.CreateIfNotExistsAsync();
             }
+
+            // Azurite runs on the same cores as the contenders: its CPU during each run is part of what bounds the blob rows.
+            using var storage = blobService is null ? null : ServingProcesses.ListeningOn(blobService.Uri.Port);
 
             // The product as a user installs it: `rolemining export` published as a Native AOT executable (no JIT at start).
             var native = await PublishNativeCliAsync(directory.FullName);
@@ -101,9 +105,13 @@ internal static class WireSpeedBenchmark
             {
                 Console.WriteLine($"Azurite: {ExportChild.AzuriteVariable} is not set, so the blob rows are left out.");
             }
+            else if (storage is null)
+            {
+                Console.WriteLine($"Azurite: no process of this machine is seen listening on port {blobService!.Uri.Port}, so its CPU is left out.");
+            }
 
             using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
-            var context = new RunContext(emulator.BaseAddress, client, http, directory.FullName, container, azurite, native);
+            var context = new RunContext(emulator, client, http, directory.FullName, container, azurite, storage, native);
             // Warm-up (page cache, JIT of the emulator, Azurite's first blobs); also shows what a contender costs when
             // there is next to nothing to move: for the export that is the start-up of a .NET process.
             foreach (var contender in contenders)
@@ -125,7 +133,7 @@ internal static class WireSpeedBenchmark
                     {
                         var load = Machine.LoadAverage();
                         var measured = await RunOnceAsync(context, contender, role, identities);
-                        var result = new RunResult(round, label, identities, contender, measured.Wall, measured.Cpu, measured.PeakRssMb, measured.ZipMb, load);
+                        var result = new RunResult(round, label, identities, contender, measured.Wall, measured.Cpu, measured.PeakRssMb, measured.ZipMb, load, measured.EmulatorCpu, measured.StorageCpu);
                         results.Add(result);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"  round {round} {label,-5} {contender,-24} wall {result.Wall,6:0.00} s  cpu {result.Cpu,6:0.00} s  peak RSS {result.PeakRssMb,5:0} MB  zip {result.ZipMb,4:0} MB  load {load}"));
@@ -165,6 +173,8 @@ internal static class WireSpeedBenchmark
             }
         }
 
+        PrintCoreUse(results, contenders, sizes);
+
         Console.WriteLine();
         foreach (var contender in contenders.Where(contender => contender.StartsWith("export", StringComparison.Ordinal) || contender is NativeCli or NativeCliBlobs))
         {
@@ -183,9 +193,42 @@ internal static class WireSpeedBenchmark
         Console.WriteLine("CPU = user + sys of the contender's process tree; RSS = its peak resident set (GNU time %M); load = 1-minute load average at each run's start.");
     }
 
+    /// <summary>
+    /// What the machine's cores spent while each contender ran: its own CPU, the emulator's (which builds and sends the
+    /// zip) and Azurite's. Their sum over the cores is the least wall time the machine allows the contender even if all
+    /// of it overlapped perfectly, which shows when a row's wall time is the machine's rather than the contender's.
+    /// </summary>
+    private static void PrintCoreUse(List<RunResult> results, List<string> contenders, List<string> sizes)
+    {
+        var cores = Environment.ProcessorCount;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CPU seconds spent while each contender ran (medians): its own, the emulator's and Azurite's; floor = their sum / {cores} cores, the least wall time this machine allows it."));
+        Console.WriteLine($"{"size",-6} {"contender",-24} {"own",8} {"emulator",8} {"Azurite",8} {"floor",8} {"floor/c+u",9} {"wall/c+u",8}");
+        foreach (var size in sizes)
+        {
+            var baseWall = Machine.Median(results.Where(result => result.Size == size && result.Contender == "curl -o + unzip").Select(result => result.Wall));
+            foreach (var contender in contenders)
+            {
+                var runs = results.Where(result => result.Size == size && result.Contender == contender).ToList();
+                if (runs.Count == 0)
+                {
+                    continue;
+                }
+
+                var storage = runs.All(run => run.StorageCpu is not null)
+                    ? Machine.Median(runs.Select(run => run.StorageCpu!.Value)).ToString("0.00", CultureInfo.InvariantCulture)
+                    : "n/a";
+                var floor = Machine.Median(runs.Select(run => (run.Cpu + run.EmulatorCpu + (run.StorageCpu ?? 0)) / cores));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{size,-6} {contender,-24} {Machine.Median(runs.Select(run => run.Cpu)),8:0.00} {Machine.Median(runs.Select(run => run.EmulatorCpu)),8:0.00} {storage,8} {floor,8:0.00} {floor / baseWall,9:0.00} {Machine.Median(runs.Select(run => run.Wall)) / baseWall,8:0.00}"));
+            }
+        }
+    }
+
     private static bool WritesBlobs(string contender) => contender is CurlUnzipUpload or NativeCliBlobs || contender.Contains("blob", StringComparison.Ordinal);
 
-    private static async Task<(double Wall, double Cpu, double PeakRssMb, double ZipMb)> RunOnceAsync(RunContext context, string contender, (string SessionId, string PotentialRoleId) role, int identities)
+    private static async Task<(double Wall, double Cpu, double PeakRssMb, double ZipMb, double EmulatorCpu, double? StorageCpu)> RunOnceAsync(RunContext context, string contender, (string SessionId, string PotentialRoleId) role, int identities)
     {
         var work = Directory.CreateDirectory(Path.Combine(context.Root, Guid.NewGuid().ToString("N")));
         try
@@ -229,7 +272,11 @@ internal static class WireSpeedBenchmark
                 ];
             }
 
+            var emulatorBefore = context.Emulator.ProcessorTime;
+            var storageBefore = context.Storage is { } storage ? ServingProcesses.CpuOf(storage) : (TimeSpan?)null;
             var measured = await TimeAsync(command);
+            var emulatorCpu = (context.Emulator.ProcessorTime - emulatorBefore).TotalSeconds;
+            var storageCpu = storageBefore is { } before ? (ServingProcesses.CpuOf(context.Storage!) - before).TotalSeconds : (double?)null;
             var zipBytes = contender.StartsWith("curl", StringComparison.Ordinal) ? new FileInfo(zip).Length : measured.ReportedZipBytes;
             if (contender == NativeCli)
             {
@@ -251,7 +298,7 @@ internal static class WireSpeedBenchmark
                 }
             }
 
-            return (measured.Wall, measured.Cpu, measured.PeakRssKb / 1024.0, zipBytes / (1024.0 * 1024.0));
+            return (measured.Wall, measured.Cpu, measured.PeakRssKb / 1024.0, zipBytes / (1024.0 * 1024.0), emulatorCpu, storageCpu);
         }
         finally
         {
@@ -348,7 +395,12 @@ internal static class WireSpeedBenchmark
         return manifest.Files.Single(file => file.Name == ExportArtifactLayout.ZipFileName).Size;
     }
 
-    private sealed record RunContext(Uri BaseAddress, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts, string? AzuriteConnection, string NativeCli);
+    private sealed record RunContext(ChildEmulator Emulator, IRoleMiningClient Client, HttpClient Http, string Root, BlobContainerClient? Artifacts, string? AzuriteConnection, Process? Storage, string NativeCli)
+    {
+        public Uri BaseAddress => Emulator.BaseAddress;
+    }
 
-    private sealed record RunResult(int Round, string Size, int Identities, string Contender, double Wall, double Cpu, double PeakRssMb, double ZipMb, string Load);
+    /// <param name="EmulatorCpu">CPU the emulator spent while the contender ran (serving the download).</param>
+    /// <param name="StorageCpu">CPU Azurite spent while the contender ran; null when its process is not known.</param>
+    private sealed record RunResult(int Round, string Size, int Identities, string Contender, double Wall, double Cpu, double PeakRssMb, double ZipMb, string Load, double EmulatorCpu, double? StorageCpu);
 }

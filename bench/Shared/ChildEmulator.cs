@@ -21,6 +21,16 @@ internal sealed class ChildEmulator : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>CPU time (user + sys) the emulator has used so far: what serving a run cost it.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<ChildEmulator> StartAsync(IEnumerable<string> settings)
     {
         var port = FreePort();
