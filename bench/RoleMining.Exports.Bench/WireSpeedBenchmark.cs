@@ -28,6 +28,9 @@ internal static class WireSpeedBenchmark
     private const int ExtraAttributes = 24;
     private const int WarmUpIdentities = 1_000;
 
+    /// <summary>The baseline of every ratio: download, then inflate, CRC check and write the files.</summary>
+    private const string CurlUnzip = "curl -o + unzip";
+
     /// <summary>The blob rows' reference: the plain tools, then the SDK's parallel upload of the zip and the CSV files.</summary>
     private const string CurlUnzipUpload = "curl+unzip+SDK upload";
 
@@ -92,7 +95,7 @@ internal static class WireSpeedBenchmark
 
             // The product as a user installs it: `rolemining export` published as a Native AOT executable (no JIT at start).
             var native = await PublishNativeCliAsync(directory.FullName);
-            var contenders = new List<string> { "curl -o", "curl -o + unzip", "export to filesystem", NativeCli };
+            var contenders = new List<string> { "curl -o", CurlUnzip, "export to filesystem", NativeCli };
             if (container is not null)
             {
                 contenders.Add(CurlUnzipUpload);
@@ -153,24 +156,14 @@ internal static class WireSpeedBenchmark
     {
         Console.WriteLine();
         Console.WriteLine($"{"size",-6} {"contender",-24} {"zip MB",6} {"wall min",8} {"wall med",8} {"CPU min",8} {"CPU med",8} {"RSS med",8} {"wall/c+u",8} {"CPU/c+u",8} {"load med",8}");
-        foreach (var size in sizes)
+        foreach (var (size, contender, runs, baseline) in RowsOf(results, contenders, sizes))
         {
-            var baseline = results.Where(result => result.Size == size && result.Contender == "curl -o + unzip").ToList();
-            var baseWall = Machine.Median(baseline.Select(result => result.Wall));
-            var baseCpu = Machine.Median(baseline.Select(result => result.Cpu));
-            foreach (var contender in contenders)
-            {
-                var runs = results.Where(result => result.Size == size && result.Contender == contender).ToList();
-                if (runs.Count == 0)
-                {
-                    continue;
-                }
-
-                var wall = Machine.Median(runs.Select(run => run.Wall));
-                var cpu = Machine.Median(runs.Select(run => run.Cpu));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{size,-6} {contender,-24} {runs.Max(run => run.ZipMb),6:0} {runs.Min(run => run.Wall),8:0.00} {wall,8:0.00} {runs.Min(run => run.Cpu),8:0.00} {cpu,8:0.00} {Machine.Median(runs.Select(run => run.PeakRssMb)),8:0} {wall / baseWall,8:0.00} {cpu / baseCpu,8:0.00} {Machine.Median(runs.Select(run => double.Parse(run.Load, CultureInfo.InvariantCulture))),8:0.0}"));
-            }
+            var wall = Machine.Median(runs.Select(run => run.Wall));
+            var cpu = Machine.Median(runs.Select(run => run.Cpu));
+            var baseWall = Machine.Median(baseline.Select(run => run.Wall));
+            var baseCpu = Machine.Median(baseline.Select(run => run.Cpu));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{size,-6} {contender,-24} {runs.Max(run => run.ZipMb),6:0} {runs.Min(run => run.Wall),8:0.00} {wall,8:0.00} {runs.Min(run => run.Cpu),8:0.00} {cpu,8:0.00} {Machine.Median(runs.Select(run => run.PeakRssMb)),8:0} {wall / baseWall,8:0.00} {cpu / baseCpu,8:0.00} {Machine.Median(runs.Select(run => double.Parse(run.Load, CultureInfo.InvariantCulture))),8:0.0}"));
         }
 
         PrintCoreUse(results, contenders, sizes);
@@ -205,26 +198,30 @@ internal static class WireSpeedBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CPU seconds spent while each contender ran (medians): its own, the emulator's and Azurite's; floor = their sum / {cores} cores, the least wall time this machine allows it."));
         Console.WriteLine($"{"size",-6} {"contender",-24} {"own",8} {"emulator",8} {"Azurite",8} {"floor",8} {"floor/c+u",9} {"wall/c+u",8}");
-        foreach (var size in sizes)
+        foreach (var (size, contender, runs, baseline) in RowsOf(results, contenders, sizes))
         {
-            var baseWall = Machine.Median(results.Where(result => result.Size == size && result.Contender == "curl -o + unzip").Select(result => result.Wall));
-            foreach (var contender in contenders)
-            {
-                var runs = results.Where(result => result.Size == size && result.Contender == contender).ToList();
-                if (runs.Count == 0)
-                {
-                    continue;
-                }
-
-                var storage = runs.All(run => run.StorageCpu is not null)
-                    ? Machine.Median(runs.Select(run => run.StorageCpu!.Value)).ToString("0.00", CultureInfo.InvariantCulture)
-                    : "n/a";
-                var floor = Machine.Median(runs.Select(run => (run.Cpu + run.EmulatorCpu + (run.StorageCpu ?? 0)) / cores));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{size,-6} {contender,-24} {Machine.Median(runs.Select(run => run.Cpu)),8:0.00} {Machine.Median(runs.Select(run => run.EmulatorCpu)),8:0.00} {storage,8} {floor,8:0.00} {floor / baseWall,9:0.00} {Machine.Median(runs.Select(run => run.Wall)) / baseWall,8:0.00}"));
-            }
+            var baseWall = Machine.Median(baseline.Select(run => run.Wall));
+            var storage = runs.All(run => run.StorageCpu is not null)
+                ? Machine.Median(runs.Select(run => run.StorageCpu!.Value)).ToString("0.00", CultureInfo.InvariantCulture)
+                : "n/a";
+            var floor = Machine.Median(runs.Select(run => (run.Cpu + run.EmulatorCpu + (run.StorageCpu ?? 0)) / cores));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{size,-6} {contender,-24} {Machine.Median(runs.Select(run => run.Cpu)),8:0.00} {Machine.Median(runs.Select(run => run.EmulatorCpu)),8:0.00} {storage,8} {floor,8:0.00} {floor / baseWall,9:0.00} {Machine.Median(runs.Select(run => run.Wall)) / baseWall,8:0.00}"));
         }
     }
+
+    /// <summary>
+    /// The rows of a table, size by size in the contenders' order (those that ran at that size), each with the runs of
+    /// the baseline (curl -o + unzip) at its size.
+    /// </summary>
+    private static IEnumerable<(string Size, string Contender, List<RunResult> Runs, List<RunResult> Baseline)> RowsOf(
+        List<RunResult> results, List<string> contenders, List<string> sizes) =>
+        from size in sizes
+        let baseline = results.Where(result => result.Size == size && result.Contender == CurlUnzip).ToList()
+        from contender in contenders
+        let runs = results.Where(result => result.Size == size && result.Contender == contender).ToList()
+        where runs.Count > 0
+        select (size, contender, runs, baseline);
 
     private static bool WritesBlobs(string contender) => contender is CurlUnzipUpload or NativeCliBlobs || contender.Contains("blob", StringComparison.Ordinal);
 
